@@ -1,0 +1,41 @@
+"""The root of every exception the core raises.
+
+Each sub-package draws its own subtree under :class:`LowdoseError` in its module docstring::
+
+    LowdoseError
+    ├── InputError            the caller gave a value that cannot be used (exit code 1 in the CLI)
+    │   └── (sub-package errors, e.g. diary.CheckinError, pharmacy.CompoundingError)
+    └── DataError             a data file shipped with or loaded into lowdose is inconsistent
+
+Statistical caveats are warnings, not errors: :class:`LowdoseWarning` and its subclasses.
+
+Every message says what is wrong *and what to do about it*; the web layer and the CLI show it
+to people verbatim.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DataError", "InputError", "LowdoseError", "LowdoseWarning"]
+
+
+class LowdoseError(Exception):
+    """Base class of every error raised by the lowdose core."""
+
+
+class InputError(LowdoseError, ValueError):
+    """A value supplied by a person or a program cannot be used; the message says how to fix it.
+
+    ``field`` names the offending input (a form field, a CSV column, a CLI argument) when known.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class DataError(LowdoseError):
+    """A data file (reference table, evidence record) is inconsistent; a maintainer must fix it."""
+
+
+class LowdoseWarning(UserWarning):
+    """Base class of statistical and clinical caveats (too few days, assumption outside data)."""
