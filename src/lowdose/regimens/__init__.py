@@ -1,0 +1,73 @@
+"""Titration protocols and dated schedules for low-dose naltrexone.
+
+Public API::
+
+    from lowdose.regimens import get_protocol, hold_dose, move_to_morning, step_back
+    plan = get_protocol("ldnrt-standard").schedule(date(2025, 1, 6))
+    plan = move_to_morning(plan, on=date(2025, 1, 10))
+
+Protocols are data files with sources (``protocols/*.json``); a schedule is a tuple of frozen
+:class:`TitrationStep` objects (``start``, inclusive ``end`` or ``None``, ``dose_mg`` Decimal,
+``time``). Tolerability rules are pure functions from a schedule to a new schedule.
+
+Exceptions::
+
+    LowdoseError
+    ├── InputError
+    │   └── RegimenError               a plan or adjustment cannot be built from these values
+    │       └── UnknownProtocolError   the protocol name is not shipped (field="protocol")
+    └── DataError
+        └── ProtocolDataError          a shipped protocol file is malformed
+"""
+
+from __future__ import annotations
+
+from lowdose.regimens.errors import ProtocolDataError, RegimenError, UnknownProtocolError
+from lowdose.regimens.protocol import (
+    MAX_DAILY_DOSE_MG,
+    Protocol,
+    ProtocolStep,
+    Source,
+    custom_protocol,
+    get_protocol,
+    list_protocols,
+    protocol_names,
+)
+from lowdose.regimens.steps import (
+    DoseTime,
+    TitrationStep,
+    daily_doses,
+    decimal_str,
+    extend_through,
+    schedule_days,
+    schedule_to_dicts,
+    total_dose_mg,
+    validate_schedule,
+)
+from lowdose.regimens.tolerability import hold_dose, move_to_morning, step_back
+
+__all__ = [
+    "MAX_DAILY_DOSE_MG",
+    "DoseTime",
+    "Protocol",
+    "ProtocolDataError",
+    "ProtocolStep",
+    "RegimenError",
+    "Source",
+    "TitrationStep",
+    "UnknownProtocolError",
+    "custom_protocol",
+    "daily_doses",
+    "decimal_str",
+    "extend_through",
+    "get_protocol",
+    "hold_dose",
+    "list_protocols",
+    "move_to_morning",
+    "protocol_names",
+    "schedule_days",
+    "schedule_to_dicts",
+    "step_back",
+    "total_dose_mg",
+    "validate_schedule",
+]
