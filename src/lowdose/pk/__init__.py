@@ -1,0 +1,39 @@
+"""Naltrexone and 6β-naltrexol kinetics, brain opioid-receptor occupancy, and hypotheses.
+
+Public API (plain data in, frozen results out; fast enough for a web request):
+
+* :func:`simulate_doses` - concentrations and μ/κ/δ occupancy for a recorded dose history.
+* :func:`washout_hours` - hours after the last of many daily doses until occupancy falls
+  below a threshold (used to size N-of-1 run-in and washout periods).
+* :func:`default_parameters`, :func:`parameter_table_rows` - the calibrated parameter table.
+* :class:`OccupancyFit` - re-fit the occupancy model to the PET data.
+
+Exceptions::
+
+    LowdoseError
+    ├── InputError
+    │   └── PkInputError      a dose, time, receptor or option is unusable (``field`` names it)
+    └── FitError              the occupancy fit did not converge
+"""
+
+from __future__ import annotations
+
+from lowdose.pk.errors import FitError, PkInputError
+from lowdose.pk.fitting import OccupancyFit, OccupancyFitResult
+from lowdose.pk.occupancy import RECEPTORS, Receptor
+from lowdose.pk.parameters import ModelParameters, default_parameters, parameter_table_rows
+from lowdose.pk.simulate import DoseSimulation, simulate_doses
+
+__all__ = [
+    "RECEPTORS",
+    "DoseSimulation",
+    "FitError",
+    "ModelParameters",
+    "OccupancyFit",
+    "OccupancyFitResult",
+    "PkInputError",
+    "Receptor",
+    "default_parameters",
+    "parameter_table_rows",
+    "simulate_doses",
+]
