@@ -1,0 +1,64 @@
+"""Outcomes: honest response analysis and blinded single-patient (N-of-1) trials of LDN.
+
+Day-to-day pain is noisy and autocorrelated, so eyeballing a chart misleads. This package
+answers "does LDN help *this* patient?":
+
+``diary``     the diary CSV (``date,pain,fatigue,sleep,mood[,dose_mg]``) → :class:`Diary`
+``response``  open-label baseline-vs-recent comparison with an AR(1) interval
+``design``    N-of-1 designs: randomised cycles, PK-derived run-in, neutral kit codes
+``nof1``      Bayesian N-of-1 analysis (deterministic posterior) + paired-cycle t-test
+``simulate``  the design assistant's operating characteristics
+``pooling``   hierarchical random-effects pooling of completed N-of-1 trials
+``ar1``       the shared numerical core (conjugate AR(1) regression integrated over ρ)
+
+Exceptions and warnings::
+
+    LowdoseError
+    └── InputError
+        └── OutcomesError            any unusable input to the outcomes engine
+            ├── DiaryError           a diary CSV or row cannot be read (names row and column)
+            ├── DesignError          an N-of-1 design cannot be built or read back
+            └── AnalysisError        the data cannot support the requested analysis
+
+    LowdoseWarning
+    └── OutcomesWarning
+        ├── TooFewDaysWarning        fewer diary days than the analysis needs to be trustworthy
+        └── UnstableDoseWarning      the dose changed inside the window being compared
+"""
+
+from __future__ import annotations
+
+from lowdose.outcomes.diary import OUTCOMES, Diary, OutcomeScale, parse_diary, read_diary
+from lowdose.outcomes.errors import (
+    AnalysisError,
+    DesignError,
+    DiaryError,
+    OutcomesError,
+    OutcomesWarning,
+    TooFewDaysWarning,
+    UnstableDoseWarning,
+)
+from lowdose.outcomes.placebo import PlaceboReference, placebo_reference
+from lowdose.outcomes.priors import Priors
+from lowdose.outcomes.response import ResponseAnalysis, ResponseResult, immpact_category
+
+__all__ = [
+    "OUTCOMES",
+    "AnalysisError",
+    "DesignError",
+    "Diary",
+    "DiaryError",
+    "OutcomeScale",
+    "OutcomesError",
+    "OutcomesWarning",
+    "PlaceboReference",
+    "Priors",
+    "ResponseAnalysis",
+    "ResponseResult",
+    "TooFewDaysWarning",
+    "UnstableDoseWarning",
+    "immpact_category",
+    "parse_diary",
+    "placebo_reference",
+    "read_diary",
+]

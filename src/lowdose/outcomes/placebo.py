@@ -1,0 +1,119 @@
+"""What placebo alone did in the LDN trials, shown beside a patient's own change.
+
+The numbers belong to the evidence engine (:mod:`lowdose.evidence`); this module only defines
+the small frozen shape the response analysis displays and an adapter that asks the evidence
+engine for it. When the evidence engine is not installed or has no figure for an outcome the
+adapter returns ``None`` and the result says "placebo reference not available" rather than
+inventing a number.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["PlaceboReference", "placebo_reference"]
+
+
+@dataclass(frozen=True)
+class PlaceboReference:
+    """The change seen on placebo in the LDN trials, on the same 0–10 scale as the diary.
+
+    Attributes
+    ----------
+    outcome
+        Diary outcome it refers to (``"pain"``...).
+    change
+        Mean change from baseline on placebo, in points (negative = lower score).
+    ci_low, ci_high
+        Its 95 % interval, when the source gives one.
+    source
+        Citation(s) of the trials or the pooled estimate.
+    """
+
+    outcome: str
+    change: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "change": self.change,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "source": self.source,
+        }
+
+    def sentence(self) -> str:
+        """One line for people: what placebo alone did."""
+        interval = ""
+        if self.ci_low is not None and self.ci_high is not None:
+            interval = f" (95% CI {self.ci_low:+.1f} to {self.ci_high:+.1f})"
+        src = f" [{self.source}]" if self.source else ""
+        return (
+            f"Placebo alone changed {self.outcome} by {self.change:+.1f} points in the LDN "
+            f"trials{interval}{src}."
+        )
+
+
+def _number(obj: Any, *names: str) -> float | None:
+    for name in names:
+        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+        if value is not None:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                continue
+            if math.isfinite(number):
+                return number
+    return None
+
+
+def _text(obj: Any, *names: str) -> str:
+    for name in names:
+        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+        if value:
+            return str(value)
+    return ""
+
+
+def from_evidence(obj: Any, outcome: str) -> PlaceboReference | None:
+    """Adapt whatever :func:`lowdose.evidence.placebo_response` returns (object or dict).
+
+    Recognised fields: ``change``/``mean``/``estimate``/``mean_change``, ``ci_low``/``ci_lb``/
+    ``lower``, ``ci_high``/``ci_ub``/``upper``, ``source``/``sources``/``citation``/``label``.
+    """
+    if obj is None:
+        return None
+    if isinstance(obj, PlaceboReference):
+        return obj
+    change = _number(obj, "change", "mean_change", "mean", "estimate", "value")
+    if change is None:
+        return None
+    return PlaceboReference(
+        outcome=outcome,
+        change=change,
+        ci_low=_number(obj, "ci_low", "ci_lb", "lower", "low"),
+        ci_high=_number(obj, "ci_high", "ci_ub", "upper", "high"),
+        source=_text(obj, "source", "sources", "citation", "label"),
+    )
+
+
+def placebo_reference(outcome: str = "pain") -> PlaceboReference | None:
+    """Ask the evidence engine for the pooled placebo change of ``outcome``; ``None`` if absent."""
+    try:
+        evidence = importlib.import_module("lowdose.evidence")
+    except ImportError:
+        return None
+    fn = getattr(evidence, "placebo_response", None)
+    if fn is None:
+        return None
+    try:
+        obj = fn(outcome=outcome)
+    except (LookupError, ValueError):  # no figure for this outcome
+        return None
+    return from_evidence(obj, outcome)
