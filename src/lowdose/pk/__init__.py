@@ -22,6 +22,7 @@ from lowdose.pk.errors import FitError, PkInputError
 from lowdose.pk.fitting import OccupancyFit, OccupancyFitResult
 from lowdose.pk.occupancy import RECEPTORS, Receptor
 from lowdose.pk.parameters import ModelParameters, default_parameters, parameter_table_rows
+from lowdose.pk.regimen import Regimen, RegimenMetrics, compare_with, regimen_metrics, washout_hours
 from lowdose.pk.simulate import DoseSimulation, simulate_doses
 
 __all__ = [
@@ -33,7 +34,12 @@ __all__ = [
     "OccupancyFitResult",
     "PkInputError",
     "Receptor",
+    "Regimen",
+    "RegimenMetrics",
+    "compare_with",
     "default_parameters",
     "parameter_table_rows",
+    "regimen_metrics",
     "simulate_doses",
+    "washout_hours",
 ]
