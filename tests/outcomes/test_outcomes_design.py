@@ -1,0 +1,190 @@
+"""N-of-1 design: reproducible randomisation, balanced cycles, PK-derived run-in, kit codes."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from lowdose.outcomes.allocation import SeededStream, kit_code_is_valid, kit_codes
+from lowdose.outcomes.design import (
+    DEFAULT_ONSET_DAYS,
+    Nof1Design,
+    Nof1Plan,
+    arm_dose,
+    arm_label,
+    derive_run_in,
+)
+from lowdose.outcomes.errors import DesignError, TooFewDaysWarning
+
+REFERENCE = Path(__file__).parents[1] / "reference" / "outcomes_design.json"
+START = date(2026, 3, 2)
+
+
+def stub_washout(dose_mg: Decimal, *, receptor: str, threshold: float) -> float:
+    """Stand-in for lowdose.pk.washout_hours: 10 h per mg (4.5 mg → 45 h), stated, not real."""
+    assert receptor == "mu"
+    assert threshold == 0.10
+    return float(dose_mg) * 10.0
+
+
+def _design(**kw: object) -> Nof1Design:
+    options: dict[str, object] = {
+        "start": START,
+        "seed": 20260302,
+        "washout": stub_washout,
+    }
+    options.update(kw)
+    arms = options.pop("arms", ["placebo", "4.5"])
+    return Nof1Design(arms, **options)  # type: ignore[arg-type]
+
+
+def test_run_in_is_worst_case_washout_plus_onset_rounded_up() -> None:
+    # 4.5 mg → 45 h = 1.875 d; + 7 d onset = 8.875 d → 9 days
+    d = derive_run_in([Decimal(0), Decimal("4.5"), Decimal("1.5")], washout=stub_washout)
+    assert d.previous_arm == "4.5 mg"
+    assert d.washout_hours == 45.0
+    assert d.exact_days == pytest.approx(45 / 24 + DEFAULT_ONSET_DAYS)
+    assert d.run_in_days == 9
+    assert d.washout_by_arm == {"placebo": 0.0, "1.5 mg": 15.0, "4.5 mg": 45.0}
+    assert "rounded up to 9 days" in d.explanation()
+    # exactly 2 days of washout + 5 onset = 7, not 8 (no spurious rounding up)
+    d2 = derive_run_in([Decimal(0), Decimal("4.8")], washout=stub_washout, onset_days=5.0)
+    assert d2.run_in_days == 7
+
+
+def test_a_higher_pre_trial_dose_lengthens_the_run_in() -> None:
+    d = derive_run_in(
+        [Decimal(0), Decimal("1.5")], washout=stub_washout, prior_dose_mg=Decimal("6")
+    )
+    assert d.previous_arm == "6 mg"
+    assert d.run_in_days == 10  # 60 h = 2.5 d + 7 → 9.5 → 10
+
+
+def test_every_cycle_contains_every_arm_once_and_dates_tile() -> None:
+    plan = _design(arms=["placebo", "1.5", "4.5"], cycles=4, period_days=21).fit()
+    assert len(plan.periods) == 12
+    for cycle in range(1, 5):
+        arms = [p.arm for p in plan.periods if p.cycle == cycle]
+        assert sorted(arms) == sorted(plan.arms)
+    for a, b in zip(plan.periods, plan.periods[1:], strict=False):
+        assert b.start == a.end + timedelta(days=1)
+    assert all((p.end - p.start).days == 20 for p in plan.periods)
+    assert all((p.analysis_start - p.start).days == plan.run_in_days for p in plan.periods)
+
+
+def test_same_seed_same_plan_different_seed_different_orders() -> None:
+    a, b = _design().fit(), _design().fit()
+    assert a == b
+    orders = {tuple(p.arm for p in _design(seed=s, cycles=4).fit().periods) for s in range(40)}
+    assert len(orders) > 8  # 16 possible sequences of 4 cycles with 2 arms
+
+
+def test_pinned_allocation_is_stable_across_versions() -> None:
+    ref = json.loads(REFERENCE.read_text())
+    plan = _design(
+        arms=ref["call"]["arms"], seed=ref["call"]["seed"], cycles=ref["call"]["cycles"]
+    ).fit()
+    assert [p.arm for p in plan.periods] == ref["value"]["arms_in_order"]
+    assert [p.kit for p in plan.periods] == ref["value"]["kits"]
+
+
+def test_randomisation_is_balanced_over_many_seeds() -> None:
+    # Each of 3 arms should be first in a cycle 1/3 of the time: 3000 cycles, SD ≈ 26;
+    # tolerance 4 SD so the test fails only on a real bias.
+    firsts = Counter(
+        SeededStream(seed, "allocation").shuffled(["a", "b", "c"])[0] for seed in range(3000)
+    )
+    for count in firsts.values():
+        assert abs(count - 1000) < 4 * (3000 * (1 / 3) * (2 / 3)) ** 0.5
+
+
+def test_kit_codes_reveal_nothing_about_the_arm() -> None:
+    # The kit stream never sees the allocation: changing the arms leaves the codes unchanged.
+    two = _design(arms=["placebo", "4.5"]).fit()
+    other = _design(arms=["4.5", "placebo"]).fit()
+    assert [p.kit for p in two.periods] == [p.kit for p in other.periods]
+    assert all(kit_code_is_valid(p.kit) for p in two.periods)
+    assert len({p.kit for p in two.periods}) == 6
+    assert "arm" not in two.blinded_schedule()[0]
+
+
+def test_kit_check_character_catches_typos() -> None:
+    code = kit_codes(1, 7)[0]
+    assert kit_code_is_valid(code)
+    assert kit_code_is_valid(code.lower())
+    body = code[4:10]
+    for i in range(6):
+        for replacement in "0123456789ABCDEFGHJKMNPQRSTVWXYZ":
+            if replacement == body[i]:
+                continue
+            typo = code[: 4 + i] + replacement + code[5 + i :]
+            assert not kit_code_is_valid(typo)
+    assert not kit_code_is_valid("KIT-ILOU00-0")
+
+
+def test_design_json_round_trips_and_is_validated() -> None:
+    plan = _design().fit()
+    back = Nof1Plan.from_dict(json.loads(json.dumps(plan.to_dict())))
+    assert back.periods == plan.periods
+    assert back.arms == ("placebo", "4.5 mg")
+    broken = plan.to_dict()
+    del broken["periods"][0]["kit"]
+    with pytest.raises(DesignError, match="incomplete or malformed"):
+        Nof1Plan.from_dict(broken)
+    broken = plan.to_dict()
+    broken["periods"][1]["kit"] = broken["periods"][0]["kit"]
+    with pytest.raises(DesignError, match="unique"):
+        Nof1Plan.from_dict(broken)
+
+
+def test_kit_for_day() -> None:
+    plan = _design().fit()
+    assert plan.kit_for(START) == plan.periods[0].kit
+    assert plan.kit_for(START + timedelta(days=28)) == plan.periods[1].kit
+    assert plan.kit_for(START - timedelta(days=1)) is None
+
+
+@pytest.mark.parametrize(
+    ("kw", "match", "field"),
+    [
+        ({"arms": ["1.5", "4.5"]}, "needs a placebo arm", "arms"),
+        ({"arms": ["placebo"]}, "at least one LDN dose", "arms"),
+        ({"arms": ["placebo", "4.5", "4.50"]}, "only once", "arms"),
+        ({"arms": ["placebo", "lots"]}, "neither 'placebo' nor a dose", "arms"),
+        ({"cycles": 0}, "cycles must be", "cycles"),
+        ({"period_days": 9}, "leaves no analysed days", "period_days"),
+        ({"onset_days": -1.0}, "onset_days must be", "onset_days"),
+    ],
+)
+def test_bad_options_are_named(kw: dict[str, object], match: str, field: str) -> None:
+    with pytest.raises(DesignError, match=match) as info:
+        _design(**kw).fit()
+    assert info.value.field == field
+
+
+def test_short_periods_warn() -> None:
+    with pytest.warns(TooFewDaysWarning, match="only 5 analysed days"):
+        _design(period_days=14).fit()
+
+
+def test_arm_labels_round_trip() -> None:
+    assert arm_label(Decimal("4.50")) == "4.5 mg"
+    assert arm_label(Decimal("0")) == "placebo"
+    assert arm_dose("4.5 mg") == Decimal("4.5")
+    assert arm_dose("Placebo") == 0
+
+
+def test_stream_is_sha256_counter_mode_computed_independently() -> None:
+    import hashlib
+
+    digest = hashlib.sha256(b"lowdose-nof1|allocation|99|0").digest()
+    first = int.from_bytes(digest[:8], "big")
+    second = int.from_bytes(digest[8:16], "big")
+    stream = SeededStream(99, "allocation")
+    assert stream.below(1000) == first % 1000
+    assert stream.below(7) == second % 7
