@@ -42,6 +42,7 @@ class SeededStream:
     def __init__(self, seed: int, purpose: str) -> None:
         self._prefix = f"lowdose-nof1|{purpose}|{seed}|".encode()
         self._counter = 0
+        self._stream = self._words()
 
     def _words(self) -> Iterator[int]:
         while True:
@@ -55,7 +56,7 @@ class SeededStream:
         if n <= 0:
             raise ValueError("n must be positive")
         limit = (1 << 64) - ((1 << 64) % n)
-        for word in self._words():
+        for word in self._stream:
             if word < limit:
                 return word % n
         raise AssertionError("unreachable")  # pragma: no cover
