@@ -49,6 +49,7 @@ __all__ = [
     "RATE_NAMES",
     "Channel",
     "ParameterArrays",
+    "channel_values",
     "exponential_form",
     "interval_auc",
     "single_dose_peak",
@@ -215,6 +216,21 @@ def superpose(
         now = target
         out[k] = state
     return out
+
+
+def channel_values(coef: FloatArray, states: FloatArray) -> FloatArray:
+    r"""Channel values :math:`y_c = \sum_i c_{c,i} S_i`, clipped at 0, shape ``(c, n, t)``.
+
+    ``coef`` (c, n, 4), ``states`` (t, n, 4). A loop over the 4 rates of fused array products
+    (faster than ``einsum`` here). Clipping removes round-off (-1e-17) where the exact value is 0.
+    """
+    n_c, n, n_r = coef.shape
+    out = np.zeros((n_c, n, states.shape[0]))
+    for c in range(n_c):
+        acc = out[c]
+        for r in range(n_r):
+            acc += coef[c, :, r][:, None] * states[:, :, r].T
+    return np.maximum(out, 0.0, out=out)
 
 
 def _advance(

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from lowdose.pk.kinetics import ParameterArrays, exponential_form, interval_auc, superpose
+from lowdose.pk.kinetics import (
+    ParameterArrays,
+    channel_values,
+    exponential_form,
+    interval_auc,
+    superpose,
+)
 from lowdose.pk.occupancy import RECEPTORS, occupancy
 
 __all__ = [
@@ -92,8 +98,7 @@ def compute_interval_metrics(
     rates, coef = exponential_form(params)
     states = superpose(rates, dose_times_h, amounts, np.concatenate([[t_last], grid]))
     start = states[0]
-    conc = np.einsum("cnr,tnr->cnt", coef, states[1:])
-    conc = np.maximum(conc, 0.0)
+    conc = channel_values(coef, states[1:])
     aucs = interval_auc(start, rates, coef, interval_h)
     out: dict[str, FloatArray] = {}
     names = ("naltrexone", "naltrexol")
