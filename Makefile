@@ -41,6 +41,8 @@ migrate: install
 demo: migrate
 	$(MANAGE) load_demo
 
+# Plain HTTP on the loopback address: cookies cannot be marked Secure (LOWDOSE_HTTPS=0).
+run: export LOWDOSE_HTTPS ?= 0
 run: demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@$(MANAGE) demo_logins
@@ -77,4 +79,4 @@ bench: install-dev
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b --json || exit 1; done
 
 clean:
-	rm -rf $(VENV) var/ build/ src/*.egg-info web/staticfiles
+	rm -rf $(VENV) var/ build/ src/*.egg-info

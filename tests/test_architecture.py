@@ -42,5 +42,7 @@ def test_core_modules_never_import_the_web_layer() -> None:
 
 def test_the_walker_would_catch_a_django_import(tmp_path: Path) -> None:
     sneaky = tmp_path / "sneaky.py"
-    sneaky.write_text("from django.db import models\nimport importlib\nimportlib.import_module('ninja')\n")
+    sneaky.write_text(
+        "from django.db import models\nimport importlib\nimportlib.import_module('ninja')\n"
+    )
     assert _imported_roots(sneaky) >= {"django", "ninja"}

@@ -1,0 +1,52 @@
+"""Daily check-ins: the record, its validation, summaries and alerts, CSV, and the demo generator.
+
+Exception tree::
+
+    lowdose.errors.InputError
+    └── CheckinError     a check-in value is missing, malformed or out of range (``field``)
+
+The web form, the REST API and CSV import all validate through :func:`parse_checkin`, so the rules
+and the messages are the same everywhere.
+"""
+
+from __future__ import annotations
+
+from lowdose.diary.checkin import (
+    SCALES,
+    SEVERITIES,
+    SIDE_EFFECTS,
+    Checkin,
+    CheckinError,
+    Scale,
+    SideEffect,
+    day_choices,
+    needs_day_choice,
+    parse_checkin,
+)
+from lowdose.diary.summary import (
+    Alert,
+    DailyScores,
+    PatientSummary,
+    alerts_for,
+    daily_scores,
+    summarize,
+)
+
+__all__ = [
+    "SCALES",
+    "SEVERITIES",
+    "SIDE_EFFECTS",
+    "Alert",
+    "Checkin",
+    "CheckinError",
+    "DailyScores",
+    "PatientSummary",
+    "Scale",
+    "SideEffect",
+    "alerts_for",
+    "daily_scores",
+    "day_choices",
+    "needs_day_choice",
+    "parse_checkin",
+    "summarize",
+]

@@ -1,0 +1,466 @@
+"""The daily check-in record and the one validator every entry point uses.
+
+A check-in holds four 0–10 numeric rating scales, the day's naltrexone dose (taken, missed, or none
+due yet), side effects with a severity, and a note. It is designed to be completed on a phone in
+under 30 seconds, so every field has a sensible default except the four scores and the dose answer.
+
+Scale directions
+----------------
+Pain and fatigue are symptom scales (0 = none, 10 = worst imaginable), following the IMMPACT 0–10
+numeric rating scale convention (Dworkin et al., Pain 2005;113:9–19). Sleep quality and mood are
+*quality* scales (0 = worst, 10 = best). The validated fibromyalgia sleep-quality diary item runs
+the other way (Cappelleri et al., Health Qual Life Outcomes 2009;7:54: 0 = best possible sleep); we
+reverse it so that the word "quality" reads naturally, and we store the direction with each scale
+(:attr:`Scale.higher_is_better`) so every comparison computes improvement in the right direction.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from lowdose.errors import InputError
+
+__all__ = [
+    "DOSE_MAX_MG",
+    "LATE_NIGHT_END",
+    "NOTE_MAX_CHARS",
+    "SCALES",
+    "SEVERITIES",
+    "SIDE_EFFECTS",
+    "Checkin",
+    "CheckinError",
+    "DoseStatus",
+    "Scale",
+    "SideEffect",
+    "day_choices",
+    "needs_day_choice",
+    "parse_checkin",
+]
+
+
+class CheckinError(InputError):
+    """A check-in value is missing, malformed or out of range; ``field`` names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """One 0–10 numeric rating scale of the daily check-in."""
+
+    name: str
+    label: str
+    low_anchor: str
+    high_anchor: str
+    higher_is_better: bool
+    source: str
+
+    def improvement(self, before: float, after: float) -> float:
+        """Points of improvement from ``before`` to ``after`` (positive = better, any direction)."""
+        return after - before if self.higher_is_better else before - after
+
+
+SCALES: tuple[Scale, ...] = (
+    Scale(
+        "pain",
+        "Pain",
+        "no pain",
+        "worst pain imaginable",
+        higher_is_better=False,
+        source="0–10 NRS, IMMPACT (Dworkin et al., Pain 2005;113:9–19)",
+    ),
+    Scale(
+        "fatigue",
+        "Fatigue",
+        "no fatigue",
+        "worst fatigue imaginable",
+        higher_is_better=False,
+        source="0–10 NRS, same anchors as pain (Dworkin et al., Pain 2005;113:9–19)",
+    ),
+    Scale(
+        "sleep",
+        "Sleep quality",
+        "worst possible sleep",
+        "best possible sleep",
+        higher_is_better=True,
+        source="Sleep Quality NRS, Cappelleri et al. 2009, reversed so that higher is better",
+    ),
+    Scale(
+        "mood",
+        "Mood",
+        "worst possible mood",
+        "best possible mood",
+        higher_is_better=True,
+        source="0–10 NRS, lowdose daily item (not a validated depression measure: use PHQ-9)",
+    ),
+)
+_SCALE_BY_NAME = {scale.name: scale for scale in SCALES}
+
+#: Side effects asked about every day. Vivid dreams and insomnia are the effects reported with LDN
+#: (Younger & Mackey, Pain Med 2009;10:663–672); headache and nausea are the most frequent adverse
+#: events on the naltrexone label (ReVia prescribing information, §6).
+SIDE_EFFECTS: tuple[str, ...] = ("vivid_dreams", "insomnia", "headache", "nausea", "other")
+SIDE_EFFECT_LABELS: dict[str, str] = {
+    "vivid_dreams": "Vivid dreams",
+    "insomnia": "Insomnia",
+    "headache": "Headache",
+    "nausea": "Nausea",
+    "other": "Other",
+}
+#: Mild / moderate / severe, the grades 1–3 wording of CTCAE v5.0 (NCI 2017) in plain language.
+SEVERITIES: tuple[str, ...] = ("mild", "moderate", "severe")
+
+#: The largest single dose a check-in accepts: the 50 mg commercial tablet (ReVia label). LDN doses
+#: are 0.5–6 mg; anything above 50 mg is a typing error, not a regimen.
+DOSE_MAX_MG = Decimal("50")
+#: Smallest dose step a person can record: 0.05 mg (two decimals), finer than any published LDN
+#: titration step (0.25–0.5 mg; LDN Research Trust prescribing guide).
+DOSE_QUANTUM = Decimal("0.01")
+NOTE_MAX_CHARS = 2000
+DETAIL_MAX_CHARS = 200
+#: An entry made between midnight and this local time asks which day it belongs to (a design
+#: choice: people who check in late at night mean the day that is ending).
+LATE_NIGHT_END = time(5, 0)
+#: Clock skew tolerated between a phone and the server before a time counts as "in the future".
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+DoseStatus = Literal["taken", "missed", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class SideEffect:
+    name: str
+    severity: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Checkin:
+    """One validated check-in. Scores are integers 0–10; ``dose_mg`` is exact milligrams.
+
+    ``dose_status`` is ``"taken"`` (``dose_mg`` set), ``"missed"`` (a scheduled dose not taken), or
+    ``"none"`` (no dose due: before starting LDN, or a planned pause).
+    """
+
+    client_id: uuid.UUID
+    day: date
+    recorded_at: datetime
+    pain: int
+    fatigue: int
+    sleep: int
+    mood: int
+    dose_status: DoseStatus
+    dose_mg: Decimal | None = None
+    dose_time: time | None = None
+    side_effects: tuple[SideEffect, ...] = field(default_factory=tuple)
+    note: str = ""
+
+    @property
+    def dose_missed(self) -> bool:
+        return self.dose_status == "missed"
+
+    def score(self, scale: str) -> int:
+        value: int = getattr(self, _SCALE_BY_NAME[scale].name)
+        return value
+
+
+def needs_day_choice(local_moment: datetime) -> bool:
+    """True when an entry made at ``local_moment`` must ask which day it belongs to."""
+    return local_moment.time() < LATE_NIGHT_END
+
+
+def day_choices(local_moment: datetime) -> tuple[date, ...]:
+    """The days an entry made at ``local_moment`` may belong to, the most likely first."""
+    today = local_moment.date()
+    if needs_day_choice(local_moment):
+        return (today - timedelta(days=1), today)
+    return (today,)
+
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+_TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(?::00)?")
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off", ""}
+
+
+def parse_checkin(raw: Mapping[str, object], *, now: datetime, tz: ZoneInfo) -> Checkin:
+    """Validate a check-in from a form, a JSON body or a CSV row.
+
+    Parameters
+    ----------
+    raw
+        Field values as received (strings from forms and CSV, typed values from JSON).
+    now
+        The current time, timezone-aware (the server's clock).
+    tz
+        The patient's time zone: it decides which calendar day an entry belongs to.
+
+    Raises
+    ------
+    CheckinError
+        On the first invalid field, naming it and saying what to enter instead. Nothing is
+        returned partly validated.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    client_id = _parse_client_id(raw.get("client_id"))
+    recorded_at = _parse_recorded_at(raw.get("recorded_at"), now=now)
+    local = recorded_at.astimezone(tz)
+    day = _parse_day(raw.get("day"), local)
+    scores = {scale.name: _parse_score(scale, raw.get(scale.name)) for scale in SCALES}
+    status, dose_mg, dose_time = _parse_dose(raw)
+    side_effects = _parse_side_effects(raw.get("side_effects"))
+    note = _parse_text(raw.get("note"), "note", NOTE_MAX_CHARS)
+    return Checkin(
+        client_id=client_id,
+        day=day,
+        recorded_at=recorded_at,
+        pain=scores["pain"],
+        fatigue=scores["fatigue"],
+        sleep=scores["sleep"],
+        mood=scores["mood"],
+        dose_status=status,
+        dose_mg=dose_mg,
+        dose_time=dose_time,
+        side_effects=side_effects,
+        note=note,
+    )
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _parse_client_id(value: object) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str) or not _UUID_RE.match(value.strip()):
+        raise CheckinError(
+            "client_id: send a UUID generated on the device for this entry "
+            "(e.g. 2f1c6a53-9c7e-4d1e-8a55-0b6f4e1d2c3a); reuse it when re-sending the same entry.",
+            field="client_id",
+        )
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        raise CheckinError(
+            f"client_id: {value!r} is not a valid UUID; generate one with crypto.randomUUID().",
+            field="client_id",
+        ) from None
+
+
+def _parse_recorded_at(value: object, *, now: datetime) -> datetime:
+    if _blank(value):
+        return now
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise CheckinError(
+                f"recorded_at: {value!r} is not an ISO 8601 date-time; "
+                "use e.g. 2026-03-01T21:30:00+01:00.",
+                field="recorded_at",
+            ) from None
+    else:
+        raise CheckinError(
+            "recorded_at: send an ISO 8601 date-time string such as 2026-03-01T21:30:00+01:00.",
+            field="recorded_at",
+        )
+    if moment.tzinfo is None:
+        raise CheckinError(
+            "recorded_at: include the time-zone offset (e.g. +01:00 or Z) so the entry lands on "
+            "the right day.",
+            field="recorded_at",
+        )
+    if moment > now + FUTURE_TOLERANCE:
+        raise CheckinError(
+            "recorded_at is in the future; check the device's clock and send the time the "
+            "entry was made.",
+            field="recorded_at",
+        )
+    return moment
+
+
+def _parse_day(value: object, local: datetime) -> date:
+    allowed = day_choices(local)
+    if _blank(value):
+        return allowed[0] if len(allowed) == 1 else allowed[-1]
+    if isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise CheckinError(
+                f"day: {value!r} is not a date; use YYYY-MM-DD.", field="day"
+            ) from None
+    else:
+        raise CheckinError("day: use a YYYY-MM-DD date.", field="day")
+    if day not in allowed:
+        options = " or ".join(d.isoformat() for d in allowed)
+        raise CheckinError(
+            f"day: an entry made at {local:%Y-%m-%d %H:%M} can belong to {options}, "
+            f"not {day.isoformat()}.",
+            field="day",
+        )
+    return day
+
+
+def _parse_score(scale: Scale, value: object) -> int:
+    hint = (
+        f"{scale.name}: enter a whole number from 0 ({scale.low_anchor}) "
+        f"to 10 ({scale.high_anchor})"
+    )
+    if _blank(value):
+        raise CheckinError(f"{hint}; it is missing.", field=scale.name)
+    if isinstance(value, bool):
+        raise CheckinError(f"{hint}; got {value!r}.", field=scale.name)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        number = int(value)
+    else:
+        raise CheckinError(f"{hint}; got {value!r}.", field=scale.name)
+    if not 0 <= number <= 10:
+        raise CheckinError(f"{hint}; got {number}.", field=scale.name)
+    return number
+
+
+def _parse_bool(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise CheckinError(f"{name}: answer true or false; got {value!r}.", field=name)
+
+
+def _parse_dose(raw: Mapping[str, object]) -> tuple[DoseStatus, Decimal | None, time | None]:
+    status_raw = raw.get("dose_status")
+    missed = _parse_bool(raw.get("dose_missed"), "dose_missed")
+    if not _blank(status_raw):
+        if status_raw not in ("taken", "missed", "none"):
+            raise CheckinError(
+                "dose_status: answer taken, missed, or none (no dose due yet).",
+                field="dose_status",
+            )
+        if missed and status_raw != "missed":
+            raise CheckinError(
+                "dose_status and dose_missed disagree; send one answer.", field="dose_missed"
+            )
+        status: DoseStatus = status_raw  # type: ignore[assignment]
+    else:
+        status = "missed" if missed else ("none" if _blank(raw.get("dose_mg")) else "taken")
+
+    dose_raw, time_raw = raw.get("dose_mg"), raw.get("dose_time")
+    if status != "taken":
+        if not _blank(dose_raw):
+            raise CheckinError(
+                "dose_mg: leave the dose empty when the dose was missed or none was due, "
+                "or answer that you took it.",
+                field="dose_mg",
+            )
+        if not _blank(time_raw):
+            raise CheckinError(
+                "dose_time: a time only goes with a dose you took; clear it or record the dose.",
+                field="dose_time",
+            )
+        return status, None, None
+    return status, _parse_dose_mg(dose_raw), _parse_dose_time(time_raw)
+
+
+def _parse_dose_mg(value: object) -> Decimal:
+    hint = "dose_mg: enter the dose in milligrams, e.g. 4.5"
+    if _blank(value):
+        raise CheckinError(
+            f"{hint}; it is missing (or answer that you missed it).", field="dose_mg"
+        )
+    if isinstance(value, bool | float):
+        # Floats cannot hold 0.1 exactly; doses travel as decimal strings.
+        raise CheckinError(f'{hint}, sent as a string ("4.5"), not a number.', field="dose_mg")
+    try:
+        dose = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise CheckinError(f"{hint}; got {value!r}.", field="dose_mg") from None
+    if not dose.is_finite() or dose <= 0 or dose > DOSE_MAX_MG:
+        raise CheckinError(
+            f"{hint}; it must be more than 0 and at most {DOSE_MAX_MG} mg, got {value}.",
+            field="dose_mg",
+        )
+    if dose != dose.quantize(DOSE_QUANTUM):
+        raise CheckinError(f"{hint}; use at most two decimals, got {value}.", field="dose_mg")
+    return dose.quantize(DOSE_QUANTUM)
+
+
+def _parse_dose_time(value: object) -> time | None:
+    if _blank(value):
+        return None
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    if isinstance(value, str):
+        match = _TIME_RE.fullmatch(value.strip())
+        if match:
+            return time(int(match.group(1)), int(match.group(2)))
+    raise CheckinError(
+        f"dose_time: enter the time you took it as HH:MM (24-hour), e.g. 22:00; got {value!r}.",
+        field="dose_time",
+    )
+
+
+def _parse_side_effects(value: object) -> tuple[SideEffect, ...]:
+    if _blank(value):
+        return ()
+    if not isinstance(value, Sequence) or isinstance(value, str | bytes):
+        raise CheckinError(
+            "side_effects: send a list of {name, severity} objects (or an empty list).",
+            field="side_effects",
+        )
+    effects: list[SideEffect] = []
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        where = f"side_effects[{index}]"
+        if not isinstance(item, Mapping):
+            raise CheckinError(f"{where}: send an object with name and severity.", field=where)
+        name, severity = item.get("name"), item.get("severity")
+        if name not in SIDE_EFFECTS:
+            raise CheckinError(
+                f"{where}.name: choose one of {', '.join(SIDE_EFFECTS)}; got {name!r}.",
+                field=where,
+            )
+        if severity not in SEVERITIES:
+            raise CheckinError(
+                f"{where}.severity: choose mild, moderate or severe for {name}; got {severity!r}.",
+                field=where,
+            )
+        if name in seen:
+            raise CheckinError(
+                f"{where}: {name} is listed twice; keep one entry with its severity.",
+                field=where,
+            )
+        seen.add(str(name))
+        detail = _parse_text(item.get("detail"), f"{where}.detail", DETAIL_MAX_CHARS)
+        effects.append(SideEffect(str(name), str(severity), detail))
+    return tuple(sorted(effects, key=lambda effect: SIDE_EFFECTS.index(effect.name)))
+
+
+def _parse_text(value: object, name: str, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise CheckinError(f"{name}: send text.", field=name)
+    text = value.strip()
+    if len(text) > limit:
+        raise CheckinError(
+            f"{name}: keep it under {limit} characters (it has {len(text)}).", field=name
+        )
+    if "\x00" in text:
+        raise CheckinError(f"{name}: remove the NUL character.", field=name)
+    return text

@@ -1,0 +1,122 @@
+"""CSV export and re-import of a patient's check-ins, losing nothing on the round trip.
+
+Columns (one row per check-in)::
+
+    client_id, day, recorded_at, pain, fatigue, sleep, mood, dose_status, dose_mg, dose_time,
+    side_effects, note
+
+``side_effects`` is ``name:severity`` pairs separated by ``;`` (an ``other`` effect may carry
+``other:mild:detail text``). Every row is validated by :func:`lowdose.diary.parse_checkin`; the
+first bad row stops the import with its row number, and nothing is imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from lowdose.diary.checkin import Checkin, CheckinError, parse_checkin
+
+__all__ = ["CSV_COLUMNS", "read_checkins_csv", "write_checkins_csv"]
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "client_id",
+    "day",
+    "recorded_at",
+    "pain",
+    "fatigue",
+    "sleep",
+    "mood",
+    "dose_status",
+    "dose_mg",
+    "dose_time",
+    "side_effects",
+    "note",
+)
+MAX_ROWS = 20_000  # about 50 years of daily entries: anything larger is not a diary export
+
+
+def _encode_side_effects(checkin: Checkin) -> str:
+    parts = []
+    for effect in checkin.side_effects:
+        part = f"{effect.name}:{effect.severity}"
+        if effect.detail:
+            part += ":" + effect.detail.replace(";", ",")
+        parts.append(part)
+    return ";".join(parts)
+
+
+def _decode_side_effects(text: str, row: int) -> list[dict[str, str]]:
+    effects = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        pieces = part.split(":", 2)
+        if len(pieces) < 2:
+            raise CheckinError(
+                f"row {row}, column side_effects: write each effect as name:severity "
+                f"(e.g. vivid_dreams:mild); got {part!r}.",
+                field="side_effects",
+            )
+        effect = {"name": pieces[0].strip(), "severity": pieces[1].strip()}
+        if len(pieces) == 3:
+            effect["detail"] = pieces[2].strip()
+        effects.append(effect)
+    return effects
+
+
+def write_checkins_csv(checkins: Iterable[Checkin], stream: TextIO) -> None:
+    """Write check-ins as CSV (UTF-8 text, header first, ordered by recorded time)."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for c in sorted(checkins, key=lambda c: (c.recorded_at, str(c.client_id))):
+        writer.writerow(
+            [
+                str(c.client_id),
+                c.day.isoformat(),
+                c.recorded_at.isoformat(),
+                c.pain,
+                c.fatigue,
+                c.sleep,
+                c.mood,
+                c.dose_status,
+                "" if c.dose_mg is None else str(c.dose_mg),
+                "" if c.dose_time is None else c.dose_time.strftime("%H:%M"),
+                _encode_side_effects(c),
+                c.note,
+            ]
+        )
+
+
+def read_checkins_csv(stream: TextIO | str, *, now: datetime, tz: ZoneInfo) -> list[Checkin]:
+    """Read and validate every row; raise :class:`CheckinError` naming the first bad row/column."""
+    reader = csv.DictReader(io.StringIO(stream) if isinstance(stream, str) else stream)
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise CheckinError(
+            f"The CSV header lacks column(s) {', '.join(missing)}; export a file from lowdose "
+            "and keep its header row.",
+            field=missing[0],
+        )
+    checkins: list[Checkin] = []
+    seen: set[str] = set()
+    for number, row in enumerate(reader, start=2):  # row 1 is the header
+        if number - 1 > MAX_ROWS:
+            raise CheckinError(f"The file has more than {MAX_ROWS} rows; split it.", field=None)
+        raw: dict[str, object] = dict(row)
+        raw["side_effects"] = _decode_side_effects(row.get("side_effects") or "", number)
+        try:
+            checkin = parse_checkin(raw, now=now, tz=tz)
+        except CheckinError as exc:
+            raise CheckinError(f"row {number}: {exc}", field=exc.field) from None
+        if str(checkin.client_id) in seen:
+            raise CheckinError(
+                f"row {number}, column client_id: {checkin.client_id} appears twice in the file; "
+                "each check-in needs its own id.",
+                field="client_id",
+            )
+        seen.add(str(checkin.client_id))
+        checkins.append(checkin)
+    return checkins

@@ -1,0 +1,237 @@
+"""Daily scores, baseline, 7-day averages, dose steps, and the clinician's alerts.
+
+Definitions (documented in ``docs/checkin.md``):
+
+* **Daily score**: the mean of a day's check-ins for each scale (several entries a day are allowed).
+* **Baseline**: the mean over every day before the first day a dose was taken — the untreated
+  period, as in the LDN trials' 2-week baseline (Younger et al., Arthritis Rheum 2013;65:529).
+  Fewer than :data:`MIN_BASELINE_DAYS` days gives no baseline rather than a misleading one.
+* **7-day average**: the mean of the daily scores in the 7 calendar days ending today.
+* **Alerts** (rules chosen for follow-up, not for diagnosis):
+
+  - ``no_checkin``: the last check-in was :data:`NO_CHECKIN_DAYS` or more days ago;
+  - ``new_side_effect``: a side effect reported in the last 7 days that was never reported before;
+  - ``pain_up``: the 7-day pain average is :data:`PAIN_UP_POINTS` or more points above the
+    previous 7 days' (2 points is the IMMPACT "moderately important" change on a 0–10 scale:
+    Dworkin et al., J Pain 2008;9:105–121; Farrar et al., Pain 2001;94:149–158).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from statistics import fmean
+
+from lowdose.diary.checkin import SCALES, Checkin
+
+__all__ = [
+    "MIN_BASELINE_DAYS",
+    "NO_CHECKIN_DAYS",
+    "PAIN_UP_POINTS",
+    "Alert",
+    "DailyScores",
+    "DoseStep",
+    "PatientSummary",
+    "alerts_for",
+    "daily_scores",
+    "summarize",
+]
+
+MIN_BASELINE_DAYS = 7
+NO_CHECKIN_DAYS = 3
+PAIN_UP_POINTS = 2.0
+WINDOW_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class DailyScores:
+    """The mean scores of one day, and what happened to the dose that day."""
+
+    day: date
+    entries: int
+    pain: float
+    fatigue: float
+    sleep: float
+    mood: float
+    dose_mg: Decimal | None
+    dose_missed: bool
+    side_effects: frozenset[str]
+
+    def score(self, scale: str) -> float:
+        value: float = getattr(self, scale)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class DoseStep:
+    """A day on which the dose taken changed (the first dose included)."""
+
+    day: date
+    dose_mg: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    code: str
+    message: str
+    since: date
+
+
+@dataclass(frozen=True, slots=True)
+class PatientSummary:
+    """Everything a dashboard shows about one patient's diary, as of ``today``."""
+
+    today: date
+    days: tuple[DailyScores, ...]
+    last_checkin_at: datetime | None
+    baseline: dict[str, float] | None
+    baseline_days: int
+    last7: dict[str, float] | None
+    change_from_baseline: dict[str, float] | None
+    dose_steps: tuple[DoseStep, ...]
+    missed_days: tuple[date, ...]
+    current_dose_mg: Decimal | None
+    alerts: tuple[Alert, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "today": self.today.isoformat(),
+            "last_checkin_at": self.last_checkin_at.isoformat() if self.last_checkin_at else None,
+            "baseline": self.baseline,
+            "baseline_days": self.baseline_days,
+            "last7": self.last7,
+            "change_from_baseline": self.change_from_baseline,
+            "current_dose_mg": str(self.current_dose_mg) if self.current_dose_mg else None,
+            "dose_steps": [
+                {"day": step.day.isoformat(), "dose_mg": str(step.dose_mg)}
+                for step in self.dose_steps
+            ],
+            "missed_days": [day.isoformat() for day in self.missed_days],
+            "alerts": [
+                {"code": a.code, "message": a.message, "since": a.since.isoformat()}
+                for a in self.alerts
+            ],
+        }
+
+
+def daily_scores(checkins: Iterable[Checkin]) -> tuple[DailyScores, ...]:
+    """Collapse check-ins into one row per day, in date order.
+
+    A day's dose is the largest dose taken that day; a day counts as missed only when a dose was
+    missed and none was taken.
+    """
+    by_day: dict[date, list[Checkin]] = defaultdict(list)
+    for checkin in checkins:
+        by_day[checkin.day].append(checkin)
+    rows = []
+    for day in sorted(by_day):
+        entries = by_day[day]
+        taken = [c.dose_mg for c in entries if c.dose_mg is not None]
+        rows.append(
+            DailyScores(
+                day=day,
+                entries=len(entries),
+                pain=fmean(c.pain for c in entries),
+                fatigue=fmean(c.fatigue for c in entries),
+                sleep=fmean(c.sleep for c in entries),
+                mood=fmean(c.mood for c in entries),
+                dose_mg=max(taken) if taken else None,
+                dose_missed=not taken and any(c.dose_missed for c in entries),
+                side_effects=frozenset(e.name for c in entries for e in c.side_effects),
+            )
+        )
+    return tuple(rows)
+
+
+def _means(rows: Sequence[DailyScores]) -> dict[str, float] | None:
+    if not rows:
+        return None
+    return {scale.name: round(fmean(r.score(scale.name) for r in rows), 2) for scale in SCALES}
+
+
+def _window(rows: Sequence[DailyScores], end: date, days: int) -> list[DailyScores]:
+    start = end - timedelta(days=days - 1)
+    return [r for r in rows if start <= r.day <= end]
+
+
+def alerts_for(rows: Sequence[DailyScores], today: date) -> tuple[Alert, ...]:
+    """The follow-up alerts for a patient's daily rows as of ``today`` (rules: module docstring)."""
+    alerts: list[Alert] = []
+    if not rows:
+        return ()
+    last_day = rows[-1].day
+    silent = (today - last_day).days
+    if silent >= NO_CHECKIN_DAYS:
+        alerts.append(
+            Alert(
+                "no_checkin",
+                f"No check-in for {silent} days (last on {last_day.isoformat()}).",
+                last_day + timedelta(days=1),
+            )
+        )
+    window_start = today - timedelta(days=WINDOW_DAYS - 1)
+    earlier = set().union(*(r.side_effects for r in rows if r.day < window_start))
+    for row in rows:
+        if row.day < window_start:
+            continue
+        for name in sorted(row.side_effects - earlier):
+            alerts.append(
+                Alert(
+                    "new_side_effect",
+                    f"New side effect: {name.replace('_', ' ')} (first reported {row.day}).",
+                    row.day,
+                )
+            )
+            earlier.add(name)
+    recent = _window(rows, today, WINDOW_DAYS)
+    previous = _window(rows, today - timedelta(days=WINDOW_DAYS), WINDOW_DAYS)
+    if recent and previous:
+        rise = fmean(r.pain for r in recent) - fmean(r.pain for r in previous)
+        if rise >= PAIN_UP_POINTS:
+            alerts.append(
+                Alert(
+                    "pain_up",
+                    f"Pain up {rise:.1f} points: 7-day average "
+                    f"{fmean(r.pain for r in recent):.1f} vs {fmean(r.pain for r in previous):.1f} "
+                    "the week before.",
+                    recent[0].day,
+                )
+            )
+    return tuple(alerts)
+
+
+def summarize(
+    checkins: Iterable[Checkin], *, today: date, rows: Sequence[DailyScores] | None = None
+) -> PatientSummary:
+    """Summarise a diary for the dashboards (see the module docstring for every definition)."""
+    checkin_list = list(checkins)
+    rows = tuple(rows) if rows is not None else daily_scores(checkin_list)
+    first_dose = next((r.day for r in rows if r.dose_mg is not None), None)
+    baseline_rows = [r for r in rows if first_dose is None or r.day < first_dose]
+    baseline = _means(baseline_rows) if len(baseline_rows) >= MIN_BASELINE_DAYS else None
+    last7 = _means(_window(rows, today, WINDOW_DAYS))
+    change = (
+        {name: round(last7[name] - baseline[name], 2) for name in last7}
+        if baseline is not None and last7 is not None and first_dose is not None
+        else None
+    )
+    steps: list[DoseStep] = []
+    for row in rows:
+        if row.dose_mg is not None and (not steps or steps[-1].dose_mg != row.dose_mg):
+            steps.append(DoseStep(row.day, row.dose_mg))
+    return PatientSummary(
+        today=today,
+        days=rows,
+        last_checkin_at=max((c.recorded_at for c in checkin_list), default=None),
+        baseline=baseline,
+        baseline_days=len(baseline_rows),
+        last7=last7,
+        change_from_baseline=change,
+        dose_steps=tuple(steps),
+        missed_days=tuple(r.day for r in rows if r.dose_missed),
+        current_dose_mg=steps[-1].dose_mg if steps else None,
+        alerts=alerts_for(rows, today),
+    )

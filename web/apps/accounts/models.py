@@ -1,0 +1,155 @@
+"""People, clinics, care teams, pharmacies, invitations and API tokens.
+
+Who may see what is decided in one place, :mod:`apps.accounts.access`; these models only hold the
+relationships it reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    CLINICIAN = "clinician", "Clinician"
+    PHARMACIST = "pharmacist", "Pharmacist"
+    ADMIN = "admin", "Clinic admin"
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=16, choices=Role.choices)
+    clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT)
+
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["email", "role"]
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role == Role.CLINICIAN
+
+    @property
+    def is_pharmacist(self) -> bool:
+        return self.role == Role.PHARMACIST
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class CareTeam(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="care_teams")
+    name = models.CharField(max_length=200)
+    clinicians = models.ManyToManyField(
+        User, related_name="care_teams", limit_choices_to={"role": Role.CLINICIAN}, blank=True
+    )
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="care_team_name_per_clinic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.clinic})"
+
+
+class Pharmacy(models.Model):
+    """A compounding pharmacy; its pharmacists see only what is sent to it."""
+
+    name = models.CharField(max_length=200, unique=True)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    pharmacists = models.ManyToManyField(
+        User, related_name="pharmacies", limit_choices_to={"role": Role.PHARMACIST}, blank=True
+    )
+
+    class Meta:
+        verbose_name_plural = "pharmacies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Patient(models.Model):
+    """A person under care. ``user`` is empty until they accept their invitation."""
+
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="patient"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
+    display_name = models.CharField(max_length=200)
+    time_zone = models.CharField(max_length=64, default=settings.DEFAULT_PATIENT_TIME_ZONE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class Invitation(models.Model):
+    """A one-time link that lets a patient create their login. Only the hash is stored."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.patient} (expires {self.expires_at:%Y-%m-%d})"
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        raw = secrets.token_urlsafe(32)
+        return raw, _hash_token(raw)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return _hash_token(raw)
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        return self.used_at is None and (now or timezone.now()) < self.expires_at
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only the SHA-256 of the token is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"API token of {self.user} (expires {self.expires_at:%Y-%m-%d})"
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        raw = secrets.token_urlsafe(32)
+        return raw, _hash_token(raw)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return _hash_token(raw)

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from apps.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("invite/new/", views.invite, name="invite"),
+    path("invite/<str:token>/", views.accept, name="accept"),
+    path("pharmacy/", views.pharmacy, name="pharmacy"),
+    path("audit/", views.audit_log, name="audit"),
+]

@@ -1,0 +1,141 @@
+"""Home routing, invitations, the pharmacist's and admin's start pages, and the health check."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apps.accounts.actions import accept_invitation, find_invitation, invite_patient
+from apps.accounts.models import CareTeam, Patient, User
+from apps.audit.log import record
+from apps.audit.models import AuditEvent
+from lowdose.errors import InputError
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if user.is_patient:
+        patient = Patient.objects.filter(user=user).first()
+        if patient is not None:
+            return redirect("checkins:dashboard", patient_id=patient.pk)
+    if user.is_clinician:
+        return redirect("checkins:panel")
+    if user.is_pharmacist:
+        return redirect("accounts:pharmacy")
+    if user.is_clinic_admin:
+        return redirect("accounts:audit")
+    return render(request, "accounts/no_role.html", status=403)
+
+
+def _not_found(request: HttpRequest, action: str) -> HttpResponse:
+    record(request, action, outcome="denied")
+    return render(request, "404.html", status=404)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if not user.is_clinician:
+        return _not_found(request, "patient.invite")
+    teams = CareTeam.objects.filter(clinicians=user).order_by("name")
+    error: InputError | None = None
+    if request.method == "POST":
+        team = teams.filter(pk=request.POST.get("care_team") or 0).first()
+        try:
+            if team is None:
+                raise InputError("Choose one of your own care teams.", field="care_team")
+            issued = invite_patient(
+                request,
+                clinician=user,
+                care_team=team,
+                display_name=request.POST.get("display_name", ""),
+            )
+        except InputError as exc:
+            error = exc
+        else:
+            link = request.build_absolute_uri(f"/invite/{issued.token}/")
+            return render(
+                request,
+                "accounts/invite_created.html",
+                {
+                    "patient": issued.patient,
+                    "link": link,
+                    "expires_at": issued.invitation.expires_at,
+                },
+            )
+    return render(
+        request,
+        "accounts/invite.html",
+        {"teams": teams, "error": error, "values": request.POST},
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = find_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invite_invalid.html", status=404)
+    error: InputError | None = None
+    if request.method == "POST":
+        try:
+            user = accept_invitation(
+                request,
+                token=token,
+                username=request.POST.get("username", ""),
+                password=request.POST.get("password", ""),
+                email=request.POST.get("email", ""),
+            )
+        except InputError as exc:
+            error = exc
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome to lowdose. Your first check-in takes 30 seconds.")
+            return redirect("home")
+    return render(
+        request,
+        "accounts/invite_accept.html",
+        {"invitation": invitation, "error": error, "values": request.POST},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_GET
+def pharmacy(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if not user.is_pharmacist:
+        return _not_found(request, "pharmacy.view")
+    return render(request, "accounts/pharmacy.html", {"pharmacies": user.pharmacies.all()})
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if not user.is_clinic_admin:
+        return _not_found(request, "audit.view")
+    events = AuditEvent.objects.all()[:200]
+    record(request, "audit.view")
+    return render(request, "accounts/audit.html", {"events": events})
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,74 @@
+"""Append events to the audit log: who, what, which patient, when, from where."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import HttpRequest
+
+from apps.audit.models import AuditEvent
+
+__all__ = ["client_ip", "record", "record_many"]
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address the request came from (REMOTE_ADDR; a reverse proxy must set it correctly)."""
+    address = request.META.get("REMOTE_ADDR") or None
+    return str(address) if address else None
+
+
+def _event(
+    request: HttpRequest,
+    action: str,
+    *,
+    patient_id: int | None,
+    outcome: str,
+    obj: Any | None,
+    actor: Any | None,
+) -> AuditEvent:
+    user = actor if actor is not None else getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        user_id, username, role = None, "", ""
+    else:
+        user_id, username, role = user.pk, user.get_username(), getattr(user, "role", "")
+    return AuditEvent(
+        actor_id=user_id,
+        actor_username=username,
+        actor_role=role,
+        action=action,
+        outcome=outcome,
+        patient_id=patient_id,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(getattr(obj, "pk", "")) if obj is not None else "",
+        ip_address=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        method=request.method or "",
+        path=request.get_full_path()[:500],
+    )
+
+
+def record(
+    request: HttpRequest,
+    action: str,
+    *,
+    patient_id: int | None = None,
+    outcome: str = "ok",
+    obj: Any | None = None,
+    actor: Any | None = None,
+) -> AuditEvent:
+    event = _event(request, action, patient_id=patient_id, outcome=outcome, obj=obj, actor=actor)
+    event.save()
+    return event
+
+
+def record_many(
+    request: HttpRequest, action: str, patient_ids: Iterable[int], *, actor: Any | None = None
+) -> None:
+    """One event per patient, in one INSERT (the clinician's panel reads many patients at once)."""
+    AuditEvent.objects.bulk_create(
+        [
+            _event(request, action, patient_id=pid, outcome="ok", obj=None, actor=actor)
+            for pid in patient_ids
+        ]
+    )

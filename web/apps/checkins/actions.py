@@ -1,0 +1,120 @@
+"""Writes to check-ins. Each function validates through the core, writes in one transaction,
+and appends to the audit log; nothing is partly saved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from apps.accounts.models import Patient, User
+from apps.audit.log import record
+from apps.checkins.models import Checkin, SideEffectReport
+from lowdose.diary import Checkin as CoreCheckin
+from lowdose.diary import CheckinError, parse_checkin
+from lowdose.diary.csvio import read_checkins_csv
+
+__all__ = [
+    "CheckinConflictError",
+    "ImportResult",
+    "import_checkins",
+    "record_checkin",
+    "store_checkin",
+]
+
+
+class CheckinConflictError(CheckinError):
+    """The client_id was already used for a different entry."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    already_present: int
+
+
+def _same(stored: CoreCheckin, incoming: CoreCheckin) -> bool:
+    """Same entry? ``recorded_at`` is ignored: it defaults to "now" when a client omits it, so a
+    re-sent form differs only there."""
+    return replace(incoming, recorded_at=stored.recorded_at) == stored
+
+
+def store_checkin(patient: Patient, checkin: CoreCheckin, *, by: User) -> tuple[Checkin, bool]:
+    """Store a validated check-in; re-sending the same ``client_id`` returns the stored one.
+
+    Returns ``(row, created)``. Raises :class:`CheckinConflictError` when the id was used for a
+    different entry.
+    """
+    existing = Checkin.objects.filter(patient=patient, client_id=checkin.client_id).first()
+    if existing is not None:
+        if not _same(existing.to_core(), checkin):
+            raise CheckinConflictError(
+                f"client_id {checkin.client_id} was already used for a different check-in; "
+                "generate a new id for a new entry.",
+                field="client_id",
+            )
+        return existing, False
+    try:
+        with transaction.atomic():
+            row = Checkin.objects.create(
+                patient=patient,
+                client_id=checkin.client_id,
+                day=checkin.day,
+                recorded_at=checkin.recorded_at,
+                pain=checkin.pain,
+                fatigue=checkin.fatigue,
+                sleep=checkin.sleep,
+                mood=checkin.mood,
+                dose_status=checkin.dose_status,
+                dose_mg=checkin.dose_mg,
+                dose_time=checkin.dose_time,
+                note=checkin.note,
+                created_by=by,
+            )
+            SideEffectReport.objects.bulk_create(
+                SideEffectReport(checkin=row, name=e.name, severity=e.severity, detail=e.detail)
+                for e in checkin.side_effects
+            )
+    except IntegrityError:
+        # Two copies of the same submission raced; the other one won.
+        existing = Checkin.objects.get(patient=patient, client_id=checkin.client_id)
+        if not _same(existing.to_core(), checkin):
+            raise CheckinConflictError(
+                f"client_id {checkin.client_id} was already used for a different check-in.",
+                field="client_id",
+            ) from None
+        return existing, False
+    return row, True
+
+
+def record_checkin(
+    request: HttpRequest, patient: Patient, raw: dict[str, object]
+) -> tuple[Checkin, bool]:
+    """Validate and store one check-in for ``patient`` on behalf of ``request.user``; audited."""
+    user = cast(User, request.user)  # the access getter has already checked who this is
+    checkin = parse_checkin(raw, now=timezone.now(), tz=ZoneInfo(patient.time_zone))
+    row, created = store_checkin(patient, checkin, by=user)
+    record(
+        request,
+        "checkins.add" if created else "checkins.add.replay",
+        patient_id=patient.pk,
+        obj=row,
+    )
+    return row, created
+
+
+def import_checkins(request: HttpRequest, patient: Patient, text: str) -> ImportResult:
+    """Import a lowdose CSV export: all rows or none; ids already stored are skipped."""
+    user = cast(User, request.user)
+    checkins = read_checkins_csv(text, now=timezone.now(), tz=ZoneInfo(patient.time_zone))
+    created = 0
+    with transaction.atomic():
+        for checkin in checkins:
+            _, was_created = store_checkin(patient, checkin, by=user)
+            created += was_created
+    record(request, "checkins.import", patient_id=patient.pk)
+    return ImportResult(created=created, already_present=len(checkins) - created)

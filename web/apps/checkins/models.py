@@ -1,0 +1,92 @@
+"""Stored check-ins. Validation lives in the core (:func:`lowdose.diary.parse_checkin`); the
+database repeats the essential ranges as constraints so that no path can store a bad row."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from django.db import models
+from django.utils import timezone
+
+from apps.accounts.models import Patient, User
+from lowdose.diary import SEVERITIES, SIDE_EFFECTS
+from lowdose.diary import Checkin as CoreCheckin
+from lowdose.diary import SideEffect as CoreSideEffect
+
+
+class Checkin(models.Model):
+    DOSE_STATUSES: ClassVar = [("taken", "Taken"), ("missed", "Missed"), ("none", "No dose due")]
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="checkins")
+    client_id = models.UUIDField(default=uuid.uuid4)
+    day = models.DateField()
+    recorded_at = models.DateTimeField()
+    pain = models.PositiveSmallIntegerField()
+    fatigue = models.PositiveSmallIntegerField()
+    sleep = models.PositiveSmallIntegerField()
+    mood = models.PositiveSmallIntegerField()
+    dose_status = models.CharField(max_length=8, choices=DOSE_STATUSES)
+    dose_mg = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    dose_time = models.TimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["day", "recorded_at"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["patient", "client_id"], name="checkin_client_id_once"),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{f}__gte": 0, f"{f}__lte": 10}),
+                    name=f"checkin_{f}_0_10",
+                )
+                for f in ("pain", "fatigue", "sleep", "mood")
+            ],
+            models.CheckConstraint(
+                condition=(
+                    models.Q(dose_status="taken", dose_mg__gt=0, dose_mg__lte=50)
+                    | (~models.Q(dose_status="taken") & models.Q(dose_mg__isnull=True))
+                ),
+                name="checkin_dose_matches_status",
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=["patient", "day"])]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.client_id} of patient {self.patient_id} for {self.day}"
+
+    def to_core(self) -> CoreCheckin:
+        return CoreCheckin(
+            client_id=self.client_id,
+            day=self.day,
+            recorded_at=self.recorded_at,
+            pain=self.pain,
+            fatigue=self.fatigue,
+            sleep=self.sleep,
+            mood=self.mood,
+            dose_status=self.dose_status,  # type: ignore[arg-type]
+            dose_mg=self.dose_mg,
+            dose_time=self.dose_time,
+            side_effects=tuple(
+                CoreSideEffect(e.name, e.severity, e.detail)
+                for e in sorted(self.side_effects.all(), key=lambda e: SIDE_EFFECTS.index(e.name))
+            ),
+            note=self.note,
+        )
+
+
+class SideEffectReport(models.Model):
+    checkin = models.ForeignKey(Checkin, on_delete=models.CASCADE, related_name="side_effects")
+    name = models.CharField(max_length=32, choices=[(n, n) for n in SIDE_EFFECTS])
+    severity = models.CharField(max_length=16, choices=[(s, s) for s in SEVERITIES])
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["checkin", "name"], name="side_effect_once_per_checkin")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.severity})"

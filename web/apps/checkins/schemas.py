@@ -1,0 +1,89 @@
+"""Input and output schemas of the check-in API: only these fields cross the boundary."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from apps.checkins.models import Checkin
+
+
+class SideEffectIn(Schema):
+    name: Literal["vivid_dreams", "insomnia", "headache", "nausea", "other"]
+    severity: Literal["mild", "moderate", "severe"]
+    detail: str = Field("", max_length=200)
+
+
+class CheckinIn(Schema):
+    client_id: UUID = Field(description="Generated on the device; re-sending it never duplicates.")
+    recorded_at: datetime | None = Field(None, description="ISO 8601 with offset; default now.")
+    day: date | None = Field(
+        None, description="The day the entry belongs to; only needed between midnight and 05:00."
+    )
+    pain: int = Field(ge=0, le=10, description="0 = no pain, 10 = worst pain imaginable")
+    fatigue: int = Field(ge=0, le=10, description="0 = no fatigue, 10 = worst imaginable")
+    sleep: int = Field(ge=0, le=10, description="Sleep quality: 0 = worst, 10 = best possible")
+    mood: int = Field(ge=0, le=10, description="0 = worst, 10 = best possible mood")
+    dose_mg: str | None = Field(None, description='Decimal string, e.g. "4.5"; null when missed')
+    dose_time: str | None = Field(None, description="HH:MM (24-hour)")
+    dose_missed: bool = False
+    side_effects: list[SideEffectIn] = Field(default_factory=list)
+    note: str = Field("", max_length=2000)
+
+    def raw(self) -> dict[str, object]:
+        data = self.dict()
+        data["client_id"] = str(self.client_id)
+        data["recorded_at"] = self.recorded_at.isoformat() if self.recorded_at else None
+        data["day"] = self.day.isoformat() if self.day else None
+        return data
+
+
+class SideEffectOut(Schema):
+    name: str
+    severity: str
+    detail: str
+
+
+class CheckinOut(Schema):
+    client_id: UUID
+    day: date
+    recorded_at: datetime
+    pain: int
+    fatigue: int
+    sleep: int
+    mood: int
+    dose_status: str
+    dose_mg: str | None
+    dose_time: str | None
+    dose_missed: bool
+    side_effects: list[SideEffectOut]
+    note: str
+
+    @staticmethod
+    def from_row(row: Checkin) -> dict[str, object]:
+        return {
+            "client_id": row.client_id,
+            "day": row.day,
+            "recorded_at": row.recorded_at,
+            "pain": row.pain,
+            "fatigue": row.fatigue,
+            "sleep": row.sleep,
+            "mood": row.mood,
+            "dose_status": row.dose_status,
+            "dose_mg": None if row.dose_mg is None else f"{row.dose_mg:f}",
+            "dose_time": row.dose_time.strftime("%H:%M") if row.dose_time else None,
+            "dose_missed": row.dose_status == "missed",
+            "side_effects": [
+                {"name": e.name, "severity": e.severity, "detail": e.detail}
+                for e in row.side_effects.all()
+            ],
+            "note": row.note,
+        }
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None

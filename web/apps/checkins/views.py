@@ -1,0 +1,173 @@
+"""Check-in pages: the daily form, the patient dashboard, CSV, chart images, the clinician panel."""
+
+from __future__ import annotations
+
+import uuid
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.accounts.access import can, get_patient_for_user, visible_patients
+from apps.accounts.models import User
+from apps.audit.log import record, record_many
+from apps.checkins.actions import import_checkins, record_checkin
+from apps.checkins.forms import raw_from_post
+from apps.checkins.queries import checkins_of, panel_rows, summary_of
+from lowdose.charts import render as render_chart
+from lowdose.diary import SCALES, SEVERITIES, SIDE_EFFECTS, CheckinError, day_choices
+from lowdose.diary.charts import checkin_chart
+from lowdose.diary.checkin import SIDE_EFFECT_LABELS
+from lowdose.diary.csvio import write_checkins_csv
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, "checkins.view")
+    summary = summary_of(patient)
+    spec = checkin_chart(summary.days, summary.dose_steps)
+    recent = list(checkins_of(patient).order_by("-recorded_at")[:10])
+    comparison = [
+        {
+            "scale": scale,
+            "baseline": (summary.baseline or {}).get(scale.name),
+            "last7": (summary.last7 or {}).get(scale.name),
+            "change": (summary.change_from_baseline or {}).get(scale.name),
+            "better": (
+                None
+                if summary.change_from_baseline is None
+                else scale.improvement(0.0, summary.change_from_baseline[scale.name]) > 0
+            ),
+        }
+        for scale in SCALES
+    ]
+    return render(
+        request,
+        "checkins/dashboard.html",
+        {
+            "patient": patient,
+            "summary": summary,
+            "comparison": comparison,
+            "chart_spec": spec,
+            "recent": recent,
+            "can_add": can(cast(User, request.user), "checkins.add", patient),
+            "can_import": can(cast(User, request.user), "checkins.import", patient),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, "checkins.add")
+    local_now = timezone.now().astimezone(ZoneInfo(patient.time_zone))
+    error: CheckinError | None = None
+    values: dict[str, object] = {}
+    if request.method == "POST":
+        raw = raw_from_post(request.POST)
+        try:
+            _, created = record_checkin(request, patient, raw)
+        except CheckinError as exc:
+            error, values = exc, raw
+        else:
+            messages.success(
+                request, "Check-in saved." if created else "This check-in was already saved."
+            )
+            return redirect("checkins:dashboard", patient_id=patient.pk)
+    else:
+        last = checkins_of(patient).filter(dose_status="taken").order_by("-recorded_at").first()
+        values = {
+            "client_id": str(uuid.uuid4()),
+            "dose_mg": f"{last.dose_mg.normalize():f}" if last and last.dose_mg else "",
+            "dose_time": last.dose_time.strftime("%H:%M") if last and last.dose_time else "",
+        }
+    effects = values.get("side_effects") or []
+    chosen = {e["name"]: e["severity"] for e in effects} if isinstance(effects, list) else {}
+    return render(
+        request,
+        "checkins/form.html",
+        {
+            "patient": patient,
+            "values": values,
+            "error": error,
+            "scales": SCALES,
+            "points": range(11),
+            "day_choices": day_choices(local_now),
+            "side_effects": [
+                (name, SIDE_EFFECT_LABELS[name], chosen.get(name, "none")) for name in SIDE_EFFECTS
+            ],
+            "severities": SEVERITIES,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, "checkins.export")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="lowdose-checkins-{patient.pk}-{timezone.now():%Y%m%d}.csv"'
+    )
+    write_checkins_csv((row.to_core() for row in checkins_of(patient)), response)  # type: ignore[arg-type]
+    return response
+
+
+@login_required
+@require_POST
+def import_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, "checkins.import")
+    upload = request.FILES.get("file")
+    if upload is None or upload.size is None or upload.size > MAX_UPLOAD_BYTES:
+        messages.error(request, "Choose a lowdose CSV export (at most 5 MB) to import.")
+        return redirect("checkins:dashboard", patient_id=patient.pk)
+    try:
+        text = upload.read().decode("utf-8-sig")
+        result = import_checkins(request, patient, text)
+    except UnicodeDecodeError:
+        messages.error(request, "The file is not UTF-8 text; export it again from lowdose.")
+    except CheckinError as exc:
+        messages.error(request, f"Nothing was imported. {exc}")
+    else:
+        messages.success(
+            request,
+            f"Imported {result.created} check-in(s); {result.already_present} were already here.",
+        )
+    return redirect("checkins:dashboard", patient_id=patient.pk)
+
+
+@login_required
+@require_GET
+def chart_image(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, "checkins.view")
+    summary = summary_of(patient)
+    spec = checkin_chart(summary.days, summary.dose_steps, width=720)
+    if fmt not in ("svg", "png"):
+        return HttpResponseBadRequest("Ask for chart.svg or chart.png.")
+    content_type = "image/svg+xml" if fmt == "svg" else "image/png"
+    return HttpResponse(render_chart(spec, fmt), content_type=content_type)  # type: ignore[arg-type]
+
+
+@login_required
+@require_GET
+def panel(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if not user.is_clinician:
+        record(request, "panel.view", outcome="denied")
+        return render(request, "404.html", status=404)
+    rows = panel_rows(visible_patients(user, "checkins.view").select_related("user", "care_team"))
+    record_many(request, "checkins.view.panel", [row.patient.pk for row in rows])
+    return render(
+        request,
+        "checkins/panel.html",
+        {"rows": rows, "scales": SCALES},
+    )

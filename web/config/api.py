@@ -1,0 +1,67 @@
+"""The REST API under /api/v1/ (django-ninja), with the same access rules as the pages.
+
+Domain errors map to HTTP codes in one handler: a :class:`lowdose.errors.InputError` is 400 with
+``{"detail": ..., "field": ...}``, a conflict 409, a missing or forbidden object 404, schema errors
+422.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from apps.accounts.api import router as accounts_router
+from apps.checkins.actions import CheckinConflictError
+from apps.checkins.api import router as checkins_router
+from lowdose.errors import InputError
+
+api = NinjaAPI(
+    title="lowdose API",
+    version="1",
+    description="Low-dose naltrexone therapy: check-ins, and more with each release. "
+    "Authenticate with POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
+    urls_namespace="api",
+)
+api.add_router("/", accounts_router)
+api.add_router("/", checkins_router)
+
+
+@api.exception_handler(CheckinConflictError)
+def on_conflict(request: HttpRequest, exc: CheckinConflictError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=409)
+
+
+@api.exception_handler(InputError)
+def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=400)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "detail": "Send a valid token: POST /api/v1/auth/token, "
+            "then 'Authorization: Bearer <token>'."
+        },
+        status=401,
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = []
+    for error in exc.errors:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "payload"))
+        problems.append(f"{where}: {error.get('msg', 'invalid value')}")
+    return api.create_response(
+        request,
+        {"detail": "; ".join(problems) or "Invalid request.", "errors": exc.errors},
+        status=422,
+    )

@@ -1,0 +1,131 @@
+"""Personas shared by every web test: patient, other_patient, clinician, other_clinician,
+pharmacist, admin — one clinic, two care teams, one pharmacy."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from apps.accounts.models import CareTeam, Clinic, Patient, Pharmacy, Role, User
+from apps.checkins.actions import store_checkin
+from lowdose.diary import Checkin as CoreCheckin
+
+PASSWORD = "correct-horse-battery"  # noqa: S105 - test-only
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any) -> None:
+    # Argon2 is deliberately slow; tests that check hashing itself re-enable it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clinic(db: None) -> Clinic:
+    return Clinic.objects.create(name="Test clinic")
+
+
+@pytest.fixture
+def team(clinic: Clinic) -> CareTeam:
+    return CareTeam.objects.create(clinic=clinic, name="Team A")
+
+
+@pytest.fixture
+def other_team(clinic: Clinic) -> CareTeam:
+    return CareTeam.objects.create(clinic=clinic, name="Team B")
+
+
+def _user(username: str, role: str, clinic: Clinic) -> User:
+    user = User(username=username, role=role, clinic=clinic)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def clinician(clinic: Clinic, team: CareTeam) -> User:
+    user = _user("clinician", Role.CLINICIAN, clinic)
+    team.clinicians.add(user)
+    return user
+
+
+@pytest.fixture
+def other_clinician(clinic: Clinic, other_team: CareTeam) -> User:
+    user = _user("other_clinician", Role.CLINICIAN, clinic)
+    other_team.clinicians.add(user)
+    return user
+
+
+@pytest.fixture
+def pharmacist(clinic: Clinic) -> User:
+    user = _user("pharmacist", Role.PHARMACIST, clinic)
+    Pharmacy.objects.create(name="Test pharmacy").pharmacists.add(user)
+    return user
+
+
+@pytest.fixture
+def admin_user(clinic: Clinic) -> User:
+    user = _user("admin", Role.ADMIN, clinic)
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+def _patient(username: str, clinic: Clinic, team: CareTeam) -> Patient:
+    user = _user(username, Role.PATIENT, clinic)
+    return Patient.objects.create(
+        user=user, clinic=clinic, care_team=team, display_name=username.title()
+    )
+
+
+@pytest.fixture
+def patient(clinic: Clinic, team: CareTeam, clinician: User) -> Patient:
+    return _patient("patient", clinic, team)
+
+
+@pytest.fixture
+def other_patient(clinic: Clinic, other_team: CareTeam, other_clinician: User) -> Patient:
+    return _patient("other_patient", clinic, other_team)
+
+
+@pytest.fixture
+def make_checkin() -> Callable[..., Any]:
+    def make(patient: Patient, days_ago: int = 0, **values: Any) -> Any:
+        now = timezone.now()
+        fields: dict[str, Any] = {
+            "client_id": uuid.uuid4(),
+            "day": (now - timedelta(days=days_ago)).date(),
+            "recorded_at": now - timedelta(days=days_ago),
+            "pain": 5,
+            "fatigue": 5,
+            "sleep": 5,
+            "mood": 5,
+            "dose_status": "taken",
+            "dose_mg": Decimal("4.50"),
+            "dose_time": None,
+            "side_effects": (),
+            "note": "",
+        }
+        fields.update(values)
+        assert patient.user is not None
+        row, _ = store_checkin(patient, CoreCheckin(**fields), by=patient.user)
+        return row
+
+    return make
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], Client]:
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
