@@ -1,0 +1,95 @@
+"""CSV round trip and the seeded demo generator."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from lowdose.diary import CheckinError, summarize
+from lowdose.diary.csvio import read_checkins_csv, write_checkins_csv
+from lowdose.diary.demo import DEMO_PROFILES, demo_dose_for_day, generate_diary
+
+TZ = ZoneInfo("Europe/London")
+END = date(2026, 5, 31)
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=TZ)
+
+
+@pytest.fixture(scope="module")
+def diary() -> list:  # type: ignore[type-arg]
+    return generate_diary(DEMO_PROFILES["patient"], end=END, tz=TZ)
+
+
+def test_csv_round_trip_loses_nothing(diary: list) -> None:  # type: ignore[type-arg]
+    buffer = io.StringIO()
+    write_checkins_csv(diary, buffer)
+    back = read_checkins_csv(buffer.getvalue(), now=NOW, tz=TZ)
+    assert sorted(back, key=lambda c: c.client_id) == sorted(diary, key=lambda c: c.client_id)
+
+
+def test_a_bad_row_names_its_row_and_column_and_nothing_is_returned(diary: list) -> None:  # type: ignore[type-arg]
+    buffer = io.StringIO()
+    write_checkins_csv(diary[:3], buffer)
+    lines = buffer.getvalue().splitlines()
+    cells = lines[2].split(",")
+    cells[3] = "12"  # pain
+    lines[2] = ",".join(cells)
+    with pytest.raises(CheckinError, match=r"^row 3: pain: enter a whole number"):
+        read_checkins_csv("\n".join(lines), now=NOW, tz=TZ)
+
+
+def test_a_file_without_the_header_says_which_columns_are_missing() -> None:
+    with pytest.raises(CheckinError, match="lacks column"):
+        read_checkins_csv("date,pain\n2026-01-01,5\n", now=NOW, tz=TZ)
+
+
+def test_duplicate_ids_in_one_file_are_refused(diary: list) -> None:  # type: ignore[type-arg]
+    buffer = io.StringIO()
+    write_checkins_csv([diary[0], diary[0]], buffer)
+    with pytest.raises(CheckinError, match="appears twice"):
+        read_checkins_csv(buffer.getvalue(), now=NOW, tz=TZ)
+
+
+def test_the_demo_is_reproducible_and_ends_on_the_given_day(diary: list) -> None:  # type: ignore[type-arg]
+    again = generate_diary(DEMO_PROFILES["patient"], end=END, tz=TZ)
+    assert again == diary
+    assert max(c.day for c in diary) == END
+    assert min(c.day for c in diary) == END - timedelta(days=89)
+
+
+def test_the_demo_titrates_from_1_5_to_4_5_mg_after_a_two_week_baseline(diary: list) -> None:  # type: ignore[type-arg]
+    summary = summarize(diary, today=END)
+    assert [str(s.dose_mg) for s in summary.dose_steps] == [
+        "1.50",
+        "2.00",
+        "2.50",
+        "3.00",
+        "3.50",
+        "4.00",
+        "4.50",
+    ]
+    assert summary.baseline_days == 14
+    assert 1 <= len(summary.missed_days) <= 12  # "an occasional missed dose"
+    dream_days = {c.day for c in diary if any(e.name == "vivid_dreams" for e in c.side_effects)}
+    assert 1 <= len(dream_days) <= 14  # "a few vivid-dream days"
+    assert demo_dose_for_day(13, 14) is None
+
+
+def test_the_second_demo_patient_stopped_checking_in_and_raises_the_alert() -> None:
+    profile = DEMO_PROFILES["patient2"]
+    diary = generate_diary(profile, end=END, tz=TZ)
+    assert max(c.day for c in diary) == END - timedelta(days=profile.stopped_days_ago)
+    summary = summarize(diary, today=END + timedelta(days=1))
+    assert "no_checkin" in [a.code for a in summary.alerts]
+
+
+def test_the_responder_improves_and_the_non_responder_does_not() -> None:
+    changes = {}
+    for key, profile in DEMO_PROFILES.items():
+        summary = summarize(generate_diary(profile, end=END, tz=TZ), today=END)
+        assert summary.change_from_baseline is not None
+        changes[key] = summary.change_from_baseline["pain"]
+    assert changes["patient"] < -0.5
+    assert abs(changes["patient2"]) < 1.5
