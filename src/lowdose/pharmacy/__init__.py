@@ -1,0 +1,105 @@
+"""Compounding arithmetic, beyond-use dates, labels, dispensing records and cost for LDN.
+
+Public API (all results are frozen dataclasses with ``to_dict()``)::
+
+    from lowdose.pharmacy import CapsuleCompounding, LiquidCompounding
+    sheet = CapsuleCompounding("4.5", 30, "api").fit()          # Worksheet
+    sheet = LiquidCompounding("1", "100", "tablets", doses_mg=["1.5", "4.5"]).fit()
+    supply = liquid_supply(plan, "1")                             # whole-titration quantities
+    cost = CostEstimate(plan, [price_list], "liquid", responder_rate="0.3").fit()
+
+Doses are milligrams of naltrexone **hydrochloride** (see :mod:`lowdose.pharmacy.formulation`).
+Every quantity is an exact :class:`Quantity` (Decimal + unit); mg, mL and counts never mix, and
+arithmetic that would need rounding raises instead (:func:`exact`).
+
+Exceptions::
+
+    LowdoseError
+    ├── InputError
+    │   └── PharmacyError              a pharmacy request cannot be fulfilled as given
+    │       ├── CompoundingError       a preparation refused, with the reason (field= names input)
+    │       └── PriceListError         a price list or cost question is inconsistent
+    └── UnitMismatchError (also TypeError)  mg combined with mL, capsules with tablets, ...
+"""
+
+from __future__ import annotations
+
+from lowdose.pharmacy.bud import BeyondUse, BudCategory, Storage, beyond_use
+from lowdose.pharmacy.capsules import BALANCE_RESOLUTION, CapsuleCompounding
+from lowdose.pharmacy.cost import (
+    CostEstimate,
+    CostResult,
+    PeriodCost,
+    PharmacyCost,
+    PriceList,
+    PriceListEntry,
+    ProductForm,
+    period_cost,
+)
+from lowdose.pharmacy.dispensing import DispensingRecord, dispense
+from lowdose.pharmacy.errors import (
+    CompoundingError,
+    PharmacyError,
+    PriceListError,
+    UnitMismatchError,
+)
+from lowdose.pharmacy.formulation import (
+    DEFAULT_FILL_WEIGHT,
+    MAX_CONCENTRATION,
+    MAX_STRENGTH,
+    TABLET_STRENGTH,
+    Filler,
+    IngredientSource,
+    Syringe,
+    check_filler,
+)
+from lowdose.pharmacy.liquid import LiquidCompounding
+from lowdose.pharmacy.supply import TitrationSupply, capsule_supply, liquid_supply
+from lowdose.pharmacy.units import Concentration, Money, Quantity, Unit, exact, mg, ml
+from lowdose.pharmacy.worksheet import Ingredient, Overage, Worksheet, label_text
+
+__all__ = [
+    "BALANCE_RESOLUTION",
+    "DEFAULT_FILL_WEIGHT",
+    "MAX_CONCENTRATION",
+    "MAX_STRENGTH",
+    "TABLET_STRENGTH",
+    "BeyondUse",
+    "BudCategory",
+    "CapsuleCompounding",
+    "CompoundingError",
+    "Concentration",
+    "CostEstimate",
+    "CostResult",
+    "DispensingRecord",
+    "Filler",
+    "Ingredient",
+    "IngredientSource",
+    "LiquidCompounding",
+    "Money",
+    "Overage",
+    "PeriodCost",
+    "PharmacyCost",
+    "PharmacyError",
+    "PriceList",
+    "PriceListEntry",
+    "PriceListError",
+    "ProductForm",
+    "Quantity",
+    "Storage",
+    "Syringe",
+    "TitrationSupply",
+    "Unit",
+    "UnitMismatchError",
+    "Worksheet",
+    "beyond_use",
+    "capsule_supply",
+    "check_filler",
+    "dispense",
+    "exact",
+    "label_text",
+    "liquid_supply",
+    "mg",
+    "ml",
+    "period_cost",
+]

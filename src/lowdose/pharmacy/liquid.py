@@ -1,0 +1,272 @@
+"""Oral-liquid worksheets: naltrexone HCl at a concentration, from powder or 50 mg tablets.
+
+The vehicle follows the published 1 mg/mL formula (Fawcett, Morgan & Woods, Ann Pharmacother
+1997;31:1291-1295, as given by medicinesinformation.co.nz and Formulation in Pharmacy Practice):
+per 100 mL, ascorbic acid 500 mg, glycerol 20 mL, preservative 0.1 % (here sodium benzoate 100 mg,
+the pharminfotech.co.nz variant) when preserved, and purified water to volume. Scaled to the
+volume made :math:`V_m` (mL):
+
+.. math::
+
+    m_{\\text{naltrexone}} = c V_m, \\quad m_{\\text{ascorbic}} = 5\\,V_m\\ \\text{mg}, \\quad
+    V_{\\text{glycerol}} = V_m / 5\\ \\text{mL}, \\quad m_{\\text{benzoate}} = 1\\,V_m\\ \\text{mg}.
+
+*From tablets* :math:`V_m = 50 N / c` for the smallest whole number of tablets :math:`N` giving
+:math:`V_m \\ge V` on a whole graduation of the make-up measure; *from powder* :math:`V_m` is the
+smallest such volume whose naltrexone weight is a whole multiple of the balance resolution. Any
+:math:`V_m - V` is overage, shown separately. A dose :math:`d` is measured as :math:`d / c` mL and
+is refused unless it lands on a syringe mark and fits the syringe.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from lowdose.pharmacy.bud import BudCategory, Storage, beyond_use
+from lowdose.pharmacy.capsules import BALANCE_RESOLUTION
+from lowdose.pharmacy.errors import CompoundingError
+from lowdose.pharmacy.formulation import (
+    API_NAME,
+    MAX_CONCENTRATION,
+    TABLET_NAME,
+    TABLET_STRENGTH,
+    IngredientSource,
+    Syringe,
+)
+from lowdose.pharmacy.units import Concentration, Quantity, Unit, as_decimal, is_exact
+from lowdose.pharmacy.worksheet import Ingredient, Overage, Worksheet, label_text
+from lowdose.regimens.steps import decimal_str
+
+__all__ = ["MAKE_UP_RESOLUTION", "LiquidCompounding"]
+
+#: Volumes are made up to whole millilitres (graduated cylinder / bottle mark); configurable.
+MAKE_UP_RESOLUTION = Quantity(Decimal(1), Unit.ML)
+#: Search limit when looking for a whole-tablet / whole-mg batch (a refusal, never a hang).
+_MAX_SEARCH = 10_000
+
+#: Vehicle per mL made (Fawcett 1997 formula per 100 mL ÷ 100).
+ASCORBIC_ACID_PER_ML = Quantity(Decimal(5), Unit.MG)
+GLYCEROL_FRACTION = Decimal("0.2")
+SODIUM_BENZOATE_PER_ML = Quantity(Decimal(1), Unit.MG)
+
+
+class LiquidCompounding:
+    """An oral-liquid order: ``volume_ml`` of naltrexone HCl at ``concentration_mg_per_ml``.
+
+    Parameters
+    ----------
+    concentration_mg_per_ml : Decimal or str
+        mg naltrexone HCl per mL (> 0, ≤ ``max_concentration_mg_per_ml``, default 5).
+    volume_ml : Decimal or str
+        Volume dispensed, mL.
+    source : IngredientSource or str
+        ``"api"`` or ``"tablets"``.
+    preserved : bool
+        Adds sodium benzoate 0.1 %; moves the BUD from 14 days refrigerated to 35 days.
+    doses_mg : sequence of Decimal
+        Doses the patient will measure; each must land on a syringe mark.
+    syringe : Syringe
+        The oral syringe dispensed (default 5 mL marked every 0.1 mL: configure it).
+    """
+
+    def __init__(
+        self,
+        concentration_mg_per_ml: Decimal | str | int,
+        volume_ml: Decimal | str | int,
+        source: IngredientSource | str,
+        *,
+        preserved: bool = False,
+        doses_mg: Sequence[Decimal | str] = (),
+        syringe: Syringe | None = None,
+        storage: Storage | None = None,
+        max_concentration_mg_per_ml: Decimal | str = MAX_CONCENTRATION.mg_per_ml,
+        make_up_resolution_ml: Decimal | str = MAKE_UP_RESOLUTION.value,
+        balance_resolution_mg: Decimal | str = BALANCE_RESOLUTION.value,
+        compounded_on: date | None = None,
+        directions: str | None = None,
+    ) -> None:
+        conc = as_decimal(concentration_mg_per_ml, "concentration")
+        if conc <= 0:
+            raise CompoundingError(
+                f"concentration must be positive, got {conc} mg/mL.", field="concentration"
+            )
+        maximum = as_decimal(max_concentration_mg_per_ml, "max_concentration_mg_per_ml")
+        if conc > maximum:
+            raise CompoundingError(
+                f"concentration {decimal_str(conc)} mg/mL is above the configured maximum of "
+                f"{decimal_str(maximum)} mg/mL; LDN liquids are usually 1 mg/mL (LDN Research "
+                "Trust). Lower it or change the configured maximum deliberately.",
+                field="concentration",
+            )
+        self.concentration = Concentration(conc)
+        volume = as_decimal(volume_ml, "volume")
+        if volume <= 0:
+            raise CompoundingError(f"volume must be positive, got {volume} mL.", field="volume")
+        self.volume = Quantity(volume, Unit.ML)
+        try:
+            self.source = IngredientSource(source)
+        except ValueError as exc:
+            raise CompoundingError(
+                f"source {source!r} is not 'api' or 'tablets'.", field="source"
+            ) from exc
+        self.preserved = bool(preserved)
+        self.syringe = Syringe() if syringe is None else syringe
+        self.doses = tuple(Quantity(as_decimal(d, "dose"), Unit.MG) for d in doses_mg)
+        self.dose_volumes: tuple[tuple[Quantity, Quantity], ...] = tuple(
+            (dose, self._measurable(dose)) for dose in self.doses
+        )
+        self.make_up = Quantity(as_decimal(make_up_resolution_ml, "make_up_resolution_ml"), Unit.ML)
+        self.resolution = Quantity(
+            as_decimal(balance_resolution_mg, "balance_resolution_mg"), Unit.MG
+        )
+        if self.make_up.value <= 0 or self.resolution.value <= 0:
+            raise CompoundingError("resolutions must be positive.", field="resolution")
+        category = (
+            BudCategory.AQUEOUS_PRESERVED if self.preserved else BudCategory.AQUEOUS_NONPRESERVED
+        )
+        self.bud = beyond_use(category, storage)
+        self.compounded_on = compounded_on
+        self.directions = directions
+
+    def _measurable(self, dose: Quantity) -> Quantity:
+        if dose.value <= 0:
+            raise CompoundingError(f"dose must be positive, got {dose}.", field="dose")
+        volume = self.concentration.volume_for(dose)
+        self.syringe.check(dose, volume)
+        return volume
+
+    def fit(self) -> Worksheet:
+        """Compute the worksheet."""
+        made, active = (
+            self._from_api() if self.source is IngredientSource.API else self._from_tablets()
+        )
+        naltrexone_made = self.concentration.mass_in(made)
+        ingredients = (
+            active,
+            Ingredient(
+                "ascorbic acid (plain, not effervescent)",
+                ASCORBIC_ACID_PER_ML * made.value,
+                "antioxidant",
+            ),
+            Ingredient(
+                "glycerol", Quantity(made.value * GLYCEROL_FRACTION, Unit.ML), "vehicle / wetting"
+            ),
+            *(
+                (
+                    Ingredient(
+                        "sodium benzoate",
+                        SODIUM_BENZOATE_PER_ML * made.value,
+                        "preservative (0.1 %)",
+                    ),
+                )
+                if self.preserved
+                else ()
+            ),
+            Ingredient("purified water", None, "vehicle", f"q.s. to {made}"),
+        )
+        overage: list[Overage] = []
+        if made > self.volume:
+            extra = made - self.volume
+            overage.append(
+                Overage(
+                    extra,
+                    self.concentration.mass_in(extra),
+                    "made beyond the volume dispensed so that only whole tablets, whole-mg "
+                    "weights and whole-mL volumes are used; discard it",
+                )
+            )
+        per_unit = (
+            ("naltrexone hydrochloride per 1 mL", Quantity(self.concentration.mg_per_ml, Unit.MG)),
+            *((f"volume for a {dose} dose", vol) for dose, vol in self.dose_volumes),
+        )
+        preparation = (
+            f"Naltrexone hydrochloride {self.concentration} oral liquid"
+            f"{' (preserved)' if self.preserved else ''}"
+        )
+        bud_date = None if self.compounded_on is None else self.bud.date_from(self.compounded_on)
+        label = label_text(
+            preparation=preparation,
+            dispensed=self.volume,
+            storage=self.bud.storage,
+            bud_days=self.bud.days,
+            bud_date=bud_date,
+            directions=self.directions,
+            extra=(
+                f"Shake well. Measure each dose with the oral syringe provided ({self.syringe}).",
+            ),
+        )
+        first_step = (
+            "Crush the tablets and triturate them"
+            if self.source is IngredientSource.TABLETS
+            else "Triturate the powder"
+        )
+        method = (
+            f"{first_step} with the ascorbic acid; make a paste with the glycerol"
+            f"{' and the preservative' if self.preserved else ''}.",
+            f"Make up to {made} with purified water; mix well.",
+            f"Pack {self.volume} in an amber plastic bottle; protect from light (Alberta Health "
+            "Services recipe #156).",
+        )
+        return Worksheet(
+            form="liquid",
+            preparation=preparation,
+            ingredients=ingredients,
+            dispensed=self.volume,
+            made=made,
+            naltrexone_dispensed=self.concentration.mass_in(self.volume),
+            naltrexone_made=naltrexone_made,
+            per_unit=per_unit,
+            overage=tuple(overage),
+            beyond_use=self.bud,
+            compounded_on=self.compounded_on,
+            label=label,
+            method=method,
+            sources=(
+                "Fawcett JP, Morgan NC, Woods DJ. Ann Pharmacother 1997;31:1291-1295",
+                self.bud.source,
+            ),
+        )
+
+    def _from_api(self) -> tuple[Quantity, Ingredient]:
+        made = self._round_up_volume(self.volume)
+        for _ in range(_MAX_SEARCH):
+            mass = self.concentration.mass_in(made)
+            if mass.is_whole_multiple_of(self.resolution):
+                return made, Ingredient(
+                    API_NAME, mass, "active", "weighed 1:1: doses are naltrexone HCl"
+                )
+            made = made + self.make_up
+        raise CompoundingError(  # pragma: no cover - needs an absurd concentration
+            f"no volume near {self.volume} gives a whole-mg weight at {self.concentration}; "
+            "choose a rounder concentration.",
+            field="concentration",
+        )
+
+    def _from_tablets(self) -> tuple[Quantity, Ingredient]:
+        needed = self.concentration.mass_in(self.volume)
+        first = math.ceil(Fraction(needed.value) / Fraction(TABLET_STRENGTH.value))
+        for tablets in range(max(first, 1), max(first, 1) + _MAX_SEARCH):
+            mass = TABLET_STRENGTH * tablets
+            if not is_exact(mass.value, self.concentration.mg_per_ml):
+                continue
+            made = self.concentration.volume_for(mass)
+            if made >= self.volume and made.is_whole_multiple_of(self.make_up):
+                return made, Ingredient(
+                    TABLET_NAME,
+                    Quantity(Decimal(tablets), Unit.TABLET),
+                    "active",
+                    f"{mass} naltrexone HCl in all; immediate-release tablets only",
+                )
+        raise CompoundingError(  # pragma: no cover - needs an absurd concentration
+            f"no whole number of 50 mg tablets makes a whole-mL volume at {self.concentration}; "
+            "choose a rounder concentration or use API powder.",
+            field="concentration",
+        )
+
+    def _round_up_volume(self, volume: Quantity) -> Quantity:
+        steps = Fraction(volume.value) / Fraction(self.make_up.value)
+        return self.make_up * math.ceil(steps)
