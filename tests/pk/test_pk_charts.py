@@ -1,0 +1,54 @@
+"""Chart specs and plain-data curves for the web view (fast, labelled, regimen vs 50 mg)."""
+
+from __future__ import annotations
+
+import time
+from datetime import time as clock
+from decimal import Decimal
+
+import pytest
+
+from lowdose.pk import PkInputError
+from lowdose.pk.assumptions import OCCUPANCY_LABEL
+from lowdose.pk.charts import concentration_chart, curves, occupancy_chart
+
+
+def test_curves_compare_with_50mg_at_the_same_clock_time() -> None:
+    rows = curves(Decimal("4.5"), at=clock(21, 0), span="24h", step_h=1.0)
+    labels = {r["regimen"] for r in rows}
+    assert labels == {"4.5 mg", "50 mg"}
+    first = rows[0]
+    assert first["t_h"] == 0.0
+    assert first["clock"] == "21:00"
+    assert rows[1]["clock"] == "22:00"
+    ldn = [r["mu"] for r in rows if r["regimen"] == "4.5 mg"]
+    full = [r["mu"] for r in rows if r["regimen"] == "50 mg"]
+    assert len(ldn) == 25
+    assert max(ldn) < min(full)
+
+
+def test_seven_day_span_starts_at_zero_and_builds_up() -> None:
+    rows = curves(Decimal("3"), compare_mg=None, span="7d", step_h=1.0)
+    assert rows[0]["mu"] == 0.0
+    troughs = [r["mu"] for r in rows if r["t_h"] in (24.0, 48.0, 144.0)]
+    assert troughs[0] < troughs[1] < troughs[2]  # accumulation in the slow pool
+
+
+def test_chart_specs_are_vega_lite_with_the_hypothesis_label_and_fast() -> None:
+    occupancy_chart(Decimal("4.5"))  # warm Altair's imports
+    start = time.perf_counter()
+    spec = occupancy_chart(Decimal("4.5"), span="7d", receptors=("mu", "kappa"))
+    conc = concentration_chart(Decimal("4.5"))
+    elapsed = time.perf_counter() - start
+    assert elapsed < 0.4  # why: two charts; the web budget is 200 ms each (shared CI runner)
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    assert spec["title"]["subtitle"] == OCCUPANCY_LABEL
+    assert len(spec["data"]["values"]) == 2 * (7 * 24 + 1)
+    assert all(
+        v["naltrexone_ng_ml"] is None or v["naltrexone_ng_ml"] > 0 for v in conc["data"]["values"]
+    )
+
+
+def test_unknown_span_is_rejected() -> None:
+    with pytest.raises(PkInputError, match="span"):
+        curves(Decimal(3), span="1y")  # type: ignore[arg-type]
