@@ -1,0 +1,147 @@
+"""The check-in API: idempotent on client_id, validation that changes nothing, the spec's shapes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from conftest import PASSWORD
+from django.test import Client
+
+from apps.accounts.models import Patient
+from apps.checkins.models import Checkin, SideEffectReport
+
+
+def token_for(username: str) -> str:
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": username, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return str(response.json()["token"])
+
+
+@pytest.fixture
+def api(patient: Patient) -> Client:
+    return Client(headers={"Authorization": f"Bearer {token_for('patient')}"})
+
+
+def body(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "client_id": str(uuid.uuid4()),
+        "pain": 4,
+        "fatigue": 5,
+        "sleep": 6,
+        "mood": 7,
+        "dose_mg": "4.5",
+        "dose_time": "22:00",
+        "dose_missed": False,
+        "side_effects": [{"name": "vivid_dreams", "severity": "mild"}],
+        "note": "fine",
+    }
+    values.update(overrides)
+    return values
+
+
+def test_me_names_the_role_and_the_patient_id(api: Client, patient: Patient) -> None:
+    me = api.get("/api/v1/me").json()
+    assert me["role"] == "patient"
+    assert me["patient_id"] == patient.pk
+
+
+def test_a_checkin_is_stored_and_listed_with_its_client_id(api: Client, patient: Patient) -> None:
+    sent = body()
+    created = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins", sent, content_type="application/json"
+    )
+    assert created.status_code == 201
+    listed = api.get(f"/api/v1/patients/{patient.pk}/checkins").json()
+    assert [c["client_id"] for c in listed] == [sent["client_id"]]
+    assert listed[0]["dose_mg"] == "4.50"
+    assert listed[0]["dose_time"] == "22:00"
+    assert listed[0]["side_effects"] == [{"name": "vivid_dreams", "severity": "mild", "detail": ""}]
+
+
+def test_resending_the_same_checkin_never_creates_a_duplicate(
+    api: Client, patient: Patient
+) -> None:
+    sent = body()
+    url = f"/api/v1/patients/{patient.pk}/checkins"
+    first = api.post(url, sent, content_type="application/json")
+    second = api.post(url, sent, content_type="application/json")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert Checkin.objects.filter(patient=patient).count() == 1
+    assert SideEffectReport.objects.count() == 1
+
+
+def test_reusing_a_client_id_for_different_content_is_a_conflict(
+    api: Client, patient: Patient
+) -> None:
+    sent = body()
+    url = f"/api/v1/patients/{patient.pk}/checkins"
+    api.post(url, sent, content_type="application/json")
+    clash = api.post(url, {**sent, "pain": 9}, content_type="application/json")
+    assert clash.status_code == 409
+    assert "generate a new id" in clash.json()["detail"]
+    assert Checkin.objects.get(patient=patient).pain == 4
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "fragment"),
+    [
+        ({"pain": 11}, 422, "pain"),
+        ({"pain": "lots"}, 422, "pain"),
+        ({"dose_mg": 4.5}, 422, "dose_mg"),
+        ({"dose_mg": "4.555"}, 400, "at most two decimals"),
+        ({"dose_missed": True}, 400, "leave the dose empty"),
+        ({"dose_time": "7pm"}, 400, "HH:MM"),
+        ({"side_effects": [{"name": "rash", "severity": "mild"}]}, 422, "side_effects"),
+        ({"client_id": "not-a-uuid"}, 422, "client_id"),
+        ({"recorded_at": "2026-01-01T10:00:00"}, 400, "time-zone offset"),
+    ],
+)
+def test_malformed_input_is_rejected_with_a_message_and_changes_nothing(
+    api: Client, patient: Patient, overrides: dict[str, Any], status: int, fragment: str
+) -> None:
+    response = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins",
+        body(**overrides),
+        content_type="application/json",
+    )
+    assert response.status_code == status
+    assert fragment in response.json()["detail"]
+    assert Checkin.objects.count() == 0
+    assert SideEffectReport.objects.count() == 0
+
+
+def test_a_missed_dose_is_recorded_as_missed(api: Client, patient: Patient) -> None:
+    response = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins",
+        body(dose_mg=None, dose_time=None, dose_missed=True),
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["dose_missed"] is True
+    assert response.json()["dose_status"] == "missed"
+
+
+def test_a_wrong_password_gets_no_token_and_an_unknown_token_gets_401(patient: Patient) -> None:
+    wrong = Client().post(
+        "/api/v1/auth/token",
+        {"username": "patient", "password": "nope"},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 401
+    stranger = Client(headers={"Authorization": "Bearer forged"})
+    assert stranger.get("/api/v1/me").status_code == 401
+
+
+def test_the_openapi_schema_documents_the_checkin_routes() -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    paths = schema["paths"]
+    assert {"/api/v1/auth/token", "/api/v1/me", "/api/v1/patients/{patient_id}/checkins"} <= set(
+        paths
+    )
+    assert set(paths["/api/v1/patients/{patient_id}/checkins"]) == {"get", "post"}

@@ -1,0 +1,146 @@
+"""The check-in form, dashboard, CSV export/import and the clinician's panel."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from apps.accounts.models import CareTeam, Clinic, Patient, Role, User
+from apps.checkins.models import Checkin
+
+
+def form(**overrides: str) -> dict[str, str]:
+    values = {
+        "client_id": str(uuid.uuid4()),
+        "pain": "3",
+        "fatigue": "4",
+        "sleep": "7",
+        "mood": "8",
+        "dose_status": "taken",
+        "dose_mg": "1.5",
+        "dose_time": "22:00",
+        "se_vivid_dreams": "moderate",
+        "se_nausea": "none",
+        "note": "",
+    }
+    values.update(overrides)
+    return values
+
+
+def test_the_form_saves_and_the_dashboard_shows_the_entry(
+    client_for: Callable[[User | None], Client], patient: Patient
+) -> None:
+    client = client_for(patient.user)
+    response = client.post(f"/patients/{patient.pk}/checkin/", form())
+    assert response.status_code == 302
+    saved = Checkin.objects.get(patient=patient)
+    assert (saved.pain, str(saved.dose_mg)) == (3, "1.50")
+    assert [e.name for e in saved.side_effects.all()] == ["vivid_dreams"]
+    page = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert "vivid_dreams (moderate)" in page
+    assert 'id="checkin-spec"' in page
+
+
+def test_a_resubmitted_form_is_saved_once(
+    client_for: Callable[[User | None], Client], patient: Patient
+) -> None:
+    client = client_for(patient.user)
+    data = form()
+    client.post(f"/patients/{patient.pk}/checkin/", data)
+    client.post(f"/patients/{patient.pk}/checkin/", data)
+    assert Checkin.objects.filter(patient=patient).count() == 1
+
+
+def test_an_invalid_form_says_what_to_fix_keeps_the_answers_and_saves_nothing(
+    client_for: Callable[[User | None], Client], patient: Patient
+) -> None:
+    client = client_for(patient.user)
+    response = client.post(f"/patients/{patient.pk}/checkin/", form(dose_status="missed"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Not saved: dose_mg: leave the dose empty" in page
+    assert 'value="3" required checked' in page
+    assert Checkin.objects.count() == 0
+
+
+def test_csv_export_then_import_round_trips_without_duplicates(
+    client_for: Callable[[User | None], Client], patient: Patient, make_checkin: Callable[..., Any]
+) -> None:
+    for days_ago in range(5):
+        make_checkin(patient, days_ago=days_ago, pain=days_ago)
+    client = client_for(patient.user)
+    exported = client.get(f"/patients/{patient.pk}/checkins.csv")
+    assert exported["Content-Type"].startswith("text/csv")
+    text = exported.content.decode()
+    Checkin.objects.filter(patient=patient).delete()
+    upload = io.BytesIO(text.encode())
+    upload.name = "export.csv"
+    client.post(f"/patients/{patient.pk}/checkins/import/", {"file": upload})
+    assert Checkin.objects.filter(patient=patient).count() == 5
+    again = io.BytesIO(text.encode())
+    again.name = "export.csv"
+    client.post(f"/patients/{patient.pk}/checkins/import/", {"file": again})
+    assert Checkin.objects.filter(patient=patient).count() == 5
+    assert client.get(f"/patients/{patient.pk}/checkins.csv").content.decode() == text
+
+
+def test_a_bad_csv_imports_nothing_and_names_the_row(
+    client_for: Callable[[User | None], Client], patient: Patient, make_checkin: Callable[..., Any]
+) -> None:
+    make_checkin(patient, days_ago=1)
+    make_checkin(patient, days_ago=2)
+    client = client_for(patient.user)
+    text = client.get(f"/patients/{patient.pk}/checkins.csv").content.decode()
+    Checkin.objects.filter(patient=patient).delete()
+    lines = text.splitlines()
+    lines[2] = lines[2].replace(",5,5,5,5,", ",5,5,55,5,")
+    upload = io.BytesIO("\n".join(lines).encode())
+    upload.name = "bad.csv"
+    response = client.post(
+        f"/patients/{patient.pk}/checkins/import/", {"file": upload}, follow=True
+    )
+    assert "Nothing was imported. row 3: sleep" in response.content.decode()
+    assert Checkin.objects.count() == 0
+
+
+def test_the_chart_renders_to_svg_and_png(
+    client_for: Callable[[User | None], Client], patient: Patient, make_checkin: Callable[..., Any]
+) -> None:
+    make_checkin(patient, days_ago=1)
+    client = client_for(patient.user)
+    svg = client.get(f"/patients/{patient.pk}/chart.svg")
+    png = client.get(f"/patients/{patient.pk}/chart.png")
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert svg.content.lstrip().startswith(b"<svg")
+    assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_panel_shows_the_silent_patients_alert_in_constant_queries(
+    client_for: Callable[[User | None], Client],
+    clinician: User,
+    patient: Patient,
+    make_checkin: Callable[..., Any],
+) -> None:
+    make_checkin(patient, days_ago=4)
+    client = client_for(clinician)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/panel/").content.decode()
+    assert "No check-in for 4 days" in page
+    # ten more patients on the same team must not add queries per patient
+    clinic = Clinic.objects.get()
+    team = CareTeam.objects.get(name="Team A")
+    for i in range(10):
+        user = User.objects.create(username=f"p{i}", role=Role.PATIENT, clinic=clinic)
+        extra = Patient.objects.create(
+            user=user, clinic=clinic, care_team=team, display_name=f"P{i}"
+        )
+        make_checkin(extra, days_ago=1)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/panel/")
+    assert len(many) == len(few)
