@@ -22,7 +22,12 @@ from lowdose.errors import LowdoseError
 __all__ = ["COMMAND_MODULES", "build_parser", "main", "print_json"]
 
 #: Modules that contribute sub-commands, in the order ``lowdose --help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("lowdose.meta.commands", "lowdose.pk.commands")
+COMMAND_MODULES: tuple[str, ...] = (
+    "lowdose.meta.commands",
+    "lowdose.pk.commands",
+    "lowdose.instruments.commands",
+    "lowdose.safety.commands",
+)
 
 
 def print_json(payload: Any) -> None:

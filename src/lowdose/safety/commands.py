@@ -1,0 +1,72 @@
+"""``lowdose screen --med NAME ... [--stopped NAME:DAYS_AGO ...] [--condition NAME ...]
+[--surgery-in-days N] [--json]``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from lowdose.errors import InputError
+from lowdose.safety.screening import CONDITIONS, ScreeningResult, screen
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``screen`` sub-command."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "screen",
+        help="screen medicines and conditions before prescribing naltrexone",
+        description="Opioid and contraindication screening before naltrexone (LDN). Status: "
+        "contraindicated (hard stop), caution (needs a recorded reason) or ok. Conditions: "
+        + ", ".join(CONDITIONS)
+        + " (underscores and spaces accepted).",
+    )
+    p.add_argument("--med", action="append", default=[], metavar="NAME", help="current medicine")
+    p.add_argument(
+        "--stopped",
+        action="append",
+        default=[],
+        metavar="NAME:DAYS_AGO",
+        help="medicine stopped DAYS_AGO days ago (0 = today)",
+    )
+    p.add_argument("--condition", action="append", default=[], metavar="NAME")
+    p.add_argument("--surgery-in-days", type=int, default=None, metavar="N")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=_run)
+
+
+_FLAGS = {
+    "stopped": "--stopped",
+    "condition": "--condition",
+    "surgery_in_days": "--surgery-in-days",
+}
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        result = screen(args.med, args.stopped, args.condition, args.surgery_in_days)
+    except InputError as exc:
+        flag = _FLAGS.get(exc.field or "", "--med")
+        raise InputError(f"{flag}: {exc}", field=exc.field) from exc
+    if args.json:
+        from lowdose.cli import print_json
+
+        print_json(result.to_dict())
+        return 0
+    _print_table(result)
+    return 0
+
+
+def _print_table(result: ScreeningResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Naltrexone screening: {result.status.upper()}")
+    for col in ("severity", "code", "matched", "message"):
+        table.add_column(col, overflow="fold")
+    for f in result.findings:
+        table.add_row(f.severity, f.code, f.matched, f.message)
+    console = Console()
+    console.print(table)
+    console.print(result.summary(), highlight=False)

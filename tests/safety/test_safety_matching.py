@@ -1,0 +1,134 @@
+"""Spelling tolerance, and the near misses that must NOT match (both directions)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lowdose.safety import catalogue, find_drugs, screen
+from lowdose.safety.matching import normalise, phonetic
+
+
+@pytest.mark.parametrize(
+    ("typed", "ingredient"),
+    [
+        ("morfine", "morphine"),
+        ("morphin", "morphine"),
+        ("Morphène", "morphine"),
+        ("oxycodon", "oxycodone"),
+        ("oxicodone", "oxycodone"),
+        ("Percoset", "oxycodone"),
+        ("oxy contin", "oxycodone"),
+        ("suboxon", "buprenorphine"),
+        ("buprenorfine", "buprenorphine"),
+        ("metadone", "methadone"),
+        ("methadon", "methadone"),
+        ("tramadoll", "tramadol"),
+        ("trammadol", "tramadol"),
+        ("codiene", "codeine"),
+        ("Kodein", "codeine"),
+        ("hydrocodon", "hydrocodone"),
+        ("fentanil", "fentanyl"),
+        ("tapendadol", "tapentadol"),
+        ("heroine", "heroin (diamorphine)"),
+        ("cocodamol", "codeine"),
+        ("CO CODAMOL", "codeine"),
+    ],
+)
+def test_spelling_variants_match(typed: str, ingredient: str) -> None:
+    res = screen([typed])
+    assert [f.ingredient for f in res.findings] == [ingredient]
+    assert typed in res.findings[0].matched  # says what it matched, from what was typed
+
+
+# (non-opioid, the opioid it resembles): neither may be mistaken for the other.
+NEAR_MISSES = [
+    ("metformin", "morphine"),
+    ("trazodone", "tramadol"),
+    ("bupropion", "buprenorphine"),
+    ("oxybutynin", "oxycodone"),
+    ("hydroxyzine", "hydrocodone"),
+    ("hydrocortisone", "hydrocodone"),
+    ("cocaine", "codeine"),
+    ("methotrexate", "methadone"),
+    ("methocarbamol", "methadone"),
+    ("fenofibrate", "fentanyl"),
+    ("loratadine", "loperamide"),
+    ("naloxone", "nalbuphine"),
+    ("naltrexone", "nalbuphine"),
+    ("tizanidine", "tapentadol"),
+    ("butalbital", "butorphanol"),
+    ("lorazepam", "loperamide"),
+]
+
+
+@pytest.mark.parametrize(("safe", "opioid"), NEAR_MISSES)
+def test_near_miss_does_not_match(safe: str, opioid: str) -> None:
+    res = screen([safe])
+    assert res.status == "ok"
+    assert [f.code for f in res.findings] == ["medication-not-recognised"]
+
+
+@pytest.mark.parametrize(("safe", "opioid"), NEAR_MISSES)
+def test_opioid_side_of_near_miss_matches_itself(safe: str, opioid: str) -> None:
+    (m,) = find_drugs(opioid)
+    assert m.kind == "exact"
+    assert safe not in m.describe()
+
+
+@pytest.mark.parametrize(
+    "med",
+    [
+        "pregabalin",
+        "Lyrica",
+        "gabapentin",
+        "duloxetine",
+        "Cymbalta",
+        "amitriptyline",
+        "paracetamol",
+        "ibuprofen",
+        "vitamin D 1000 IU",
+        "levothyroxine",
+        "sertraline",
+        "milnacipran",
+    ],
+)
+def test_common_fibromyalgia_medicines_are_ok(med: str) -> None:
+    assert screen([med]).status == "ok"
+
+
+_LONG_NAMES = sorted(
+    {n for e in catalogue().drugs for n in e.names if n.isalpha() and len(phonetic(n)) >= 9}
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.sampled_from(_LONG_NAMES),
+    pos=st.integers(1, 30),
+    op=st.sampled_from(["drop", "swap", "case"]),
+)
+def test_one_typo_in_a_long_name_still_matches(name: str, pos: int, op: str) -> None:
+    i = 1 + pos % (len(name) - 2)  # keep the first letter (the matcher requires it)
+    if op == "drop":
+        typed = name[:i] + name[i + 1 :]
+    elif op == "swap":
+        typed = name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    else:
+        typed = name.upper()
+    ingredient = next(e.ingredient for e in catalogue().drugs if name in e.names)
+    assert ingredient in [m.entry.ingredient for m in find_drugs(typed)]
+
+
+def test_normalise_and_phonetic() -> None:
+    assert normalise("Co-Codamol 30/500") == "co codamol 30 500"
+    assert normalise("Tylenol #3") == "tylenol 3"
+    assert phonetic("morphine") == phonetic("morfine") == "morfine"
+    assert phonetic("tramadoll") == "tramadol"
+
+
+def test_short_names_need_an_exact_match() -> None:
+    assert find_drugs("Norco")
+    assert not find_drugs("Narco")
+    assert not find_drugs("Actos")  # not Actiq
