@@ -7,6 +7,11 @@ Public API (plain data in, frozen results out; fast enough for a web request):
   below a threshold (used to size N-of-1 run-in and washout periods).
 * :func:`default_parameters`, :func:`parameter_table_rows` - the calibrated parameter table.
 * :class:`OccupancyFit` - re-fit the occupancy model to the PET data.
+* :func:`regimen_metrics`, :func:`compare_with` - peak/trough occupancy, hours above 25/50/90%,
+  the unblocked window, time to steady state; any regimen next to 50 mg.
+* :class:`lowdose.pk.population.PopulationSimulation` - seeded between-subject variability.
+* :mod:`lowdose.pk.charts` - plain-data curves and Vega-Lite specs (24 h and 7 days).
+* :mod:`lowdose.pk.mechanisms` - the rebound and TLR4 hypotheses (labelled as hypotheses).
 
 Exceptions::
 
