@@ -28,6 +28,14 @@ Exceptions and warnings::
 
 from __future__ import annotations
 
+from lowdose.outcomes.design import (
+    DEFAULT_ONSET_DAYS,
+    Nof1Design,
+    Nof1Plan,
+    Period,
+    RunInDerivation,
+    derive_run_in,
+)
 from lowdose.outcomes.diary import OUTCOMES, Diary, OutcomeScale, parse_diary, read_diary
 from lowdose.outcomes.errors import (
     AnalysisError,
@@ -38,27 +46,42 @@ from lowdose.outcomes.errors import (
     TooFewDaysWarning,
     UnstableDoseWarning,
 )
+from lowdose.outcomes.nof1 import ArmEffect, Nof1Analysis, Nof1Result, PairedTest
 from lowdose.outcomes.placebo import PlaceboReference, placebo_reference
 from lowdose.outcomes.priors import Priors
 from lowdose.outcomes.response import ResponseAnalysis, ResponseResult, immpact_category
+from lowdose.outcomes.simulate import OperatingCharacteristics, simulate_design, simulate_diary
 
 __all__ = [
+    "DEFAULT_ONSET_DAYS",
     "OUTCOMES",
     "AnalysisError",
+    "ArmEffect",
     "DesignError",
     "Diary",
     "DiaryError",
+    "Nof1Analysis",
+    "Nof1Design",
+    "Nof1Plan",
+    "Nof1Result",
+    "OperatingCharacteristics",
     "OutcomeScale",
     "OutcomesError",
     "OutcomesWarning",
+    "PairedTest",
+    "Period",
     "PlaceboReference",
     "Priors",
     "ResponseAnalysis",
     "ResponseResult",
+    "RunInDerivation",
     "TooFewDaysWarning",
     "UnstableDoseWarning",
+    "derive_run_in",
     "immpact_category",
     "parse_diary",
     "placebo_reference",
     "read_diary",
+    "simulate_design",
+    "simulate_diary",
 ]

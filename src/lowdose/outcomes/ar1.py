@@ -29,7 +29,12 @@ Priors (conjugate Normal–Inverse-Gamma given ρ)
 .. math::
 
     \beta_j \mid s^2 \sim N(0, s^2 / \lambda_j)\ (\lambda_j = 0:\ \text{flat}),\qquad
-    s^2 \sim \text{Inv-Gamma}(a_0, b_0),\qquad \rho \sim U(-1, 1).
+    s^2 \sim \text{Inv-Gamma}(a_0, b_0),\qquad p(\rho) \propto (1-\rho^2)^{-1/2}.
+
+The prior of ρ is the Jeffreys prior of a stationary AR(1) coefficient (Berger & Yang,
+*Econometric Theory* 1994;10:461–482). It was chosen over a uniform prior because, in the
+calibration tests, it brings the frequentist coverage of the 95 % interval closer to nominal
+when the autocorrelation is high (ρ ≥ 0.8), where short series understate ρ.
 
 Given ρ, with :math:`\Lambda = \operatorname{diag}(\lambda)`, :math:`V_n = (W^\top W+\Lambda)^{-1}`,
 :math:`m_n = V_n W^\top z`, :math:`a_n = a_0 + (n-k)/2` (k flat coefficients) and
@@ -41,11 +46,13 @@ Given ρ, with :math:`\Lambda = \operatorname{diag}(\lambda)`, :math:`V_n = (W^\
     \log p(y\mid\rho) = \tfrac12\log|V_n| + \tfrac12\textstyle\sum_{\lambda_j>0}\log\lambda_j
     - a_n \log b_n - \tfrac12\sum_i \log(1-\rho^{2g_i}) + \text{const}.
 
-ρ is integrated numerically by Gauss–Legendre quadrature on (−1, 1) (96 nodes by default:
-the node spacing near ρ = 0 is ≈ 0.033, well below the posterior SD of ρ, ≈ :math:`n^{-1/2}`,
-for any diary shorter than ~900 days, which is what makes the quadrature accurate — checked
-against 400 nodes in the tests). The posterior of each coefficient is therefore a finite
-mixture of Student-t distributions; its quantiles are found by safeguarded Newton iteration.
+ρ is integrated numerically: with :math:`\rho = \sin\theta` the Jeffreys prior becomes
+uniform in :math:`\theta \in (-\pi/2, \pi/2)`, integrated by Gauss–Legendre quadrature (96
+nodes by default: the node spacing in ρ is ≈ 0.05 near ρ = 0 and finer towards ±1, below the
+posterior SD of ρ, ≈ :math:`\sqrt{(1-\rho^2)/n}`, for diaries up to a few hundred days, which
+is what makes the quadrature accurate — checked against 400 nodes in the tests). The
+posterior of each coefficient is therefore a finite mixture of Student-t distributions; its
+quantiles are found by safeguarded Newton iteration.
 
 All functions are vectorised over ``R`` data sets sharing one design (the design assistant and
 the calibration tests analyse thousands of simulated diaries in one call).
@@ -195,7 +202,10 @@ def fit_ar1_regression(
     flat = int(np.sum(lam == 0))
     gaps = np.diff(np.asarray(days, dtype=np.int64)).astype(np.float64)
     if rho_grid is None:
-        rho, gl_w = np.polynomial.legendre.leggauss(nodes)
+        # ρ = sin θ turns the Jeffreys prior (1-ρ²)^(-1/2) dρ into dθ: Gauss–Legendre in θ
+        x_gl, w_gl = np.polynomial.legendre.leggauss(nodes)
+        rho = np.sin(0.5 * np.pi * x_gl)
+        gl_w = 0.5 * np.pi * w_gl
     else:
         rho = np.atleast_1d(np.asarray(rho_grid[0], dtype=np.float64))
         gl_w = np.atleast_1d(np.asarray(rho_grid[1], dtype=np.float64))
@@ -212,7 +222,7 @@ def fit_ar1_regression(
     an = a0 + 0.5 * (n - flat)
     const_k = (
         -0.5 * logdet_prec - np.sum(np.log(c), axis=1) + np.log(gl_w)
-    )  # uniform prior on ρ is constant
+    )  # the prior of ρ is carried by the quadrature weights
     diag_v = np.einsum("kjj->kj", vn)
     n_sets = ys.shape[0]
     weight = np.empty((n_sets, nodes))
