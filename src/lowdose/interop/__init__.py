@@ -1,0 +1,19 @@
+"""Interoperability: FHIR R4B resources, iCalendar files and CSV.
+
+Modules (import them directly; this package imports nothing eagerly so each stays independent)::
+
+    lowdose.interop.fhir   MedicationRequest with a titration (one dosageInstruction per step)
+    lowdose.interop.ics    the patient's titration calendar (iCalendar, RFC 5545)
+
+Exceptions::
+
+    LowdoseError
+    └── InputError
+        └── InteropError    a resource or file cannot be built from, or read back into, a plan
+"""
+
+from __future__ import annotations
+
+from lowdose.interop.errors import InteropError
+
+__all__ = ["InteropError"]
