@@ -10,7 +10,7 @@ of 1–4 consecutive tokens, joined without spaces, is a *window* (so ``"co coda
    known non-opioid look-alike, both strings are reduced phonetically (ph→f, th→t, ck→k, k→c, y→i,
    doubled letters collapsed) and compared with the optimal-string-alignment distance
    (Damerau–Levenshtein with adjacent transpositions; ``rapidfuzz.distance.OSA``). A window
-   matches a name when the first letters agree and
+   matches a name when the first letters agree (as typed or phonetically) and
 
    .. math::
 
@@ -107,20 +107,20 @@ def _allowed(key_len: int) -> int:
 @dataclass(frozen=True)
 class _Index:
     exact: dict[str, tuple[str, DrugEntry]]
-    fuzzy: tuple[tuple[str, str, DrugEntry], ...]  # (phonetic key, name, entry)
+    fuzzy: tuple[tuple[str, str, str, DrugEntry], ...]  # (phonetic key, raw key, name, entry)
     look_alikes: frozenset[str]
 
 
 @cache
 def _index(cat: Catalogue) -> _Index:
     exact: dict[str, tuple[str, DrugEntry]] = {}
-    fuzzy: list[tuple[str, str, DrugEntry]] = []
+    fuzzy: list[tuple[str, str, str, DrugEntry]] = []
     for entry in cat.drugs:
         for name in entry.names:
             key = normalise(name).replace(" ", "")
             exact[key] = (name, entry)
             if key.isalpha():
-                fuzzy.append((phonetic(key), name, entry))
+                fuzzy.append((phonetic(key), key, name, entry))
     looks = frozenset(normalise(n).replace(" ", "") for n in cat.look_alikes)
     return _Index(exact=exact, fuzzy=tuple(fuzzy), look_alikes=looks)
 
@@ -164,8 +164,8 @@ def find_drugs(query: str, cat: Catalogue | None = None) -> tuple[DrugMatch, ...
             continue
         target = phonetic(window)
         best: tuple[int, str, DrugEntry] | None = None
-        for key, name, entry in index.fuzzy:
-            if key[0] != target[0]:
+        for key, raw_key, name, entry in index.fuzzy:
+            if key[0] != target[0] and raw_key[0] != window[0]:
                 continue
             limit = _allowed(len(key))
             if limit == 0:
