@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lowdose.outcomes.allocation import SeededStream, kit_code_is_valid, kit_codes
@@ -188,3 +189,19 @@ def test_stream_is_sha256_counter_mode_computed_independently() -> None:
     stream = SeededStream(99, "allocation")
     assert stream.below(1000) == first % 1000
     assert stream.below(7) == second % 7
+
+
+def test_default_run_in_uses_the_pharmacology_engine() -> None:
+    from lowdose.pk import washout_hours
+
+    plan = Nof1Design(["placebo", "1.5", "4.5"], start=START, seed=1).fit()
+    d = plan.run_in_derivation
+    assert d is not None
+    assert d.source == "lowdose.pk.washout_hours"
+    assert d.previous_arm == "4.5 mg"  # a larger dose takes longer to wash out
+    hours = washout_hours(Decimal("4.5"), receptor="mu", threshold=0.10)
+    assert d.washout_hours == pytest.approx(hours)
+    assert d.washout_by_arm["1.5 mg"] < d.washout_hours
+    assert plan.run_in_days == int(np.ceil(hours / 24 + DEFAULT_ONSET_DAYS))
+    # plausibility: naltrexone/6β-naltrexol occupancy washes out within days, not weeks
+    assert 1 < plan.run_in_days - DEFAULT_ONSET_DAYS <= 10

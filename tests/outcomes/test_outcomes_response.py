@@ -169,3 +169,31 @@ def test_json_keys_of_the_cli_interface_come_first() -> None:
         "p_improved_1pt",
         "category",
     ]
+
+
+def test_adapter_reads_the_evidence_engines_placebo_response_shape() -> None:
+    from types import SimpleNamespace
+
+    shaped = SimpleNamespace(
+        outcome="pain",
+        mean_change=-0.77,
+        mean_change_ci=(-1.0, -0.5),
+        sources=("Häuser 2011", "FINAL 2024"),
+        responder_30_pct=30.8,
+    )
+    ref = from_evidence(shaped, "pain")
+    assert ref is not None
+    assert (ref.change, ref.ci_low, ref.ci_high) == (-0.77, -1.0, -0.5)
+    assert ref.source == "Häuser 2011; FINAL 2024"
+    assert "31% of placebo patients reach a 30% reduction" in ref.sentence()
+
+
+def test_placebo_reference_from_the_evidence_engine_when_installed() -> None:
+    evidence = pytest.importorskip("lowdose.evidence")
+    if not hasattr(evidence, "placebo_response"):
+        pytest.skip("lowdose.evidence.placebo_response not published yet")
+    from lowdose.outcomes import placebo_reference
+
+    ref = placebo_reference("pain")
+    assert ref is not None
+    assert -3.0 < ref.change < 0.0  # placebo lowers FM pain (Häuser 2011: 7.7/100)

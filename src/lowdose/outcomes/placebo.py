@@ -38,6 +38,7 @@ class PlaceboReference:
     ci_low: float | None = None
     ci_high: float | None = None
     source: str = ""
+    responder_30_pct: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +47,7 @@ class PlaceboReference:
             "ci_low": self.ci_low,
             "ci_high": self.ci_high,
             "source": self.source,
+            "responder_30_pct": self.responder_30_pct,
         }
 
     def sentence(self) -> str:
@@ -54,9 +56,12 @@ class PlaceboReference:
         if self.ci_low is not None and self.ci_high is not None:
             interval = f" (95% CI {self.ci_low:+.1f} to {self.ci_high:+.1f})"
         src = f" [{self.source}]" if self.source else ""
+        responders = ""
+        if self.responder_30_pct is not None:
+            responders = f" {self.responder_30_pct:.0f}% of placebo patients reach a 30% reduction."
         return (
-            f"Placebo alone changed {self.outcome} by {self.change:+.1f} points in the LDN "
-            f"trials{interval}{src}."
+            f"Placebo alone changed {self.outcome} by {self.change:+.1f} points in "
+            f"fibromyalgia trials{interval}.{responders}{src}"
         )
 
 
@@ -73,33 +78,52 @@ def _number(obj: Any, *names: str) -> float | None:
     return None
 
 
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
 def _text(obj: Any, *names: str) -> str:
     for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+        value = _get(obj, name)
+        if isinstance(value, list | tuple):
+            return "; ".join(str(v) for v in value)
         if value:
             return str(value)
     return ""
 
 
+def _pair(obj: Any, *names: str) -> tuple[float | None, float | None]:
+    for name in names:
+        value = _get(obj, name)
+        if isinstance(value, list | tuple) and len(value) == 2:
+            lo, hi = _number({"v": value[0]}, "v"), _number({"v": value[1]}, "v")
+            return lo, hi
+    return None, None
+
+
 def from_evidence(obj: Any, outcome: str) -> PlaceboReference | None:
     """Adapt whatever :func:`lowdose.evidence.placebo_response` returns (object or dict).
 
-    Recognised fields: ``change``/``mean``/``estimate``/``mean_change``, ``ci_low``/``ci_lb``/
-    ``lower``, ``ci_high``/``ci_ub``/``upper``, ``source``/``sources``/``citation``/``label``.
+    Recognised fields: ``mean_change``/``change``/``mean``/``estimate``; the interval as
+    ``mean_change_ci``/``ci`` (a pair) or ``ci_low``/``ci_lb``/``lower`` and
+    ``ci_high``/``ci_ub``/``upper``; ``sources``/``source``/``citation``/``label``;
+    ``responder_30_pct``.
     """
     if obj is None:
         return None
     if isinstance(obj, PlaceboReference):
         return obj
-    change = _number(obj, "change", "mean_change", "mean", "estimate", "value")
+    change = _number(obj, "mean_change", "change", "mean", "estimate", "value")
     if change is None:
         return None
+    lo, hi = _pair(obj, "mean_change_ci", "ci")
     return PlaceboReference(
         outcome=outcome,
         change=change,
-        ci_low=_number(obj, "ci_low", "ci_lb", "lower", "low"),
-        ci_high=_number(obj, "ci_high", "ci_ub", "upper", "high"),
-        source=_text(obj, "source", "sources", "citation", "label"),
+        ci_low=lo if lo is not None else _number(obj, "ci_low", "ci_lb", "lower", "low"),
+        ci_high=hi if hi is not None else _number(obj, "ci_high", "ci_ub", "upper", "high"),
+        source=_text(obj, "sources", "source", "citation", "label"),
+        responder_30_pct=_number(obj, "responder_30_pct"),
     )
 
 
