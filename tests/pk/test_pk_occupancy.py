@@ -82,3 +82,16 @@ def test_kappa_and_delta_follow_the_relative_potencies() -> None:
 def test_fit_options_are_validated() -> None:
     with pytest.raises(PkInputError, match="scan_time_h"):
         OccupancyFit(scan_time_h=12.0)
+
+
+def test_label_heroin_blockade_durations_imply_one_occupancy_threshold() -> None:
+    # Label: 50 mg blocks 25 mg IV heroin for up to 24 h, 100 mg ~48 h, 150 mg ~72 h. Not
+    # used in the fit. If blockade needs a fixed occupancy, the model's occupancy at those
+    # three end-points must be about equal; 0.1 allows the label's rounded hour figures
+    # (one day = ~0.05-0.1 occupancy at this part of the curve).
+    ends = [
+        float(simulate_doses([(0.0, Decimal(d))], [float(t)]).occupancy["mu"][0])
+        for d, t in ((50, 24), (100, 48), (150, 72))
+    ]
+    assert max(ends) - min(ends) < 0.1
+    assert min(ends) > 0.5  # and the threshold is a majority block, not a trace
