@@ -113,8 +113,8 @@ class CapsuleCompounding:
         if strength > maximum:
             raise CompoundingError(
                 f"strength {strength} mg is above the configured maximum of {maximum} mg per "
-                "capsule; check the prescription (LDN doses are 0.5-6 mg) or change the "
-                "pharmacy's configured maximum deliberately.",
+                "capsule; check the prescription (the shipped LDN plans use 0.5-6 mg) or "
+                "change the pharmacy's configured maximum deliberately.",
                 field="strength",
             )
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:

@@ -1,0 +1,175 @@
+"""``lowdose compound``: JSON keys and exact strings, refusals naming the argument."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from lowdose.errors import LowdoseError
+from lowdose.pharmacy import commands
+
+
+def _run(argv: list[str]) -> int:
+    """Dispatch like ``lowdose.cli.main`` but with only this package's sub-command."""
+    parser = argparse.ArgumentParser(prog="lowdose")
+    commands.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except LowdoseError as exc:
+        print(f"lowdose: {exc}")
+        return 1
+
+
+def test_capsule_json(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "compound",
+        "--form",
+        "capsule",
+        "--strength",
+        "4.5",
+        "--count",
+        "30",
+        "--source",
+        "api",
+        "--json",
+    ]
+    assert _run(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["ingredients"][0] == {
+        "name": "naltrexone hydrochloride USP powder (anhydrous)",
+        "quantity": "135",
+        "unit": "mg",
+        "role": "active",
+        "note": "weighed 1:1: doses are naltrexone HCl",
+    }
+    assert out["ingredients"][1]["quantity"] == "6615"
+    assert (out["bud_days"], out["storage"]) == (180, "room temperature")
+    assert out["label"].startswith("Naltrexone hydrochloride 4.5 mg capsules.")
+
+
+def test_liquid_json_preserved(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "compound",
+        "--form",
+        "liquid",
+        "--concentration",
+        "1",
+        "--volume",
+        "100",
+        "--source",
+        "tablets",
+        "--preserved",
+        "--compounded-on",
+        "2025-01-06",
+        "--json",
+    ]
+    assert _run(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(i["name"].split(" ")[0], i["quantity"], i["unit"]) for i in out["ingredients"]] == [
+        ("naltrexone", "2", "tablet"),
+        ("ascorbic", "500", "mg"),
+        ("glycerol", "20", "mL"),
+        ("sodium", "100", "mg"),
+        ("purified", "q.s.", None),
+    ]
+    assert (out["bud_days"], out["storage"]) == (35, "refrigerated")
+    assert out["beyond_use_date"] == "2025-02-10"
+    assert "Do not use after 2025-02-10." in out["label"]
+
+
+def test_unpreserved_liquid_gets_fourteen_days_refrigerated(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = [
+        "compound",
+        "--form",
+        "liquid",
+        "--concentration",
+        "1",
+        "--volume",
+        "50",
+        "--source",
+        "api",
+        "--json",
+    ]
+    assert _run(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["bud_days"], out["storage"]) == (14, "refrigerated")
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (
+            ["--form", "capsule", "--strength", "7", "--count", "30", "--source", "api"],
+            "--strength",
+        ),
+        (
+            [
+                "--form",
+                "capsule",
+                "--strength",
+                "4.5",
+                "--count",
+                "30",
+                "--source",
+                "api",
+                "--filler",
+                "calcium carbonate",
+            ],
+            "--filler",
+        ),
+        (
+            [
+                "--form",
+                "liquid",
+                "--concentration",
+                "2",
+                "--volume",
+                "50",
+                "--source",
+                "api",
+                "--dose",
+                "1.5",
+            ],
+            "--concentration",
+        ),
+        (
+            ["--form", "liquid", "--concentration", "1", "--volume", "0", "--source", "api"],
+            "--volume",
+        ),
+    ],
+)
+def test_refusals_exit_1_naming_the_argument(
+    extra: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(["compound", *extra, "--json"]) == 1
+    assert f"lowdose: {named}:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--form", "capsule", "--count", "30", "--source", "api"], "--strength"),
+        (["--form", "liquid", "--volume", "50", "--source", "api"], "--concentration"),
+        (
+            ["--form", "capsule", "--strength", "abc", "--count", "3", "--source", "api"],
+            "--strength",
+        ),
+        (
+            ["--form", "capsule", "--strength", "4.5", "--count", "3", "--source", "pills"],
+            "--source",
+        ),
+        (["--form", "gel", "--source", "api"], "--form"),
+    ],
+)
+def test_usage_errors_exit_2(
+    extra: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        _run(["compound", *extra])
+    assert info.value.code == 2
+    assert named in capsys.readouterr().err
