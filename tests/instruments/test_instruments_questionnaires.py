@@ -212,3 +212,20 @@ def test_result_is_frozen_and_serialisable() -> None:
     json.dumps(d)
     assert d["version"].startswith("PHQ-9")
     assert d["band"] == "moderate"
+
+
+@pytest.mark.parametrize("name", names())
+def test_definition_dict_drives_a_form(name: str) -> None:
+    d = get(name).to_dict()
+    json.dumps(d)
+    assert [i["link_id"] for i in d["items"]] == list(get(name).link_ids)
+    assert d["version"] == get(name).version
+
+
+def test_phq9_definition_dict_details() -> None:
+    d = get("phq9").to_dict()
+    item9 = d["items"][8]
+    assert item9["code"] == "44260-8"
+    assert [o["value"] for o in item9["options"]] == [0, 1, 2, 3]
+    assert d["copyright"] == PFIZER_NOTICE
+    assert d["items"][9]["scored"] is False

@@ -54,7 +54,7 @@ EXPECTED: list[tuple[str, str, str]] = [
     ("Tylenol with codeine", "codeine", "contraindicated"),
     ("Tylenol #3", "codeine", "contraindicated"),
     ("Nurofen Plus", "codeine", "contraindicated"),
-    ("Solpadeine", "codeine", "contraindicated"),
+    ("Solpadeine Plus", "codeine", "contraindicated"),
     ("dihydrocodeine", "dihydrocodeine", "contraindicated"),
     ("co-dydramol", "dihydrocodeine", "contraindicated"),
     # opioid cough products

@@ -124,6 +124,12 @@ def test_normalise_and_phonetic() -> None:
     assert phonetic("tramadoll") == "tramadol"
 
 
+def test_codeine_free_variant_of_a_codeine_brand_is_not_flagged() -> None:
+    # Solpadeine Headache is paracetamol + caffeine; only the Plus/Max variants contain codeine.
+    assert screen(["Solpadeine Headache"]).status == "ok"
+    assert screen(["Solpadeine Max"]).status == "contraindicated"
+
+
 def test_short_names_need_an_exact_match() -> None:
     assert find_drugs("Norco")
     assert not find_drugs("Narco")

@@ -81,6 +81,22 @@ class Item:
     anchors: tuple[str, str] | None = None
     group: str | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description of the item (for form rendering and the REST API)."""
+        return {
+            "link_id": self.link_id,
+            "text": self.text,
+            "kind": self.kind,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "options": [{"value": o.value, "label": o.label, "code": o.code} for o in self.options],
+            "code": self.code,
+            "required": self.required,
+            "scored": self.scored,
+            "anchors": list(self.anchors) if self.anchors else None,
+            "group": self.group,
+        }
+
     def option(self, value: int) -> ResponseOption | None:
         """Return the response option with this ``value`` (``None`` for non-choice items)."""
         for opt in self.options:
@@ -286,6 +302,24 @@ class Instrument:
     def link_ids(self) -> tuple[str, ...]:
         """Item identifiers in order (form field names)."""
         return tuple(i.link_id for i in self.items)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready definition (everything but the scorer) for forms and the REST API."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "version": self.version,
+            "preamble": self.preamble,
+            "recall": self.recall,
+            "copyright": self.copyright,
+            "licence": self.licence,
+            "loinc_panel": self.loinc_panel,
+            "loinc_total": self.loinc_total,
+            "higher_is_worse": self.higher_is_worse,
+            "wording_licensed": self.wording_licensed,
+            "source": self.source,
+            "items": [i.to_dict() for i in self.items],
+        }
 
     def validate(self, answers: Answers) -> dict[str, int]:
         """Check a submission and return ``{link_id: int}`` for the answered items.
