@@ -24,11 +24,10 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main", "print_json"]
 #: Modules that contribute sub-commands, in the order ``lowdose --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "lowdose.meta.commands",
+    "lowdose.evidence.commands",
     "lowdose.pk.commands",
     "lowdose.instruments.commands",
     "lowdose.safety.commands",
-    "lowdose.regimens.commands",
-    "lowdose.pharmacy.commands",
 )
 
 

@@ -1,0 +1,78 @@
+"""The curated LDN evidence base and its living summary.
+
+Data (``data/*.json``, shipped with the package) holds every study of LDN in fibromyalgia in
+the project's evidence reference — randomised trials, the non-randomised, dose-finding and
+uncontrolled studies (flagged by ``Trial.kind``) — with each number's source, the published
+reviews' pooled results, comparator drugs and the placebo response. Effect sizes are derived
+in code from the published numbers (:mod:`lowdose.evidence.loader`), so each says how.
+
+Typical use::
+
+    from lowdose.evidence import summarize, placebo_response
+    s = summarize("pain")               # shipped trials
+    s = summarize("pain", extra=[rec])  # + clinician-added trials / pooled N-of-1 series
+    print(s.verdict.text)
+
+Exception tree::
+
+    LowdoseError
+    ├── InputError
+    │   └── EvidenceInputError   a record or option passed in cannot be used
+    └── DataError
+        └── EvidenceDataError    a shipped evidence file is inconsistent
+"""
+
+from __future__ import annotations
+
+from lowdose.evidence.errors import EvidenceDataError, EvidenceInputError
+from lowdose.evidence.loader import (
+    comparators,
+    effect_records,
+    outcomes,
+    reviews,
+    sources,
+    trials,
+)
+from lowdose.evidence.placebo import PlaceboArm, PlaceboResponse, placebo_response
+from lowdose.evidence.records import (
+    Comparator,
+    ComparatorResult,
+    EffectRecord,
+    NotPoolable,
+    Outcome,
+    Reported,
+    Review,
+    ReviewResult,
+    Source,
+    Trial,
+)
+from lowdose.evidence.summary import OutcomeSummary, summarize
+from lowdose.evidence.verdict import Verdict, make_verdict
+
+__all__ = [
+    "Comparator",
+    "ComparatorResult",
+    "EffectRecord",
+    "EvidenceDataError",
+    "EvidenceInputError",
+    "NotPoolable",
+    "Outcome",
+    "OutcomeSummary",
+    "PlaceboArm",
+    "PlaceboResponse",
+    "Reported",
+    "Review",
+    "ReviewResult",
+    "Source",
+    "Trial",
+    "Verdict",
+    "comparators",
+    "effect_records",
+    "make_verdict",
+    "outcomes",
+    "placebo_response",
+    "reviews",
+    "sources",
+    "summarize",
+    "trials",
+]

@@ -1,0 +1,257 @@
+"""Frozen records of the LDN evidence base: sources, trials, effect sizes, reviews, comparators.
+
+Every number carries where it came from (:class:`Reported`) and, when lowdose derived it,
+how (``EffectRecord.how``). The web layer stores clinician-added trials and pooled N-of-1
+results in its own database and passes them in as :class:`EffectRecord` objects
+(``origin="clinician"`` or ``"n_of_1"``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from lowdose.evidence.errors import EvidenceInputError
+
+__all__ = [
+    "ORIGINS",
+    "Comparator",
+    "ComparatorResult",
+    "EffectRecord",
+    "NotPoolable",
+    "Outcome",
+    "Reported",
+    "Review",
+    "ReviewResult",
+    "Source",
+    "Trial",
+]
+
+#: Where an effect record comes from.
+ORIGINS: tuple[str, ...] = ("published", "clinician", "n_of_1")
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return str(obj)
+    if isinstance(obj, tuple | list):
+        return [_plain(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation and the pages where its numbers were read."""
+
+    key: str
+    citation: str
+    read_at: tuple[str, ...] = ()
+    doi: str | None = None
+    registry: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON."""
+        return _plain(asdict(self))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A number (or finding) exactly as published, with its source and the page read."""
+
+    what: str
+    value: str
+    source: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One LDN study and its design; ``kind`` flags dose-finding and uncontrolled studies."""
+
+    id: str
+    label: str
+    year: int | None
+    source: str
+    kind: Literal[
+        "rct_parallel",
+        "rct_crossover",
+        "controlled_nonrandomised",
+        "dose_finding",
+        "uncontrolled",
+        "registered_no_results",
+    ]
+    design: str
+    randomised: bool
+    blinding: str
+    n: int | None
+    n_note: str
+    dose_mg: tuple[Decimal, ...]  # one dose, or (min, max) for a range
+    dose_note: str
+    duration: str
+    primary_outcome: str
+    flags: tuple[str, ...] = ()
+    findings: tuple[str, ...] = ()
+    registry: str | None = None
+
+    @property
+    def controlled(self) -> bool:
+        """Placebo-controlled (randomised or not)."""
+        return self.kind in ("rct_parallel", "rct_crossover", "controlled_nonrandomised")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON (doses as decimal strings)."""
+        out: dict[str, Any] = _plain(asdict(self))
+        out["controlled"] = self.controlled
+        return out
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An outcome of the evidence base, its measure and which direction is good."""
+
+    key: str
+    label: str
+    measure: str
+    scale: str
+    primary: bool = False
+    harm: bool = False  # adverse outcome: ratio > 1 is worse
+    higher_is_better: bool = False  # e.g. responder RR
+
+    @property
+    def benefit_below_null(self) -> bool:
+        """True when values below the null (0, or ratio 1) favour LDN."""
+        return not self.higher_is_better
+
+
+@dataclass(frozen=True)
+class EffectRecord:
+    """One trial's effect on one outcome, ready to pool: ``yi`` and ``vi`` on metafor's scale
+    (log scale for RR), plus provenance.
+
+    Construct these for clinician-added trials (``origin="clinician"``) and pooled N-of-1
+    series (``origin="n_of_1"``) and pass them to :func:`lowdose.evidence.summarize`.
+    """
+
+    trial_id: str
+    label: str
+    year: int | None
+    outcome: str
+    measure: str
+    yi: float
+    vi: float
+    how: str
+    randomised: bool
+    n: int | None = None
+    reported: tuple[Reported, ...] = ()
+    caveats: tuple[str, ...] = ()
+    origin: str = "published"
+    kind: str = "rct_parallel"
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.yi):
+            raise EvidenceInputError(
+                f"{self.label}: effect size yi must be a finite number (got {self.yi}).",
+                field="yi",
+            )
+        if not (math.isfinite(self.vi) and self.vi > 0):
+            raise EvidenceInputError(
+                f"{self.label}: sampling variance vi must be > 0 (got {self.vi}); give the SE "
+                "squared, or derive it from a CI with lowdose.meta.conversions.se_from_ci.",
+                field="vi",
+            )
+        if self.origin not in ORIGINS:
+            raise EvidenceInputError(
+                f"{self.label}: origin must be one of {', '.join(ORIGINS)} (got {self.origin!r}).",
+                field="origin",
+            )
+        if not self.how.strip():
+            raise EvidenceInputError(
+                f"{self.label}: say how yi and vi were obtained (field 'how').", field="how"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON."""
+        return _plain(asdict(self))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class NotPoolable:
+    """A trial that measured an outcome but reported nothing that can be pooled."""
+
+    trial_id: str
+    label: str
+    outcome: str
+    reason: str
+    reported: tuple[Reported, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON."""
+        return _plain(asdict(self))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    """One pooled result of a published review."""
+
+    outcome: str
+    measure: str | None
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    I2: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """A published systematic review / meta-analysis of LDN."""
+
+    source: str
+    label: str
+    year: int
+    trials: str
+    model: str
+    results: tuple[ReviewResult, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON."""
+        return _plain(asdict(self))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class ComparatorResult:
+    """Drug vs placebo percentages (or an NNT/NNH) with their CI, as published."""
+
+    drug_pct: float | None = None
+    placebo_pct: float | None = None
+    rr: float | None = None
+    rr_ci: tuple[float, float] | None = None
+    value: float | None = None  # NNT / NNH
+    ci: tuple[float, float] | None = None
+    studies: int | None = None
+    patients: int | None = None
+    outcome: str = ""
+    note: str = ""
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """Another fibromyalgia drug: responders, NNT, withdrawals for adverse events, NNH."""
+
+    drug: str
+    dose: str
+    source: str
+    responder_30: ComparatorResult | None
+    responder_50: ComparatorResult | None
+    nnt: ComparatorResult | None
+    ae_withdrawal: ComparatorResult | None
+    nnh: ComparatorResult | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON."""
+        return _plain(asdict(self))  # type: ignore[no-any-return]
