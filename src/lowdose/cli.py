@@ -28,6 +28,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lowdose.pk.commands",
     "lowdose.instruments.commands",
     "lowdose.safety.commands",
+    "lowdose.regimens.commands",
+    "lowdose.pharmacy.commands",
 )
 
 
