@@ -25,6 +25,7 @@ from lowdose.pharmacy import (
     liquid_supply,
     mg,
     ml,
+    titration_directions,
 )
 from lowdose.regimens import custom_protocol, daily_doses, extend_through, get_protocol
 
@@ -186,3 +187,16 @@ def test_dispensing_record_carries_the_bud_and_refuses_expired_or_naive_times() 
 def test_extend_through_then_supply_is_consistent_with_the_plan() -> None:
     plan = extend_through(get_protocol("ldnrt-slow").schedule(START), date(2025, 3, 2))
     assert liquid_supply(plan, "1").total_mg == mg(126)  # 7 x 18
+
+
+def test_label_directions_follow_the_plan_with_exact_volumes_and_counts() -> None:
+    plan = get_protocol("trial-6mg").schedule(START)
+    text = titration_directions(plan[:2], concentration_mg_per_ml="1")
+    assert text == (
+        "take 1.5 mL (1.5 mg) by mouth at bedtime from 2025-01-06 to 2025-01-12; then "
+        "take 3 mL (3 mg) by mouth at bedtime from 2025-01-13 to 2025-01-19"
+    )
+    caps = titration_directions(plan[1:2], capsule_strength_mg="1.5")
+    assert caps.startswith("take 2 capsules (3 mg) by mouth at bedtime")
+    with pytest.raises(CompoundingError, match="whole number"):
+        titration_directions(plan[:1], capsule_strength_mg="1")

@@ -54,7 +54,12 @@ from lowdose.pharmacy.formulation import (
     check_filler,
 )
 from lowdose.pharmacy.liquid import LiquidCompounding
-from lowdose.pharmacy.supply import TitrationSupply, capsule_supply, liquid_supply
+from lowdose.pharmacy.supply import (
+    TitrationSupply,
+    capsule_supply,
+    liquid_supply,
+    titration_directions,
+)
 from lowdose.pharmacy.units import Concentration, Money, Quantity, Unit, exact, mg, ml
 from lowdose.pharmacy.worksheet import Ingredient, Overage, Worksheet, label_text
 
@@ -102,4 +107,5 @@ __all__ = [
     "mg",
     "ml",
     "period_cost",
+    "titration_directions",
 ]

@@ -24,7 +24,13 @@ from lowdose.pharmacy.formulation import Syringe
 from lowdose.pharmacy.units import Concentration, Quantity, Unit, as_decimal
 from lowdose.regimens.steps import TitrationStep, decimal_str, validate_schedule
 
-__all__ = ["SupplyLine", "TitrationSupply", "capsule_supply", "liquid_supply"]
+__all__ = [
+    "SupplyLine",
+    "TitrationSupply",
+    "capsule_supply",
+    "liquid_supply",
+    "titration_directions",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +157,48 @@ def capsule_supply(
         (f"naltrexone HCl {decimal_str(s)} mg capsules", q) for s, q in sorted(per_strength.items())
     )
     return TitrationSupply("capsule", tuple(lines), total_mg, totals)
+
+
+def titration_directions(
+    steps: Sequence[TitrationStep],
+    *,
+    concentration_mg_per_ml: Decimal | str | None = None,
+    capsule_strength_mg: Decimal | str | None = None,
+) -> str:
+    """Label directions for a dated plan, e.g. "1.5 mL (1.5 mg) at bedtime from ... to ...; then".
+
+    Volumes and capsule counts are exact (refused when they are not whole marks / capsules).
+    """
+    plan = validate_schedule(steps)
+    conc = (
+        None
+        if concentration_mg_per_ml is None
+        else Concentration(as_decimal(concentration_mg_per_ml, "concentration"))
+    )
+    strength = (
+        None
+        if capsule_strength_mg is None
+        else Quantity(as_decimal(capsule_strength_mg, "strength"), Unit.MG)
+    )
+    parts: list[str] = []
+    for step in plan:
+        dose = Quantity(step.dose_mg, Unit.MG)
+        if conc is not None:
+            amount = f"{conc.volume_for(dose)} ({dose})"
+        elif strength is not None:
+            if not dose.is_whole_multiple_of(strength):
+                raise CompoundingError(
+                    f"a {dose} dose is not a whole number of {strength} capsules.", field="strength"
+                )
+            count = Quantity(dose.ratio(strength), Unit.CAPSULE)
+            amount = f"{count} ({dose})"
+        else:
+            amount = str(dose)
+        when = "at bedtime" if step.time.value == "bedtime" else "in the morning"
+        span = (
+            f"from {step.start.isoformat()} onwards"
+            if step.end is None
+            else f"from {step.start.isoformat()} to {step.end.isoformat()}"
+        )
+        parts.append(f"take {amount} by mouth {when} {span}")
+    return "; then ".join(parts)
