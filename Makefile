@@ -57,7 +57,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 types: install-dev
-	$(BIN)/mypy src web benchmarks
+	$(BIN)/mypy src web $(wildcard benchmarks)
 
 fast-tests: install-dev
 	$(BIN)/pytest -q -m "not browser and not slow" -n 2 $(PYTEST_ARGS)

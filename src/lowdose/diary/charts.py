@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import altair as alt
@@ -25,21 +25,15 @@ def checkin_chart(
     dose_steps: Sequence[DoseStep],
     *,
     width: int | str = "container",
-    height: int = 260,
+    panel_height: int = 80,
+    baseline: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
-    """A Vega-Lite specification (dict) of the daily scores with dose steps and missed doses.
+    """A Vega-Lite specification (dict): one small panel per scale, dose steps and missed doses.
 
-    Scores are daily means on 0–10 scales; the legend says which direction is better for each.
+    Each panel plots a scale's daily means (0–10) and says which direction is better; dashed
+    vertical lines mark dose changes (labelled on the top panel) and crosses mark missed doses.
+    With ``baseline`` (scale name → mean before the first dose), a dotted line marks it.
     """
-    labels = {
-        s.name: f"{s.label} ({'higher' if s.higher_is_better else 'lower'} is better)"
-        for s in SCALES
-    }
-    scores = [
-        {"day": row.day.isoformat(), "scale": labels[s.name], "value": round(row.score(s.name), 2)}
-        for row in days
-        for s in SCALES
-    ]
     steps = [
         {"day": step.day.isoformat(), "label": f"{step.dose_mg.normalize():f} mg"}
         for step in dose_steps
@@ -47,47 +41,68 @@ def checkin_chart(
     missed = [
         {"day": row.day.isoformat(), "what": "missed dose"} for row in days if row.dose_missed
     ]
-    x = alt.X("day:T", title=None, axis=alt.Axis(format="%d %b"))
-    lines = (
-        alt.Chart(_data(scores))
-        .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=1.8)
-        .encode(
-            x=x,
-            y=alt.Y("value:Q", title="Score (0–10)", scale=alt.Scale(domain=[0, 10.8])),
-            color=alt.Color(
-                "scale:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=[labels[s.name] for s in SCALES],
-                    range=[_COLOURS[s.name] for s in SCALES],
+    x = alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelOverlap=True))
+    panels = []
+    for index, scale in enumerate(SCALES):
+        label = f"{scale.label} ({'higher' if scale.higher_is_better else 'lower'} is better)"
+        rows = [
+            {"day": row.day.isoformat(), "scale": label, "value": round(row.score(scale.name), 2)}
+            for row in days
+        ]
+        layers: list[alt.Chart] = [
+            alt.Chart(_data(rows))
+            .mark_line(
+                point=alt.OverlayMarkDef(size=14), strokeWidth=1.6, color=_COLOURS[scale.name]
+            )
+            .encode(
+                x=x,
+                y=alt.Y(
+                    "value:Q",
+                    title=None,
+                    scale=alt.Scale(domain=[0, 10]),
+                    axis=alt.Axis(values=[0, 5, 10]),
                 ),
-                legend=alt.Legend(orient="bottom", columns=2),
-            ),
-            tooltip=[alt.Tooltip("day:T", format="%a %d %b %Y"), "scale:N", "value:Q"],
+                tooltip=[alt.Tooltip("day:T", format="%a %d %b %Y"), "scale:N", "value:Q"],
+            )
+        ]
+        if baseline is not None and scale.name in baseline:
+            level = [{"value": baseline[scale.name], "what": "baseline (before LDN)"}]
+            layers.append(
+                alt.Chart(_data(level))
+                .mark_rule(color=_COLOURS[scale.name], strokeDash=[1, 3], opacity=0.8)
+                .encode(y="value:Q", tooltip=["what:N", alt.Tooltip("value:Q", format=".1f")])
+            )
+        if steps:
+            layers.append(
+                alt.Chart(_data(steps))
+                .mark_rule(color="#555", strokeDash=[4, 3])
+                .encode(x="day:T", tooltip=[alt.Tooltip("day:T", title="dose change"), "label:N"])
+            )
+            if index == 0:
+                layers.append(
+                    alt.Chart(_data(steps))
+                    .mark_text(
+                        align="left", dx=2, dy=-4, fontSize=9, color="#333", baseline="bottom"
+                    )
+                    .encode(x="day:T", y=alt.datum(10), text="label:N")
+                )
+        if missed:
+            layers.append(
+                alt.Chart(_data(missed))
+                .mark_point(shape="cross", color="#e67e22", size=40, filled=True)
+                .encode(x="day:T", y=alt.datum(0.4), tooltip=[alt.Tooltip("day:T"), "what:N"])
+            )
+        panels.append(
+            alt.layer(*layers).properties(
+                width=width,
+                height=panel_height,
+                title=alt.Title(label, anchor="start", fontSize=12),
+            )
         )
-    )
-    layers: list[alt.Chart] = [lines]
-    if steps:
-        step_data = _data(steps)
-        layers.append(
-            alt.Chart(step_data)
-            .mark_rule(color="#555", strokeDash=[4, 3])
-            .encode(x="day:T", tooltip=[alt.Tooltip("day:T", title="dose change"), "label:N"])
-        )
-        layers.append(
-            alt.Chart(step_data)
-            .mark_text(align="left", dx=3, dy=-2, fontSize=10, color="#333")
-            .encode(x="day:T", y=alt.datum(10.6), text="label:N")
-        )
-    if missed:
-        layers.append(
-            alt.Chart(_data(missed))
-            .mark_point(shape="cross", color="#e67e22", size=60, filled=True)
-            .encode(x="day:T", y=alt.datum(0.2), tooltip=[alt.Tooltip("day:T"), "what:N"])
-        )
-    chart = alt.layer(*layers).properties(width=width, height=height)
+    chart = alt.vconcat(*panels, spacing=14).resolve_scale(x="shared")
     spec: dict[str, Any] = chart.to_dict()
     spec["description"] = (
-        "Daily check-in scores with dose steps (dashed lines) and missed doses (×)."
+        "Daily check-in scores, one panel per scale, with dose steps (dashed lines), missed "
+        "doses (crosses) and the pre-LDN baseline (dotted)."
     )
     return spec

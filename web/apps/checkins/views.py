@@ -33,7 +33,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, "checkins.view")
     summary = summary_of(patient)
-    spec = checkin_chart(summary.days, summary.dose_steps)
+    spec = checkin_chart(summary.days, summary.dose_steps, baseline=summary.baseline)
     recent = list(checkins_of(patient).order_by("-recorded_at")[:10])
     comparison = [
         {
@@ -150,7 +150,7 @@ def import_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
 def chart_image(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, "checkins.view")
     summary = summary_of(patient)
-    spec = checkin_chart(summary.days, summary.dose_steps, width=720)
+    spec = checkin_chart(summary.days, summary.dose_steps, width=720, baseline=summary.baseline)
     if fmt not in ("svg", "png"):
         return HttpResponseBadRequest("Ask for chart.svg or chart.png.")
     content_type = "image/svg+xml" if fmt == "svg" else "image/png"
