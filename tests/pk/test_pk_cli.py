@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,9 +17,10 @@ OCC_KEYS = {"peak", "trough", "hours_above_50"}
 ROW_KEYS = {"t_h", "naltrexone_ng_ml", "naltrexol_ng_ml", "mu", "kappa", "delta"}
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: ignore[type-arg]
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
     assert main(["pk", "simulate", *argv, "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
+    out: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return out
 
 
 def _check_block(block: dict) -> None:  # type: ignore[type-arg]

@@ -191,13 +191,10 @@ def _regimen_block(reg: Regimen, args: argparse.Namespace) -> dict[str, Any]:
     block: dict[str, Any] = {
         "naltrexone": full["naltrexone"],
         "naltrexol": full["naltrexol"],
-        "occupancy": {
-            r: {k: full["occupancy"][r][k] for k in _OCC_KEYS}  # type: ignore[index]
-            for r in RECEPTORS
-        },
+        "occupancy": {r: {k: full["occupancy"][r][k] for k in _OCC_KEYS} for r in RECEPTORS},
         "hours_above": {
             r: {
-                k: full["occupancy"][r][k]  # type: ignore[index]
+                k: full["occupancy"][r][k]
                 for k in ("hours_above_25", "hours_above_50", "hours_above_90")
             }
             for r in RECEPTORS

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -94,7 +95,7 @@ class OccupancyFitResult:
         lines += [f"  check {k}: {v:.3f}" for k, v in self.checks.items()]
         return "\n".join(lines)
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "k_slow_per_h": self.k_slow,
             "slow_half_life_h": self.slow_half_life_h,

@@ -36,7 +36,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -113,7 +113,7 @@ class ReboundResult:
             "h/day above baseline"
         )
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
             "hypothesis": "endogenous-opioid rebound (indirect-response turnover model)",
@@ -212,7 +212,7 @@ class Tlr4Result:
             f"vs TLR4 IC50 {self.ic50_um:g} µM ({src}) -> {self.inhibition_at_peak:.2%} at peak"
         )
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
             "hypothesis": "glial TLR4 antagonism",

@@ -22,6 +22,7 @@ import math
 import time as _time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -174,7 +175,7 @@ class PopulationResult:
             f"({self.elapsed_s:.2f} s; {OCCUPANCY_LABEL})"
         )
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "regimen": self.regimen.label(),
             "n_subjects": self.n_subjects,

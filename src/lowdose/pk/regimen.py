@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -91,10 +92,10 @@ class RegimenMetrics:
     unblocked_below: float
     assumptions: tuple[str, ...] = field(default=ASSUMPTIONS)
 
-    def block(self) -> dict[str, object]:
+    def block(self) -> dict[str, Any]:
         """The CLI/JSON block: ``naltrexone``, ``naltrexol``, ``occupancy``, ``unblocked``."""
         v = self.values
-        out: dict[str, object] = {}
+        out: dict[str, Any] = {}
         for name in ("naltrexone", "naltrexol"):
             out[name] = {
                 k: v[f"{name}.{k}"]
@@ -128,7 +129,7 @@ class RegimenMetrics:
             f"above 50%; naltrexone Cmax {v['naltrexone.cmax_ng_ml']:.3g} ng/mL"
         )
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "regimen": self.regimen.label(),
             **self.block(),

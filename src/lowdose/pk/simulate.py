@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -97,7 +98,7 @@ class DoseSimulation:
             f"{mu.min(initial=1.0):.0%}-{mu.max(initial=0.0):.0%} ({OCCUPANCY_LABEL})"
         )
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "origin": self.origin.isoformat() if self.origin else None,
             "t_h": self.times_h.tolist(),
