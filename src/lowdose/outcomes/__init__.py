@@ -48,6 +48,7 @@ from lowdose.outcomes.errors import (
 )
 from lowdose.outcomes.nof1 import ArmEffect, Nof1Analysis, Nof1Result, PairedTest
 from lowdose.outcomes.placebo import PlaceboReference, placebo_reference
+from lowdose.outcomes.pooling import PooledNof1, PooledResult, ShrunkenEffect, TrialEffect
 from lowdose.outcomes.priors import Priors
 from lowdose.outcomes.response import ResponseAnalysis, ResponseResult, immpact_category
 from lowdose.outcomes.simulate import OperatingCharacteristics, simulate_design, simulate_diary
@@ -71,11 +72,15 @@ __all__ = [
     "PairedTest",
     "Period",
     "PlaceboReference",
+    "PooledNof1",
+    "PooledResult",
     "Priors",
     "ResponseAnalysis",
     "ResponseResult",
     "RunInDerivation",
+    "ShrunkenEffect",
     "TooFewDaysWarning",
+    "TrialEffect",
     "UnstableDoseWarning",
     "derive_run_in",
     "immpact_category",
