@@ -144,3 +144,22 @@ def test_the_panel_shows_the_silent_patients_alert_in_constant_queries(
     with CaptureQueriesContext(connection) as many:
         client.get("/panel/")
     assert len(many) == len(few)
+
+
+def test_after_midnight_the_form_asks_which_day_and_files_the_entry_there(
+    client_for: Callable[[User | None], Client], patient: Patient, monkeypatch: Any
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone as django_timezone
+
+    half_past_midnight = datetime(2026, 3, 11, 0, 30, tzinfo=ZoneInfo(patient.time_zone))
+    monkeypatch.setattr(django_timezone, "now", lambda: half_past_midnight)
+    client = client_for(patient.user)
+    page = client.get(f"/patients/{patient.pk}/checkin/").content.decode()
+    assert "Which day is this check-in for?" in page
+    assert 'value="2026-03-10"' in page
+    assert 'value="2026-03-11"' in page
+    client.post(f"/patients/{patient.pk}/checkin/", form(day="2026-03-10"))
+    assert str(Checkin.objects.get(patient=patient).day) == "2026-03-10"
