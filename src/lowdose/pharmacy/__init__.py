@@ -54,6 +54,7 @@ from lowdose.pharmacy.formulation import (
     check_filler,
 )
 from lowdose.pharmacy.liquid import LiquidCompounding
+from lowdose.pharmacy.plan import capsule_worksheets, liquid_batches, split_plan
 from lowdose.pharmacy.supply import (
     TitrationSupply,
     capsule_supply,
@@ -99,13 +100,16 @@ __all__ = [
     "Worksheet",
     "beyond_use",
     "capsule_supply",
+    "capsule_worksheets",
     "check_filler",
     "dispense",
     "exact",
     "label_text",
+    "liquid_batches",
     "liquid_supply",
     "mg",
     "ml",
     "period_cost",
+    "split_plan",
     "titration_directions",
 ]
