@@ -92,3 +92,16 @@ def test_bad_arguments_exit_2_naming_the_argument(
 def test_bad_plot_name_is_a_domain_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["pk", "simulate", "--dose", "4.5", "--plot", "x.jpg"]) == 1
     assert "--plot" in capsys.readouterr().err
+
+
+def test_progress_bar_appears_only_after_one_second() -> None:
+    from lowdose.pk.commands import _LazyProgress
+
+    quick = _LazyProgress("quick")
+    quick(1, 10)
+    assert quick.bar is None
+    slow = _LazyProgress("slow")
+    slow.start -= 2.0  # pretend the run started two seconds ago
+    slow(5, 10)
+    assert slow.bar is not None
+    slow.close()

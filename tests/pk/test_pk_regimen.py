@@ -116,3 +116,13 @@ def test_metrics_block_has_the_cli_keys() -> None:
     assert set(block["naltrexone"]) == {"cmax_ng_ml", "tmax_h", "half_life_h", "auc_tau_ng_h_ml"}
     assert set(block["occupancy"]) == {"mu", "kappa", "delta"}
     assert np.isfinite(block["naltrexol"]["cmax_ng_ml"])
+
+
+def test_bedtime_and_morning_differ_only_on_the_clock() -> None:
+    from lowdose.pk import bedtime_vs_morning
+
+    night, day = bedtime_vs_morning(Decimal(1))
+    assert night.values["occupancy.mu.peak"] == pytest.approx(day.values["occupancy.mu.peak"])
+    assert night.values["unblocked.hours"] == pytest.approx(day.values["unblocked.hours"])
+    # a 22:00 dose leaves the unblocked stretch in the daytime; an 08:00 dose moves it to night
+    assert night.values["unblocked.night_hours"] < day.values["unblocked.night_hours"]

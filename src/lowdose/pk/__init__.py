@@ -27,7 +27,14 @@ from lowdose.pk.errors import FitError, PkInputError
 from lowdose.pk.fitting import OccupancyFit, OccupancyFitResult
 from lowdose.pk.occupancy import RECEPTORS, Receptor
 from lowdose.pk.parameters import ModelParameters, default_parameters, parameter_table_rows
-from lowdose.pk.regimen import Regimen, RegimenMetrics, compare_with, regimen_metrics, washout_hours
+from lowdose.pk.regimen import (
+    Regimen,
+    RegimenMetrics,
+    bedtime_vs_morning,
+    compare_with,
+    regimen_metrics,
+    washout_hours,
+)
 from lowdose.pk.simulate import DoseSimulation, simulate_doses
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "Receptor",
     "Regimen",
     "RegimenMetrics",
+    "bedtime_vs_morning",
     "compare_with",
     "default_parameters",
     "parameter_table_rows",

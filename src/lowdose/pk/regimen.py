@@ -31,6 +31,7 @@ __all__ = [
     "REFERENCE_50MG",
     "Regimen",
     "RegimenMetrics",
+    "bedtime_vs_morning",
     "compare_with",
     "regimen_metrics",
     "time_to_steady_state_h",
@@ -197,6 +198,24 @@ def compare_with(
 ) -> tuple[RegimenMetrics, RegimenMetrics]:
     """Metrics of ``regimen`` and of ``reference`` (default 50 mg every morning)."""
     return regimen_metrics(regimen, params), regimen_metrics(reference, params)
+
+
+def bedtime_vs_morning(
+    dose_mg: Decimal,
+    *,
+    bedtime: time = BEDTIME,
+    morning: time = MORNING,
+    params: ModelParameters | None = None,
+) -> tuple[RegimenMetrics, RegimenMetrics]:
+    """Metrics of the same daily dose taken at bedtime and in the morning.
+
+    The model has no circadian terms, so exposure and occupancy are identical; what differs
+    is *when* on the clock the peak and any unblocked window fall (``unblocked`` block).
+    """
+    return (
+        regimen_metrics(Regimen(dose_mg, bedtime), params),
+        regimen_metrics(Regimen(dose_mg, morning), params),
+    )
 
 
 def washout_hours(
