@@ -113,7 +113,9 @@ def test_usage_errors_exit_2_naming_the_argument(
     assert named in capsys.readouterr().err
 
 
-def test_domain_errors_exit_1_naming_the_argument(capsys: pytest.CaptureFixture[str]) -> None:
+def test_domain_errors_exit_1_naming_the_argument(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     argv = ["titrate", "--protocol", "custom", "--step", "9:7", "--start", "2025-01-06"]
     assert _run(argv) == 1
     assert "--step" in capsys.readouterr().out
