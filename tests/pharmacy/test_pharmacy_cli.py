@@ -164,6 +164,35 @@ def test_refusals_exit_1_naming_the_argument(
             "--source",
         ),
         (["--form", "gel", "--source", "api"], "--form"),
+        (
+            [
+                "--form",
+                "capsule",
+                "--strength",
+                "4.5",
+                "--count",
+                "3",
+                "--source",
+                "api",
+                "--preserved",
+            ],
+            "--preserved",
+        ),
+        (
+            [
+                "--form",
+                "liquid",
+                "--concentration",
+                "1",
+                "--volume",
+                "50",
+                "--source",
+                "api",
+                "--filler",
+                "lactose",
+            ],
+            "--filler",
+        ),
     ],
 )
 def test_usage_errors_exit_2(

@@ -119,7 +119,15 @@ def _build(args: argparse.Namespace) -> Worksheet:
         for flag, value in (("--strength", args.strength), ("--count", args.count)):
             if value is None:
                 parser.error(f"{flag} is required with --form capsule")
-        for flag, value in (("--concentration", args.concentration), ("--volume", args.volume)):
+        liquid_only = (
+            ("--concentration", args.concentration),
+            ("--volume", args.volume),
+            ("--preserved", args.preserved or None),
+            ("--dose", args.dose or None),
+            ("--syringe-ml", args.syringe_ml),
+            ("--graduation-ml", args.graduation_ml),
+        )
+        for flag, value in liquid_only:
             if value is not None:
                 parser.error(f"{flag} is only used with --form liquid")
         options: dict[str, Any] = {
@@ -138,7 +146,16 @@ def _build(args: argparse.Namespace) -> Worksheet:
     for flag, value in (("--concentration", args.concentration), ("--volume", args.volume)):
         if value is None:
             parser.error(f"{flag} is required with --form liquid")
-    for flag, value in (("--strength", args.strength), ("--count", args.count)):
+    capsule_only = (
+        ("--strength", args.strength),
+        ("--count", args.count),
+        ("--filler", args.filler),
+        ("--overage", args.overage or None),
+        ("--fill-weight", args.fill_weight),
+        ("--tablet-weight", args.tablet_weight),
+        ("--max-strength", args.max_strength),
+    )
+    for flag, value in capsule_only:
         if value is not None:
             parser.error(f"{flag} is only used with --form capsule")
     syringe = None
