@@ -194,7 +194,7 @@ def timecourse_chart(rows: list[dict[str, Any]], *, title: str) -> dict[str, Any
     chart = (
         alt.Chart(alt.Data(values=[]))  # type: ignore[no-untyped-call]
         .transform_fold(["mu", "kappa", "delta"], as_=["receptor", "occupancy"])
-        .mark_line(point=True)
+        .mark_line()
         .encode(
             x=alt.X("t_h:Q", title="Hours after the last dose"),
             y=alt.Y(
