@@ -202,3 +202,22 @@ def test_usage_errors_exit_2(
         _run(["compound", *extra])
     assert info.value.code == 2
     assert named in capsys.readouterr().err
+
+
+def test_human_output_shows_the_formula_and_label(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "compound",
+        "--form",
+        "capsule",
+        "--strength",
+        "4.5",
+        "--count",
+        "30",
+        "--source",
+        "tablets",
+    ]
+    assert _run(argv) == 0
+    out = capsys.readouterr().out
+    assert "9 tablets" in out
+    assert "overage: 70 capsules" in out
+    assert "opioid pain relief may not work" in out

@@ -132,3 +132,12 @@ def test_domain_errors_exit_1_naming_the_argument(
     ]
     assert _run(argv) == 1
     assert "--tz" in capsys.readouterr().out
+
+
+def test_human_output_is_a_table_with_the_caveats(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(["titrate", "--protocol", "trial-6mg", "--start", "2025-01-06"]) == 0
+    out = capsys.readouterr().out
+    assert "2025-01-27" in out
+    assert "RECONSTRUCTED" in out
+    assert _run(["titrate", "--list"]) == 0
+    assert "trial-6mg" in capsys.readouterr().out
