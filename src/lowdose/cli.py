@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lowdose.safety.commands",
     "lowdose.regimens.commands",
     "lowdose.pharmacy.commands",
+    "lowdose.outcomes.commands",
 )
 
 
