@@ -23,7 +23,7 @@ def _six(case: dict[str, Any]) -> dict[str, Any]:
     return {k: case[k] for k in ("headaches", "lower_abdominal", "depression")}
 
 
-def _sss(case: dict[str, Any]) -> dict[str, int]:
+def _sss(case: dict[str, Any]) -> dict[str, Any]:
     return {k: case[k] for k in ("fatigue", "waking_unrefreshed", "cognitive")}
 
 
@@ -166,7 +166,7 @@ def test_duration_boundary() -> None:
 
 
 def test_other_disorder_excludes_in_2010_2011_only() -> None:
-    kw = {"areas": _SPREAD[:8], "duration_months": 6}
+    kw: dict[str, Any] = {"areas": _SPREAD[:8], "duration_months": 6}
     r = evaluate_criteria("acr2011", other_disorder=True, **kw, **_symptoms(8))
     assert not r.meets_criteria
     with pytest.raises(InputError) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -58,7 +59,9 @@ def test_observation_local_code_and_decimal_and_criteria_components() -> None:
     obs = observation(score("fiqr", fiqr), subject="Patient/1", effective=WHEN)
     assert obs.code.coding[0].system.startswith("urn:lowdose")
     assert obs.valueQuantity.code == "{score}"
-    acr = {a: False for a in get("acr2016").link_ids if get("acr2016").item(a).group == "wpi"}
+    acr: dict[str, Any] = {
+        a: False for a in get("acr2016").link_ids if get("acr2016").item(a).group == "wpi"
+    }
     acr.update(
         neck=True,
         fatigue=1,
