@@ -160,7 +160,8 @@ class StoppedMedication:
         name, sep, days = text.rpartition(":")
         if not sep or not name.strip() or not days.strip().isdigit():
             raise InputError(
-                f"--stopped {text!r} is not NAME:DAYS_AGO (e.g. tramadol:12).", field="stopped"
+                f"stopped medicine {text!r} is not NAME:DAYS_AGO (e.g. tramadol:12).",
+                field="stopped",
             )
         return cls(name.strip(), int(days))
 
