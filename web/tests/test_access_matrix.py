@@ -1,15 +1,15 @@
 """Every URL and API route × every role × own and another patient's object.
 
-``ROUTES`` is the specification: for each route, the status each role gets on its *own* patient
-(the patient persona's record, which is on the clinician's care team) and on *another* patient's
-(on a different care team). A guard test fails when a route exists that the table does not cover.
-Every request that touches patient data must leave an audit event naming the actor and patient.
+Each app's ``tests/access_routes.py`` specifies its routes (``apps/accounts/tests/matrix.py``).
+A guard test fails when a route exists that no table covers. Every request that touches patient
+data must leave an audit event naming the actor and the patient.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import uuid
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -18,97 +18,26 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+import apps
 from apps.accounts.models import ApiToken, Invitation, Patient, User
+from apps.accounts.tests.matrix import ROLES, Route
 from apps.audit.models import AuditEvent
 
-ROLES = ("anonymous", "patient", "clinician", "pharmacist", "admin")
+
+def _collect_routes() -> tuple[Route, ...]:
+    routes: list[Route] = []
+    for app in pkgutil.iter_modules(apps.__path__):
+        try:
+            module = importlib.import_module(f"apps.{app.name}.tests.access_routes")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"apps.{app.name}.tests.access_routes":
+                raise
+            continue
+        routes.extend(module.ROUTES)
+    return tuple(routes)
 
 
-@dataclass(frozen=True)
-class Route:
-    name: str  # the URL name, or "api:<operation>"
-    method: str
-    path: str  # "{pid}" is replaced by the patient's id
-    own: dict[str, int]
-    other: dict[str, int] | None = None  # None: the route takes no patient
-    body: dict[str, Any] | None = None
-    api: bool = False
-    audited: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _all(status: int, **overrides: int) -> dict[str, int]:
-    return {role: overrides.get(role, status) for role in ROLES}
-
-
-PATIENT_ONLY = _all(404, anonymous=302, patient=200)
-CARE = _all(404, anonymous=302, patient=200, clinician=200)
-DENIED = _all(404, anonymous=302)
-
-ROUTES: tuple[Route, ...] = (
-    Route("home", "GET", "/", _all(302)),
-    Route("login", "GET", "/accounts/login/", _all(302, anonymous=200)),
-    Route("logout", "POST", "/accounts/logout/", _all(302)),
-    Route("health", "GET", "/health", _all(200)),
-    Route("accounts:invite", "GET", "/invite/new/", _all(404, anonymous=302, clinician=200)),
-    Route("accounts:accept", "GET", "/invite/{token}/", _all(200)),
-    Route("accounts:pharmacy", "GET", "/pharmacy/", _all(404, anonymous=302, pharmacist=200)),
-    Route("accounts:audit", "GET", "/audit/", _all(404, anonymous=302, admin=200)),
-    Route("checkins:panel", "GET", "/panel/", _all(404, anonymous=302, clinician=200)),
-    Route("checkins:dashboard", "GET", "/patients/{pid}/", CARE, DENIED, audited=True),
-    Route("checkins:new", "GET", "/patients/{pid}/checkin/", PATIENT_ONLY, DENIED, audited=True),
-    Route(
-        "checkins:new",
-        "POST",
-        "/patients/{pid}/checkin/",
-        _all(404, anonymous=302, patient=302),
-        DENIED,
-        body={"pain": "4", "fatigue": "4", "sleep": "6", "mood": "6", "dose_status": "missed"},
-        audited=True,
-    ),
-    Route("checkins:export", "GET", "/patients/{pid}/checkins.csv", CARE, DENIED, audited=True),
-    Route(
-        "checkins:import",
-        "POST",
-        "/patients/{pid}/checkins/import/",
-        _all(404, anonymous=302, patient=302),
-        DENIED,
-        audited=True,
-    ),
-    Route("checkins:chart", "GET", "/patients/{pid}/chart.svg", CARE, DENIED, audited=True),
-    Route("admin:index", "GET", "/admin/", _all(302, admin=200)),
-    Route("api:openapi-json", "GET", "/api/v1/openapi.json", _all(200), api=True),
-    Route("api:openapi-view", "GET", "/api/v1/docs", _all(200), api=True),
-    Route("api:api-root", "GET", "/api/v1/", _all(404), api=True),
-    Route(
-        "api:issue_token",
-        "POST",
-        "/api/v1/auth/token",
-        _all(401),
-        body={"username": "nobody", "password": "wrong"},
-        api=True,
-    ),
-    Route("api:me", "GET", "/api/v1/me", _all(200, anonymous=401), api=True),
-    Route(
-        "api:list_checkins",
-        "GET",
-        "/api/v1/patients/{pid}/checkins",
-        _all(404, anonymous=401, patient=200, clinician=200),
-        _all(404, anonymous=401),
-        api=True,
-        audited=True,
-    ),
-    Route(
-        "api:create_checkin",
-        "POST",
-        "/api/v1/patients/{pid}/checkins",
-        _all(404, anonymous=401, patient=201),
-        _all(404, anonymous=401),
-        body={"pain": 3, "fatigue": 4, "sleep": 6, "mood": 7, "dose_mg": "4.5"},
-        api=True,
-        audited=True,
-    ),
-)
+ROUTES = _collect_routes()
 
 
 @pytest.fixture

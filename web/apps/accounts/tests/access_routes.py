@@ -1,0 +1,29 @@
+"""Access matrix rows for the site-wide, account and API-auth routes."""
+
+from __future__ import annotations
+
+from apps.accounts.tests.matrix import Route, every_role
+
+ROUTES: tuple[Route, ...] = (
+    Route("home", "GET", "/", every_role(302)),
+    Route("login", "GET", "/accounts/login/", every_role(302, anonymous=200)),
+    Route("logout", "POST", "/accounts/logout/", every_role(302)),
+    Route("health", "GET", "/health", every_role(200)),
+    Route("accounts:invite", "GET", "/invite/new/", every_role(404, anonymous=302, clinician=200)),
+    Route("accounts:accept", "GET", "/invite/{token}/", every_role(200)),
+    Route("accounts:pharmacy", "GET", "/pharmacy/", every_role(404, anonymous=302, pharmacist=200)),
+    Route("accounts:audit", "GET", "/audit/", every_role(404, anonymous=302, admin=200)),
+    Route("admin:index", "GET", "/admin/", every_role(302, admin=200)),
+    Route("api:openapi-json", "GET", "/api/v1/openapi.json", every_role(200), api=True),
+    Route("api:openapi-view", "GET", "/api/v1/docs", every_role(200), api=True),
+    Route("api:api-root", "GET", "/api/v1/", every_role(404), api=True),
+    Route(
+        "api:issue_token",
+        "POST",
+        "/api/v1/auth/token",
+        every_role(401),
+        body={"username": "nobody", "password": "wrong"},
+        api=True,
+    ),
+    Route("api:me", "GET", "/api/v1/me", every_role(200, anonymous=401), api=True),
+)
