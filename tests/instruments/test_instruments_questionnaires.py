@@ -229,3 +229,18 @@ def test_phq9_definition_dict_details() -> None:
     assert [o["value"] for o in item9["options"]] == [0, 1, 2, 3]
     assert d["copyright"] == PFIZER_NOTICE
     assert d["items"][9]["scored"] is False
+
+
+def test_gad7_loinc_codes_follow_hl7_phr_questionnaire() -> None:
+    gad7 = get("gad7")
+    assert gad7.loinc_panel == "69737-5"
+    assert [i.code for i in gad7.items] == [
+        "69725-0",
+        "68509-9",
+        "69733-4",
+        "69734-2",
+        "69735-9",
+        "69689-8",
+        "69736-7",
+    ]
+    assert gad7.item("item7").options[3].code == "LA6571-9"

@@ -252,37 +252,29 @@ PHQ2 = Instrument(
     scorer=_score_phq2,
 )
 
-_GAD7_TEXT = (
-    "Feeling nervous, anxious or on edge",
-    "Not being able to stop or control worrying",
-    "Worrying too much about different things",
-    "Trouble relaxing",
-    "Being so restless that it is hard to sit still",
-    "Becoming easily annoyed or irritable",
-    "Feeling afraid as if something awful might happen",
+# GAD-7 item LOINC codes and panel 69737-5 as in the HL7 Personal Health Records IG
+# (hl7.org/fhir/uv/phr, v1.0.0-ballot2, Questionnaire "gad7"), which uses the same LA answer
+# codes as the PHQ. (LOINC displays 69689-8 as "in last 4 weeks"; it is asked over 2 weeks.)
+_GAD7_ITEMS = (
+    ("69725-0", "Feeling nervous, anxious or on edge"),
+    ("68509-9", "Not being able to stop or control worrying"),
+    ("69733-4", "Worrying too much about different things"),
+    ("69734-2", "Trouble relaxing"),
+    ("69735-9", "Being so restless that it is hard to sit still"),
+    ("69689-8", "Becoming easily annoyed or irritable"),
+    ("69736-7", "Feeling afraid as if something awful might happen"),
 )
 
 GAD7 = Instrument(
     name="gad7",
     title="Generalized Anxiety Disorder-7 (GAD-7)",
     version="GAD-7 (Spitzer 2006); lowdose definition 1",
-    items=tuple(
-        # Item-level LOINC codes are not verified in our sources: left None.
-        Item(
-            link_id=f"item{n}",
-            text=text,
-            kind="choice",
-            minimum=0,
-            maximum=3,
-            options=_PHQ_OPTIONS,
-        )
-        for n, text in enumerate(_GAD7_TEXT, start=1)
-    ),
+    items=tuple(_phq_item(n, code, text) for n, (code, text) in enumerate(_GAD7_ITEMS, start=1)),
     preamble=_PHQ_STEM,
     recall="past 2 weeks",
     copyright=PFIZER_NOTICE,
     licence=_PFIZER_LICENCE,
-    loinc_panel=None,
+    loinc_panel="69737-5",
     loinc_total="70274-6",
     total_display="Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]",
     higher_is_worse=True,

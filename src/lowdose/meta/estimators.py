@@ -66,8 +66,8 @@ def generalised_q(tau2: float, y: FloatArray, v: FloatArray) -> float:
     interval exploit.
     """
     w = 1.0 / (v + tau2)
-    mu = float(np.sum(w * y) / np.sum(w))
-    return float(np.sum(w * (y - mu) ** 2))
+    mu = float((w * y).sum() / w.sum())
+    return float((w * (y - mu) ** 2).sum())
 
 
 def _upper_bracket(f: object, start: float) -> float:

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from lowdose.meta.effects import RATIO_MEASURES, EffectSizes
 from lowdose.meta.errors import MetaInputError
@@ -201,7 +201,7 @@ class MetaAnalysis:
     --------
     >>> res = MetaAnalysis(yi=[0.1, 0.3, 0.5], vi=[0.01, 0.02, 0.03], method="DL").fit()
     >>> round(res.estimate, 4)
-    0.2455
+    0.2674
     """
 
     def __init__(
@@ -261,27 +261,27 @@ class MetaAnalysis:
         tau2 = self.estimator.estimate(y, v)
         w = 1.0 / (v + tau2)
         sw = float(w.sum())
-        mu = float(np.sum(w * y) / sw)
+        mu = float((w * y).sum() / sw)
         var = 1.0 / sw
         q = generalised_q(0.0, y, v) if k > 1 else 0.0
-        q_p = float(stats.chi2.sf(q, k - 1)) if k > 1 else 1.0
+        # scipy.special directly: the scipy.stats wrappers cost ~100 µs per call
+        q_p = float(special.chdtrc(k - 1, q)) if k > 1 else 1.0
         alpha = 1 - self.level
         df: int | None = None
         if self.test == "knha" and k > 1:
-            s2 = float(np.sum(w * (y - mu) ** 2)) / (k - 1)
+            s2 = float((w * (y - mu) ** 2).sum()) / (k - 1)
             # All residuals exactly zero: the KH factor is 0 and the SE would vanish;
             # keep the model-based variance instead (documented in the class docstring).
             var *= s2 if s2 > 0 else 1.0
             df = k - 1
         se = math.sqrt(var)
+        stat = mu / se
         if df is None:
-            crit = float(stats.norm.ppf(1 - alpha / 2))
-            stat = mu / se
-            p = float(2 * stats.norm.sf(abs(stat)))
+            crit = float(special.ndtri(1 - alpha / 2))
+            p = float(2 * special.ndtr(-abs(stat)))
         else:
-            crit = float(stats.t.ppf(1 - alpha / 2, df))
-            stat = mu / se
-            p = float(2 * stats.t.sf(abs(stat), df))
+            crit = float(special.stdtrit(df, 1 - alpha / 2))
+            p = float(2 * special.stdtr(df, -abs(stat)))
         pi_half = crit * math.sqrt(var + tau2)
 
         i2_ci: tuple[float | None, float | None] = (None, None)
@@ -327,9 +327,9 @@ class MetaAnalysis:
             H2_ci_high=h2_ci[1],
             Q=q,
             Q_p=q_p,
-            weights=tuple(float(x) for x in 100 * w / sw),
-            yi=tuple(float(x) for x in y),
-            vi=tuple(float(x) for x in v),
+            weights=tuple((100 * w / sw).tolist()),
+            yi=tuple(y.tolist()),
+            vi=tuple(v.tolist()),
             study=self.study,
             year=self.year,
         )

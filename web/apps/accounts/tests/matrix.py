@@ -1,9 +1,8 @@
 """Shared vocabulary of the access matrix (``web/tests/test_access_matrix.py``).
 
 Each app lists its routes in ``apps/<app>/tests/access_routes.py`` as ``ROUTES``: for every
-route, the
-status each role gets on its *own* patient (the patient persona's record, on the clinician's care
-team) and on *another* patient's (on a different care team).
+route, the status each role gets on its *own* patient (the patient persona's record, on the
+clinician's care team) and on *another* patient's (on a different care team).
 """
 
 from __future__ import annotations
