@@ -69,12 +69,10 @@ def test_leave_one_out_matches_metafor():
         assert first[key] == pytest.approx(expected, abs=TOL[spec["tolerance"]]), key
 
 
-def test_influence_matches_metafor_except_dfbetas():
+def test_influence_matches_metafor():
     spec = REF["bcg_influence_study1"]
     row = influence(MetaAnalysis(bcg("RR")).fit())[0].to_dict()
     for key, expected in spec["expected"].items():
-        if key == "dfbs":  # documented deviation, see the JSON note
-            continue
         assert row[key] == pytest.approx(expected, abs=TOL[spec["tolerance"]]), key
 
 

@@ -93,8 +93,9 @@ class InfluenceRow:
         D_i = \frac{(\hat\mu - \hat\mu_{(-i)})^2}{SE^2},\quad
         \mathrm{COVRATIO}_i = \frac{SE^2_{(-i)}}{SE^2}
 
-    and DFBETAS :math:`(\hat\mu - \hat\mu_{(-i)})/SE^*_{(-i)}` with the SE of the
-    leave-one-out estimate computed with the *full-data* :math:`\hat\tau^2`
+    and DFBETAS :math:`(\hat\mu - \hat\mu_{(-i)})/SE^*_{(-i)}`, where, as in metafor,
+    :math:`SE^*_{(-i)} = (\sum_{j=1}^{k} 1/(v_j + \hat\tau^2_{(-i)}))^{-1/2}` uses all
+    :math:`k` studies with the leave-one-out :math:`\hat\tau^2`
     (Viechtbauer & Cheung 2010, *Res Synth Methods* 1:112–125).
     """
 
@@ -134,13 +135,12 @@ def influence(res: MetaResult) -> tuple[InfluenceRow, ...]:
     dffits_cut = 3 * math.sqrt(1 / (k - 1))
     cook_cut = float(stats.chi2.ppf(0.5, 1))
     for i, loo in enumerate(leave_one_out(res)):
-        keep = np.arange(k) != i
         diff = res.estimate - loo.estimate
         rstudent = (y[i] - loo.estimate) / math.sqrt(v[i] + loo.tau2 + loo.se**2)
         dffits = diff / math.sqrt(hat[i] * (loo.tau2 + v[i]))
         cook = diff**2 / res.se**2
-        w_full = 1.0 / (v[keep] + res.tau2)
-        se_star = math.sqrt(1.0 / w_full.sum())
+        # metafor: SE from all k studies weighted with the leave-one-out tau^2
+        se_star = math.sqrt(1.0 / float((1.0 / (v + loo.tau2)).sum()))
         rows.append(
             InfluenceRow(
                 study=res.study[i],
