@@ -28,8 +28,13 @@ $(VENV)/.installed-web: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[web,dev,bench]'
+	$(BIN)/pip install --quiet -e '.[web,dev]'
 	@touch $@ $(VENV)/.installed-web
+
+# The benchmarks' peers (PyMC, PyMARE) are large; only `make bench` installs them.
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[web,dev,bench]'
+	@touch $@ $(VENV)/.installed-web $(VENV)/.installed-dev
 
 install: $(VENV)/.installed-web
 install-dev: $(VENV)/.installed-dev
@@ -75,7 +80,7 @@ test: system-deps lint types test-sqlite test-postgres
 openapi: install
 	$(MANAGE) export_openapi > docs/api/openapi.json
 
-bench: install-dev
+bench: $(VENV)/.installed-bench
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b --json || exit 1; done
 
 clean:
