@@ -141,3 +141,41 @@ def test_evidence_cli_json_and_text(capsys):
     assert {r["label"] for r in out["published_reviews"]} >= {"Vatvani 2024"}
     assert main(["evidence", "--outcome", "fatigue"]) == 0
     assert "No randomised trial has reported fatigue" in capsys.readouterr().out
+
+
+def test_ldn_beside_comparators_with_derived_nnt():
+    from lowdose.evidence import comparison_table
+
+    rows = comparison_table()
+    ldn = rows[0]
+    assert ldn.drug == "low-dose naltrexone"
+    assert ldn.nnt == pytest.approx(1 / (22 / 49 - 14 / 50))
+    assert ldn.nnt_ci is None  # RD CI includes 0: no finite NNT CI (Altman 1998)
+    assert "[derived]" in ldn.nnt_outcome
+    assert ldn.ae_withdrawal == (8.2, 6.0)
+    assert {r.drug for r in rows[1:]} >= {"amitriptyline", "pregabalin", "duloxetine"}
+    pregabalin = next(r for r in rows if r.drug == "pregabalin" and r.dose == "450 mg")
+    assert pregabalin.nnh == 5.9
+    assert "Derry" in pregabalin.source
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    ["pain", "pain_nrs", "pain_responder_30", "fatigue", "mood", "sleep", "fiqr",
+     "adverse_events", "ae_withdrawal"],
+)  # fmt: skip
+def test_every_outcome_prints_valid_json(outcome, capsys):
+    assert main(["evidence", "--outcome", outcome, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["outcome"] == outcome
+    assert out["verdict"]["text"]
+
+
+def test_summary_plot_specs():
+    s = summarize("pain")
+    forest = s.forest_spec()
+    rows = forest["layer"][1]["data"]["values"]
+    assert [r["kind"] for r in rows].count("study") == 4
+    cum = s.cumulative_spec()
+    assert len(cum["layer"][1]["data"]["values"]) == 4
+    assert summarize("fatigue").forest_spec() is None

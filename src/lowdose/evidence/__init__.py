@@ -24,6 +24,7 @@ Exception tree::
 
 from __future__ import annotations
 
+from lowdose.evidence.comparison import ComparisonRow, comparison_table
 from lowdose.evidence.errors import EvidenceDataError, EvidenceInputError
 from lowdose.evidence.loader import (
     comparators,
@@ -52,6 +53,7 @@ from lowdose.evidence.verdict import Verdict, make_verdict
 __all__ = [
     "Comparator",
     "ComparatorResult",
+    "ComparisonRow",
     "EffectRecord",
     "EvidenceDataError",
     "EvidenceInputError",
@@ -67,6 +69,7 @@ __all__ = [
     "Trial",
     "Verdict",
     "comparators",
+    "comparison_table",
     "effect_records",
     "make_verdict",
     "outcomes",

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lowdose.evidence.comparison import comparison_table
 from lowdose.evidence.errors import EvidenceInputError
 from lowdose.evidence.loader import effect_records, outcomes, reviews
 from lowdose.evidence.placebo import PlaceboResponse, placebo_response
@@ -125,6 +126,11 @@ class OutcomeSummary:
             "not_poolable": [n.to_dict() for n in self.not_poolable],
             "harms": {key: _result_dict(m) for key, m in self.harms},
             "placebo_response": self.placebo.to_dict() if self.placebo else None,
+            "comparators": (
+                [row.to_dict() for row in comparison_table()]
+                if self.outcome.key.startswith("pain")
+                else None
+            ),
             "published_reviews": [
                 {
                     "label": rv.label,
@@ -146,6 +152,24 @@ class OutcomeSummary:
                 for rv, idx in self.reviews
             ],
         }
+
+    def forest_spec(self) -> dict[str, Any] | None:
+        """Vega-Lite forest plot of the randomised trials (with the prediction interval)."""
+        if self.randomised is None:
+            return None
+        from lowdose.meta.plots import forest_spec
+
+        return forest_spec(self.randomised, title=f"{self.outcome.label}: randomised trials")
+
+    def cumulative_spec(self) -> dict[str, Any] | None:
+        """Vega-Lite cumulative forest plot (by year)."""
+        if not self.cumulative:
+            return None
+        from lowdose.meta.plots import cumulative_forest_spec
+
+        return cumulative_forest_spec(
+            self.cumulative, title=f"{self.outcome.label}: cumulative meta-analysis by year"
+        )
 
     def summary(self) -> str:
         """Plain-text summary for people."""

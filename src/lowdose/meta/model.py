@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -113,7 +113,7 @@ class MetaResult:
     year: tuple[int | None, ...]
 
     #: Keys of the CLI's ``--json`` object, in order (issue 4 interface).
-    JSON_KEYS: tuple[str, ...] = (
+    JSON_KEYS: ClassVar[tuple[str, ...]] = (
         "k", "measure", "method", "test", "estimate", "se", "ci_low", "ci_high", "pi_low",
         "pi_high", "tau2", "tau2_ci_low", "tau2_ci_high", "I2", "H2", "Q", "Q_p", "stat", "p",
     )  # fmt: skip
@@ -121,7 +121,6 @@ class MetaResult:
     def to_dict(self) -> dict[str, Any]:
         """Every field as plain JSON (lists for tuples)."""
         out = asdict(self)
-        out.pop("JSON_KEYS", None)
         for key, value in out.items():
             if isinstance(value, tuple):
                 out[key] = list(value)
