@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lowdose.instruments import (
     AnswerError,
@@ -143,3 +146,26 @@ def test_loader_rejects_unknown_item_and_bad_json(tmp_path: Path) -> None:
         load_licensed_wording(bad)
     with pytest.raises(WordingFileError, match="cannot read"):
         load_licensed_wording(tmp_path / "missing.json")
+
+
+@settings(derandomize=True, max_examples=200)
+@given(
+    values=st.lists(st.integers(0, 10), min_size=21, max_size=21),
+    missing=st.one_of(st.none(), st.integers(1, 9)),
+)
+def test_fiqr_total_is_exact_formula(values: list[int], missing: int | None) -> None:
+    f, o, s = values[:9], values[9:11], values[11:]
+    answers: dict[str, int | None] = {f"function_{i}": v for i, v in enumerate(f, 1)}
+    answers |= {f"impact_{i}": v for i, v in enumerate(o, 1)}
+    answers |= {f"symptom_{i}": v for i, v in enumerate(s, 1)}
+    answered = list(f)
+    if missing is not None:
+        answers[f"function_{missing}"] = None
+        answered.pop(missing - 1)
+    exact = Fraction(sum(answered) * 9, len(answered) * 3) + sum(o) + Fraction(sum(s), 2)
+    r = score("fiqr", answers)
+    expected = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    assert r.total == expected
+    assert Decimal(0) <= r.total <= Decimal(100)

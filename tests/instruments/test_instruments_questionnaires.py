@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lowdose.instruments import (
     PFIZER_NOTICE,
@@ -244,3 +246,16 @@ def test_gad7_loinc_codes_follow_hl7_phr_questionnaire() -> None:
         "69736-7",
     ]
     assert gad7.item("item7").options[3].code == "LA6571-9"
+
+
+@settings(derandomize=True, max_examples=100)
+@given(values=st.lists(st.integers(0, 3), min_size=9, max_size=9))
+def test_phq9_total_and_band_property(values: list[int]) -> None:
+    r = score("phq9", _items(values))
+    total = sum(values)
+    assert r.total == total
+    cut = [5, 10, 15, 20]  # Kroenke 2001
+    labels = ["minimal", "mild", "moderate", "moderately severe", "severe"]
+    assert r.band == labels[sum(total >= c for c in cut)]
+    assert ("phq9_item9_positive" in r.flags) is (values[8] > 0)
+    assert dict(r.subscores)["phq2"] == values[0] + values[1]
