@@ -72,3 +72,9 @@ def test_diagnostics_refuse_too_few_studies():
     res = MetaAnalysis(yi=[0.1, 0.2], vi=[0.1, 0.1]).fit()
     with pytest.raises(MetaInputError, match="three studies"):
         egger_test(res)
+
+
+def test_summaries_are_text():
+    res = MetaAnalysis(yi=Y, vi=V, method="FE").fit()
+    assert egger_test(res).summary().startswith("Egger's test (k = 13)")
+    assert "imputed" in trim_and_fill(res).summary()

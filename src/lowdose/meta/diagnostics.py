@@ -180,6 +180,14 @@ class EggerResult:
         """Plain JSON."""
         return asdict(self)
 
+    def summary(self) -> str:
+        """One line, metafor ``regtest`` style."""
+        return (
+            f"Egger's test (k = {self.k}): intercept {self.intercept:.4f} "
+            f"(SE {self.intercept_se:.4f}), t({self.df}) = {self.t:.4f}, p = {self.p:.4g}; "
+            f"limit estimate {self.limit_estimate:.4f}"
+        )
+
 
 def egger_test(res: MetaResult) -> EggerResult:
     """Egger's test for funnel-plot asymmetry (k ≥ 3; weak below k = 10, Sterne 2011)."""
@@ -226,6 +234,14 @@ class TrimFillResult:
             "adjusted": self.adjusted.to_dict(),
         }
 
+    def summary(self) -> str:
+        """Number of imputed studies and the adjusted estimate."""
+        return (
+            f"Trim-and-fill (L0): {self.k0} studies imputed on the {self.side} side; "
+            f"adjusted estimate {self.adjusted.estimate:.4f} "
+            f"[{self.adjusted.ci_low:.4f}, {self.adjusted.ci_high:.4f}] (k = {self.adjusted.k})"
+        )
+
 
 def trim_and_fill(
     res: MetaResult,
@@ -245,10 +261,11 @@ def trim_and_fill(
     :math:`\hat\mu` and refit on the augmented data.
 
     ``side`` is where studies are *missing*. When not given it is chosen from the sign of the
-    Egger slope: a positive asymmetry intercept (small studies larger) means missing studies
-    on the left. (metafor uses the sign of the coefficient of √vᵢ in a meta-regression; the
-    two agree whenever the funnel is visibly asymmetric, but may differ for a symmetric one,
-    where k₀ is then usually 0 on both sides.)
+    Egger intercept: a positive intercept (small studies larger) means missing studies on
+    the left. metafor uses the sign of the coefficient of √vᵢ in a meta-regression fitted
+    with the model's own method; for ``method="FE"`` that coefficient *is* Egger's intercept
+    (same weighted regression), so the choice is identical; for random-effects methods the
+    weights differ by τ² and the two can disagree when the asymmetry is slight.
     """
     if res.k < 3:
         raise MetaInputError("trim-and-fill needs at least three studies.", field="k")
