@@ -222,3 +222,23 @@ def test_pool_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert data["n_patients"] == 3
     assert len(data["patients"]) == 3
     assert -1.5 < data["mean"] < 0
+
+
+def test_analyze_plot_writes_the_chart_of_the_periods(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    design = _design(tmp_path, capsys)
+    plan = Nof1Plan.from_dict(json.loads(design.read_text()))
+    diary = simulate_diary(plan, effect=-1.0, sd=1.0, ar1=0.3, seed=5)
+    csv_path = tmp_path / "diary.csv"
+    lines = ["date,pain,fatigue,sleep,mood"]
+    lines += [f"{d.isoformat()},{diary.values['pain'][i]},5,5,5" for i, d in enumerate(diary.dates)]
+    csv_path.write_text("\n".join(lines) + "\n")
+    svg = tmp_path / "chart.svg"
+    code, _, _ = run(
+        ["nof1", "analyze", str(csv_path), "--design", str(design), "--plot", str(svg)], capsys
+    )
+    assert code == 0
+    text = svg.read_text()
+    assert text.startswith("<svg")
+    assert "N-of-1 trial: daily pain by period" in text

@@ -138,6 +138,9 @@ def register(subparsers: Any) -> None:
     a.add_argument("--outcome", choices=tuple(OUTCOMES), default="pain")
     a.add_argument("--mcid", type=float, default=1.0, help="clinically important difference")
     a.add_argument("--trend", action="store_true", help="add a linear time trend")
+    a.add_argument(
+        "--plot", type=Path, default=None, metavar="FILE.svg|png", help="chart of the periods"
+    )
     a.add_argument("--json", action="store_true")
     a.set_defaults(handler=_analyze)
 
@@ -221,6 +224,13 @@ def _analyze(args: argparse.Namespace) -> int:
         result = Nof1Analysis(
             diary, plan, outcome=args.outcome, mcid=args.mcid, trend=args.trend
         ).fit()
+    if args.plot is not None:
+        from lowdose.charts import render
+        from lowdose.outcomes.charts import nof1_chart_spec
+
+        spec = nof1_chart_spec(result, diary)
+        png = args.plot.suffix.lower() == ".png"
+        args.plot.write_bytes(render(spec, "png") if png else render(spec, "svg"))
 
     def human() -> None:
         from rich.console import Console

@@ -1,0 +1,104 @@
+"""Vega-Lite chart of an unblinded N-of-1 trial: daily values, periods by arm, period means.
+
+The web pages render the specification with vendored vega-embed; reports and the CLI render it
+with :func:`lowdose.charts.render`. Only build it after unblinding: it shows the arms.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from lowdose.outcomes.diary import Diary
+from lowdose.outcomes.nof1 import Nof1Result
+
+__all__ = ["nof1_chart_spec"]
+
+_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
+def nof1_chart_spec(result: Nof1Result, diary: Diary, *, width: int = 720) -> dict[str, Any]:
+    """Periods shaded by arm (run-in hatched lighter), daily values as points, period means.
+
+    Returns a plain Vega-Lite v5 specification (a dict, JSON-serialisable, data inlined).
+    """
+    first = min(p.start for p in result.periods)
+    last = max(p.end for p in result.periods)
+    daily = [
+        {"date": d.isoformat(), "value": v}
+        for d, v in zip(diary.dates, diary.values[result.outcome], strict=True)
+        if first <= d <= last and v == v  # v == v drops NaN (a missing rating)
+    ]
+    periods = [
+        {
+            "arm": p.arm,
+            "kit": p.kit,
+            "cycle": p.cycle,
+            "start": p.start.isoformat(),
+            "analysis_start": p.analysis_start.isoformat(),
+            "end": _next_day(p.end),
+            "mean": p.mean,
+        }
+        for p in result.periods
+    ]
+    direction = "lower is better" if result.lower_is_better else "higher is better"
+    y_title = f"{result.outcome} (0-10, {direction})"
+    return {
+        "$schema": _SCHEMA,
+        "title": f"N-of-1 trial: daily {result.outcome} by period",
+        "width": width,
+        "height": 260,
+        "layer": [
+            {
+                "data": {"values": periods},
+                "mark": {"type": "rect", "opacity": 0.12},
+                "encoding": {
+                    "x": {"field": "start", "type": "temporal", "title": None},
+                    "x2": {"field": "analysis_start"},
+                    "color": {"field": "arm", "type": "nominal", "title": "arm"},
+                },
+            },
+            {
+                "data": {"values": periods},
+                "mark": {"type": "rect", "opacity": 0.3},
+                "encoding": {
+                    "x": {"field": "analysis_start", "type": "temporal"},
+                    "x2": {"field": "end"},
+                    "color": {"field": "arm", "type": "nominal"},
+                    "tooltip": [
+                        {"field": "kit"},
+                        {"field": "arm"},
+                        {"field": "cycle"},
+                        {"field": "mean", "format": ".2f"},
+                    ],
+                },
+            },
+            {
+                "data": {"values": daily},
+                "mark": {"type": "point", "filled": True, "size": 14, "color": "#333"},
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal"},
+                    "y": {
+                        "field": "value",
+                        "type": "quantitative",
+                        "scale": {"domain": [0, 10]},
+                        "title": y_title,
+                    },
+                },
+            },
+            {
+                "data": {"values": [p for p in periods if p["mean"] is not None]},
+                "mark": {"type": "rule", "strokeWidth": 3},
+                "encoding": {
+                    "x": {"field": "analysis_start", "type": "temporal"},
+                    "x2": {"field": "end"},
+                    "y": {"field": "mean", "type": "quantitative"},
+                    "color": {"field": "arm", "type": "nominal"},
+                },
+            },
+        ],
+    }
+
+
+def _next_day(day: date) -> str:
+    return date.fromordinal(day.toordinal() + 1).isoformat()
