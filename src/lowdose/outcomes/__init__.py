@@ -8,6 +8,8 @@ answers "does LDN help *this* patient?":
 ``design``    N-of-1 designs: randomised cycles, PK-derived run-in, neutral kit codes
 ``nof1``      Bayesian N-of-1 analysis (deterministic posterior) + paired-cycle t-test
 ``simulate``  the design assistant's operating characteristics
+``analysis_plan`` the pre-specified plan, fingerprinted when locked before unblinding
+``charts``    Vega-Lite chart of an unblinded trial's periods
 ``pooling``   hierarchical random-effects pooling of completed N-of-1 trials
 ``ar1``       the shared numerical core (conjugate AR(1) regression integrated over ρ)
 
@@ -28,6 +30,7 @@ Exceptions and warnings::
 
 from __future__ import annotations
 
+from lowdose.outcomes.analysis_plan import AnalysisPlan
 from lowdose.outcomes.design import (
     DEFAULT_ONSET_DAYS,
     Nof1Design,
@@ -57,6 +60,7 @@ __all__ = [
     "DEFAULT_ONSET_DAYS",
     "OUTCOMES",
     "AnalysisError",
+    "AnalysisPlan",
     "ArmEffect",
     "DesignError",
     "Diary",
