@@ -7,8 +7,8 @@ s² ~ Inv-Gamma(1, 2.25) and the Jeffreys prior on ρ (ρ = sin θ, θ ~ U(-π/2
 
 * ours: :class:`lowdose.outcomes.Nof1Analysis` (conjugate given ρ, ρ by 96-node quadrature);
   median of ``--repeat`` fits.
-* peer: ``pymc.sample`` (NUTS, 4 chains x ``--draws`` after ``--tune``; one core), timed
-  with and without model compilation.
+* peer: ``pymc.sample`` (NUTS, 4 chains x ``--draws`` (default 5000) after ``--tune``
+  (default 1500), one core), timed with and without model compilation.
 
 The posteriors are compared (mean, SD, 2.5 % and 97.5 % quantiles of the effect; ρ) and the
 differences are reported beside PyMC's Monte-Carlo standard errors, so a difference can be
@@ -176,8 +176,8 @@ def pymc_peer(plan: Any, diary: Any, draws: int, tune: int, chains: int) -> dict
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--draws", type=int, default=1000)
-    parser.add_argument("--tune", type=int, default=1000)
+    parser.add_argument("--draws", type=int, default=5000)
+    parser.add_argument("--tune", type=int, default=1500)
     parser.add_argument("--chains", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
