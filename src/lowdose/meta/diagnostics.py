@@ -19,8 +19,9 @@ from typing import Any, Literal
 import numpy as np
 from scipy import stats
 
-from lowdose.meta.errors import MetaInputError
+from lowdose.meta.errors import ConvergenceError, MetaInputError
 from lowdose.meta.model import MetaAnalysis, MetaResult
+from lowdose.meta.regression import gls, tau2_with_moderators
 
 __all__ = [
     "EggerResult",
@@ -261,16 +262,18 @@ def trim_and_fill(
     :math:`\hat\mu` and refit on the augmented data.
 
     ``side`` is where studies are *missing*. When not given it is chosen from the sign of the
-    Egger intercept: a positive intercept (small studies larger) means missing studies on
-    the left. metafor uses the sign of the coefficient of √vᵢ in a meta-regression fitted
-    with the model's own method; for ``method="FE"`` that coefficient *is* Egger's intercept
-    (same weighted regression), so the choice is identical; for random-effects methods the
-    weights differ by τ² and the two can disagree when the asymmetry is slight.
+    coefficient of √vᵢ in a meta-regression fitted with the model's own τ² method, exactly as
+    metafor (:func:`lowdose.meta.regression.tau2_with_moderators`): a negative slope means
+    missing studies on the right.
     """
     if res.k < 3:
         raise MetaInputError("trim-and-fill needs at least three studies.", field="k")
     if side is None:
-        side = "left" if egger_test(res).intercept > 0 else "right"
+        # metafor: slope of sqrt(v) in a meta-regression fitted with the same method
+        y0, v0 = np.asarray(res.yi), np.asarray(res.vi)
+        x = np.column_stack([np.ones(res.k), np.sqrt(v0)])
+        slope = gls(y0, v0, x, tau2_with_moderators(y0, v0, x, res.method))[1]
+        side = "right" if slope < 0 else "left"
     sign = 1.0 if side == "left" else -1.0
     y = sign * np.asarray(res.yi)
     v = np.asarray(res.vi)
@@ -279,7 +282,11 @@ def trim_and_fill(
     k = res.k
     k0, previous, it = 0, -1, 0
     mu = 0.0
-    while k0 != previous and it < maxiter:
+    while k0 != previous:
+        if it >= maxiter:
+            raise ConvergenceError(
+                f"trim-and-fill did not converge in {maxiter} iterations; give side= explicitly."
+            )
         previous = k0
         it += 1
         sub = refit(
