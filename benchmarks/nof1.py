@@ -137,7 +137,7 @@ def pymc_peer(plan: Any, diary: Any, draws: int, tune: int, chains: int) -> dict
     total = t_sample1 - t0
     post = idata.posterior
     eff = post["effect"].values.ravel()
-    summ = az.summary(idata, var_names=["effect", "rho"], stat_focus="mean")
+    summ: Any = az.summary(idata, var_names=["effect", "rho"], stat_focus="mean")
     ess = az.ess(idata, var_names=["effect"])["effect"].item()
     ess_tail = az.ess(idata, var_names=["effect"], method="tail")["effect"].item()
 

@@ -73,9 +73,10 @@ def test_category_thresholds_are_immpact() -> None:
 def test_higher_is_better_outcomes_count_an_increase_as_improvement() -> None:
     mood = np.r_[_noisy(np.full(21, 4.0), 1), _noisy(np.full(21, 6.5), 2)]
     pain = np.r_[_noisy(np.full(21, 4.0), 3), _noisy(np.full(21, 6.5), 4)]
-    kwargs = {"baseline_start": START, "baseline_end": START + timedelta(days=20)}
-    up_mood = ResponseAnalysis(_diary({"mood": mood, "pain": pain}), outcome="mood", **kwargs)
-    up_pain = ResponseAnalysis(_diary({"mood": mood, "pain": pain}), outcome="pain", **kwargs)
+    end = START + timedelta(days=20)
+    diary = _diary({"mood": mood, "pain": pain})
+    up_mood = ResponseAnalysis(diary, outcome="mood", baseline_start=START, baseline_end=end)
+    up_pain = ResponseAnalysis(diary, outcome="pain", baseline_start=START, baseline_end=end)
     m, p = up_mood.fit(), up_pain.fit()
     assert m.change > 2
     assert p.change > 2
