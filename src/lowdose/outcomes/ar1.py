@@ -61,12 +61,13 @@ the calibration tests analyse thousands of simulated diaries in one call).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special, stats
 
-__all__ = ["GridPosterior", "fit_ar1_regression", "simulate_ar1"]
+__all__ = ["GridPosterior", "fit_ar1_regression", "gauss_legendre", "simulate_ar1"]
 
 FloatArray = NDArray[np.float64]
 
@@ -161,6 +162,15 @@ class GridPosterior:
         return np.asarray(np.sqrt(np.einsum("rk,rk->r", self.weight, self.s2_mean)))
 
 
+@lru_cache(maxsize=8)
+def gauss_legendre(nodes: int) -> tuple[FloatArray, FloatArray]:
+    """Cached, read-only Gauss–Legendre nodes and weights on (−1, 1)."""
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    x.flags.writeable = False
+    w.flags.writeable = False
+    return x, w
+
+
 def fit_ar1_regression(
     y: FloatArray,
     x: FloatArray,
@@ -203,7 +213,7 @@ def fit_ar1_regression(
     gaps = np.diff(np.asarray(days, dtype=np.int64)).astype(np.float64)
     if rho_grid is None:
         # ρ = sin θ turns the Jeffreys prior (1-ρ²)^(-1/2) dρ into dθ: Gauss–Legendre in θ
-        x_gl, w_gl = np.polynomial.legendre.leggauss(nodes)
+        x_gl, w_gl = gauss_legendre(nodes)
         rho = np.sin(0.5 * np.pi * x_gl)
         gl_w = 0.5 * np.pi * w_gl
     else:

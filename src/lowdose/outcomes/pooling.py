@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from lowdose.outcomes.ar1 import gauss_legendre
 from lowdose.outcomes.errors import AnalysisError
 from lowdose.outcomes.nof1 import Nof1Result
 
@@ -258,7 +259,7 @@ class PooledNof1:
         """Integrate τ on the quadrature grid and summarise μ, τ, each θᵢ and a new θ."""
         y = np.array([t.estimate for t in self.trials])
         s2 = np.array([t.se for t in self.trials]) ** 2
-        x, wq = np.polynomial.legendre.leggauss(_NODES)
+        x, wq = gauss_legendre(_NODES)
         u = 0.5 * (x + 1.0)
         tau = self.tau_scale * np.tan(0.5 * np.pi * u)  # (K,)
         w = 1.0 / (s2[None, :] + tau[:, None] ** 2)  # (K, n)
