@@ -78,3 +78,20 @@ def test_summaries_are_text():
     res = MetaAnalysis(yi=Y, vi=V, method="FE").fit()
     assert egger_test(res).summary().startswith("Egger's test (k = 13)")
     assert "imputed" in trim_and_fill(res).summary()
+
+
+def test_egger_rma_version_is_the_fe_regression_without_dispersion():
+    """With method FE, metafor's default regtest fits the same WLS as Egger's classic test but
+    fixes the residual variance at 1 and uses z: same coefficient, SE smaller by sqrt(sigma²)."""
+    res = MetaAnalysis(yi=Y, vi=V, method="FE").fit()
+    lm = egger_test(res, model="lm")
+    rma = egger_test(res, model="rma")
+    assert rma.intercept == pytest.approx(lm.intercept, rel=1e-10)
+    s = np.sqrt(V)
+    resid = np.array(Y) / s - (lm.intercept + lm.limit_estimate / s)
+    sigma2 = float(resid @ resid) / (len(Y) - 2)
+    assert rma.intercept_se == pytest.approx(lm.intercept_se / np.sqrt(sigma2), rel=1e-10)
+    assert rma.df == 0
+    assert "z = " in rma.summary()
+    re = egger_test(MetaAnalysis(yi=Y, vi=V, method="REML").fit(), model="rma")
+    assert abs(re.intercept_se) > rma.intercept_se  # tau² > 0 widens the SE

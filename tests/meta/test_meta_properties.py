@@ -161,3 +161,14 @@ def test_paired_designs_use_the_stated_correlation():
     assert fromp.yi == pytest.approx(-2.093024 / math.sqrt(20), abs=1e-6)
     with pytest.raises(EffectSizeError, match="within-person correlation"):
         paired_md(1, 1, 1, 1, 10, r=1.0)
+
+
+def test_reml_converges_where_fisher_scoring_oscillates():
+    """Found by hypothesis: plain Fisher scoring cycles between ~0.004 and ~0.18 here."""
+    y, v = np.array([1.0, 0, 0, 0, 0]), np.array([0.125, 1, 1, 1, 1])
+    tau2 = MetaAnalysis(yi=y, vi=v, method="REML").fit().tau2
+    w = 1 / (v + tau2)
+    mu = (w * y).sum() / w.sum()
+    score = (w**2 * (y - mu) ** 2).sum() - (w.sum() - (w**2).sum() / w.sum())
+    assert 0.05 < tau2 < 0.15
+    assert score == pytest.approx(0.0, abs=1e-8)

@@ -185,18 +185,45 @@ class EggerResult:
         """One line, metafor ``regtest`` style."""
         return (
             f"Egger's test (k = {self.k}): intercept {self.intercept:.4f} "
-            f"(SE {self.intercept_se:.4f}), t({self.df}) = {self.t:.4f}, p = {self.p:.4g}; "
+            f"(SE {self.intercept_se:.4f}), "
+            f"{'z' if self.df == 0 else f't({self.df})'} = {self.t:.4f}, p = {self.p:.4g}; "
             f"limit estimate {self.limit_estimate:.4f}"
         )
 
 
-def egger_test(res: MetaResult) -> EggerResult:
-    """Egger's test for funnel-plot asymmetry (k ≥ 3; weak below k = 10, Sterne 2011)."""
+def egger_test(res: MetaResult, model: Literal["lm", "rma"] = "lm") -> EggerResult:
+    r"""Egger's test for funnel-plot asymmetry (k ≥ 3; weak below k = 10, Sterne 2011).
+
+    ``model="lm"`` is the classic test (metafor ``regtest(model="lm")``): weighted regression
+    with a multiplicative dispersion and a *t* test on :math:`k-2` df. ``model="rma"`` is
+    metafor's default ``regtest()``: :math:`\sqrt{v_i}` as a moderator in a meta-regression
+    fitted with the model's own τ² method, weights :math:`1/(v_i+\hat	au^2)`, and a *z* test
+    (``df`` is then 0); the "intercept" reported is the coefficient of :math:`\sqrt{v_i}`.
+    """
     k = res.k
     if k < 3:
         raise MetaInputError("Egger's test needs at least three studies.", field="k")
-    s = np.sqrt(np.asarray(res.vi))
-    z = np.asarray(res.yi) / s
+    y, v = np.asarray(res.yi), np.asarray(res.vi)
+    s = np.sqrt(v)
+    if model == "rma":
+        x = np.column_stack([np.ones(k), s])
+        tau2 = tau2_with_moderators(y, v, x, res.method)
+        beta_r = gls(y, v, x, tau2)
+        cov_r = np.linalg.inv(x.T @ (x / (v + tau2)[:, None]))
+        se_r = math.sqrt(float(cov_r[1, 1]))
+        z_r = float(beta_r[1]) / se_r
+        return EggerResult(
+            k=k,
+            intercept=float(beta_r[1]),
+            intercept_se=se_r,
+            t=z_r,
+            df=0,
+            p=float(2 * stats.norm.sf(abs(z_r))),
+            limit_estimate=float(beta_r[0]),
+        )
+    if model != "lm":
+        raise MetaInputError(f"model must be 'lm' or 'rma', got {model!r}.", field="model")
+    z = y / s
     x = np.column_stack([np.ones(k), 1 / s])
     beta, *_ = np.linalg.lstsq(x, z, rcond=None)
     resid = z - x @ beta

@@ -22,6 +22,7 @@ Paule RC, Mandel J. Consensus values and weighting factors. *J Res Natl Bur Stan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 import numpy as np
@@ -42,6 +43,7 @@ __all__ = [
     "RestrictedMaximumLikelihood",
     "SidikJonkman",
     "Tau2Estimator",
+    "fisher_scoring",
     "generalised_q",
     "get_estimator",
 ]
@@ -81,6 +83,38 @@ def _upper_bracket(f: object, start: float) -> float:
     raise ConvergenceError(
         "could not bracket the τ² root; the data may have (near) zero sampling variances. "
         "Check the vi column."
+    )
+
+
+def fisher_scoring(
+    score_info: Callable[[float], tuple[float, float]], start: float, label: str
+) -> float:
+    """Root of a likelihood score in τ² ≥ 0: Fisher scoring with step halving at zero
+    (metafor's algorithm), falling back to Brent's method on a bracket when the iteration
+    oscillates (Fisher scoring can cycle around the root when the likelihood is flat).
+    """
+    t = start
+    previous: tuple[float, float] | None = None
+    for iteration in range(MAXITER):
+        score, info = score_info(t)
+        # after 20 steps, a sign change of the score brackets the root: finish with Brent
+        if previous is not None and previous[1] * score < 0 and iteration > 20:
+            lo, hi = sorted((previous[0], t))
+            return float(optimize.brentq(lambda u: score_info(u)[0], lo, hi, xtol=TOL, rtol=1e-15))
+        previous = (t, score)
+        step = score / info
+        new = t + step
+        while new < 0:
+            step /= 2
+            new = t + step
+            if abs(step) < TOL:
+                new = 0.0
+                break
+        if abs(new - t) < TOL:
+            return new
+        t = new
+    raise ConvergenceError(
+        f"{label} did not converge in {MAXITER} iterations; try method='PM' or 'DL'."
     )
 
 
@@ -245,22 +279,8 @@ class _Likelihood(Tau2Estimator):
         return ypy - sw, float((w**2).sum())
 
     def _tau2(self, y: FloatArray, v: FloatArray) -> float:
-        t = max(0.0, Hedges()._tau2(y, v))
-        for _ in range(MAXITER):
-            score, info = self._score_info(t, y, v)
-            step = score / info
-            new = t + step
-            while new < 0:
-                step /= 2
-                new = t + step
-                if abs(step) < TOL:
-                    new = 0.0
-                    break
-            if abs(new - t) < TOL:
-                return new
-            t = new
-        raise ConvergenceError(
-            f"{self.label} did not converge in {MAXITER} iterations; try method='PM' or 'DL'."
+        return fisher_scoring(
+            lambda t: self._score_info(t, y, v), max(0.0, Hedges()._tau2(y, v)), self.label
         )
 
 

@@ -25,8 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
 
-from lowdose.meta.errors import ConvergenceError, MetaInputError
-from lowdose.meta.estimators import MAXITER, TOL
+from lowdose.meta.errors import MetaInputError
+from lowdose.meta.estimators import TOL, fisher_scoring
 
 __all__ = ["gls", "tau2_with_moderators"]
 
@@ -89,24 +89,14 @@ def tau2_with_moderators(y: FloatArray, v: FloatArray, x: FloatArray, method: st
             hi *= 2
         return float(optimize.brentq(f, 0.0, hi, xtol=TOL))
     if method in ("ML", "REML"):
-        t = tau2_with_moderators(y, v, x, "HE")
-        for _ in range(MAXITER):
+
+        def score_info(t: float) -> tuple[float, float]:
             wt = np.asarray(1.0 / (v + t), dtype=np.float64)
             pt = _p_matrix(wt, x)
             ypp = float(y @ pt @ pt @ y)
             if method == "REML":
-                step = (ypp - float(np.trace(pt))) / float(np.trace(pt @ pt))
-            else:
-                step = (ypp - float(wt.sum())) / float((wt**2).sum())
-            new = t + step
-            while new < 0:
-                step /= 2
-                new = t + step
-                if abs(step) < TOL:
-                    new = 0.0
-                    break
-            if abs(new - t) < TOL:
-                return new
-            t = new
-        raise ConvergenceError(f"{method} meta-regression did not converge; try method='DL'.")
+                return ypp - float(np.trace(pt)), float(np.trace(pt @ pt))
+            return ypp - float(wt.sum()), float((wt**2).sum())
+
+        return fisher_scoring(score_info, tau2_with_moderators(y, v, x, "HE"), method)
     raise MetaInputError(f"unknown method {method!r}.", field="method")
