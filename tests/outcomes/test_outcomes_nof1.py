@@ -146,3 +146,25 @@ def test_bad_mcid_is_named() -> None:
     with pytest.raises(AnalysisError, match="mcid must be") as info:
         Nof1Analysis(diary, plan, mcid=0)
     assert info.value.field == "mcid"
+
+
+def test_posterior_matches_pymc_nuts_on_the_pinned_trial() -> None:
+    import json
+    from pathlib import Path
+
+    ref = json.loads(
+        (Path(__file__).parents[1] / "reference" / "outcomes_pymc_posterior.json").read_text()
+    )
+    plan = Nof1Plan.from_dict(ref["design"])
+    rows = [
+        {"date": d, "pain": v, "fatigue": 5, "sleep": 5, "mood": 5}
+        for d, v in zip(ref["diary"]["dates"], ref["diary"]["pain"], strict=True)
+    ]
+    (effect,) = Nof1Analysis(Diary.from_rows(rows), plan).fit().effects
+    value, mcse = ref["value"], ref["mcse"]
+    assert effect.mean == pytest.approx(value["mean"], abs=3.5 * mcse["mean"])
+    assert effect.sd == pytest.approx(value["sd"], abs=3.5 * mcse["sd"])
+    assert effect.ci_low == pytest.approx(value["q025"], abs=3.5 * mcse["q025"])
+    assert effect.ci_high == pytest.approx(value["q975"], abs=3.5 * mcse["q975"])
+    assert effect.p_better == pytest.approx(value["p_better"], abs=0.01)
+    assert effect.p_mcid == pytest.approx(value["p_mcid"], abs=0.01)
