@@ -110,6 +110,14 @@ def test_clinician_and_n_of_1_records_update_the_summary():
     wrong = EffectRecord("x", "X", 2026, "pain", "MD", -1.0, 0.1, "x", True)
     with pytest.raises(EvidenceInputError, match="convert it to SMD"):
         summarize("pain", extra=[wrong])
+    # records of other outcomes are ignored, adverse events feed the harms section
+    ae = EffectRecord(
+        "n1", "N-of-1 series", 2026, "adverse_events", "RR", 0.5, 0.04, "x", True, origin="n_of_1"
+    )
+    with_ae = summarize("pain", extra=[new, ae])
+    assert with_ae.randomised.k == updated.randomised.k
+    harms = dict(with_ae.harms)
+    assert harms["adverse_events"].k == dict(base.harms)["adverse_events"].k + 1
 
 
 def test_effect_record_validates_inputs():

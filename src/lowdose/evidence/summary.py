@@ -219,7 +219,8 @@ def summarize(
         ``mood``, ``sleep``, ``fiqr``, ``adverse_events``, ``ae_withdrawal``.
     extra
         Additional :class:`EffectRecord` objects (clinician-added trials, pooled N-of-1
-        series) on the same outcome and measure.
+        series). Records of other outcomes are ignored except adverse-event records, which
+        feed the harms section; a record whose measure differs from its outcome's is an error.
     r
         Within-person correlation for crossover derivations (default: the evidence file's
         assumption, 0.5).
@@ -231,14 +232,21 @@ def summarize(
         )
     out = known[outcome]
     for rec in extra:
-        if rec.outcome != outcome or rec.measure != out.measure:
+        if rec.outcome not in known:
             raise EvidenceInputError(
-                f"{rec.label}: record is {rec.outcome}/{rec.measure} but the summary is "
-                f"{outcome}/{out.measure}; convert it to {out.measure} first.",
+                f"{rec.label}: unknown outcome {rec.outcome!r}; use one of {', '.join(known)}.",
                 field="extra",
             )
+        if rec.measure != known[rec.outcome].measure:
+            raise EvidenceInputError(
+                f"{rec.label}: {rec.outcome} is pooled as {known[rec.outcome].measure} but the "
+                f"record is {rec.measure}; convert it to {known[rec.outcome].measure} first.",
+                field="extra",
+            )
+    # the web layer may pass every stored record; each summary takes its own outcome's
+    mine = tuple(x for x in extra if x.outcome == outcome)
     shipped, skipped = effect_records(r)
-    records = tuple(x for x in shipped if x.outcome == outcome) + tuple(extra)
+    records = tuple(x for x in shipped if x.outcome == outcome) + mine
     randomised = [x for x in records if x.randomised]
     res_rand = _pool(randomised, out.measure, method, test)
     res_all = _pool(records, out.measure, method, test)
@@ -247,12 +255,12 @@ def summarize(
     if any(x.kind == "rct_crossover" for x in randomised):
         for rr in SENSITIVITY_R:
             alt = [x for x in effect_records(rr)[0] if x.outcome == outcome and x.randomised]
-            pooled = _pool(alt + [x for x in extra if x.randomised], out.measure, method, test)
+            pooled = _pool(alt + [x for x in mine if x.randomised], out.measure, method, test)
             if pooled is not None:
                 sens.append((rr, pooled))
     harms = []
     for key in HARM_OUTCOMES:
-        hrecs = [x for x in shipped if x.outcome == key and x.randomised]
+        hrecs = [x for x in (*shipped, *extra) if x.outcome == key and x.randomised]
         harms.append((key, _pool(hrecs, "RR", method, test)))
     matching = []
     for rv in reviews():
