@@ -168,3 +168,23 @@ def test_posterior_matches_pymc_nuts_on_the_pinned_trial() -> None:
     assert effect.ci_high == pytest.approx(value["q975"], abs=3.5 * mcse["q975"])
     assert effect.p_better == pytest.approx(value["p_better"], abs=0.01)
     assert effect.p_mcid == pytest.approx(value["p_mcid"], abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [
+        ({"sd": 0.0}, "sd"),
+        ({"ar1": 1.0}, "ar1"),
+        ({"effect": float("nan")}, "effect"),
+        ({"reps": 0}, "reps"),
+    ],
+)
+def test_design_assistant_rejects_impossible_assumptions(kw: dict[str, float], field: str) -> None:
+    from lowdose.outcomes.errors import OutcomesError
+    from lowdose.outcomes.simulate import simulate_design
+
+    options: dict[str, float] = {"effect": -1.0, "sd": 1.0, "ar1": 0.3, "reps": 10}
+    options.update(kw)
+    with pytest.raises(OutcomesError) as info:
+        simulate_design(_plan(), **options)  # type: ignore[arg-type]
+    assert info.value.field == field

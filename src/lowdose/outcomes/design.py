@@ -293,14 +293,29 @@ class Nof1Plan:
                 )
                 for p in data["periods"]
             )
+            derivation = None
+            if isinstance(data.get("run_in_derivation"), Mapping):
+                d = data["run_in_derivation"]
+                derivation = RunInDerivation(
+                    previous_arm=str(d["previous_arm"]),
+                    washout_hours=float(d["washout_hours"]),
+                    receptor=str(d["receptor"]),
+                    threshold=float(d["threshold"]),
+                    onset_days=float(d["onset_days"]),
+                    exact_days=float(d["exact_days"]),
+                    run_in_days=int(d["run_in_days"]),
+                    washout_by_arm={str(k): float(v) for k, v in d["washout_by_arm"].items()},
+                    source=str(d.get("source", "")),
+                )
             plan = cls(
                 arms=arms,
                 cycles=int(data["cycles"]),
                 run_in_days=int(data["run_in_days"]),
                 seed=int(data["seed"]),
                 periods=periods,
+                run_in_derivation=derivation,
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, DesignError):
                 raise
             raise DesignError(
