@@ -195,6 +195,23 @@ class OutcomeSummary:
                     f"{outcomes()[key].label}: RR {math.exp(m.estimate):.2f} "
                     f"[{math.exp(m.ci_low):.2f}, {math.exp(m.ci_high):.2f}] (k={m.k})"
                 )
+        if self.r_sensitivity:
+            parts = [
+                f"r={r}: {m.estimate:+.2f} [{m.ci_low:+.2f}, {m.ci_high:+.2f}]"
+                for r, m in self.r_sensitivity
+            ]
+            lines.append("Crossover correlation sensitivity: " + "; ".join(parts))
+        for rv, idx in self.reviews:
+            for i in idx:
+                x = rv.results[i]
+                if x.estimate is None or x.ci_low is None or x.ci_high is None:
+                    lines.append(f"Published: {rv.label}: {x.note}")
+                    continue
+                note = f" ({x.note})" if x.note else ""
+                lines.append(
+                    f"Published: {rv.label}: {x.measure} {x.estimate:+.2f} "
+                    f"[{x.ci_low:+.2f}, {x.ci_high:+.2f}]{note}"
+                )
         if self.placebo is not None:
             lines.append(self.placebo.summary())
         for n in self.not_poolable:
