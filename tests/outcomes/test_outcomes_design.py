@@ -205,3 +205,12 @@ def test_default_run_in_uses_the_pharmacology_engine() -> None:
     assert plan.run_in_days == int(np.ceil(hours / 24 + DEFAULT_ONSET_DAYS))
     # plausibility: naltrexone/6β-naltrexol occupancy washes out within days, not weeks
     assert 1 < plan.run_in_days - DEFAULT_ONSET_DAYS <= 10
+
+
+def test_emergency_unblinding_reveals_one_kit_only() -> None:
+    plan = _design().fit()
+    kit = plan.periods[2].kit
+    assert plan.arm_for_kit(kit.lower()) == plan.periods[2].arm
+    with pytest.raises(DesignError, match="not part of this trial") as info:
+        plan.arm_for_kit("KIT-000000-0")
+    assert info.value.field == "kit"

@@ -198,3 +198,19 @@ def test_placebo_reference_from_the_evidence_engine_when_installed() -> None:
     ref = placebo_reference("pain")
     assert ref is not None
     assert -3.0 < ref.change < 0.0  # placebo lowers FM pain (Häuser 2011: 7.7/100)
+
+
+def test_patient_sentence_is_built_from_the_numbers() -> None:
+    pain = np.r_[np.full(14, 6.0), np.full(14, 4.0)] + np.tile([0.0, 0.2], 14)
+    ref = PlaceboReference("pain", -0.9, -1.4, -0.5, "FINAL")
+    result = ResponseAnalysis(
+        _diary({"pain": pain}),
+        baseline_start=START,
+        baseline_end=START + timedelta(days=13),
+        placebo=ref,
+    ).fit()
+    text = result.sentence()
+    assert text.startswith("Your daily pain over the last 14 days was 2.0 points (33%) lower")
+    assert f"between {result.ci_low:+.1f} and {result.ci_high:+.1f} points" in text
+    assert "placebo alone changed pain by -0.9 points" in text
+    assert result.to_dict()["sentence"] == text

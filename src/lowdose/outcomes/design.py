@@ -268,6 +268,14 @@ class Nof1Plan:
                 return p.kit
         return None
 
+    def arm_for_kit(self, kit: str) -> str:
+        """Emergency unblinding of one kit: its arm only (the caller records who and why)."""
+        wanted = kit.strip().upper()
+        for p in self.periods:
+            if p.kit == wanted:
+                return p.arm
+        raise DesignError(f"kit {kit!r} is not part of this trial; check the label", field="kit")
+
     def summary(self) -> str:
         lines = [
             f"N-of-1 design: arms {', '.join(self.arms)}; {self.cycles} cycles; "

@@ -63,6 +63,14 @@ RECOMMENDED_WINDOW_DAYS = 14
 _ABSOLUTE_MIN_DAYS = 2
 
 
+def _plain(p: float) -> str:
+    if p < 0.01:
+        return "less than 1%"
+    if p > 0.99:
+        return "more than 99%"
+    return f"{round(100 * p):d}%"
+
+
 def immpact_category(improvement_percent: float | None) -> str:
     """IMMPACT category of a percent *improvement* (positive = better; Dworkin et al. 2008)."""
     if improvement_percent is None:
@@ -130,7 +138,28 @@ class ResponseResult:
             "too_few_baseline_days": self.too_few_baseline_days,
             "placebo": None if self.placebo is None else self.placebo.to_dict(),
             "notes": list(self.notes),
+            "sentence": self.sentence(),
         }
+
+    def sentence(self) -> str:
+        """The result for the patient in plain language, generated from the numbers."""
+        verb = "lower" if self.change < 0 else "higher"
+        pct = "" if self.percent_change is None else f" ({abs(self.percent_change):.0f}%)"
+        noun = outcome_scale(self.outcome).noun
+        text = (
+            f"Your {noun} over the last {self.recent_days} days was {abs(self.change):.1f} "
+            f"points{pct} {verb} than in your baseline days. Allowing for day-to-day ups and "
+            f"downs, the change is probably between {self.ci_low:+.1f} and {self.ci_high:+.1f} "
+            f"points; the chance it improved by at least 1 point is "
+            f"{_plain(self.p_improved_1pt)}."
+        )
+        if self.placebo is not None:
+            text += (
+                f" In fibromyalgia trials, placebo alone changed {self.placebo.outcome} by "
+                f"{self.placebo.change:+.1f} points, so an open-label change of this size "
+                "cannot show that LDN itself works; a blinded N-of-1 trial can."
+            )
+        return text
 
     def summary(self) -> str:
         """A few lines for people."""
@@ -150,6 +179,7 @@ class ResponseResult:
             else "Placebo reference not available (evidence engine missing).",
         ]
         lines.extend(self.notes)
+        lines.append(self.sentence())
         return "\n".join(lines)
 
 
