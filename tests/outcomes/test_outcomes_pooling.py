@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -129,3 +130,22 @@ def test_shrunken_intervals_cover_true_effects_in_simulation() -> None:
         result = PooledNof1([TrialEffect(f"p{i}", y[i], se[i]) for i in range(10)]).fit()
         hits += [p.ci_low <= t <= p.ci_high for p, t in zip(result.patients, theta, strict=True)]
     assert abs(np.mean(hits) - 0.95) <= 3.5 * np.sqrt(0.95 * 0.05 / len(hits))
+
+
+def test_pooled_series_joins_the_evidence_summary_as_its_own_source() -> None:
+    from lowdose.evidence import summarize
+
+    result = PooledNof1(TRIALS).fit()
+    record = result.as_effect_record()
+    assert record.origin == "n_of_1"
+    assert record.outcome == "pain_nrs"
+    assert record.yi == result.mean
+    assert record.vi == pytest.approx(result.sd**2)
+    summary = summarize("pain_nrs", extra=[record])
+    assert "lowdose-nof1-series" in json.dumps(summary.to_dict(), default=str)
+    mood = PooledNof1(
+        [TrialEffect("a", 1.0, 0.3, outcome="mood"), TrialEffect("b", 0.5, 0.3, outcome="mood")],
+        lower_is_better=False,
+    ).fit()
+    with pytest.raises(AnalysisError, match="only pain"):
+        mood.as_effect_record()

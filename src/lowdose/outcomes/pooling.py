@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,6 +46,9 @@ from scipy import special
 from lowdose.outcomes.ar1 import gauss_legendre
 from lowdose.outcomes.errors import AnalysisError
 from lowdose.outcomes.nof1 import Nof1Result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lowdose.evidence.records import EffectRecord
 
 __all__ = ["PooledNof1", "PooledResult", "ShrunkenEffect", "TrialEffect"]
 
@@ -162,6 +165,47 @@ class PooledResult:
             "method": "normal-normal hierarchical model, flat mu, half-Cauchy(1) tau, "
             "tau integrated by Gauss-Legendre quadrature",
         }
+
+    def as_effect_record(self) -> EffectRecord:
+        """The pooled series as a :class:`lowdose.evidence.records.EffectRecord`.
+
+        Pass it to ``lowdose.evidence.summarize("pain_nrs", extra=[record])`` so the series
+        appears as its own source (``origin="n_of_1"``) beside the published trials. Only pain
+        maps onto the evidence base's 0–10 mean-difference outcome (``pain_nrs``); the other
+        diary items are pooled there as standardised mean differences, which a patient's own
+        day-to-day SD cannot supply.
+        """
+        from lowdose.evidence.records import EffectRecord
+
+        if self.outcome != "pain":
+            raise AnalysisError(
+                f"only pain can join the evidence summary (as 'pain_nrs', 0–10 MD); "
+                f"{self.outcome} is pooled there as an SMD",
+                field="outcome",
+            )
+        return EffectRecord(
+            trial_id="lowdose-nof1-series",
+            label=f"Clinic N-of-1 series ({self.n_patients} patients)",
+            year=None,
+            outcome="pain_nrs",
+            measure="MD",
+            yi=self.mean,
+            vi=self.sd**2,
+            how=(
+                "posterior mean and SD of the population effect (active − placebo, 0–10 NRS) "
+                "from a normal–normal hierarchical model of the patients' blinded N-of-1 "
+                "results (flat μ, half-Cauchy(1) τ, τ integrated by quadrature; "
+                "lowdose.outcomes.pooling)"
+            ),
+            randomised=True,
+            n=self.n_patients,
+            caveats=(
+                "series of single-patient multi-crossover trials, not a parallel RCT",
+                f"between-patient SD τ ≈ {self.tau_median:.2f} points",
+            ),
+            origin="n_of_1",
+            kind="rct_crossover",
+        )
 
     def summary(self) -> str:
         return (
