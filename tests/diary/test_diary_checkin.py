@@ -182,3 +182,18 @@ def test_notes_are_trimmed_and_bounded() -> None:
 def test_naive_now_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         parse_checkin(raw(), now=datetime(2026, 3, 10, 12, 0), tz=LONDON)
+
+
+def test_a_blinded_trial_dose_is_recorded_by_kit_code_without_milligrams() -> None:
+    from lowdose.outcomes.allocation import kit_codes
+
+    kit = kit_codes(1, seed=11)[0]
+    checkin = parse_checkin(raw(dose_mg=None, kit=kit.lower()), now=NOW, tz=LONDON)
+    assert (checkin.dose_status, checkin.dose_mg, checkin.kit) == ("taken", None, kit)
+    with pytest.raises(CheckinError, match="the dose is in the kit") as caught:
+        parse_checkin(raw(kit=kit), now=NOW, tz=LONDON)
+    assert caught.value.field == "dose_mg"
+    broken = kit[:-1] + ("A" if kit[-1] != "A" else "B")  # wrong check character
+    with pytest.raises(CheckinError, match="not a valid kit code") as caught:
+        parse_checkin(raw(dose_mg=None, kit=broken), now=NOW, tz=LONDON)
+    assert caught.value.field == "kit"

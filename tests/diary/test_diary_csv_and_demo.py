@@ -93,3 +93,21 @@ def test_the_responder_improves_and_the_non_responder_does_not() -> None:
         changes[key] = summary.change_from_baseline["pain"]
     assert changes["patient"] < -0.5
     assert abs(changes["patient2"]) < 1.5
+
+
+def test_kit_codes_survive_the_round_trip_and_older_files_without_the_column_still_load(
+    diary: list,  # type: ignore[type-arg]
+) -> None:
+    from dataclasses import replace
+
+    from lowdose.outcomes.allocation import kit_codes
+
+    kit = kit_codes(1, seed=3)[0]
+    blinded = [replace(diary[-1], dose_status="taken", dose_mg=None, kit=kit)]
+    buffer = io.StringIO()
+    write_checkins_csv(blinded, buffer)
+    assert read_checkins_csv(buffer.getvalue(), now=NOW, tz=TZ) == blinded
+    old = io.StringIO()
+    write_checkins_csv(diary[:2], old)
+    without_kit = "\n".join(line.rsplit(",", 1)[0] for line in old.getvalue().splitlines())
+    assert read_checkins_csv(without_kit, now=NOW, tz=TZ) == diary[:2]

@@ -125,3 +125,13 @@ def test_an_empty_diary_has_no_numbers_and_no_alerts() -> None:
     assert summary.baseline is None
     assert summary.alerts == ()
     assert summary.to_dict()["last_checkin_at"] is None
+
+
+def test_a_kit_day_is_a_treated_day_not_a_missed_one_and_ends_the_baseline() -> None:
+    pre = [entry(on(20 - i), pain=6) for i in range(8)]
+    trial = [entry(on(i), pain=4, dose_status="taken", kit="KIT-ABCDEF-G") for i in range(3)]
+    summary = summarize(pre + trial, today=TODAY)
+    assert summary.baseline_days == 8
+    assert summary.missed_days == ()
+    assert summary.days[-1].kit == "KIT-ABCDEF-G"
+    assert summary.dose_steps == ()  # the blinded dose is unknown, so no dose step is drawn

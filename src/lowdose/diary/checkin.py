@@ -144,7 +144,9 @@ class Checkin:
     """One validated check-in. Scores are integers 0–10; ``dose_mg`` is exact milligrams.
 
     ``dose_status`` is ``"taken"`` (``dose_mg`` set), ``"missed"`` (a scheduled dose not taken), or
-    ``"none"`` (no dose due: before starting LDN, or a planned pause).
+    ``"none"`` (no dose due: before starting LDN, or a planned pause). During a blinded N-of-1 trial
+    the dose taken comes from a pharmacy kit whose content nobody may know yet: ``kit`` holds its
+    code and ``dose_mg`` stays empty.
     """
 
     client_id: uuid.UUID
@@ -159,6 +161,7 @@ class Checkin:
     dose_time: time | None = None
     side_effects: tuple[SideEffect, ...] = field(default_factory=tuple)
     note: str = ""
+    kit: str = ""
 
     @property
     def dose_missed(self) -> bool:
@@ -213,7 +216,8 @@ def parse_checkin(raw: Mapping[str, object], *, now: datetime, tz: ZoneInfo) -> 
     local = recorded_at.astimezone(tz)
     day = _parse_day(raw.get("day"), local)
     scores = {scale.name: _parse_score(scale, raw.get(scale.name)) for scale in SCALES}
-    status, dose_mg, dose_time = _parse_dose(raw)
+    kit = _parse_kit(raw.get("kit"))
+    status, dose_mg, dose_time = _parse_dose(raw, kit=kit)
     side_effects = _parse_side_effects(raw.get("side_effects"))
     note = _parse_text(raw.get("note"), "note", NOTE_MAX_CHARS)
     return Checkin(
@@ -229,6 +233,7 @@ def parse_checkin(raw: Mapping[str, object], *, now: datetime, tz: ZoneInfo) -> 
         dose_time=dose_time,
         side_effects=side_effects,
         note=note,
+        kit=kit,
     )
 
 
@@ -343,7 +348,24 @@ def _parse_bool(value: object, name: str) -> bool:
     raise CheckinError(f"{name}: answer true or false; got {value!r}.", field=name)
 
 
-def _parse_dose(raw: Mapping[str, object]) -> tuple[DoseStatus, Decimal | None, time | None]:
+def _parse_kit(value: object) -> str:
+    if _blank(value):
+        return ""
+    # Imported here: the diary does not otherwise depend on the N-of-1 engine.
+    from lowdose.outcomes.allocation import kit_code_is_valid
+
+    if not isinstance(value, str) or not kit_code_is_valid(value):
+        raise CheckinError(
+            f"kit: {value!r} is not a valid kit code; copy it from the kit's label "
+            "(e.g. KIT-7F3Q9X-K).",
+            field="kit",
+        )
+    return value.strip().upper()
+
+
+def _parse_dose(
+    raw: Mapping[str, object], *, kit: str = ""
+) -> tuple[DoseStatus, Decimal | None, time | None]:
     status_raw = raw.get("dose_status")
     missed = _parse_bool(raw.get("dose_missed"), "dose_missed")
     if not _blank(status_raw):
@@ -358,7 +380,8 @@ def _parse_dose(raw: Mapping[str, object]) -> tuple[DoseStatus, Decimal | None, 
             )
         status: DoseStatus = status_raw  # type: ignore[assignment]
     else:
-        status = "missed" if missed else ("none" if _blank(raw.get("dose_mg")) else "taken")
+        no_dose = _blank(raw.get("dose_mg")) and not kit
+        status = "missed" if missed else ("none" if no_dose else "taken")
 
     dose_raw, time_raw = raw.get("dose_mg"), raw.get("dose_time")
     if status != "taken":
@@ -374,6 +397,13 @@ def _parse_dose(raw: Mapping[str, object]) -> tuple[DoseStatus, Decimal | None, 
                 field="dose_time",
             )
         return status, None, None
+    if kit:
+        if not _blank(dose_raw):
+            raise CheckinError(
+                "dose_mg: during a blinded trial the dose is in the kit; leave the dose empty.",
+                field="dose_mg",
+            )
+        return status, None, _parse_dose_time(time_raw)
     return status, _parse_dose_mg(dose_raw), _parse_dose_time(time_raw)
 
 

@@ -36,7 +36,10 @@ CSV_COLUMNS: tuple[str, ...] = (
     "dose_time",
     "side_effects",
     "note",
+    "kit",
 )
+#: Columns an older export may lack (added after the first release of the format).
+OPTIONAL_COLUMNS = frozenset({"kit"})
 MAX_ROWS = 20_000  # about 50 years of daily entries: anything larger is not a diary export
 
 
@@ -86,6 +89,7 @@ def write_checkins_csv(checkins: Iterable[Checkin], stream: TextIO) -> None:
                 "" if c.dose_time is None else c.dose_time.strftime("%H:%M"),
                 _encode_side_effects(c),
                 c.note,
+                c.kit,
             ]
         )
 
@@ -93,7 +97,9 @@ def write_checkins_csv(checkins: Iterable[Checkin], stream: TextIO) -> None:
 def read_checkins_csv(stream: TextIO | str, *, now: datetime, tz: ZoneInfo) -> list[Checkin]:
     """Read and validate every row; raise :class:`CheckinError` naming the first bad row/column."""
     reader = csv.DictReader(io.StringIO(stream) if isinstance(stream, str) else stream)
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    missing = [
+        c for c in CSV_COLUMNS if c not in (reader.fieldnames or []) and c not in OPTIONAL_COLUMNS
+    ]
     if missing:
         raise CheckinError(
             f"The CSV header lacks column(s) {', '.join(missing)}; export a file from lowdose "

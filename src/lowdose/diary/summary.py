@@ -59,6 +59,7 @@ class DailyScores:
     dose_mg: Decimal | None
     dose_missed: bool
     side_effects: frozenset[str]
+    kit: str | None = None  # the blinded N-of-1 kit taken that day, if any
 
     def score(self, scale: str) -> float:
         value: float = getattr(self, scale)
@@ -130,6 +131,7 @@ def daily_scores(checkins: Iterable[Checkin]) -> tuple[DailyScores, ...]:
     for day in sorted(by_day):
         entries = by_day[day]
         taken = [c.dose_mg for c in entries if c.dose_mg is not None]
+        kits = [c.kit for c in entries if c.kit and c.dose_status == "taken"]
         rows.append(
             DailyScores(
                 day=day,
@@ -139,8 +141,9 @@ def daily_scores(checkins: Iterable[Checkin]) -> tuple[DailyScores, ...]:
                 sleep=fmean(c.sleep for c in entries),
                 mood=fmean(c.mood for c in entries),
                 dose_mg=max(taken) if taken else None,
-                dose_missed=not taken and any(c.dose_missed for c in entries),
+                dose_missed=not taken and not kits and any(c.dose_missed for c in entries),
                 side_effects=frozenset(e.name for c in entries for e in c.side_effects),
+                kit=kits[-1] if kits else None,
             )
         )
     return tuple(rows)
@@ -209,7 +212,7 @@ def summarize(
     """Summarise a diary for the dashboards (see the module docstring for every definition)."""
     checkin_list = list(checkins)
     rows = tuple(rows) if rows is not None else daily_scores(checkin_list)
-    first_dose = next((r.day for r in rows if r.dose_mg is not None), None)
+    first_dose = next((r.day for r in rows if r.dose_mg is not None or r.kit), None)
     baseline_rows = [r for r in rows if first_dose is None or r.day < first_dose]
     baseline = _means(baseline_rows) if len(baseline_rows) >= MIN_BASELINE_DAYS else None
     last7 = _means(_window(rows, today, WINDOW_DAYS))

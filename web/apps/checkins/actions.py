@@ -73,6 +73,7 @@ def store_checkin(patient: Patient, checkin: CoreCheckin, *, by: User) -> tuple[
                 dose_mg=checkin.dose_mg,
                 dose_time=checkin.dose_time,
                 note=checkin.note,
+                kit=checkin.kit,
                 created_by=by,
             )
             SideEffectReport.objects.bulk_create(

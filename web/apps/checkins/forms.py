@@ -17,6 +17,7 @@ FIELDS = (
     "dose_mg",
     "dose_time",
     "note",
+    "kit",
 )
 
 

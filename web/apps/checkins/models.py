@@ -30,6 +30,7 @@ class Checkin(models.Model):
     dose_mg = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     dose_time = models.TimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    kit = models.CharField(max_length=16, blank=True)  # blinded N-of-1 kit code
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
@@ -47,6 +48,7 @@ class Checkin(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(dose_status="taken", dose_mg__gt=0, dose_mg__lte=50)
+                    | (models.Q(dose_status="taken", dose_mg__isnull=True) & ~models.Q(kit=""))
                     | (~models.Q(dose_status="taken") & models.Q(dose_mg__isnull=True))
                 ),
                 name="checkin_dose_matches_status",
@@ -74,6 +76,7 @@ class Checkin(models.Model):
                 for e in sorted(self.side_effects.all(), key=lambda e: SIDE_EFFECTS.index(e.name))
             ),
             note=self.note,
+            kit=self.kit,
         )
 
 

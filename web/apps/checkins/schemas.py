@@ -32,6 +32,9 @@ class CheckinIn(Schema):
     dose_missed: bool = False
     side_effects: list[SideEffectIn] = Field(default_factory=list)
     note: str = Field("", max_length=2000)
+    kit: str | None = Field(
+        None, description="During a blinded N-of-1 trial: the code of the kit taken (no dose_mg)."
+    )
 
     def raw(self) -> dict[str, object]:
         data = self.dict()
@@ -61,6 +64,7 @@ class CheckinOut(Schema):
     dose_missed: bool
     side_effects: list[SideEffectOut]
     note: str
+    kit: str
 
     @staticmethod
     def from_row(row: Checkin) -> dict[str, object]:
@@ -81,6 +85,7 @@ class CheckinOut(Schema):
                 for e in row.side_effects.all()
             ],
             "note": row.note,
+            "kit": row.kit,
         }
 
 
