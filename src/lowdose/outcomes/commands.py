@@ -29,6 +29,15 @@ from lowdose.outcomes.simulate import simulate_design
 __all__ = ["register"]
 
 
+def _pct(p: float) -> str:
+    """A probability for a table: one decimal, never a false "100.0%" or "0.0%"."""
+    if p > 0.999:
+        return "> 99.9%"
+    if p < 0.001:
+        return "< 0.1%"
+    return f"{p:.1%}"
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -244,8 +253,8 @@ def _analyze(args: argparse.Namespace) -> int:
                 e.arm,
                 f"{e.mean:+.2f}",
                 f"{e.ci_low:+.2f} to {e.ci_high:+.2f}",
-                f"{e.p_better:.1%}",
-                f"{e.p_mcid:.1%}",
+                _pct(e.p_better),
+                _pct(e.p_mcid),
             )
         console = Console()
         console.print(table)

@@ -263,7 +263,8 @@ class Nof1Result:
         for e in self.effects:
             lines.append(
                 f"{e.arm} − placebo: {e.mean:+.2f} (95% CrI {e.ci_low:+.2f} to {e.ci_high:+.2f}); "
-                f"P(any benefit) {e.p_better:.1%}; P(benefit ≥ {self.mcid:g}) {e.p_mcid:.1%}"
+                f"P(any benefit) {plain_probability(e.p_better)}; "
+                f"P(benefit ≥ {self.mcid:g}) {plain_probability(e.p_mcid)}"
             )
         for t in self.paired_tests:
             if t.t is None:

@@ -55,7 +55,11 @@ class PlaceboReference:
         interval = ""
         if self.ci_low is not None and self.ci_high is not None:
             interval = f" (95% CI {self.ci_low:+.1f} to {self.ci_high:+.1f})"
-        src = f" [{self.source}]" if self.source else ""
+        sources = [x.strip() for x in self.source.split("; ") if x.strip()]
+        src = ""
+        if sources:
+            more = f"; +{len(sources) - 1} more" if len(sources) > 1 else ""
+            src = f" [{sources[0].rstrip('.')}{more}]"
         responders = ""
         if self.responder_30_pct is not None:
             responders = f" {self.responder_30_pct:.0f}% of placebo patients reach a 30% reduction."
