@@ -100,7 +100,7 @@ def arm_dose(label: str | Decimal | float | int) -> Decimal:
 
 def _default_washout() -> WashoutFunction:
     try:
-        from lowdose.pk import washout_hours  # type: ignore[attr-defined,unused-ignore]
+        from lowdose.pk import washout_hours
     except ImportError:
         raise DesignError(
             "the pharmacology engine (lowdose.pk.washout_hours) is not available to size the "
