@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.audit",
     "apps.checkins",
+    "apps.clinical",
+    "apps.pharmacy",
 ]
 
 MIDDLEWARE = [

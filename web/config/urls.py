@@ -24,4 +24,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("apps.accounts.urls")),
     path("", include("apps.checkins.urls")),
+    path("", include("apps.clinical.urls")),
+    path("", include("apps.pharmacy.urls")),
 ]

@@ -1,6 +1,8 @@
 """Every URL and API route × every role × own and another patient's object.
 
-Each app's ``tests/access_routes.py`` specifies its routes (``apps/accounts/tests/matrix.py``).
+Each app's ``tests/access_routes.py`` specifies its routes (``apps/accounts/tests/matrix.py``);
+a route about one object gives ``extra={"setup": fn}``, where ``fn(target=, whose=, people=)``
+creates the object and returns placeholders for the path and body (``{"{rx}": "12"}``).
 A guard test fails when a route exists that no table covers. Every request that touches patient
 data must leave an audit event naming the actor and the patient.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -53,9 +56,18 @@ def people(
     }
 
 
-def _request(route: Route, user: User | None, pid: int, token: str) -> Any:
+def _request(
+    route: Route, user: User | None, pid: int, token: str, objects: dict[str, str] | None = None
+) -> Any:
     client = Client()
     path = route.path.replace("{pid}", str(pid)).replace("{token}", token)
+    for placeholder, value in (objects or {}).items():
+        path = path.replace(placeholder, value)
+    if objects and route.body:
+        route = replace(
+            route,
+            body={k: objects.get(v, v) if isinstance(v, str) else v for k, v in route.body.items()},
+        )
     headers: dict[str, str] = {}
     if route.api:
         if user is not None:
@@ -107,9 +119,13 @@ def test_route_answers_each_role_as_specified(
         expires_at=timezone.now() + timedelta(days=1),
     )
     expected = (route.own if whose == "own" else route.other or {})[role]
+    # A route about one object (e.g. a prescription) names a setup that creates it for the
+    # target patient and returns its placeholders, e.g. {"{rx}": "12"}.
+    setup = route.extra.get("setup")
+    objects = setup(target=target, whose=whose, people=people) if setup else None
     before = AuditEvent.objects.count()
 
-    response = _request(route, people[role], target.pk, raw)
+    response = _request(route, people[role], target.pk, raw, objects)
 
     assert response.status_code == expected, response.content[:300]
     if route.audited and role != "anonymous":

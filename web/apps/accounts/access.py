@@ -12,14 +12,26 @@ action                 patient                    clinician
 ``checkins.export``    own record                 patients of their care teams
 ``checkins.import``    own record                 —
 ``patient.invite``     —                          patients of their care teams
+``clinical.view``      —                          patients of their care teams
+``clinical.edit``      —                          patients of their care teams
+``clinical.card``      own record                 patients of their care teams
+``prescriptions.view`` own record                 patients of their care teams
+``prescriptions.sign`` —                          patients of their care teams
+``prescriptions.cost`` own record                 patients of their care teams
+``prescriptions.dispense`` —                      — (pharmacists only, see below)
 =====================  =========================  ===================================
 
-Pharmacists see only what is sent to their pharmacy (prescriptions; never check-ins) and clinic
-admins manage accounts but see no identifiable patient data: neither role appears in the table.
-Every decision, allowed or denied, is written to the audit log.
+Pharmacists see only what is sent to their pharmacy, never check-ins: for
+``prescriptions.view`` and ``prescriptions.dispense`` their scope is "patients with a signed
+prescription routed to one of my pharmacies", and :func:`get_prescription_for_user` narrows that
+to the prescriptions routed there (a prescription of the same patient sent elsewhere is a 404).
+Clinic admins manage accounts but see no identifiable patient data and appear nowhere in the
+table. Every decision, allowed or denied, is written to the audit log.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -27,10 +39,18 @@ from django.http import Http404, HttpRequest
 from apps.accounts.models import Patient, Role, User
 from apps.audit.log import record
 
-__all__ = ["ACTIONS", "can", "get_patient_for_user", "visible_patients"]
+__all__ = [
+    "ACTIONS",
+    "can",
+    "get_patient_for_user",
+    "get_prescription_for_user",
+    "visible_patients",
+    "visible_prescriptions",
+]
 
 _OWN = "own"
 _CARE_TEAM = "care_team"
+_PHARMACY = "pharmacy"
 
 ACTIONS: dict[str, dict[str, str]] = {
     "checkins.view": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
@@ -38,7 +58,21 @@ ACTIONS: dict[str, dict[str, str]] = {
     "checkins.export": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "checkins.import": {Role.PATIENT: _OWN},
     "patient.invite": {Role.CLINICIAN: _CARE_TEAM},
+    "clinical.view": {Role.CLINICIAN: _CARE_TEAM},
+    "clinical.edit": {Role.CLINICIAN: _CARE_TEAM},
+    "clinical.card": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
+    "prescriptions.view": {
+        Role.PATIENT: _OWN,
+        Role.CLINICIAN: _CARE_TEAM,
+        Role.PHARMACIST: _PHARMACY,
+    },
+    "prescriptions.sign": {Role.CLINICIAN: _CARE_TEAM},
+    "prescriptions.cost": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
+    "prescriptions.dispense": {Role.PHARMACIST: _PHARMACY},
 }
+
+#: Prescription states a pharmacist may see (a draft is the clinician's alone).
+ROUTED_STATUSES = ("signed", "dispensed")
 
 
 def visible_patients(user: User, action: str = "checkins.view") -> QuerySet[Patient]:
@@ -52,6 +86,11 @@ def visible_patients(user: User, action: str = "checkins.view") -> QuerySet[Pati
         return Patient.objects.filter(user=user)
     if scope == _CARE_TEAM:
         return Patient.objects.filter(care_team__clinicians=user).distinct()
+    if scope == _PHARMACY:
+        return Patient.objects.filter(
+            prescriptions__pharmacy__pharmacists=user,
+            prescriptions__status__in=ROUTED_STATUSES,
+        ).distinct()
     return Patient.objects.none()
 
 
@@ -78,3 +117,44 @@ def get_patient_for_user(
     if patient is None:
         raise Http404("No such patient.")
     return patient
+
+
+def visible_prescriptions(user: User, action: str, patient: Patient | None = None) -> QuerySet[Any]:
+    """The prescriptions ``user`` may perform ``action`` on, optionally of one ``patient``.
+
+    Clinicians and patients see every prescription of the patients in their scope; pharmacists
+    only the signed or dispensed ones routed to one of their pharmacies.
+    """
+    from apps.clinical.models import Prescription  # the clinical app builds on accounts
+
+    patients = visible_patients(user, action)
+    if patient is not None:
+        patients = patients.filter(pk=patient.pk)
+    rows = Prescription.objects.filter(patient__in=patients)
+    if ACTIONS[action].get(user.role) == _PHARMACY:
+        rows = rows.filter(pharmacy__pharmacists=user, status__in=ROUTED_STATUSES)
+    return rows
+
+
+def get_prescription_for_user(
+    request: HttpRequest, patient_id: int | str, prescription_id: int | str, action: str
+) -> Any:
+    """Return the patient's prescription if ``request.user`` may perform ``action`` on it.
+
+    Raises Http404 otherwise (a wrong patient id, another pharmacy's prescription, a draft for a
+    pharmacist). Audited like :func:`get_patient_for_user`, with the prescription as the object.
+    """
+    actor = request.user
+    if not isinstance(actor, User):
+        raise Http404("No such prescription.")
+    try:
+        pk, rx = int(patient_id), int(prescription_id)
+    except (TypeError, ValueError):
+        raise Http404("No such prescription.") from None
+    found = visible_prescriptions(actor, action).filter(pk=rx, patient_id=pk).first()
+    record(
+        request, action, patient_id=pk, outcome="ok" if found else "denied", actor=actor, obj=found
+    )
+    if found is None:
+        raise Http404("No such prescription.")
+    return found

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.urls import path
 
 from apps.accounts import views
+from apps.pharmacy import views as pharmacy_views
 
 app_name = "accounts"
 urlpatterns = [
     path("invite/new/", views.invite, name="invite"),
     path("invite/<str:token>/", views.accept, name="accept"),
-    path("pharmacy/", views.pharmacy, name="pharmacy"),
+    path("pharmacy/", pharmacy_views.queue, name="pharmacy"),
     path("audit/", views.audit_log, name="audit"),
 ]

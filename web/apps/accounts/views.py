@@ -112,15 +112,6 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def pharmacy(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
-    if not user.is_pharmacist:
-        return _not_found(request, "pharmacy.view")
-    return render(request, "accounts/pharmacy.html", {"pharmacies": user.pharmacies.all()})
-
-
-@login_required
-@require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if not user.is_clinic_admin:

@@ -26,6 +26,7 @@ def _event(
     outcome: str,
     obj: Any | None,
     actor: Any | None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     user = actor if actor is not None else getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -45,6 +46,7 @@ def _event(
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         method=request.method or "",
         path=request.get_full_path()[:500],
+        detail=detail,
     )
 
 
@@ -56,8 +58,17 @@ def record(
     outcome: str = "ok",
     obj: Any | None = None,
     actor: Any | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    event = _event(request, action, patient_id=patient_id, outcome=outcome, obj=obj, actor=actor)
+    event = _event(
+        request,
+        action,
+        patient_id=patient_id,
+        outcome=outcome,
+        obj=obj,
+        actor=actor,
+        detail=detail,
+    )
     event.save()
     return event
 

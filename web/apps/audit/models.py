@@ -40,6 +40,10 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     method = models.CharField(max_length=8, blank=True)
     path = models.CharField(max_length=500, blank=True)
+    # What was decided and why, when an action needs it (e.g. the reason a clinician gave for
+    # prescribing despite a screening caution). Nullable so that adding it kept the table (and its
+    # append-only trigger) in place on SQLite. May hold clinical text: not shown to clinic admins.
+    detail = models.JSONField(null=True, blank=True)
 
     objects = AuditQuerySet.as_manager()
 

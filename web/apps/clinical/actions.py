@@ -1,0 +1,274 @@
+"""Writes of the clinical workflow. Each function validates through the core, writes in one
+transaction and appends to the audit log; a refused request changes nothing.
+
+Signing is where the safety rules bite: :func:`sign_prescription` re-runs the screen on what is
+stored *now* and calls :func:`lowdose.safety.check_prescribable`, so a contraindication is a hard
+stop whatever the page showed, and a caution is signed only with a typed reason, which goes into
+the audit event's ``detail``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import cast
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from apps.accounts.models import Patient, Pharmacy, User
+from apps.audit.log import record
+from apps.clinical.models import Condition, Medication, PlannedSurgery, Prescription
+from apps.clinical.queries import patient_today, screen_patient
+from lowdose.errors import InputError
+from lowdose.pharmacy import capsule_supply, liquid_supply
+from lowdose.regimens import DoseTime, get_protocol
+from lowdose.safety import ContraindicationError, check_prescribable
+from lowdose.safety.screening import normalise_condition
+
+__all__ = [
+    "OFF_LABEL_STATEMENT",
+    "add_condition",
+    "add_medication",
+    "create_prescription",
+    "remove_condition",
+    "set_surgery",
+    "sign_prescription",
+    "stop_medication",
+]
+
+#: Shown on the signing form and stored with the prescription. LDN is off-label in fibromyalgia
+#: and made only by compounding pharmacies (pharmacology reference §6; LDN Research Trust).
+OFF_LABEL_STATEMENT = (
+    "Naltrexone is licensed at 50 mg for opioid and alcohol dependence. Low-dose naltrexone for "
+    "fibromyalgia is off-label and compounded; the large recent trials (FINAL 2024, INNOVA) found "
+    "no clinically relevant difference from placebo on average. I have explained this to the "
+    "patient."
+)
+MAX_SUPPLY_DAYS = 180  # the capsule beyond-use date (USP <795>): one supply never outlives it
+
+
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)  # the access getter has already checked who this is
+
+
+def add_medication(request: HttpRequest, patient: Patient, name: str) -> Medication:
+    name = " ".join(name.split())
+    if not name:
+        raise InputError("Type the medicine's name as the patient takes it.", field="name")
+    if len(name) > 200:
+        raise InputError("The name is longer than 200 characters; shorten it.", field="name")
+    with transaction.atomic():
+        med = Medication.objects.create(patient=patient, name=name, added_by=_actor(request))
+        record(request, "clinical.medication.add", patient_id=patient.pk, obj=med)
+    return med
+
+
+def stop_medication(
+    request: HttpRequest, patient: Patient, medication_id: int | str, stopped_on: str
+) -> Medication:
+    med = Medication.objects.filter(patient=patient, pk=medication_id).first()
+    if med is None:
+        raise InputError("That medicine is not on this patient's list.", field="medication")
+    try:
+        day = date.fromisoformat(stopped_on)
+    except ValueError:
+        raise InputError(
+            f"{stopped_on!r} is not a date; give the day of the last dose as YYYY-MM-DD.",
+            field="stopped_on",
+        ) from None
+    if day > patient_today(patient):
+        raise InputError(
+            "The last dose cannot be in the future; record the stop once it has happened.",
+            field="stopped_on",
+        )
+    with transaction.atomic():
+        med.stopped_on = day
+        med.save(update_fields=["stopped_on"])
+        record(request, "clinical.medication.stop", patient_id=patient.pk, obj=med)
+    return med
+
+
+def add_condition(request: HttpRequest, patient: Patient, name: str) -> Condition:
+    key = normalise_condition(name)  # InputError(field="condition") names the accepted ones
+    with transaction.atomic():
+        row, _ = Condition.objects.get_or_create(
+            patient=patient, name=key, defaults={"added_by": _actor(request)}
+        )
+        record(request, "clinical.condition.add", patient_id=patient.pk, obj=row)
+    return row
+
+
+def remove_condition(request: HttpRequest, patient: Patient, condition_id: int | str) -> None:
+    with transaction.atomic():
+        row = Condition.objects.filter(patient=patient, pk=condition_id).first()
+        if row is None:
+            raise InputError("That condition is not recorded for this patient.", field="condition")
+        record(request, "clinical.condition.remove", patient_id=patient.pk, obj=row)
+        row.delete()
+
+
+def set_surgery(request: HttpRequest, patient: Patient, on: str, description: str = "") -> None:
+    """Record the next planned surgery (replacing any future one); an empty date clears it."""
+    today = patient_today(patient)
+    with transaction.atomic():
+        PlannedSurgery.objects.filter(patient=patient, on__gte=today).delete()
+        if on:
+            try:
+                day = date.fromisoformat(on)
+            except ValueError:
+                raise InputError(
+                    f"{on!r} is not a date; give the surgery date as YYYY-MM-DD.", field="surgery"
+                ) from None
+            if day < today:
+                raise InputError(
+                    "The surgery date has passed; give a future date.", field="surgery"
+                )
+            PlannedSurgery.objects.create(
+                patient=patient, on=day, description=description[:200], added_by=_actor(request)
+            )
+        record(request, "clinical.surgery.set", patient_id=patient.pk)
+
+
+def create_prescription(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    protocol: str,
+    start: str,
+    dose_time: str,
+    form: str,
+    concentration_mg_per_ml: str = "1",
+    supply_days: int | str = 84,
+) -> Prescription:
+    """A draft prescription with the dated plan, checked for what the pharmacy can make.
+
+    The plan runs ``supply_days`` from ``start`` (84 = the 12-week trial the RCTs used, Younger
+    2013 and FINAL 2024); the core refuses a capsule dose that is not whole capsules, or a liquid
+    dose that does not land on a syringe mark.
+    """
+    proto = get_protocol(protocol)  # UnknownProtocolError(field="protocol")
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        raise InputError(f"{start!r} is not a date; use YYYY-MM-DD.", field="start") from None
+    if first < patient_today(patient):
+        raise InputError("The start date has passed; start today or later.", field="start")
+    try:
+        time = DoseTime(dose_time)
+    except ValueError:
+        raise InputError(
+            f"dose time {dose_time!r} is not one of {', '.join(t.value for t in DoseTime)}.",
+            field="dose_time",
+        ) from None
+    try:
+        days = int(supply_days)
+    except (TypeError, ValueError):
+        raise InputError(
+            "The supply length must be a whole number of days.", field="supply_days"
+        ) from None
+    if not 1 <= days <= MAX_SUPPLY_DAYS:
+        raise InputError(
+            f"The supply must be 1–{MAX_SUPPLY_DAYS} days (the capsule beyond-use date); "
+            "write a new prescription for the next period.",
+            field="supply_days",
+        )
+    steps = proto.schedule(first, time=time, through=first + timedelta(days=days - 1))
+    concentration: Decimal | None = None
+    if form == Prescription.Form.CAPSULE:
+        capsule_supply(steps)
+    elif form == Prescription.Form.LIQUID:
+        try:
+            concentration = Decimal(concentration_mg_per_ml)
+        except ArithmeticError:
+            raise InputError(
+                f"{concentration_mg_per_ml!r} is not a concentration in mg/mL (e.g. 1).",
+                field="concentration",
+            ) from None
+        liquid_supply(steps, concentration)
+    else:
+        raise InputError("Choose capsules or oral liquid.", field="form")
+    with transaction.atomic():
+        rx = Prescription.objects.create(
+            patient=patient,
+            clinician=_actor(request),
+            protocol=proto.name,
+            start_date=first,
+            dose_time=time.value,
+            supply_days=days,
+            steps=[step.to_dict() for step in steps],
+            form=form,
+            concentration_mg_per_ml=concentration,
+        )
+        record(request, "prescriptions.create", patient_id=patient.pk, obj=rx)
+    return rx
+
+
+def sign_prescription(
+    request: HttpRequest,
+    prescription: Prescription,
+    *,
+    pharmacy_id: int | str | None,
+    consent: bool,
+    caution_reason: str = "",
+) -> Prescription:
+    """Sign a draft and route it to a pharmacy — unless the screen forbids it.
+
+    Raises
+    ------
+    ContraindicationError
+        The screen of what is stored now finds a contraindication (hard stop). The refusal is
+        audited (outcome "denied") and nothing changes.
+    InputError
+        Not a draft, no consent, no pharmacy, or a caution without a reason
+        (:class:`lowdose.safety.CautionReasonRequiredError`, ``field="caution_reason"``).
+    """
+    patient = prescription.patient
+    if prescription.status != Prescription.Status.DRAFT:
+        raise InputError("This prescription is already signed.", field="status")
+    result = screen_patient(patient)
+    try:
+        check_prescribable(result, caution_reason=caution_reason)
+    except ContraindicationError:
+        record(
+            request,
+            "prescriptions.sign",
+            patient_id=patient.pk,
+            obj=prescription,
+            outcome="denied",
+            detail={"screening": result.to_dict()},
+        )
+        raise
+    if not consent:
+        raise InputError(
+            "Record the patient's consent to off-label use before signing.", field="consent"
+        )
+    pharmacy = Pharmacy.objects.filter(pk=pharmacy_id or 0).first()
+    if pharmacy is None:
+        raise InputError("Choose the pharmacy that will compound it.", field="pharmacy")
+    reason = " ".join(caution_reason.split()) if result.needs_reason else ""
+    with transaction.atomic():
+        prescription.status = Prescription.Status.SIGNED
+        prescription.pharmacy = pharmacy
+        prescription.consent_recorded = True
+        prescription.off_label_statement = OFF_LABEL_STATEMENT
+        prescription.caution_reason = reason
+        prescription.caution_codes = [f.code for f in result.findings if f.severity == "caution"]
+        prescription.screening = result.to_dict()
+        prescription.signed_at = timezone.now()
+        prescription.save()
+        record(
+            request,
+            "prescriptions.sign",
+            patient_id=patient.pk,
+            obj=prescription,
+            detail={
+                "status": result.status,
+                "caution_codes": prescription.caution_codes,
+                "caution_reason": reason,
+                "pharmacy": pharmacy.name,
+                "consent_recorded": True,
+            },
+        )
+    return prescription

@@ -1,0 +1,150 @@
+"""A patient's medication list, conditions and planned surgery, and their LDN prescriptions.
+
+The clinical rules (screening, titration, compounding) live in the core: :mod:`lowdose.safety`,
+:mod:`lowdose.regimens`, :mod:`lowdose.pharmacy`. These models store what the clinician entered
+and what was decided, so that every screen can be re-run and every decision traced.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+
+from django.db import models
+from django.utils import timezone
+
+from apps.accounts.models import Patient, Pharmacy, User
+from lowdose.regimens import DoseTime, TitrationStep, get_protocol
+from lowdose.safety import CONDITIONS
+
+
+class Medication(models.Model):
+    """One medicine on the patient's list; ``stopped_on`` empty means "taking it now"."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
+    name = models.CharField(
+        max_length=200, help_text="As the patient takes it, e.g. 'Percocet 5/325'"
+    )
+    stopped_on = models.DateField(null=True, blank=True, help_text="Day of the last dose")
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["stopped_on", "name"]
+
+    def __str__(self) -> str:
+        return self.name if self.stopped_on is None else f"{self.name} (stopped {self.stopped_on})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.stopped_on is None
+
+
+class Condition(models.Model):
+    """A condition the safety screen asks about (:data:`lowdose.safety.CONDITIONS`)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="conditions")
+    name = models.CharField(max_length=32, choices=[(c, c.replace("-", " ")) for c in CONDITIONS])
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["patient", "name"], name="condition_once_per_patient")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_name_display()
+
+
+class PlannedSurgery(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="surgeries")
+    on = models.DateField()
+    description = models.CharField(max_length=200, blank=True)
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["on"]
+        verbose_name_plural = "planned surgeries"
+
+    def __str__(self) -> str:
+        return f"Surgery on {self.on}"
+
+
+class Prescription(models.Model):
+    """A compounded LDN prescription: draft → signed (and routed) → dispensed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed and sent to the pharmacy"
+        DISPENSED = "dispensed", "Dispensed"
+
+    class Form(models.TextChoices):
+        CAPSULE = "capsule", "Capsules"
+        LIQUID = "liquid", "Oral liquid"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="prescriptions")
+    clinician = models.ForeignKey(User, on_delete=models.PROTECT, related_name="prescriptions")
+    protocol = models.CharField(max_length=40)
+    start_date = models.DateField()
+    dose_time = models.CharField(max_length=16, choices=[(t.value, t.value) for t in DoseTime])
+    supply_days = models.PositiveSmallIntegerField(default=84)
+    steps = models.JSONField(help_text="Dated steps from lowdose.regimens (TitrationStep.to_dict)")
+    form = models.CharField(max_length=16, choices=Form.choices)
+    concentration_mg_per_ml = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    pharmacy = models.ForeignKey(
+        Pharmacy, null=True, blank=True, on_delete=models.PROTECT, related_name="prescriptions"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    off_label_statement = models.TextField(blank=True)
+    consent_recorded = models.BooleanField(default=False)
+    caution_reason = models.TextField(blank=True)
+    caution_codes = models.JSONField(default=list, blank=True)
+    screening = models.JSONField(null=True, blank=True, help_text="ScreeningResult.to_dict()")
+    created_at = models.DateTimeField(default=timezone.now)
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | (
+                    models.Q(consent_recorded=True, signed_at__isnull=False, pharmacy__isnull=False)
+                    & ~models.Q(off_label_statement="")
+                ),
+                name="prescription_signed_needs_consent_pharmacy_statement",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(form="capsule") | models.Q(concentration_mg_per_ml__gt=0),
+                name="prescription_liquid_has_concentration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"LDN prescription {self.pk} for patient {self.patient_id} ({self.status})"
+
+    def plan(self) -> tuple[TitrationStep, ...]:
+        """The stored dated steps as core objects (exact decimals)."""
+        return tuple(
+            TitrationStep(
+                start=date.fromisoformat(s["start"]),
+                end=None if s["end"] is None else date.fromisoformat(s["end"]),
+                dose_mg=Decimal(s["dose_mg"]),
+                time=DoseTime(s["time"]),
+                note=s.get("note", ""),
+            )
+            for s in self.steps
+        )
+
+    def ongoing_plan(self) -> tuple[TitrationStep, ...]:
+        """The protocol's plan from the same start, with its open-ended maintenance step: what
+        the patient keeps taking after this supply (used for monthly and yearly cost)."""
+        return get_protocol(self.protocol).schedule(self.start_date, time=DoseTime(self.dose_time))
+
+    @property
+    def end_date(self) -> date | None:
+        return self.plan()[-1].end

@@ -1,0 +1,72 @@
+"""Test helpers: prescriptions in a given state, made through the same core calls as the app."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from apps.accounts.models import Patient, Pharmacy, User
+from apps.clinical.actions import OFF_LABEL_STATEMENT
+from apps.clinical.models import Prescription
+from apps.clinical.queries import patient_today
+from lowdose.regimens import get_protocol
+
+
+def make_prescription(
+    patient: Patient,
+    clinician: User,
+    *,
+    pharmacy: Pharmacy | None = None,
+    status: str = "signed",
+    form: str = "capsule",
+    protocol: str = "ldnrt-standard",
+    start: date | None = None,
+    days: int = 84,
+) -> Prescription:
+    first = start or patient_today(patient)
+    steps = get_protocol(protocol).schedule(first, through=first + timedelta(days=days - 1))
+    signed = status != "draft"
+    return Prescription.objects.create(
+        patient=patient,
+        clinician=clinician,
+        protocol=protocol,
+        start_date=first,
+        dose_time="bedtime",
+        supply_days=days,
+        steps=[s.to_dict() for s in steps],
+        form=form,
+        concentration_mg_per_ml=Decimal(1) if form == "liquid" else None,
+        pharmacy=pharmacy if signed else None,
+        status=status,
+        consent_recorded=signed,
+        off_label_statement=OFF_LABEL_STATEMENT if signed else "",
+        signed_at=timezone.now() if signed else None,
+    )
+
+
+def _pharmacy_of(people: dict[str, Any], whose: str) -> Pharmacy:
+    """The pharmacist persona's pharmacy for the own patient; another pharmacy otherwise."""
+    if whose == "own":
+        pharmacy: Pharmacy = people["pharmacist"].pharmacies.get()
+        return pharmacy
+    return Pharmacy.objects.get_or_create(name="Another pharmacy")[0]
+
+
+def _clinician_of(patient: Patient) -> User:
+    return patient.care_team.clinicians.first()  # type: ignore[return-value]
+
+
+def signed_rx(*, target: Patient, whose: str, people: dict[str, Any]) -> dict[str, str]:
+    """Matrix setup: a signed capsule prescription routed to the pharmacist's pharmacy (own) or
+    to another pharmacy (other)."""
+    rx = make_prescription(target, _clinician_of(target), pharmacy=_pharmacy_of(people, whose))
+    return {"{rx}": str(rx.pk)}
+
+
+def draft_rx(*, target: Patient, whose: str, people: dict[str, Any]) -> dict[str, str]:
+    """Matrix setup: a draft, plus the id of a pharmacy to sign it to."""
+    rx = make_prescription(target, _clinician_of(target), status="draft")
+    return {"{rx}": str(rx.pk), "{pharmacy}": str(_pharmacy_of(people, whose).pk)}

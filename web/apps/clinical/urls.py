@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from apps.clinical import views
+
+app_name = "clinical"
+_RX = "patients/<int:patient_id>/prescriptions/<int:prescription_id>/"
+urlpatterns = [
+    path("patients/<int:patient_id>/screening/", views.screening, name="screening"),
+    path("patients/<int:patient_id>/prescriptions/new/", views.prescription_new, name="new"),
+    path(_RX, views.prescription, name="prescription"),
+    path(_RX + "sign/", views.sign, name="sign"),
+    path(_RX + "plan.ics", views.calendar, name="calendar"),
+    path(_RX + "medication-request.json", views.fhir, name="fhir"),
+    path("patients/<int:patient_id>/treatment/", views.treatment, name="treatment"),
+    path("patients/<int:patient_id>/wallet-card/", views.card, name="card"),
+]

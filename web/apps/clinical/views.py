@@ -1,0 +1,260 @@
+"""Clinical pages: medication list and safety screen, prescriptions (draft, sign, downloads),
+the patient's treatment page and wallet card. Rules live in :mod:`apps.accounts.access` and the
+core; these views only read, call an action, and render."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.accounts.access import (
+    can,
+    get_patient_for_user,
+    get_prescription_for_user,
+    visible_prescriptions,
+)
+from apps.accounts.models import Patient, Pharmacy, User
+from apps.clinical import actions
+from apps.clinical.models import Prescription
+from apps.clinical.queries import patient_today, screen_patient
+from lowdose.errors import InputError, LowdoseError
+from lowdose.interop.fhir import medication_request
+from lowdose.interop.ics import titration_calendar
+from lowdose.regimens import DoseTime, list_protocols
+from lowdose.safety import CONDITIONS, wallet_card
+
+_SEVERITY_ORDER = {"contraindicated": 0, "caution": 1, "info": 2}
+
+
+def _screen_context(patient: Patient) -> dict[str, object]:
+    result = screen_patient(patient)
+    return {
+        "result": result,
+        "medications": patient.medications.all(),
+        "conditions": patient.conditions.all(),
+        "surgery": patient.surgeries.filter(on__gte=patient_today(patient)).first(),
+        "condition_choices": CONDITIONS,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The clinician's page: medication list, conditions, surgery, and the live safety screen."""
+    if request.method == "POST":
+        patient = get_patient_for_user(request, patient_id, "clinical.edit")
+        post = request.POST
+        op = post.get("op", "")
+        try:
+            if op == "add_medication":
+                actions.add_medication(request, patient, post.get("name", ""))
+            elif op == "stop_medication":
+                actions.stop_medication(
+                    request, patient, post.get("medication", "0"), post.get("stopped_on", "")
+                )
+            elif op == "add_condition":
+                actions.add_condition(request, patient, post.get("condition", ""))
+            elif op == "remove_condition":
+                actions.remove_condition(request, patient, post.get("condition", "0"))
+            elif op == "surgery":
+                actions.set_surgery(
+                    request, patient, post.get("surgery_on", ""), post.get("description", "")
+                )
+            else:
+                raise InputError("Unknown change; reload the page and try again.", field="op")
+        except InputError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Saved; the screen below is up to date.")
+        return redirect("clinical:screening", patient_id=patient.pk)
+    patient = get_patient_for_user(request, patient_id, "clinical.view")
+    user = cast(User, request.user)
+    context = _screen_context(patient)
+    context.update(
+        patient=patient,
+        today=patient_today(patient),
+        prescriptions=visible_prescriptions(user, "clinical.view", patient),
+    )
+    return render(request, "clinical/screening.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, "prescriptions.sign")
+    error: LowdoseError | None = None
+    values: dict[str, str] = {
+        "protocol": "ldnrt-standard",
+        "start": patient_today(patient).isoformat(),
+        "dose_time": DoseTime.BEDTIME.value,
+        "form": "capsule",
+        "concentration": "1",
+        "supply_days": "84",
+    }
+    if request.method == "POST":
+        values.update({k: request.POST.get(k, "") for k in values})
+        try:
+            rx = actions.create_prescription(
+                request,
+                patient,
+                protocol=values["protocol"],
+                start=values["start"],
+                dose_time=values["dose_time"],
+                form=values["form"],
+                concentration_mg_per_ml=values["concentration"],
+                supply_days=values["supply_days"],
+            )
+        except LowdoseError as exc:
+            error = exc
+        else:
+            messages.success(request, "Draft saved. Check the plan, then sign it.")
+            return redirect("clinical:prescription", patient_id=patient.pk, prescription_id=rx.pk)
+    return render(
+        request,
+        "clinical/prescription_new.html",
+        {
+            "patient": patient,
+            "values": values,
+            "error": error,
+            "protocols": list_protocols(),
+            "dose_times": [t.value for t in DoseTime],
+        },
+        status=400 if error else 200,
+    )
+
+
+def _detail_context(request: HttpRequest, rx: Prescription) -> dict[str, object]:
+    user = cast(User, request.user)
+    can_sign = rx.status == Prescription.Status.DRAFT and can(
+        user, "prescriptions.sign", rx.patient
+    )
+    context: dict[str, object] = {
+        "patient": rx.patient,
+        "rx": rx,
+        "steps": rx.plan(),
+        "can_sign": can_sign,
+        "can_cost": can(user, "prescriptions.cost", rx.patient),
+        "can_dispense": user.is_pharmacist,
+        "off_label_statement": rx.off_label_statement or actions.OFF_LABEL_STATEMENT,
+    }
+    if can_sign:
+        context.update(
+            screen=screen_patient(rx.patient),
+            pharmacies=Pharmacy.objects.order_by("name"),
+        )
+    return context
+
+
+@login_required
+@require_GET
+def prescription(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.view")
+    return render(request, "clinical/prescription.html", _detail_context(request, rx))
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.sign")
+    try:
+        actions.sign_prescription(
+            request,
+            rx,
+            pharmacy_id=request.POST.get("pharmacy"),
+            consent=request.POST.get("consent") == "yes",
+            caution_reason=request.POST.get("caution_reason", ""),
+        )
+    except LowdoseError as exc:
+        context = _detail_context(request, rx)
+        context.update(sign_error=exc, values=request.POST)
+        return render(request, "clinical/prescription.html", context, status=400)
+    messages.success(request, f"Signed and sent to {rx.pharmacy}.")
+    return redirect("clinical:prescription", patient_id=rx.patient_id, prescription_id=rx.pk)
+
+
+@login_required
+@require_GET
+def calendar(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.view")
+    body = titration_calendar(
+        rx.plan(),
+        tz=ZoneInfo(rx.patient.time_zone),
+        concentration_mg_per_ml=(
+            None if rx.concentration_mg_per_ml is None else Decimal(rx.concentration_mg_per_ml)
+        ),
+        uid_prefix=f"lowdose-rx{rx.pk}",
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ldn-plan-{rx.pk}.ics"'
+    return response
+
+
+@login_required
+@require_GET
+def fhir(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.view")
+    resource = medication_request(
+        rx.plan(),
+        f"Patient/{rx.patient_id}",
+        request_id=f"ldn-{rx.pk}",
+        authored_on=(rx.signed_at or rx.created_at).date(),
+        status={"draft": "draft", "signed": "active", "dispensed": "active"}[rx.status],
+        requester_ref=f"Practitioner/{rx.clinician_id}",
+    )
+    response = HttpResponse(
+        json.dumps(json.loads(resource.model_dump_json(exclude_none=True)), indent=2),
+        content_type="application/fhir+json",
+    )
+    response["Content-Disposition"] = f'attachment; filename="ldn-medication-request-{rx.pk}.json"'
+    return response
+
+
+@login_required
+@require_GET
+def treatment(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's treatment: prescriptions, plans, downloads, cost and wallet card links."""
+    patient = get_patient_for_user(request, patient_id, "prescriptions.view")
+    user = cast(User, request.user)
+    rows = (
+        visible_prescriptions(user, "prescriptions.view", patient).exclude(
+            status=Prescription.Status.DRAFT
+        )
+        if user.is_patient
+        else visible_prescriptions(user, "prescriptions.view", patient)
+    )
+    return render(
+        request,
+        "clinical/treatment.html",
+        {
+            "patient": patient,
+            "prescriptions": [(rx, rx.plan()) for rx in rows],
+            "can_card": can(user, "clinical.card", patient),
+            "can_cost": can(user, "prescriptions.cost", patient),
+        },
+    )
+
+
+@login_required
+@require_GET
+def card(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, "clinical.card")
+    rx = (
+        patient.prescriptions.exclude(status=Prescription.Status.DRAFT)
+        .select_related("clinician")
+        .first()
+    )
+    wallet = wallet_card(
+        patient_name=patient.display_name,
+        dose_mg=None if rx is None else rx.plan()[-1].dose_mg,
+        prescriber=None if rx is None else (rx.clinician.get_full_name() or rx.clinician.username),
+        started=None if rx is None else rx.start_date,
+    )
+    return render(request, "clinical/card.html", {"patient": patient, "card": wallet})

@@ -1,0 +1,74 @@
+"""Read-side helpers: a prescription's worksheets and its cost at each pharmacy (all from the
+core, :mod:`lowdose.pharmacy`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from apps.accounts.models import Pharmacy
+from apps.clinical.models import Prescription
+from lowdose.pharmacy import (
+    CostEstimate,
+    PharmacyCost,
+    PriceList,
+    PriceListError,
+    Worksheet,
+    capsule_supply,
+    capsule_worksheets,
+    liquid_batches,
+    liquid_supply,
+)
+from lowdose.pharmacy.supply import TitrationSupply
+
+__all__ = ["CostRow", "costs_for", "supply_for", "worksheets_for"]
+
+
+def worksheets_for(
+    rx: Prescription, source: str, *, preserved: bool, today: date
+) -> tuple[Worksheet, ...]:
+    """The worksheets for the whole supply: one per capsule strength (compounded ``today``), or
+    one per liquid beyond-use window (each compounded on its first day)."""
+    plan = rx.plan()
+    if rx.form == Prescription.Form.CAPSULE:
+        return capsule_worksheets(plan, source, compounded_on=today)
+    return liquid_batches(
+        plan, Decimal(rx.concentration_mg_per_ml or 0), source, preserved=preserved
+    )
+
+
+def supply_for(rx: Prescription) -> TitrationSupply:
+    plan = rx.plan()
+    if rx.form == Prescription.Form.CAPSULE:
+        return capsule_supply(plan)
+    return liquid_supply(plan, Decimal(rx.concentration_mg_per_ml or 0))
+
+
+@dataclass(frozen=True)
+class CostRow:
+    pharmacy: str
+    cost: PharmacyCost | None
+    problem: str = ""
+
+
+def costs_for(rx: Prescription) -> list[CostRow]:
+    """The plan's cost at every pharmacy that publishes prices for its form, cheapest first;
+    a pharmacy that cannot supply the doses says why. The protocol's ongoing plan is priced, so
+    "monthly" is the maintenance dose (4.5 mg for ``ldnrt-standard``), not this supply's last
+    step."""
+    rows: list[CostRow] = []
+    for pharmacy in Pharmacy.objects.prefetch_related("prices").order_by("name"):
+        entries = tuple(e.to_core() for e in pharmacy.prices.all() if e.form == rx.form)
+        if not entries:
+            continue
+        try:
+            result = CostEstimate(
+                rx.ongoing_plan(), [PriceList(pharmacy.name, entries)], rx.form
+            ).fit()
+        except PriceListError as exc:
+            rows.append(CostRow(pharmacy.name, None, str(exc)))
+        else:
+            rows.append(CostRow(pharmacy.name, result.pharmacies[0]))
+    rows.sort(key=lambda r: (r.cost is None, r.cost.trial_12_weeks.total.amount if r.cost else 0))
+    return rows

@@ -1,0 +1,124 @@
+"""Pharmacy pages: the queue of prescriptions routed to the pharmacist's pharmacies, the
+worksheet with "record dispensing", and the patient's cost comparison."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.accounts.access import get_prescription_for_user, visible_prescriptions
+from apps.accounts.models import User
+from apps.audit.log import record, record_many
+from apps.clinical.models import Prescription
+from apps.pharmacy.actions import record_dispensing
+from apps.pharmacy.queries import costs_for, supply_for, worksheets_for
+from lowdose.errors import LowdoseError
+from lowdose.pharmacy import IngredientSource, Worksheet
+from lowdose.pharmacy.supply import TitrationSupply
+
+_SOURCES = [s.value for s in IngredientSource]
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """``/pharmacy/`` (URL name ``accounts:pharmacy``): what to make, oldest signature first."""
+    user = cast(User, request.user)
+    if not user.is_pharmacist:
+        record(request, "pharmacy.view", outcome="denied")
+        return render(request, "404.html", status=404)
+    rows = list(
+        visible_prescriptions(user, "prescriptions.dispense")
+        .select_related("patient", "pharmacy", "clinician")
+        .order_by("status", "signed_at")
+    )
+    record_many(request, "prescriptions.queue", sorted({rx.patient_id for rx in rows}))
+    return render(
+        request,
+        "pharmacy/queue.html",
+        {
+            "pharmacies": user.pharmacies.all(),
+            "to_make": [rx for rx in rows if rx.status == Prescription.Status.SIGNED],
+            "dispensed": [rx for rx in rows if rx.status == Prescription.Status.DISPENSED],
+        },
+    )
+
+
+def _choices(request: HttpRequest, rx: Prescription) -> tuple[str, bool]:
+    data = request.POST if request.method == "POST" else request.GET
+    default = "api" if rx.form == Prescription.Form.CAPSULE else "tablets"
+    source = data.get("source", default)
+    return (source if source in _SOURCES else default), data.get("preserved") == "yes"
+
+
+def _worksheet_page(
+    request: HttpRequest, rx: Prescription, *, error: LowdoseError | None = None
+) -> HttpResponse:
+    source, preserved = _choices(request, rx)
+    sheets: tuple[Worksheet, ...] = ()
+    problem: LowdoseError | None = None
+    supply: TitrationSupply | None = None
+    try:
+        sheets = worksheets_for(rx, source, preserved=preserved, today=timezone.now().date())
+        supply = supply_for(rx)
+    except LowdoseError as exc:
+        problem = exc
+    done = {d.batch: d for d in rx.dispensings.all()}
+    return render(
+        request,
+        "pharmacy/worksheet.html",
+        {
+            "rx": rx,
+            "patient": rx.patient,
+            "steps": rx.plan(),
+            "supply": supply,
+            "sheets": [(n, s, done.get(n)) for n, s in enumerate(sheets, 1)],
+            "problem": problem,
+            "error": error,
+            "source": source,
+            "sources": _SOURCES,
+            "preserved": preserved,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_GET
+def worksheet(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.dispense")
+    return _worksheet_page(request, rx)
+
+
+@login_required
+@require_POST
+def dispense(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.dispense")
+    source, preserved = _choices(request, rx)
+    try:
+        rows = record_dispensing(
+            request, rx, source=source, preserved=preserved, lot=request.POST.get("lot", "")
+        )
+    except LowdoseError as exc:
+        return _worksheet_page(request, rx, error=exc)
+    messages.success(
+        request, f"Dispensing recorded: batch {', '.join(str(r.batch) for r in rows)}."
+    )
+    return redirect("pharmacy:worksheet", patient_id=rx.patient_id, prescription_id=rx.pk)
+
+
+@login_required
+@require_GET
+def cost(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.cost")
+    return render(
+        request,
+        "pharmacy/cost.html",
+        {"rx": rx, "patient": rx.patient, "rows": costs_for(rx), "steps": rx.plan()},
+    )
