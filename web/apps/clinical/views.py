@@ -5,6 +5,7 @@ core; these views only read, call an action, and render."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -29,7 +30,7 @@ from lowdose.errors import InputError, LowdoseError
 from lowdose.interop.fhir import medication_request
 from lowdose.interop.ics import titration_calendar
 from lowdose.regimens import DoseTime, list_protocols
-from lowdose.safety import CONDITIONS, wallet_card
+from lowdose.safety import CONDITIONS, ContraindicationError, wallet_card
 
 _SEVERITY_ORDER = {"contraindicated": 0, "caution": 1, "info": 2}
 
@@ -172,6 +173,10 @@ def sign(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpRes
             consent=request.POST.get("consent") == "yes",
             caution_reason=request.POST.get("caution_reason", ""),
         )
+    except ContraindicationError as exc:
+        # The hard stop: nothing typed is worth keeping, so redirect (the page shows the screen).
+        messages.error(request, f"Not signed. {exc}")
+        return redirect("clinical:prescription", patient_id=rx.patient_id, prescription_id=rx.pk)
     except LowdoseError as exc:
         context = _detail_context(request, rx)
         context.update(sign_error=exc, values=request.POST)
@@ -242,6 +247,16 @@ def treatment(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
+def _dose_on(rx: Prescription, day: date) -> Decimal:
+    """Today's dose of the plan (the first dose before it starts; the maintenance dose after)."""
+    plan = rx.ongoing_plan()
+    current = plan[0]
+    for step in plan:
+        if step.start <= day:
+            current = step
+    return current.dose_mg
+
+
 @login_required
 @require_GET
 def card(request: HttpRequest, patient_id: int) -> HttpResponse:
@@ -253,7 +268,7 @@ def card(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
     wallet = wallet_card(
         patient_name=patient.display_name,
-        dose_mg=None if rx is None else rx.plan()[-1].dose_mg,
+        dose_mg=None if rx is None else _dose_on(rx, patient_today(patient)),
         prescriber=None if rx is None else (rx.clinician.get_full_name() or rx.clinician.username),
         started=None if rx is None else rx.start_date,
     )

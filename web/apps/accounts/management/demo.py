@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.accounts.models import CareTeam, Clinic, Patient, Pharmacy, Role, User
 from apps.checkins.actions import store_checkin
 from apps.checkins.models import Checkin
+from apps.pharmacy.demo import load_clinical_demo
 from lowdose.diary.demo import DEMO_PROFILES, generate_diary
 
 DEMO_PASSWORD = "lowdose-demo"  # noqa: S105 - documented demo-only password
@@ -29,12 +30,18 @@ class DemoLogin:
 
 
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
-    DemoLogin("patient", Role.PATIENT, "Check in now, then see the chart"),
+    DemoLogin(
+        "patient", Role.PATIENT, "Check in now, then My treatment: calendar, cost, wallet card"
+    ),
     DemoLogin("patient2", Role.PATIENT, "a patient who stopped checking in 4 days ago"),
     DemoLogin(
-        "clinician", Role.CLINICIAN, "the panel: alerts, 7-day averages, change from baseline"
+        "clinician",
+        Role.CLINICIAN,
+        "the panel; Sam Okafor → Screening and prescriptions (tramadol: hard stop)",
     ),
-    DemoLogin("pharmacist", Role.PHARMACIST, "the pharmacy queue"),
+    DemoLogin(
+        "pharmacist", Role.PHARMACIST, "the pharmacy queue: Alex Morgan's worksheet, then dispense"
+    ),
     DemoLogin("admin", Role.ADMIN, "the audit log and account administration"),
 )
 PATIENT_NAMES = {"patient": "Alex Morgan", "patient2": "Sam Okafor"}
@@ -64,6 +71,7 @@ def load_demo() -> dict[str, int]:
     )
     pharmacy.pharmacists.add(pharmacist)
     added: dict[str, int] = {}
+    patients: dict[str, Patient] = {}
     for username, profile in DEMO_PROFILES.items():
         user = _user(username, Role.PATIENT, clinic)
         patient, _ = Patient.objects.get_or_create(
@@ -71,6 +79,7 @@ def load_demo() -> dict[str, int]:
             defaults={"clinic": clinic, "care_team": team, "display_name": PATIENT_NAMES[username]},
         )
         added[username] = 0
+        patients[username] = patient
         if Checkin.objects.filter(patient=patient).exists():
             continue
         tz = ZoneInfo(patient.time_zone)
@@ -79,4 +88,5 @@ def load_demo() -> dict[str, int]:
         for checkin in generate_diary(profile, end=yesterday, tz=tz):
             _, created = store_checkin(patient, checkin, by=user)
             added[username] += created
+    load_clinical_demo(clinician=clinician, pharmacy=pharmacy, patients=patients)
     return added

@@ -1,0 +1,107 @@
+"""Demo data for the clinical workflow, called by the demo loader
+(:func:`apps.accounts.management.demo.load_demo`). Idempotent: each object is looked up first.
+
+* Two demo pharmacies publish price lists in USD. The prices are invented for the demo but sit in
+  the range the sources give: capsules $0.50–1.50 per dose and liquid about $0.50 per dose (LDN
+  Research Trust), "$30+/month" for trial capsules in 2013 (The Pain Source, after J. Younger);
+  overall $30–100 a month out of pocket (the seed article). The cost page shows what they come to.
+* Alex Morgan (``patient``) has a medication list with an opioid stopped long ago and a signed
+  capsule prescription routed to the pharmacist's pharmacy: the pharmacist has one to make and
+  the patient a calendar and costs to see.
+* Sam Okafor (``patient2``) still takes tramadol: the clinician's screen shows the hard stop; once
+  the visitor records the last dose 10 or more days ago, a prescription can be signed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from apps.accounts.models import Patient, Pharmacy, User
+from apps.clinical.actions import OFF_LABEL_STATEMENT
+from apps.clinical.models import Medication, Prescription
+from apps.clinical.queries import patient_today, screen_patient
+from apps.pharmacy.models import PriceEntry
+from lowdose.regimens import get_protocol
+
+__all__ = ["OTHER_PHARMACY", "PRICES", "load_clinical_demo"]
+
+OTHER_PHARMACY = "Riverside Compounding (demo)"
+
+# (form, strength or concentration, pack size, price USD, in-use days for liquids)
+PRICES: dict[str, tuple[tuple[str, str, str, str, int | None], ...]] = {
+    "home": (
+        ("capsule", "0.5", "100", "30.00", None),  # titration steps in 0.5 mg capsules
+        ("capsule", "1.5", "30", "30.00", None),
+        ("capsule", "4.5", "30", "35.00", None),  # $1.17 per dose
+        ("liquid", "1", "100", "25.00", 14),  # unpreserved aqueous: 14-day BUD (USP <795>)
+    ),
+    "other": (
+        ("capsule", "0.5", "100", "45.00", None),
+        ("capsule", "4.5", "30", "45.00", None),  # $1.50 per dose, the top of the quoted range
+        ("liquid", "1", "100", "30.00", 35),  # preserved: 35-day BUD
+    ),
+}
+
+
+def _prices(pharmacy: Pharmacy, rows: tuple[tuple[str, str, str, str, int | None], ...]) -> None:
+    if pharmacy.prices.exists():
+        return
+    for form, per_unit, pack, price, in_use in rows:
+        PriceEntry.objects.create(
+            pharmacy=pharmacy,
+            form=form,
+            strength_mg=Decimal(per_unit) if form == "capsule" else None,
+            concentration_mg_per_ml=Decimal(per_unit) if form == "liquid" else None,
+            pack_size=Decimal(pack),
+            price=Decimal(price),
+            currency="USD",
+            in_use_days=in_use,
+        )
+
+
+def _medications(patient: Patient, by: User, rows: tuple[tuple[str, int | None], ...]) -> None:
+    if patient.medications.exists():
+        return
+    today = patient_today(patient)
+    for name, stopped_days_ago in rows:
+        Medication.objects.create(
+            patient=patient,
+            name=name,
+            stopped_on=None
+            if stopped_days_ago is None
+            else today - timedelta(days=stopped_days_ago),
+            added_by=by,
+        )
+
+
+def load_clinical_demo(
+    *, clinician: User, pharmacy: Pharmacy, patients: dict[str, Patient]
+) -> None:
+    _prices(pharmacy, PRICES["home"])
+    other, _ = Pharmacy.objects.get_or_create(name=OTHER_PHARMACY)
+    _prices(other, PRICES["other"])
+    alex, sam = patients["patient"], patients["patient2"]
+    _medications(alex, clinician, (("pregabalin 75 mg", None), ("Percocet 5/325", 60)))
+    _medications(sam, clinician, (("Tramadol 50 mg", None), ("amitriptyline 10 mg", None)))
+    if not alex.prescriptions.exists():
+        start = patient_today(alex)
+        steps = get_protocol("ldnrt-standard").schedule(start, through=start + timedelta(days=83))
+        Prescription.objects.create(
+            patient=alex,
+            clinician=clinician,
+            protocol="ldnrt-standard",
+            start_date=start,
+            dose_time="bedtime",
+            supply_days=84,
+            steps=[s.to_dict() for s in steps],
+            form="capsule",
+            pharmacy=pharmacy,
+            status=Prescription.Status.SIGNED,
+            off_label_statement=OFF_LABEL_STATEMENT,
+            consent_recorded=True,
+            screening=screen_patient(alex).to_dict(),
+            signed_at=timezone.now(),
+        )

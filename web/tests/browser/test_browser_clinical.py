@@ -1,0 +1,109 @@
+"""End to end in Chromium on a phone: the clinician screens a patient who takes tramadol, is
+stopped from signing, records the last dose 10 days ago and signs; the pharmacist opens the
+worksheet and records dispensing; the patient finds the calendar download and the cost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from conftest import PASSWORD
+from playwright.sync_api import Page, expect
+
+from apps.accounts.models import Patient, User
+from apps.clinical.models import Medication, Prescription
+from apps.clinical.queries import patient_today
+from apps.pharmacy.models import Dispensing, PriceEntry
+
+from .conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_out(page: Page) -> None:
+    page.click("form[action='/accounts/logout/'] button")
+
+
+def test_screen_block_sign_dispense_and_see_the_cost(
+    page: Page, live_server: Any, patient: Patient, clinician: User, pharmacist: User
+) -> None:
+    pharmacy = pharmacist.pharmacies.get()
+    PriceEntry.objects.create(
+        pharmacy=pharmacy,
+        form="capsule",
+        strength_mg=Decimal("0.5"),
+        pack_size=Decimal(100),
+        price=Decimal("30.00"),
+    )
+    PriceEntry.objects.create(
+        pharmacy=pharmacy,
+        form="capsule",
+        strength_mg=Decimal("4.5"),
+        pack_size=Decimal(30),
+        price=Decimal("35.00"),
+    )
+    Medication.objects.create(patient=patient, name="Tramadol 50 mg", added_by=clinician)
+    url = live_server.url
+
+    # The clinician screens: tramadol is a contraindication.
+    log_in(page, url, "clinician", PASSWORD)
+    page.click(f"tr[data-patient='{patient.pk}'] a")
+    page.click("text=Screening and prescriptions")
+    expect(page.locator("#screening-result")).to_have_attribute("data-status", "contraindicated")
+    expect(page.locator(".finding.contraindicated").first).to_contain_text("tramadol")
+
+    # A draft can be written, but signing is refused while the opioid is listed.
+    page.click("text=New prescription")
+    page.click("text=Save draft")
+    expect(page.locator("#rx-status")).to_have_text("Draft")
+    page.check("input[name=consent]")
+    page.click("text=Sign prescription")
+    expect(page.locator(".flash.error")).to_contain_text("cannot be prescribed")
+    expect(page.locator("#rx-status")).to_have_text("Draft")
+
+    # The clinician records the last tramadol dose 10 days ago: the interval is complete.
+    page.click("text=Update the medication list")
+    last_dose = patient_today(patient) - timedelta(days=10)
+    row = page.locator("tr[data-medication='Tramadol 50 mg']")
+    row.locator("input[name=stopped_on]").fill(last_dose.isoformat())
+    row.locator("text=Record as stopped").click()
+    expect(page.locator("#screening-result")).not_to_have_attribute(
+        "data-status", "contraindicated"
+    )
+    page.click("#prescriptions a >> nth=0")
+    page.check("input[name=consent]")
+    page.select_option("select[name=pharmacy]", str(pharmacy.pk))
+    page.click("text=Sign prescription")
+    expect(page.locator(".flash.success")).to_contain_text("Signed and sent to Test pharmacy")
+    expect(page.locator("#rx-status")).to_contain_text("Signed")
+    rx = Prescription.objects.get()
+    _log_out(page)
+
+    # The pharmacist sees it in the queue, opens the worksheet and records dispensing.
+    log_in(page, url, "pharmacist", PASSWORD)
+    expect(page.locator(f"#to-make tr[data-rx='{rx.pk}']")).to_be_visible()
+    page.click(f"#to-make tr[data-rx='{rx.pk}'] a")
+    expect(page.locator(".worksheet")).to_have_count(6)  # one per strength, 1.5 … 4 mg
+    expect(page.locator(".worksheet").first).to_contain_text("Beyond-use date")
+    expect(page.locator("pre.label").first).to_contain_text("naltrexone")
+    page.fill("input[name=lot]", "LOT-2026-1")
+    page.click("text=Record dispensing")
+    expect(page.locator(".flash.success")).to_contain_text("Dispensing recorded")
+    expect(page.locator("#rx-status")).to_have_text("Dispensed")
+    assert Dispensing.objects.filter(prescription=rx).count() == 6
+    _log_out(page)
+
+    # The patient sees the plan, the calendar download and the cost.
+    log_in(page, url, "patient", PASSWORD)
+    page.click("text=My treatment")
+    card = page.locator(f".prescription[data-rx='{rx.pk}']")
+    link = card.locator(".calendar-link")
+    expect(link).to_have_attribute("href", f"/patients/{patient.pk}/prescriptions/{rx.pk}/plan.ics")
+    calendar = page.request.get(url + link.get_attribute("href"))
+    assert calendar.ok
+    assert calendar.text().startswith("BEGIN:VCALENDAR")
+    card.locator(".cost-link").click()
+    # Maintenance 4.5 mg as 4.5 mg capsules: 12 packs of 30 a year → 420.00 / 12 = 35.00 a month.
+    expect(page.locator("#costs .monthly")).to_have_text("35.00 USD")
