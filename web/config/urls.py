@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("apps.checkins.urls")),
     path("", include("apps.clinical.urls")),
     path("", include("apps.pharmacy.urls")),
+    path("", include("apps.nof1.urls")),
 ]

@@ -19,12 +19,21 @@ action                 patient                    clinician
 ``prescriptions.sign`` —                          patients of their care teams
 ``prescriptions.cost`` own record                 patients of their care teams
 ``prescriptions.dispense`` —                      — (pharmacists only, see below)
+``assessments.view``   own record                 patients of their care teams
+``assessments.assign`` —                          patients of their care teams
+``assessments.complete`` own record               patients of their care teams
+``nof1.view``          own record (blinded)       patients of their care teams (blinded)
+``nof1.manage``        —                          patients of their care teams
+``nof1.kits``          —                          — (pharmacists only, see below)
 =====================  =========================  ===================================
 
 Pharmacists see only what is sent to their pharmacy, never check-ins: for
 ``prescriptions.view`` and ``prescriptions.dispense`` their scope is "patients with a signed
 prescription routed to one of my pharmacies", and :func:`get_prescription_for_user` narrows that
 to the prescriptions routed there (a prescription of the same patient sent elsewhere is a 404).
+For ``nof1.kits`` — the allocation list of a blinded N-of-1 trial, the only place where arms
+are visible before unblinding — the scope is "patients with a trial whose kits my pharmacy
+prepares", and :func:`get_trial_for_user` narrows it to those trials.
 Clinic admins manage accounts but see no identifiable patient data and appear nowhere in the
 table. Every decision, allowed or denied, is written to the audit log.
 """
@@ -44,13 +53,16 @@ __all__ = [
     "can",
     "get_patient_for_user",
     "get_prescription_for_user",
+    "get_trial_for_user",
     "visible_patients",
     "visible_prescriptions",
+    "visible_trials",
 ]
 
 _OWN = "own"
 _CARE_TEAM = "care_team"
 _PHARMACY = "pharmacy"
+_NOF1_PHARMACY = "nof1_pharmacy"
 
 ACTIONS: dict[str, dict[str, str]] = {
     "checkins.view": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
@@ -69,6 +81,12 @@ ACTIONS: dict[str, dict[str, str]] = {
     "prescriptions.sign": {Role.CLINICIAN: _CARE_TEAM},
     "prescriptions.cost": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "prescriptions.dispense": {Role.PHARMACIST: _PHARMACY},
+    "assessments.view": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
+    "assessments.assign": {Role.CLINICIAN: _CARE_TEAM},
+    "assessments.complete": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
+    "nof1.view": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
+    "nof1.manage": {Role.CLINICIAN: _CARE_TEAM},
+    "nof1.kits": {Role.PHARMACIST: _NOF1_PHARMACY},
 }
 
 #: Prescription states a pharmacist may see (a draft is the clinician's alone).
@@ -91,6 +109,8 @@ def visible_patients(user: User, action: str = "checkins.view") -> QuerySet[Pati
             prescriptions__pharmacy__pharmacists=user,
             prescriptions__status__in=ROUTED_STATUSES,
         ).distinct()
+    if scope == _NOF1_PHARMACY:
+        return Patient.objects.filter(nof1_trials__pharmacy__pharmacists=user).distinct()
     return Patient.objects.none()
 
 
@@ -157,4 +177,52 @@ def get_prescription_for_user(
     )
     if found is None:
         raise Http404("No such prescription.")
+    return found
+
+
+def visible_trials(user: User, action: str, patient: Patient | None = None) -> QuerySet[Any]:
+    """The N-of-1 trials ``user`` may perform ``action`` on, optionally of one ``patient``.
+
+    Pharmacists (``nof1.kits``) get only the trials whose kits one of their pharmacies prepares.
+    """
+    from apps.nof1.models import Nof1Trial  # the N-of-1 app builds on accounts
+
+    patients = visible_patients(user, action)
+    if patient is not None:
+        patients = patients.filter(pk=patient.pk)
+    rows = Nof1Trial.objects.filter(patient__in=patients).select_related("patient", "pharmacy")
+    if ACTIONS[action].get(user.role) == _NOF1_PHARMACY:
+        rows = rows.filter(pharmacy__pharmacists=user)
+    return rows
+
+
+def get_trial_for_user(request: HttpRequest, trial_id: int | str, action: str) -> Any:
+    """Return the N-of-1 trial if ``request.user`` may perform ``action`` on it, else Http404.
+
+    Audited like :func:`get_patient_for_user`, with the trial as the object.
+    """
+    actor = request.user
+    if not isinstance(actor, User):
+        raise Http404("No such trial.")
+    try:
+        pk = int(trial_id)
+    except (TypeError, ValueError):
+        raise Http404("No such trial.") from None
+    found = visible_trials(actor, action).filter(pk=pk).first()
+    if found is None:
+        from apps.nof1.models import Nof1Trial
+
+        patient_id = Nof1Trial.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
+    else:
+        patient_id = found.patient_id
+    record(
+        request,
+        action,
+        patient_id=patient_id,
+        outcome="ok" if found else "denied",
+        actor=actor,
+        obj=found,
+    )
+    if found is None:
+        raise Http404("No such trial.")
     return found

@@ -19,6 +19,8 @@ from apps.audit.log import record, record_many
 from apps.checkins.actions import import_checkins, record_checkin
 from apps.checkins.forms import raw_from_post
 from apps.checkins.queries import checkins_of, panel_rows, summary_of
+from apps.nof1.models import Nof1Trial
+from apps.nof1.queries import current_kit
 from lowdose.charts import render as render_chart
 from lowdose.diary import SCALES, SEVERITIES, SIDE_EFFECTS, CheckinError, day_choices
 from lowdose.diary.charts import checkin_chart
@@ -91,6 +93,8 @@ def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
         }
     effects = values.get("side_effects") or []
     chosen = {e["name"]: e["severity"] for e in effects} if isinstance(effects, list) else {}
+    trial = Nof1Trial.objects.filter(patient=patient).exclude(status="unblinded").first()
+    kit = current_kit(trial, local_now.date())
     return render(
         request,
         "checkins/form.html",
@@ -105,6 +109,7 @@ def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
                 (name, SIDE_EFFECT_LABELS[name], chosen.get(name, "none")) for name in SIDE_EFFECTS
             ],
             "severities": SEVERITIES,
+            "kit": kit,
         },
         status=400 if error else 200,
     )
