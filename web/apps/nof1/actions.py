@@ -37,6 +37,7 @@ from lowdose.outcomes import (
 __all__ = [
     "DesignRequest",
     "analyse",
+    "create_trial",
     "design_trial",
     "diary_of",
     "emergency_unblind",
@@ -81,6 +82,17 @@ def design_trial(
     request: HttpRequest, patient: Patient, spec: DesignRequest
 ) -> tuple[Nof1Trial, list[str]]:
     """Randomise a design, store the blinded schedule and the secret allocation; return warnings."""
+    with transaction.atomic():
+        trial, notes = create_trial(patient, spec, created_by=cast(User, request.user))
+        record(request, "nof1.design", patient_id=patient.pk, obj=trial)
+    return trial, notes
+
+
+def create_trial(
+    patient: Patient, spec: DesignRequest, *, created_by: User
+) -> tuple[Nof1Trial, list[str]]:
+    """The design step without the audit entry (the demo loader uses it; people use
+    :func:`design_trial`)."""
     today = patient_today(patient)
     if spec.start < today - timedelta(days=365):
         raise InputError("start: choose a start date within the last year.", field="start")
@@ -116,11 +128,12 @@ def design_trial(
         else f"assumed {DEFAULT_DAILY_SD} points (fewer than {MIN_SD_DAYS} diary days)"
     )
     characteristics["ar1_source"] = f"assumed {DEFAULT_AR1}"
+    derivation = plan.run_in_derivation
     with transaction.atomic():
         trial = Nof1Trial.objects.create(
             patient=patient,
             pharmacy=spec.pharmacy,
-            created_by=cast(User, request.user),
+            created_by=created_by,
             arms=list(plan.arms),
             cycles=plan.cycles,
             period_days=spec.period_days,
@@ -129,10 +142,8 @@ def design_trial(
             end=plan.end,
             schedule=plan.blinded_schedule(),
             run_in_derivation={
-                **(plan.run_in_derivation.to_dict() if plan.run_in_derivation else {}),
-                "explanation": plan.run_in_derivation.explanation()
-                if plan.run_in_derivation
-                else "",
+                **(derivation.to_dict() if derivation else {}),
+                "explanation": derivation.explanation() if derivation else "",
                 "notes": notes,
             },
             operating_characteristics=characteristics,
@@ -140,7 +151,6 @@ def design_trial(
             mcid=spec.mcid,
         )
         Allocation.objects.create(trial=trial, plan=plan.to_dict())
-        record(request, "nof1.design", patient_id=patient.pk, obj=trial)
     return trial, notes
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.accounts.models import CareTeam, Clinic, Patient, Pharmacy, Role, User
 from apps.checkins.actions import store_checkin
 from apps.checkins.models import Checkin
+from apps.nof1.demo import load_nof1_demo
 from apps.pharmacy.demo import load_clinical_demo
 from lowdose.diary.demo import DEMO_PROFILES, generate_diary
 
@@ -89,4 +90,5 @@ def load_demo() -> dict[str, int]:
             _, created = store_checkin(patient, checkin, by=user)
             added[username] += created
     load_clinical_demo(clinician=clinician, pharmacy=pharmacy, patients=patients)
+    load_nof1_demo(clinician=clinician, pharmacy=pharmacy, patient=patients["patient"])
     return added

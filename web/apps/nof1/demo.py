@@ -1,0 +1,32 @@
+"""A designed (not yet started) N-of-1 trial for the demo clinic, so visitors can see the blinded
+schedule, the run-in derivation, the design assistant and the pharmacy's kit list."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from apps.accounts.models import Patient, Pharmacy, User
+from apps.checkins.queries import patient_today
+from apps.nof1.actions import DesignRequest, create_trial
+from apps.nof1.models import Nof1Trial
+
+
+def load_nof1_demo(*, clinician: User, pharmacy: Pharmacy, patient: Patient) -> None:
+    """Alex Morgan improved on open-label 4.5 mg: a blinded trial starting next week asks whether
+    it was LDN or placebo response. Idempotent: nothing happens if the patient has a trial."""
+    if Nof1Trial.objects.filter(patient=patient).exists():
+        return
+    create_trial(
+        patient,
+        DesignRequest(
+            arms=("placebo", "4.5"),
+            cycles=3,
+            period_days=28,
+            start=patient_today(patient) + timedelta(days=7),
+            onset_days=7,
+            pharmacy=pharmacy,
+            outcome="pain",
+            mcid=1.0,
+        ),
+        created_by=clinician,
+    )
