@@ -52,3 +52,21 @@ def test_chart_specs_are_vega_lite_with_the_hypothesis_label_and_fast() -> None:
 def test_unknown_span_is_rejected() -> None:
     with pytest.raises(PkInputError, match="span"):
         curves(Decimal(3), span="1y")  # type: ignore[arg-type]
+
+
+def test_clock_chart_moves_the_peak_with_the_dosing_time() -> None:
+    from lowdose.pk.charts import clock_chart
+
+    spec = clock_chart(Decimal("4.5"))
+    rows = spec["data"]["values"]
+    by = {}
+    for r in rows:
+        by.setdefault(r["regimen"], []).append(r)
+    assert set(by) == {"4.5 mg at 22:00", "4.5 mg at 08:00"}
+    peak_bed = max(by["4.5 mg at 22:00"], key=lambda r: r["mu"])
+    peak_am = max(by["4.5 mg at 08:00"], key=lambda r: r["mu"])
+    # same height (no circadian terms), 10 h apart on the clock: 00:00-00:15 vs 10:00-10:15
+    assert peak_bed["mu"] == pytest.approx(peak_am["mu"], rel=1e-12)
+    assert peak_bed["clock_h"] == pytest.approx(0.0, abs=0.26)
+    assert peak_am["clock_h"] == pytest.approx(10.0, abs=0.26)
+    assert all(0.0 <= r["clock_h"] < 24.0 for r in rows)
