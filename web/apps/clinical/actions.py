@@ -19,9 +19,18 @@ from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.log import record
-from apps.clinical.models import Condition, Medication, PlannedSurgery, Prescription
+from apps.clinical.models import (
+    AssessmentResult,
+    Assignment,
+    Condition,
+    Medication,
+    PlannedSurgery,
+    Prescription,
+)
 from apps.clinical.queries import patient_today, screen_patient
+from lowdose import instruments
 from lowdose.errors import InputError
+from lowdose.instruments import Answers
 from lowdose.pharmacy import capsule_supply, liquid_supply
 from lowdose.regimens import DoseTime, get_protocol
 from lowdose.safety import ContraindicationError, check_prescribable
@@ -31,6 +40,9 @@ __all__ = [
     "OFF_LABEL_STATEMENT",
     "add_condition",
     "add_medication",
+    "assign_instrument",
+    "assignable",
+    "complete_assessment",
     "create_prescription",
     "remove_condition",
     "set_surgery",
@@ -272,3 +284,79 @@ def sign_prescription(
             },
         )
     return prescription
+
+
+def assignable() -> tuple[str, ...]:
+    """Instruments a clinician can assign. FIQR ships without its licensed wording, so it is
+    offered only once a clinic has loaded the wording (``Instrument.wording_licensed``)."""
+    return tuple(
+        name
+        for name in instruments.names()
+        if name != "daily"
+        and not name.endswith("_nrs")  # the daily check-in already asks these
+        and (name != "fiqr" or instruments.get(name).wording_licensed)
+    )
+
+
+def assign_instrument(
+    request: HttpRequest, patient: Patient, *, instrument: str, start: str, every_weeks: str = ""
+) -> Assignment:
+    """Assign an instrument: baseline on ``start``, then every ``every_weeks`` weeks (blank: once).
+
+    Four weeks is the product default (issue 5), not a clinical constant.
+    """
+    if instrument not in assignable():
+        raise InputError(
+            f"{instrument!r} cannot be assigned; choose one of {', '.join(assignable())}.",
+            field="instrument",
+        )
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        raise InputError(f"{start!r} is not a date; use YYYY-MM-DD.", field="start") from None
+    weeks: int | None = None
+    if every_weeks.strip():
+        try:
+            weeks = int(every_weeks)
+        except ValueError:
+            raise InputError(
+                "Repeat every N weeks needs a whole number (or leave it blank for once).",
+                field="every_weeks",
+            ) from None
+    row = Assignment(
+        patient=patient,
+        instrument=instrument,
+        start=first,
+        every_weeks=weeks,
+        assigned_by=_actor(request),
+    )
+    row.schedule()  # the core validates start and interval (InputError names the field)
+    with transaction.atomic():
+        row.save()
+        record(request, "assessments.assign", patient_id=patient.pk, obj=row)
+    return row
+
+
+def complete_assessment(
+    request: HttpRequest, patient: Patient, assignment: Assignment, answers: Answers
+) -> AssessmentResult:
+    """Score the answers with the core (which validates them) and store the result with the
+    definition's version and, for the ACR criteria, the criteria version."""
+    result = instruments.score(assignment.instrument, answers)  # AnswerError names the item
+    data = result.to_dict()
+    with transaction.atomic():
+        row = AssessmentResult.objects.create(
+            patient=patient,
+            assignment=assignment,
+            instrument=assignment.instrument,
+            version=result.version,
+            criteria_version=str(getattr(result, "criteria_version", "") or ""),
+            total=str(result.total),
+            band=result.band or "",
+            interpretation=result.interpretation,
+            result=data,
+            completed_on=patient_today(patient),
+            completed_by=_actor(request),
+        )
+        record(request, "assessments.complete", patient_id=patient.pk, obj=row)
+    return row

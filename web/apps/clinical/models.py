@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
+from lowdose.instruments import AssignmentSchedule
 from lowdose.regimens import DoseTime, TitrationStep, get_protocol
 from lowdose.safety import CONDITIONS
 
@@ -148,3 +149,54 @@ class Prescription(models.Model):
     @property
     def end_date(self) -> date | None:
         return self.plan()[-1].end
+
+
+class Assignment(models.Model):
+    """An instrument the clinician asked the patient to complete: a baseline on ``start`` and,
+    when ``every_weeks`` is set, again every that many weeks (:class:`AssignmentSchedule`)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assignments")
+    instrument = models.CharField(max_length=32)
+    start = models.DateField()
+    every_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["start", "instrument"]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} for patient {self.patient_id} from {self.start}"
+
+    def schedule(self) -> AssignmentSchedule:
+        if self.every_weeks is None:
+            return AssignmentSchedule(self.instrument, self.start, occurrences=1)
+        return AssignmentSchedule(self.instrument, self.start, every_weeks=self.every_weeks)
+
+
+class AssessmentResult(models.Model):
+    """One completed instrument, scored by the core; the definition's version (and, for the ACR
+    criteria, the criteria version) is stored with the score."""
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="assessment_results"
+    )
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="results"
+    )
+    instrument = models.CharField(max_length=32)
+    version = models.CharField(max_length=200)
+    criteria_version = models.CharField(max_length=16, blank=True)
+    total = models.CharField(max_length=16)
+    band = models.CharField(max_length=40, blank=True)
+    interpretation = models.TextField()
+    result = models.JSONField(help_text="ScoreResult.to_dict() / CriteriaResult.to_dict()")
+    completed_on = models.DateField()
+    completed_at = models.DateTimeField(default=timezone.now)
+    completed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["-completed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.total} for patient {self.patient_id} ({self.completed_on})"

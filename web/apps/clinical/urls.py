@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from apps.clinical import views
+from apps.clinical import assessment_views, views
 
 app_name = "clinical"
 _RX = "patients/<int:patient_id>/prescriptions/<int:prescription_id>/"
@@ -15,4 +15,14 @@ urlpatterns = [
     path(_RX + "medication-request.json", views.fhir, name="fhir"),
     path("patients/<int:patient_id>/treatment/", views.treatment, name="treatment"),
     path("patients/<int:patient_id>/wallet-card/", views.card, name="card"),
+    path(
+        "patients/<int:patient_id>/assessments/",
+        assessment_views.assessments,
+        name="assessments",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/<int:assignment_id>/",
+        assessment_views.complete,
+        name="assessment",
+    ),
 ]

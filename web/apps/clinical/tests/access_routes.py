@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.accounts.tests.matrix import CARE, DENIED, Route, every_role
-from apps.clinical.tests.factories import draft_rx, signed_rx
+from apps.clinical.tests.factories import assignment, draft_rx, signed_rx
 
 CLINICIAN_ONLY = every_role(404, anonymous=302, clinician=200)
 CLINICIAN_WRITE = every_role(404, anonymous=302, clinician=302)
@@ -85,4 +85,35 @@ ROUTES: tuple[Route, ...] = (
         extra=SIGNED,
     ),
     Route("clinical:card", "GET", "/patients/{pid}/wallet-card/", CARE, DENIED, audited=True),
+    Route(
+        "clinical:assessments", "GET", "/patients/{pid}/assessments/", CARE, DENIED, audited=True
+    ),
+    Route(
+        "clinical:assessments",
+        "POST",
+        "/patients/{pid}/assessments/",
+        CLINICIAN_WRITE,
+        DENIED,
+        body={"instrument": "phq9", "start": "2099-01-05", "every_weeks": "4"},
+        audited=True,
+    ),
+    Route(
+        "clinical:assessment",
+        "GET",
+        "/patients/{pid}/assessments/{asg}/",
+        CARE,
+        DENIED,
+        audited=True,
+        extra={"setup": assignment},
+    ),
+    Route(
+        "clinical:assessment",
+        "POST",
+        "/patients/{pid}/assessments/{asg}/",
+        every_role(404, anonymous=302, patient=302, clinician=302),
+        DENIED,
+        body={"item1": "1", "item2": "0"},
+        audited=True,
+        extra={"setup": assignment},
+    ),
 )

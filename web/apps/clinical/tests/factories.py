@@ -70,3 +70,16 @@ def draft_rx(*, target: Patient, whose: str, people: dict[str, Any]) -> dict[str
     """Matrix setup: a draft, plus the id of a pharmacy to sign it to."""
     rx = make_prescription(target, _clinician_of(target), status="draft")
     return {"{rx}": str(rx.pk), "{pharmacy}": str(_pharmacy_of(people, whose).pk)}
+
+
+def assignment(*, target: Patient, whose: str, people: dict[str, Any]) -> dict[str, str]:
+    """Matrix setup: a PHQ-2 assigned from today, with a complete set of answers."""
+    from apps.clinical.models import Assignment
+
+    row = Assignment.objects.create(
+        patient=target,
+        instrument="phq2",
+        start=patient_today(target),
+        assigned_by=_clinician_of(target),
+    )
+    return {"{asg}": str(row.pk)}

@@ -1,0 +1,123 @@
+"""Assessment pages: the clinician assigns instruments on a schedule; the patient (or the
+clinician, for the physician-completed criteria) fills in a form generated from the instrument's
+definition; results are scored by :mod:`lowdose.instruments` and stored with their version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.access import can, get_patient_for_user
+from apps.accounts.models import Patient, User
+from apps.clinical import actions
+from apps.clinical.models import Assignment
+from apps.clinical.queries import patient_today
+from lowdose import instruments
+from lowdose.errors import InputError
+from lowdose.instruments import Instrument, Occurrence
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    assignment: Assignment
+    title: str
+    next_due: Occurrence | None
+    is_due: bool
+
+
+def _rows(patient: Patient) -> list[AssignmentRow]:
+    today = patient_today(patient)
+    rows = []
+    for a in patient.assignments.prefetch_related("results"):
+        done = [r.completed_on for r in a.results.all()]
+        nxt = a.schedule().next_due(today, completed=done)
+        rows.append(
+            AssignmentRow(
+                a, instruments.get(a.instrument).title, nxt, bool(nxt and nxt.due <= today)
+            )
+        )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessments(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Assigned instruments with their next due date, and every stored result."""
+    if request.method == "POST":
+        patient = get_patient_for_user(request, patient_id, "assessments.assign")
+        try:
+            actions.assign_instrument(
+                request,
+                patient,
+                instrument=request.POST.get("instrument", ""),
+                start=request.POST.get("start", ""),
+                every_weeks=request.POST.get("every_weeks", ""),
+            )
+        except InputError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Assigned.")
+        return redirect("clinical:assessments", patient_id=patient.pk)
+    patient = get_patient_for_user(request, patient_id, "assessments.view")
+    user = cast(User, request.user)
+    return render(
+        request,
+        "clinical/assessments.html",
+        {
+            "patient": patient,
+            "rows": _rows(patient),
+            "results": patient.assessment_results.select_related("completed_by"),
+            "can_assign": can(user, "assessments.assign", patient),
+            "can_complete": can(user, "assessments.complete", patient),
+            "choices": [(n, instruments.get(n).title) for n in actions.assignable()],
+            "today": patient_today(patient),
+        },
+    )
+
+
+def _answers(instrument: Instrument, post: QueryDict) -> dict[str, int | bool | str | None]:
+    """Form fields → raw answers for the core (which validates them); unticked boxes are absent."""
+    return {
+        i.link_id: str(post.get(i.link_id))
+        for i in instrument.items
+        if post.get(i.link_id, "") != ""
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complete(request: HttpRequest, patient_id: int, assignment_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, "assessments.complete")
+    assignment = patient.assignments.filter(pk=assignment_id).first()
+    if assignment is None:
+        raise Http404("No such assessment.")
+    definition = instruments.get(assignment.instrument)
+    error: InputError | None = None
+    values: dict[str, int | bool | str | None] = {}
+    if request.method == "POST":
+        values = _answers(definition, request.POST)
+        try:
+            row = actions.complete_assessment(request, patient, assignment, values)
+        except InputError as exc:
+            error = exc
+        else:
+            messages.success(request, f"Saved. {row.interpretation}")
+            return redirect("clinical:assessments", patient_id=patient.pk)
+    return render(
+        request,
+        "clinical/assessment_form.html",
+        {
+            "patient": patient,
+            "assignment": assignment,
+            "instrument": definition,
+            "items": [(item, values.get(item.link_id)) for item in definition.items],
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
