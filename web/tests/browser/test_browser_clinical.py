@@ -1,6 +1,7 @@
-"""End to end in Chromium on a phone: the clinician screens a patient who takes tramadol, is
-stopped from signing, records the last dose 10 days ago and signs; the pharmacist opens the
-worksheet and records dispensing; the patient finds the calendar download and the cost."""
+"""End to end in Chromium on a phone: the clinician assesses (ACR 2016), screens a patient who
+takes tramadol, is stopped from signing, records the last dose 10 days ago and signs; the
+pharmacist opens the worksheet and records dispensing; the patient finds the calendar download
+and the cost."""
 
 from __future__ import annotations
 
@@ -47,10 +48,31 @@ def test_screen_block_sign_dispense_and_see_the_cost(
     Medication.objects.create(patient=patient, name="Tramadol 50 mg", added_by=clinician)
     url = live_server.url
 
-    # The clinician screens: tramadol is a contraindication.
+    # The clinician assesses: the 2016 criteria, from a form generated from the definition.
     log_in(page, url, "clinician", PASSWORD)
     page.click(f"tr[data-patient='{patient.pk}'] a")
     page.click("text=Screening and prescriptions")
+    page.click("text=Assessments")
+    page.select_option("select[name=instrument]", "acr2016")
+    page.fill("input[name=every_weeks]", "")
+    page.click("#assign button")
+    page.click("li[data-instrument='acr2016'] >> text=Fill in")
+    for area in ("shoulder_girdle_left", "shoulder_girdle_right", "hip_left", "hip_right"):
+        page.check(f"input[name={area}]")
+    for area in ("neck", "upper_back", "lower_back"):
+        page.check(f"input[name={area}]")
+    for item, value in (("fatigue", "2"), ("waking_unrefreshed", "2"), ("cognitive", "1")):
+        page.check(f"input[name={item}][value='{value}']")
+    for item, value in (("headaches", "yes"), ("lower_abdominal", "no"), ("depression", "no")):
+        page.check(f"input[name={item}][value='{value}']")
+    page.fill("input[name=duration_months]", "6")
+    page.click("text=Save")
+    result = page.locator("#results tr[data-instrument='acr2016']")
+    expect(result).to_contain_text("criteria acr2016")  # the version is stored and shown
+    expect(result).to_contain_text("criteria met")
+
+    # The clinician screens: tramadol is a contraindication.
+    page.goto(f"{url}/patients/{patient.pk}/screening/")
     expect(page.locator("#screening-result")).to_have_attribute("data-status", "contraindicated")
     expect(page.locator(".finding.contraindicated").first).to_contain_text("tramadol")
 
