@@ -32,7 +32,7 @@ from lowdose import instruments
 from lowdose.errors import InputError
 from lowdose.instruments import Answers
 from lowdose.pharmacy import capsule_supply, liquid_supply
-from lowdose.regimens import DoseTime, get_protocol
+from lowdose.regimens import DoseTime, get_protocol, hold_dose, move_to_morning, step_back
 from lowdose.safety import ContraindicationError, check_prescribable
 from lowdose.safety.screening import normalise_condition
 
@@ -40,6 +40,7 @@ __all__ = [
     "OFF_LABEL_STATEMENT",
     "add_condition",
     "add_medication",
+    "adjust_prescription",
     "assign_instrument",
     "assignable",
     "complete_assessment",
@@ -360,3 +361,65 @@ def complete_assessment(
         )
         record(request, "assessments.complete", patient_id=patient.pk, obj=row)
     return row
+
+
+#: Tolerability rules the clinician can apply (``lowdose.regimens.tolerability``).
+ADJUSTMENTS = ("hold", "step_back", "morning")
+
+
+def adjust_prescription(
+    request: HttpRequest, rx: Prescription, *, rule: str, on: str, days: str = ""
+) -> Prescription:
+    """A new draft with a tolerability rule applied to ``rx``'s plan; ``rx`` itself is unchanged.
+
+    ``hold``: stay ``days`` longer on the dose of ``on``; ``step_back``: take the previous dose for
+    ``days`` from ``on``, then re-try; ``morning``: every dose from ``on`` in the morning (sleep
+    disturbance). The supply grows by the days added and is checked again for what the pharmacy
+    can make.
+    """
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        raise InputError(f"{on!r} is not a date; use YYYY-MM-DD.", field="on") from None
+    plan = rx.plan()
+    if rule == "morning":
+        steps = move_to_morning(plan, day)
+    elif rule in ("hold", "step_back"):
+        try:
+            n = int(days)
+        except ValueError:
+            raise InputError("Give the number of days as a whole number.", field="days") from None
+        steps = (hold_dose if rule == "hold" else step_back)(plan, day, n)
+    else:
+        raise InputError(f"Choose one of {', '.join(ADJUSTMENTS)}.", field="rule")
+    total = sum(s.days or 0 for s in steps)
+    if total > MAX_SUPPLY_DAYS:
+        raise InputError(
+            f"The adjusted plan runs {total} days, past the {MAX_SUPPLY_DAYS}-day capsule "
+            "beyond-use date; shorten the supply.",
+            field="days",
+        )
+    if rx.form == Prescription.Form.CAPSULE:
+        capsule_supply(steps)
+    else:
+        liquid_supply(steps, Decimal(rx.concentration_mg_per_ml or 0))
+    with transaction.atomic():
+        new = Prescription.objects.create(
+            patient=rx.patient,
+            clinician=_actor(request),
+            protocol=rx.protocol,
+            start_date=steps[0].start,
+            dose_time=steps[-1].time.value,
+            supply_days=total,
+            steps=[step.to_dict() for step in steps],
+            form=rx.form,
+            concentration_mg_per_ml=rx.concentration_mg_per_ml,
+        )
+        record(
+            request,
+            "prescriptions.adjust",
+            patient_id=rx.patient_id,
+            obj=new,
+            detail={"from": rx.pk, "rule": rule, "on": day.isoformat(), "days": days},
+        )
+    return new

@@ -11,6 +11,7 @@ urlpatterns = [
     path("patients/<int:patient_id>/prescriptions/new/", views.prescription_new, name="new"),
     path(_RX, views.prescription, name="prescription"),
     path(_RX + "sign/", views.sign, name="sign"),
+    path(_RX + "adjust/", views.adjust, name="adjust"),
     path(_RX + "plan.ics", views.calendar, name="calendar"),
     path(_RX + "medication-request.json", views.fhir, name="fhir"),
     path("patients/<int:patient_id>/treatment/", views.treatment, name="treatment"),

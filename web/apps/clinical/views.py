@@ -144,6 +144,8 @@ def _detail_context(request: HttpRequest, rx: Prescription) -> dict[str, object]
         "can_sign": can_sign,
         "can_cost": can(user, "prescriptions.cost", rx.patient),
         "can_dispense": user.is_pharmacist,
+        "can_adjust": can(user, "prescriptions.sign", rx.patient),
+        "today": patient_today(rx.patient),
         "off_label_statement": rx.off_label_statement or actions.OFF_LABEL_STATEMENT,
     }
     if can_sign:
@@ -183,6 +185,26 @@ def sign(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpRes
         return render(request, "clinical/prescription.html", context, status=400)
     messages.success(request, f"Signed and sent to {rx.pharmacy}.")
     return redirect("clinical:prescription", patient_id=rx.patient_id, prescription_id=rx.pk)
+
+
+@login_required
+@require_POST
+def adjust(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    """Apply a tolerability rule: a new draft (the original is kept as it was signed)."""
+    rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.sign")
+    try:
+        new = actions.adjust_prescription(
+            request,
+            rx,
+            rule=request.POST.get("rule", ""),
+            on=request.POST.get("on", ""),
+            days=request.POST.get("days", ""),
+        )
+    except LowdoseError as exc:
+        messages.error(request, f"Plan not changed. {exc}")
+        return redirect("clinical:prescription", patient_id=rx.patient_id, prescription_id=rx.pk)
+    messages.success(request, "Adjusted plan saved as a new draft; check it, then sign it.")
+    return redirect("clinical:prescription", patient_id=rx.patient_id, prescription_id=new.pk)
 
 
 @login_required
