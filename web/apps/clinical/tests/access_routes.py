@@ -64,6 +64,16 @@ ROUTES: tuple[Route, ...] = (
         extra={"setup": draft_rx},
     ),
     Route(
+        "clinical:adjust",
+        "POST",
+        RX + "adjust/",
+        CLINICIAN_WRITE,
+        DENIED,
+        body={"rule": "morning", "on": "2000-01-01"},  # refused (not in the plan): redirects
+        audited=True,
+        extra=SIGNED,
+    ),
+    Route(
         "clinical:calendar", "GET", RX + "plan.ics", RX_VIEWERS, DENIED, audited=True, extra=SIGNED
     ),
     Route(
