@@ -4,21 +4,22 @@ its beyond-use date); this stores them in one transaction and audits it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import cast
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import Pharmacy, User
 from apps.audit.log import record
 from apps.clinical.models import Prescription
-from apps.pharmacy.models import Dispensing
+from apps.pharmacy.models import Dispensing, PriceEntry
 from apps.pharmacy.queries import worksheets_for
 from lowdose.errors import InputError
-from lowdose.pharmacy import dispense
+from lowdose.pharmacy import PriceList, dispense
 
-__all__ = ["record_dispensing"]
+__all__ = ["publish_price", "record_dispensing", "withdraw_price"]
 
 
 def record_dispensing(
@@ -81,3 +82,58 @@ def record_dispensing(
             detail={"batches": [n for n, _ in records], "lot": lot.strip(), "source": source},
         )
     return rows
+
+
+def publish_price(
+    request: HttpRequest,
+    pharmacy: Pharmacy,
+    *,
+    form: str,
+    per_unit: str,
+    pack_size: str,
+    price: str,
+    currency: str,
+    in_use_days: str = "",
+) -> PriceEntry:
+    """Add one pack to the pharmacy's price list; the core validates the entry and the list
+    (one currency per list, a liquid needs its in-use days)."""
+    try:
+        strength = Decimal(per_unit)
+        pack = Decimal(pack_size)
+        amount = Decimal(price)
+    except ArithmeticError:
+        raise InputError(
+            "Strength or concentration, pack size and price must be numbers (e.g. 4.5, 30, 35.00).",
+            field="price",
+        ) from None
+    try:
+        days = int(in_use_days) if in_use_days.strip() else None
+    except ValueError:
+        raise InputError("In-use days must be a whole number.", field="in_use_days") from None
+    if form not in ("capsule", "liquid"):
+        raise InputError("Choose capsules or oral liquid.", field="form")
+    row = PriceEntry(
+        pharmacy=pharmacy,
+        form=form,
+        strength_mg=strength if form == "capsule" else None,
+        concentration_mg_per_ml=strength if form == "liquid" else None,
+        pack_size=pack,
+        price=amount,
+        currency=currency.strip().upper(),
+        in_use_days=days if form == "liquid" else None,
+    )
+    entries = [e.to_core() for e in pharmacy.prices.all()] + [row.to_core()]
+    PriceList(pharmacy.name, tuple(entries))  # PriceListError: mixed currencies
+    with transaction.atomic():
+        row.save()
+        record(request, "pharmacy.prices.publish", obj=row)
+    return row
+
+
+def withdraw_price(request: HttpRequest, pharmacy: Pharmacy, entry_id: str) -> None:
+    with transaction.atomic():
+        row = pharmacy.prices.filter(pk=entry_id or 0).first()
+        if row is None:
+            raise InputError("That price is not on your list.", field="entry")
+        record(request, "pharmacy.prices.withdraw", obj=row)
+        row.delete()

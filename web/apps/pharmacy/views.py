@@ -10,15 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.access import get_prescription_for_user, visible_prescriptions
 from apps.accounts.models import User
 from apps.audit.log import record, record_many
 from apps.clinical.models import Prescription
-from apps.pharmacy.actions import record_dispensing
+from apps.pharmacy.actions import publish_price, record_dispensing, withdraw_price
 from apps.pharmacy.queries import costs_for, supply_for, worksheets_for
-from lowdose.errors import LowdoseError
+from lowdose.errors import InputError, LowdoseError
 from lowdose.pharmacy import IngredientSource, Worksheet
 from lowdose.pharmacy.supply import TitrationSupply
 
@@ -122,3 +122,38 @@ def cost(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpRes
         "pharmacy/cost.html",
         {"rx": rx, "patient": rx.patient, "rows": costs_for(rx), "steps": rx.plan()},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prices(request: HttpRequest) -> HttpResponse:
+    """The pharmacist publishes and withdraws packs on their own pharmacies' price lists."""
+    user = cast(User, request.user)
+    if not user.is_pharmacist:
+        record(request, "pharmacy.prices", outcome="denied")
+        return render(request, "404.html", status=404)
+    mine = user.pharmacies.order_by("name")
+    if request.method == "POST":
+        pharmacy = mine.filter(pk=request.POST.get("pharmacy") or 0).first()
+        try:
+            if pharmacy is None:
+                raise InputError("Choose one of your pharmacies.", field="pharmacy")
+            if request.POST.get("op") == "withdraw":
+                withdraw_price(request, pharmacy, request.POST.get("entry", ""))
+            else:
+                publish_price(
+                    request,
+                    pharmacy,
+                    form=request.POST.get("form", ""),
+                    per_unit=request.POST.get("per_unit", ""),
+                    pack_size=request.POST.get("pack_size", ""),
+                    price=request.POST.get("price", ""),
+                    currency=request.POST.get("currency", "USD"),
+                    in_use_days=request.POST.get("in_use_days", ""),
+                )
+        except InputError as exc:
+            messages.error(request, f"Price list not changed. {exc}")
+        else:
+            messages.success(request, "Price list updated.")
+        return redirect("pharmacy:prices")
+    return render(request, "pharmacy/prices.html", {"pharmacies": mine.prefetch_related("prices")})

@@ -10,6 +10,19 @@ SIGNED = {"setup": signed_rx}
 
 ROUTES: tuple[Route, ...] = (
     Route(
+        "pharmacy:prices",
+        "GET",
+        "/pharmacy/prices/",
+        every_role(404, anonymous=302, pharmacist=200),
+    ),
+    Route(
+        "pharmacy:prices",
+        "POST",
+        "/pharmacy/prices/",
+        every_role(404, anonymous=302, pharmacist=302),
+        body={"form": "capsule", "per_unit": "4.5", "pack_size": "30", "price": "35.00"},
+    ),
+    Route(
         "pharmacy:worksheet",
         "GET",
         RX + "worksheet/",
