@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "apps.checkins",
     "apps.clinical",
     "apps.pharmacy",
+    "apps.pharmacology",
     "apps.nof1",
 ]
 
