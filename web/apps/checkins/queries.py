@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -14,9 +15,28 @@ from django.utils import timezone
 from apps.accounts.models import Patient
 from apps.checkins.models import Checkin
 from lowdose.diary import Checkin as CoreCheckin
-from lowdose.diary import PatientSummary, summarize
+from lowdose.diary import DailyScores, PatientSummary, daily_scores, summarize
+from lowdose.errors import LowdoseError
+from lowdose.outcomes import (
+    OUTCOMES,
+    Diary,
+    OutcomesWarning,
+    ResponseAnalysis,
+    ResponseResult,
+    placebo_reference,
+)
 
-__all__ = ["PanelRow", "checkins_of", "core_checkins", "panel_rows", "patient_today", "summary_of"]
+__all__ = [
+    "PanelRow",
+    "Response",
+    "checkins_of",
+    "core_checkins",
+    "diary_of",
+    "panel_rows",
+    "patient_today",
+    "responses_of",
+    "summary_of",
+]
 
 
 def patient_today(patient: Patient) -> date:
@@ -52,3 +72,61 @@ def panel_rows(patients: Iterable[Patient]) -> list[PanelRow]:
         PanelRow(p, summarize(by_patient[p.pk], today=patient_today(p)))
         for p in sorted(patient_list, key=lambda p: p.display_name)
     ]
+
+
+def diary_of(patient: Patient) -> Diary:
+    """The patient's check-ins as the outcomes engine's diary (one row per day, daily means)."""
+    return diary_from(daily_scores(core_checkins(patient)))
+
+
+def diary_from(rows: Iterable[DailyScores]) -> Diary:
+    return Diary.from_rows(
+        {"date": row.day.isoformat(), **{name: row.score(name) for name in OUTCOMES}}
+        for row in rows
+    )
+
+
+@dataclass(frozen=True)
+class Response:
+    """An open-label response analysis of one outcome, or why there is none yet."""
+
+    outcome: str
+    result: ResponseResult | None
+    reason: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+
+def responses_of(summary: PatientSummary) -> list[Response]:
+    """Baseline (every day before the first dose) against the last 14 stable-dose days, for each
+    outcome, with an AR(1) interval and the placebo response beside it (see
+    ``docs/response-analysis.md``)."""
+    if not summary.days or summary.baseline is None:
+        reason = (
+            f"Needs at least 7 days of check-ins before the first dose ({summary.baseline_days} so "
+            "far) and some days on LDN."
+        )
+        return [Response(name, None, reason) for name in OUTCOMES]
+    treated = [r for r in summary.days if r.dose_mg is not None or r.kit]
+    if not treated:
+        return [Response(name, None, "No days on LDN yet.") for name in OUTCOMES]
+    first_dose = treated[0].day
+    baseline = [r for r in summary.days if r.day < first_dose]
+    diary = diary_from(summary.days)
+    out = []
+    for name in OUTCOMES:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", OutcomesWarning)
+            try:
+                result = ResponseAnalysis(
+                    diary,
+                    baseline_start=baseline[0].day,
+                    baseline_end=baseline[-1].day,
+                    outcome=name,
+                    placebo=placebo_reference(name),
+                ).fit()
+            except LowdoseError as exc:
+                out.append(Response(name, None, str(exc)))
+                continue
+        notes = tuple(str(w.message) for w in caught if issubclass(w.category, OutcomesWarning))
+        out.append(Response(name, result, notes=notes))
+    return out

@@ -18,7 +18,7 @@ from apps.accounts.models import User
 from apps.audit.log import record, record_many
 from apps.checkins.actions import import_checkins, record_checkin
 from apps.checkins.forms import raw_from_post
-from apps.checkins.queries import checkins_of, panel_rows, summary_of
+from apps.checkins.queries import checkins_of, panel_rows, responses_of, summary_of
 from apps.nof1.models import Nof1Trial
 from apps.nof1.queries import current_kit
 from lowdose.charts import render as render_chart
@@ -59,6 +59,7 @@ def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
             "summary": summary,
             "comparison": comparison,
             "chart_spec": spec,
+            "responses": responses_of(summary),
             "recent": recent,
             "can_add": can(cast(User, request.user), "checkins.add", patient),
             "can_import": can(cast(User, request.user), "checkins.import", patient),

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.log import record
-from apps.checkins.queries import core_checkins, patient_today
+from apps.checkins.queries import core_checkins, diary_of, patient_today
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
 from lowdose.diary import daily_scores
 from lowdose.errors import InputError
@@ -39,7 +39,6 @@ __all__ = [
     "analyse",
     "create_trial",
     "design_trial",
-    "diary_of",
     "emergency_unblind",
     "lock_plan",
     "mark_kits_prepared",
@@ -188,21 +187,6 @@ def lock_plan(
     trial.save()
     record(request, "nof1.plan.lock", patient_id=trial.patient_id, obj=trial)
     return trial.plan_fingerprint
-
-
-def diary_of(patient: Patient) -> Diary:
-    """The patient's check-ins as the outcomes engine's diary (one row per day, means)."""
-    rows = [
-        {
-            "date": row.day.isoformat(),
-            "pain": row.pain,
-            "fatigue": row.fatigue,
-            "sleep": row.sleep,
-            "mood": row.mood,
-        }
-        for row in daily_scores(core_checkins(patient))
-    ]
-    return Diary.from_rows(rows)
 
 
 def analyse(trial: Nof1Trial) -> tuple[Nof1Result, Diary]:

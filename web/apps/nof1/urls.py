@@ -15,4 +15,5 @@ urlpatterns = [
     path("nof1/<int:trial_id>/kits/", views.kit_list, name="kits"),
     path("nof1/<int:trial_id>/kits/prepared/", views.kits_prepared, name="kits_prepared"),
     path("pharmacy/nof1/", views.pharmacy_trials, name="pharmacy"),
+    path("research/nof1/", views.research, name="research"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.access import can, get_patient_for_user, get_trial_for_user, visible_trials
 from apps.accounts.models import Pharmacy, User
-from apps.audit.log import record
+from apps.audit.log import record, record_many
 from apps.checkins.queries import patient_today
 from apps.nof1.actions import (
     DesignRequest,
@@ -27,6 +27,7 @@ from apps.nof1.actions import (
     unblind,
 )
 from apps.nof1.models import Nof1Trial
+from apps.nof1.pooling import MIN_TRIALS, completed_pain_trials, pool_clinic
 from apps.nof1.queries import current_kit, kit_rows
 from lowdose.errors import InputError, LowdoseError
 from lowdose.outcomes import OUTCOMES, OutcomesWarning
@@ -219,3 +220,20 @@ def kits_prepared(request: HttpRequest, trial_id: int) -> HttpResponse:
     else:
         messages.success(request, "Kits recorded as prepared and dispensed.")
     return redirect("nof1:kits", trial_id=trial.pk)
+
+
+@login_required
+@require_GET
+def research(request: HttpRequest) -> HttpResponse:
+    """The clinic's completed N-of-1 trials pooled, de-identified (clinic admins)."""
+    user = cast(User, request.user)
+    if not user.is_clinic_admin or user.clinic is None:
+        record(request, "nof1.pool", outcome="denied")
+        return render(request, "404.html", status=404)
+    trials = completed_pain_trials(user.clinic)
+    record_many(request, "nof1.pool", [t.patient_id for t in trials])
+    return render(
+        request,
+        "nof1/research.html",
+        {"pooled": pool_clinic(trials), "count": len(trials), "minimum": MIN_TRIALS},
+    )

@@ -163,3 +163,28 @@ def test_after_midnight_the_form_asks_which_day_and_files_the_entry_there(
     assert 'value="2026-03-11"' in page
     client.post(f"/patients/{patient.pk}/checkin/", form(day="2026-03-10"))
     assert str(Checkin.objects.get(patient=patient).day) == "2026-03-10"
+
+
+def test_the_dashboard_analyses_the_open_label_response_beside_placebo(
+    client_for: Callable[[User | None], Client], patient: Patient, make_checkin: Callable[..., Any]
+) -> None:
+    from decimal import Decimal
+
+    from apps.checkins.queries import responses_of, summary_of
+
+    client = client_for(patient.user)
+    make_checkin(patient, days_ago=3, dose_status="none", dose_mg=None)
+    page = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert "Needs at least 7 days of check-ins before the first dose (1 so far)" in page
+
+    for days_ago in range(40, 26, -1):
+        make_checkin(patient, days_ago=days_ago, pain=7, dose_status="none", dose_mg=None)
+    for days_ago in range(26, 0, -1):
+        make_checkin(patient, days_ago=days_ago, pain=4, dose_mg=Decimal("4.50"))
+    pain = next(r for r in responses_of(summary_of(patient)) if r.outcome == "pain")
+    assert pain.result is not None
+    assert pain.result.change < -2.5  # 7 → 4 on a 0–10 scale
+    # 7 → 4 is a 43% reduction: IMMPACT "moderate" (≥ 30%, < 50%; Dworkin et al. 2008)
+    assert pain.result.category == "moderate"
+    page = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert "In fibromyalgia trials, placebo alone changed pain by" in page

@@ -90,6 +90,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "nof1:pharmacy", "GET", "/pharmacy/nof1/", every_role(404, anonymous=302, pharmacist=200)
     ),
+    Route("nof1:research", "GET", "/research/nof1/", every_role(404, anonymous=302, admin=200)),
     Route(
         "api:list_trials",
         "GET",
