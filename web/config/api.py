@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from apps.accounts.api import router as accounts_router
 from apps.checkins.actions import CheckinConflictError
 from apps.checkins.api import router as checkins_router
+from apps.clinical.api import router as clinical_router
 from apps.nof1.api import router as nof1_router
 from lowdose.errors import InputError
 
@@ -26,6 +27,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", checkins_router)
+api.add_router("/", clinical_router)
 api.add_router("/", nof1_router)
 
 
