@@ -190,7 +190,8 @@ def test_adapter_reads_the_evidence_engines_placebo_response_shape() -> None:
 
 
 def test_placebo_reference_from_the_evidence_engine_when_installed() -> None:
-    evidence = pytest.importorskip("lowdose.evidence")
+    import lowdose.evidence as evidence
+
     if not hasattr(evidence, "placebo_response"):
         pytest.skip("lowdose.evidence.placebo_response not published yet")
     from lowdose.outcomes import placebo_reference
