@@ -8,6 +8,8 @@
 * Alex Morgan (``patient``) has a medication list with an opioid stopped long ago and a signed
   capsule prescription routed to the pharmacist's pharmacy: the pharmacist has one to make and
   the patient a calendar and costs to see.
+* Alex Morgan also has the PHQ-9 assigned every 4 weeks from today, so "Questionnaires" shows one
+  due.
 * Sam Okafor (``patient2``) still takes tramadol: the clinician's screen shows the hard stop; once
   the visitor records the last dose 10 or more days ago, a prescription can be signed.
 """
@@ -21,7 +23,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.clinical.actions import OFF_LABEL_STATEMENT
-from apps.clinical.models import Medication, Prescription
+from apps.clinical.models import Assignment, Medication, Prescription
 from apps.clinical.queries import patient_today, screen_patient
 from apps.pharmacy.models import PriceEntry
 from lowdose.regimens import get_protocol
@@ -86,6 +88,14 @@ def load_clinical_demo(
     alex, sam = patients["patient"], patients["patient2"]
     _medications(alex, clinician, (("pregabalin 75 mg", None), ("Percocet 5/325", 60)))
     _medications(sam, clinician, (("Tramadol 50 mg", None), ("amitriptyline 10 mg", None)))
+    if not alex.assignments.exists():
+        Assignment.objects.create(
+            patient=alex,
+            instrument="phq9",
+            start=patient_today(alex),
+            every_weeks=4,
+            assigned_by=clinician,
+        )
     if not alex.prescriptions.exists():
         start = patient_today(alex)
         steps = get_protocol("ldnrt-standard").schedule(start, through=start + timedelta(days=83))

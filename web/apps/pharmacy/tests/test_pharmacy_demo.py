@@ -9,7 +9,7 @@ from django.test import Client
 
 from apps.accounts.management.demo import load_demo
 from apps.accounts.models import Patient, User
-from apps.clinical.models import Medication, Prescription
+from apps.clinical.models import Assignment, Medication, Prescription
 from apps.clinical.queries import screen_patient
 from apps.pharmacy.models import PriceEntry
 
@@ -22,6 +22,7 @@ def test_the_clinical_demo_loads_twice_without_change(
     load_demo()
     counts = (PriceEntry.objects.count(), Medication.objects.count(), Prescription.objects.count())
     load_demo()
+    assert Assignment.objects.count() == 1
     assert counts == (
         PriceEntry.objects.count(),
         Medication.objects.count(),
