@@ -103,11 +103,21 @@ class Patient(models.Model):
         return self.display_name
 
 
-def _hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+class HashedToken:
+    """A secret shown once (a link or a bearer token) of which only the SHA-256 is stored."""
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        """A fresh token and its hash: give the first to the person, store the second."""
+        raw = secrets.token_urlsafe(32)
+        return raw, HashedToken.hash(raw)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-class Invitation(models.Model):
+class Invitation(HashedToken, models.Model):
     """A one-time link that lets a patient create their login. Only the hash is stored."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
@@ -120,20 +130,11 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"Invitation for {self.patient} (expires {self.expires_at:%Y-%m-%d})"
 
-    @staticmethod
-    def new_token() -> tuple[str, str]:
-        raw = secrets.token_urlsafe(32)
-        return raw, _hash_token(raw)
-
-    @staticmethod
-    def hash(raw: str) -> str:
-        return _hash_token(raw)
-
     def is_usable(self, now: datetime | None = None) -> bool:
         return self.used_at is None and (now or timezone.now()) < self.expires_at
 
 
-class ApiToken(models.Model):
+class ApiToken(HashedToken, models.Model):
     """A bearer token for the REST API. Only the SHA-256 of the token is stored."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
@@ -144,12 +145,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"API token of {self.user} (expires {self.expires_at:%Y-%m-%d})"
-
-    @staticmethod
-    def new_token() -> tuple[str, str]:
-        raw = secrets.token_urlsafe(32)
-        return raw, _hash_token(raw)
-
-    @staticmethod
-    def hash(raw: str) -> str:
-        return _hash_token(raw)
