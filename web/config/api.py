@@ -15,6 +15,7 @@ from apps.accounts.api import router as accounts_router
 from apps.checkins.actions import CheckinConflictError
 from apps.checkins.api import router as checkins_router
 from apps.clinical.api import router as clinical_router
+from apps.evidence.api import router as evidence_router
 from apps.nof1.api import router as nof1_router
 from lowdose.errors import InputError
 
@@ -28,6 +29,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", checkins_router)
 api.add_router("/", clinical_router)
+api.add_router("/", evidence_router)
 api.add_router("/", nof1_router)
 
 

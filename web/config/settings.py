@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "apps.clinical",
     "apps.pharmacy",
     "apps.pharmacology",
+    "apps.evidence",
     "apps.nof1",
 ]
 

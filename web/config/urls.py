@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("apps.checkins.urls")),
     path("", include("apps.clinical.urls")),
     path("", include("apps.pharmacy.urls")),
+    path("", include("apps.evidence.urls")),
     path("", include("apps.pharmacology.urls")),
     path("", include("apps.nof1.urls")),
 ]

@@ -1,0 +1,160 @@
+"""Numbers of the core's summaries, formatted once for the pages (and for the tests that check
+the pages against the core). Ratio measures are shown back-transformed (exp), as the core's
+``summary()`` prints them; every formatted number keeps the anchor of its source.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from apps.evidence.models import StoredTrial
+from lowdose.evidence import OutcomeSummary, sources
+from lowdose.meta.effects import RATIO_MEASURES
+from lowdose.meta.model import MetaResult
+
+__all__ = [
+    "ADVERSE_EFFECTS",
+    "Pooled",
+    "citation_keys",
+    "fit_width",
+    "fmt",
+    "interval",
+    "pooled",
+    "record_rows",
+    "review_rows",
+    "source_rows",
+]
+
+#: Specific adverse effects the published reviews pooled (shown on the patient page).
+ADVERSE_EFFECTS = ("vivid_dreams", "headache", "dizziness", "nausea", "abdominal_pain")
+
+
+def _shown(measure: str) -> Callable[[float], float]:
+    """Back-transform for display: ``exp`` for ratio measures, identity otherwise."""
+    if measure in RATIO_MEASURES:
+        return math.exp
+    return lambda x: x
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    """Fixed precision with an ASCII minus, the way the tests read it back."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    text = f"{value:.{digits}f}"
+    return "0.00" if text == "-0.00" and digits == 2 else text
+
+
+def interval(low: float | None, high: float | None, digits: int = 2) -> str:
+    return f"{fmt(low, digits)} to {fmt(high, digits)}"
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """One pooled result on the display scale."""
+
+    k: int
+    measure: str
+    estimate: str
+    ci: str
+    pi: str
+    i2: str
+    tau2: str
+    q_p: str
+    p: str
+    studies: tuple[str, ...]
+
+
+def pooled(res: MetaResult | None) -> Pooled | None:
+    if res is None:
+        return None
+    f = _shown(res.measure)
+    return Pooled(
+        k=res.k,
+        measure=res.measure,
+        estimate=fmt(f(res.estimate)),
+        ci=interval(f(res.ci_low), f(res.ci_high)),
+        pi=interval(f(res.pi_low), f(res.pi_high)) if res.k > 1 else "—",
+        i2=fmt(res.I2, 0) if res.k > 1 else "—",
+        tau2=fmt(res.tau2, 3) if res.k > 1 else "—",
+        q_p=fmt(res.Q_p, 3) if res.k > 1 else "—",
+        p=fmt(res.p, 3),
+        studies=tuple(res.study),
+    )
+
+
+def fit_width(spec: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The core's spec sized to its container (a phone is narrower than the core's 420 px);
+    only the layout changes, never the data or the marks."""
+    if spec is None:
+        return None
+    return {**spec, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
+
+
+def citation_keys() -> dict[str, str]:
+    """Citation text → source key (comparator rows and placebo sources carry the text)."""
+    return {s.citation: key for key, s in sources().items()}
+
+
+def record_rows(summary: OutcomeSummary) -> list[dict[str, Any]]:
+    """Each pooled input on the display scale, with its source anchor."""
+    rows = []
+    for rec in summary.records:
+        se = math.sqrt(rec.vi)
+        lo, hi = rec.yi - 1.959963984540054 * se, rec.yi + 1.959963984540054 * se
+        f = _shown(summary.outcome.measure)
+        rows.append(
+            {
+                "record": rec,
+                "estimate": fmt(f(rec.yi)),
+                "ci": interval(f(lo), f(hi)),
+                "source": rec.reported[0].source if rec.reported else "",
+            }
+        )
+    return rows
+
+
+def review_rows(summary: OutcomeSummary) -> list[dict[str, Any]]:
+    rows = []
+    for review, idx in summary.reviews:
+        for i in idx:
+            x = review.results[i]
+            rows.append(
+                {
+                    "review": review,
+                    "result": x,
+                    "estimate": fmt(x.estimate),
+                    "ci": interval(x.ci_low, x.ci_high) if x.ci_low is not None else "—",
+                    "i2": fmt(x.I2, 0) if x.I2 is not None else "—",
+                }
+            )
+    return rows
+
+
+def source_rows(stored: list[StoredTrial]) -> list[dict[str, Any]]:
+    """Every citation with its anchor, DOI/registry link and the pages the numbers were read at."""
+    rows = [
+        {
+            "key": key,
+            "citation": s.citation,
+            "doi": s.doi,
+            "registry": s.registry,
+            "read_at": s.read_at,
+            "clinician": False,
+        }
+        for key, s in sources().items()
+    ]
+    rows += [
+        {
+            "key": t.source_key,
+            "citation": t.citation,
+            "doi": t.doi or None,
+            "registry": None,
+            "read_at": (t.url,) if t.url else (),
+            "clinician": True,
+        }
+        for t in stored
+    ]
+    return rows

@@ -1,0 +1,136 @@
+"""Input and output schemas of the evidence API: only these fields cross the boundary."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+
+class EffectIn(Schema):
+    outcome: str = Field(description="pain, pain_nrs, pain_responder_30, fatigue, mood, sleep, …")
+    measure: str | None = Field(None, description="Optional check: must be the outcome's measure.")
+    yi: float | None = Field(None, description="Effect size on the pooling scale (log for RR).")
+    vi: float | None = Field(None, description="Its sampling variance (SE squared).")
+    estimate: float | None = Field(None, description="Or: the estimate as published (ratio for RR)")
+    ci_low: float | None = Field(None, description="… with its 95% CI; lowdose derives the SE.")
+    ci_high: float | None = None
+    derived: bool = Field(False, description="True if yi/vi were computed, not read off the paper.")
+    how: str = Field("", max_length=1000, description="How yi/vi were obtained (when derived).")
+    reported_what: str = Field(max_length=200, description="What was read, e.g. 'pain NRS change'")
+    reported_value: str = Field(max_length=200, description="The number exactly as published.")
+
+
+class TrialIn(Schema):
+    trial_id: str = Field(max_length=60, description="Short unique id, e.g. 'smith2027'.")
+    label: str = Field(max_length=80, description="As shown in plots, e.g. 'Smith 2027'.")
+    year: int
+    kind: Literal["rct_parallel", "rct_crossover", "controlled_nonrandomised"]
+    n: int | None = None
+    dose: str = Field("", max_length=80)
+    citation: str = Field(max_length=400)
+    doi: str = Field("", max_length=200)
+    url: str = Field("", max_length=400)
+    effects: list[EffectIn] = Field(min_length=1)
+
+
+class EffectOut(Schema):
+    outcome: str
+    measure: str
+    yi: float
+    vi: float
+    derived: bool
+    how: str
+    reported_what: str
+    reported_value: str
+
+
+class TrialOut(Schema):
+    trial_id: str
+    label: str
+    year: int
+    kind: str
+    n: int | None
+    dose: str
+    citation: str
+    doi: str
+    url: str
+    effects: list[EffectOut]
+
+
+class VerdictOut(Schema):
+    code: str
+    text: str
+    rules: list[str]
+
+
+class PooledOut(Schema):
+    k: int
+    measure: str
+    method: str
+    test: str
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    pi_low: float
+    pi_high: float
+    tau2: float
+    tau2_ci_low: float | None
+    tau2_ci_high: float | None
+    I2: float
+    H2: float
+    Q: float
+    Q_p: float
+    p: float
+    df: int | None
+    studies: list[str]
+    ratio: dict[str, float] | None = Field(None, description="Back-transformed (ratio measures)")
+
+
+class CumulativeOut(Schema):
+    added: str
+    year: int | None
+    k: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+
+
+class RecordOut(Schema):
+    trial_id: str
+    label: str
+    year: int | None
+    measure: str
+    yi: float
+    vi: float
+    how: str
+    randomised: bool
+    n: int | None
+    origin: str
+    kind: str
+    caveats: list[str]
+    reported: list[dict[str, str | None]]
+
+
+class SummaryOut(Schema):
+    outcome: str
+    label: str
+    measure: str
+    scale: str
+    method: str
+    test: str
+    verdict: VerdictOut
+    randomised: PooledOut | None
+    all_controlled: PooledOut | None
+    cumulative: list[CumulativeOut]
+    harms: dict[str, PooledOut | None]
+    records: list[RecordOut]
+    placebo_response: dict[str, Any] | None
+    comparators: list[dict[str, Any]] | None
+    published_reviews: list[dict[str, Any]]
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None

@@ -1,0 +1,95 @@
+"""The evidence pages print the core's numbers (to the printed precision), the generated verdict,
+the forest plot spec and a link from every number to its source."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from apps.accounts.models import Patient, User
+from lowdose.evidence import comparison_table, sources, summarize
+
+pytestmark = pytest.mark.django_db
+
+
+def _two(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def test_patient_page_is_public_and_prints_the_pooled_pain_smd_of_the_core() -> None:
+    core = summarize("pain")
+    res = core.randomised
+    assert res is not None
+    html = Client().get("/evidence/").content.decode()
+    # Shipped data today: SMD -0.16 (95% CI -0.58 to 0.27), prediction interval -0.86 to 0.55.
+    assert f'<strong id="pain-smd">{_two(res.estimate)}</strong>' in html
+    assert _two(res.estimate) == "-0.16"
+    assert f'<span id="pain-ci">{_two(res.ci_low)} to {_two(res.ci_high)}</span>' in html
+    assert f'<span id="pain-pi">{_two(res.pi_low)} to {_two(res.pi_high)}</span>' in html
+    assert core.verdict.text in html.replace("&#x27;", "'")
+
+
+def test_patient_page_embeds_the_cores_forest_plot_with_the_prediction_interval() -> None:
+    html = Client().get("/evidence/").content.decode()
+    pattern = r'<script id="forest-spec" type="application/json">(.*?)</script>'
+    match = re.search(pattern, html, re.S)
+    assert match is not None
+    spec = json.loads(match.group(1))
+    core = json.loads(json.dumps(summarize("pain").forest_spec()))
+    assert spec["width"] == "container"  # only the layout is adapted to a phone
+    assert {k: v for k, v in spec.items() if k not in ("width", "autosize")} == {
+        k: v for k, v in core.items() if k != "width"
+    }
+    assert 'data-vega-spec="forest-spec"' in html
+    assert "<script>" not in html  # CSP: no inline code
+
+
+def test_patient_page_shows_ldn_beside_the_comparators(client_for: Callable[..., Client]) -> None:
+    html = Client().get("/evidence/").content.decode()
+    for row in comparison_table():
+        assert row.drug in html
+    ldn = comparison_table()[0]
+    assert ldn.nnt is not None
+    assert f"{ldn.nnt:.1f}" in html  # 5.9 from FINAL 2024's counts
+
+
+def test_patient_sees_links_to_their_own_check_ins(
+    patient: Patient, client_for: Callable[..., Client]
+) -> None:
+    html = client_for(patient.user).get("/evidence/").content.decode()
+    assert f'href="/patients/{patient.pk}/checkin/"' in html
+    assert "/evidence/clinician/" not in html
+
+
+def test_clinician_page_prints_every_outcome_and_links_numbers_to_sources(
+    clinician: User, client_for: Callable[..., Client]
+) -> None:
+    html = client_for(clinician).get("/evidence/clinician/").content.decode()
+    pain = summarize("pain").randomised
+    assert pain is not None
+    assert f'id="est-pain">{_two(pain.estimate)}</a>' in html
+    assert f'<span id="pi-pain">{_two(pain.pi_low)} to {_two(pain.pi_high)}</span>' in html
+    assert f"I² = {pain.I2:.0f}%" in html  # 49%
+    ae = summarize("adverse_events").randomised
+    assert ae is not None  # shown as a ratio: RR 0.97 (0.87 to 1.08)
+    assert 'id="est-adverse_events">0.97</a>' in html
+    # every source anchor a number links to exists
+    anchors = set(re.findall(r'href="#src-([^"]+)"', html))
+    targets = set(re.findall(r'id="src-([^"]+)"', html))
+    assert anchors
+    assert anchors <= targets
+    assert set(sources()) <= targets
+    assert "https://doi.org/10.1016/S2665-9913(23)00278-3" in html  # FINAL 2024
+    assert 'data-vega-spec="cumulative-spec-pain"' in html
+
+
+def test_cumulative_table_shows_the_picture_moving(
+    clinician: User, client_for: Callable[..., Client]
+) -> None:
+    html = client_for(clinician).get("/evidence/clinician/").content.decode()
+    first = summarize("pain").cumulative[0]  # Younger 2013 alone: -0.49 (-0.88 to -0.09)
+    assert f"{_two(first.estimate)}</a> ({_two(first.ci_low)} to {_two(first.ci_high)})" in html

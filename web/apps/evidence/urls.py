@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from apps.evidence import views
+
+app_name = "evidence"
+urlpatterns = [
+    path("evidence/", views.patient_page, name="patient"),
+    path("evidence/clinician/", views.clinician_page, name="clinician"),
+]

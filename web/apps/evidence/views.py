@@ -1,0 +1,117 @@
+"""The evidence pages: plain language for patients and visitors, every number for clinicians.
+
+Numbers, plots and verdicts come from :mod:`lowdose.evidence` (recomputed on each request from the
+shipped data plus the clinician-added trials); the templates write no sentence about a result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from apps.accounts.models import Role, User
+from apps.evidence import display
+from apps.evidence.queries import stored_trials, summary_for
+from lowdose.evidence import comparison_table, outcomes, reviews, sources
+
+#: Outcomes with a cumulative chart on the clinician page (the ones with several trials).
+CUMULATIVE_OUTCOMES = ("pain", "pain_nrs")
+
+
+def _comparators() -> list[dict[str, object]]:
+    keys = display.citation_keys()
+    return [{"row": row, "source": keys.get(row.source, "")} for row in comparison_table()]
+
+
+@require_GET
+def patient_page(request: HttpRequest) -> HttpResponse:
+    """``/evidence/``: public (the evidence is published science, not patient data)."""
+    pain = summary_for(request, "pain")
+    harms = summary_for(request, "adverse_events")
+    side_effects = [
+        {
+            "review": rv,
+            "result": x,
+            "name": x.outcome.replace("_", " "),
+            "estimate": display.fmt(x.estimate),
+            "ci": display.interval(x.ci_low, x.ci_high),
+        }
+        for rv in reviews()
+        for x in rv.results
+        if x.outcome in display.ADVERSE_EFFECTS and x.estimate is not None and not x.note
+    ]
+    user = request.user
+    patient = getattr(user, "patient", None) if isinstance(user, User) else None
+    return render(
+        request,
+        "evidence/patient.html",
+        {
+            "summary": pain,
+            "pooled": display.pooled(pain.randomised),
+            "forest_spec": display.fit_width(pain.forest_spec()),
+            "harms": harms,
+            "side_effects": side_effects,
+            "placebo": pain.placebo,
+            "comparators": _comparators(),
+            "own_patient": patient,
+        },
+    )
+
+
+@login_required
+@require_GET
+def clinician_page(request: HttpRequest) -> HttpResponse:
+    """``/evidence/clinician/``: clinicians and clinic admins (others get 404)."""
+    user = request.user
+    if not isinstance(user, User) or user.role not in (Role.CLINICIAN, Role.ADMIN):
+        raise Http404("No such page.")
+    sections: list[dict[str, Any]] = []
+    for key in outcomes():
+        s = summary_for(request, key)
+        sections.append(
+            {
+                "s": s,
+                "pooled": display.pooled(s.randomised),
+                "all_controlled": display.pooled(s.all_controlled),
+                "records": display.record_rows(s),
+                "reviews": display.review_rows(s),
+                "cumulative": [
+                    {
+                        "c": c,
+                        "pooled": display.pooled(c),
+                    }
+                    for c in s.cumulative
+                ],
+                "sensitivity": [(r, display.pooled(m)) for r, m in s.r_sensitivity],
+                "cumulative_spec": (
+                    display.fit_width(s.cumulative_spec()) if key in CUMULATIVE_OUTCOMES else None
+                ),
+                "forest_spec": (
+                    display.fit_width(s.forest_spec()) if key in CUMULATIVE_OUTCOMES else None
+                ),
+                "forest_spec_id": f"forest-spec-{key}",
+                "cumulative_spec_id": f"cumulative-spec-{key}",
+            }
+        )
+    stored = stored_trials()
+    placebo = summary_for(request, "pain").placebo
+    keys = display.citation_keys()
+    return render(
+        request,
+        "evidence/clinician.html",
+        {
+            "sections": sections,
+            "placebo": placebo,
+            "placebo_sources": [
+                (cit, keys.get(cit, "")) for cit in (placebo.sources if placebo else ())
+            ],
+            "comparators": _comparators(),
+            "sources": display.source_rows(stored),
+            "stored": stored,
+            "source_index": sources(),
+        },
+    )
