@@ -17,7 +17,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from apps.pharmacology.forms import COMPARE_MG, MAX_DOSE, MIN_DOSE, TIMES, form_from_query
+from apps.pharmacology.forms import (
+    COMPARE_MG,
+    DOSE_HELP,
+    MAX_DOSE,
+    MIN_DOSE,
+    TIMES,
+    form_from_query,
+)
 from lowdose.pk import charts
 from lowdose.pk.mechanisms import TLR4_LITERATURE, ReboundResult
 from lowdose.pk.reading import SOURCES, Explanation, RegimenExplainer, hours_text, percent_text
@@ -39,8 +46,13 @@ class PageNumbers:
 
 
 def _fit(spec: dict[str, Any]) -> dict[str, Any]:
-    # Phone first: the chart takes its container's width and puts legends underneath.
-    return {**spec, "width": "container", "config": {"legend": {"orient": "bottom"}}}
+    # Phone first: the chart takes its container's width and puts legends underneath. The
+    # long "model estimate" subtitle would be clipped on a phone; each chart's caption on the
+    # page says it instead.
+    out = {**spec, "width": "container", "config": {"legend": {"orient": "bottom"}}}
+    if isinstance(out.get("title"), dict):
+        out["title"] = out["title"]["text"]
+    return out
 
 
 def _pct(m: RegimenMetrics | None, key: str) -> str:
@@ -158,9 +170,11 @@ def how_ldn_works(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "form": form,
         "min_dose": MIN_DOSE,
+        "dose_help": DOSE_HELP,
         "max_dose": MAX_DOSE,
         "sources": [(SOURCE_NUMBERS[k], k, text) for k, text in SOURCES.items()],
         "tlr4_literature": TLR4_LITERATURE,
+        "cite": SOURCE_NUMBERS,
     }
     if not form.is_valid():
         return render(request, TEMPLATE, context, status=400)

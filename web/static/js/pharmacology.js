@@ -38,7 +38,23 @@
     return form.getAttribute("action") + "?" + params.toString();
   }
 
+  function showInvalid() {
+    // The browser already knows the box is empty or out of range: say what to enter (the
+    // server's own message, from data-invalid) without a round trip that would only fail.
+    var box = document.createElement("div");
+    box.className = "error";
+    box.id = "pk-errors";
+    box.setAttribute("role", "alert");
+    box.textContent = number.dataset.invalid;
+    live.replaceChildren(box);
+  }
+
   function update() {
+    if (number && !number.checkValidity()) {
+      if (pending) { pending.abort(); }
+      showInvalid();
+      return;
+    }
     var url = currentUrl();
     if (pending) { pending.abort(); }
     pending = new AbortController();
