@@ -93,3 +93,35 @@ def test_cumulative_table_shows_the_picture_moving(
     html = client_for(clinician).get("/evidence/clinician/").content.decode()
     first = summarize("pain").cumulative[0]  # Younger 2013 alone: -0.49 (-0.88 to -0.09)
     assert f"{_two(first.estimate)}</a> ({_two(first.ci_low)} to {_two(first.ci_high)})" in html
+
+
+@pytest.mark.parametrize(
+    ("who", "target"),
+    [
+        ("anonymous", "/evidence/"),
+        ("patient", "/evidence/"),
+        ("pharmacist", "/evidence/"),
+        ("clinician", "/evidence/clinician/"),
+        ("admin", "/evidence/clinician/"),
+    ],
+)
+def test_every_role_has_an_evidence_link_to_the_page_it_may_open(
+    who: str,
+    target: str,
+    patient: Patient,
+    clinician: User,
+    pharmacist: User,
+    admin_user: User,
+    client_for: Callable[..., Client],
+) -> None:
+    user = {
+        "anonymous": None,
+        "patient": patient.user,
+        "pharmacist": pharmacist,
+        "clinician": clinician,
+        "admin": admin_user,
+    }[who]
+    client = client_for(user)
+    html = client.get("/evidence/").content.decode()
+    assert f'<a href="{target}">Evidence</a>' in html
+    assert client.get(target).status_code == 200
