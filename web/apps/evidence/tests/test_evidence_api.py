@@ -248,3 +248,28 @@ def test_admin_refuses_a_malformed_number_and_saves_nothing(
     assert says in response.content.decode()
     assert StoredTrial.objects.count() == 0
     assert not AuditEvent.objects.filter(action="evidence.trial_added").exists()
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        "pain",
+        "pain_nrs",
+        "pain_responder_30",
+        "fatigue",
+        "mood",
+        "sleep",
+        "fiqr",
+        "adverse_events",
+        "ae_withdrawal",
+    ],
+)
+def test_every_outcome_summary_passes_the_output_schema(outcome: str, patient: Patient) -> None:
+    data = _summary(patient.user, outcome)  # type: ignore[arg-type]
+    core = summarize(outcome)
+    assert data["verdict"]["code"] == core.verdict.code
+    if core.randomised is None:
+        assert data["randomised"] is None
+    else:
+        assert data["randomised"]["k"] == core.randomised.k
+        assert data["randomised"]["ci_high"] == pytest.approx(core.randomised.ci_high)
