@@ -8,4 +8,5 @@ app_name = "evidence"
 urlpatterns = [
     path("evidence/", views.patient_page, name="patient"),
     path("evidence/clinician/", views.clinician_page, name="clinician"),
+    path("evidence/trials/new/", views.trial_form, name="add_trial"),
 ]

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts.models import Role, User
 from apps.evidence import display
+from apps.evidence.actions import add_trial
+from apps.evidence.forms import raw_from_post
+from apps.evidence.models import KINDS
 from apps.evidence.queries import stored_trials, summary_for
-from lowdose.evidence import comparison_table, outcomes, reviews, sources
+from lowdose.evidence import EvidenceInputError, comparison_table, outcomes, reviews, sources
 
 #: Outcomes with a cumulative chart on the clinician page (the ones with several trials).
 CUMULATIVE_OUTCOMES = ("pain", "pain_nrs")
@@ -62,13 +66,42 @@ def patient_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _require_curator(request: HttpRequest) -> None:
+    """Clinicians and clinic admins read the detailed page and add trials; others get 404."""
+    user = request.user
+    if not isinstance(user, User) or user.role not in (Role.CLINICIAN, Role.ADMIN):
+        raise Http404("No such page.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trial_form(request: HttpRequest) -> HttpResponse:
+    """``/evidence/trials/new/``: add a trial and one outcome number (the API takes several)."""
+    _require_curator(request)
+    error: EvidenceInputError | None = None
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        data, effects, values = raw_from_post(request.POST)
+        try:
+            trial = add_trial(request, data, effects)
+        except EvidenceInputError as exc:
+            error = exc
+        else:
+            messages.success(request, f"{trial.label} added; every summary now includes it.")
+            return redirect("evidence:clinician")
+    return render(
+        request,
+        "evidence/trial_form.html",
+        {"values": values, "error": error, "kinds": KINDS, "outcomes": outcomes().values()},
+        status=400 if error else 200,
+    )
+
+
 @login_required
 @require_GET
 def clinician_page(request: HttpRequest) -> HttpResponse:
     """``/evidence/clinician/``: clinicians and clinic admins (others get 404)."""
-    user = request.user
-    if not isinstance(user, User) or user.role not in (Role.CLINICIAN, Role.ADMIN):
-        raise Http404("No such page.")
+    _require_curator(request)
     sections: list[dict[str, Any]] = []
     for key in outcomes():
         s = summary_for(request, key)

@@ -23,6 +23,22 @@ TRIAL_BODY = {
     ],
 }
 
+FORM_BODY = {
+    "trial_id": "form2027",
+    "label": "Form 2027",
+    "year": "2026",
+    "kind": "rct_crossover",
+    "n": "30",
+    "citation": "Form C. Test J 2026;3:5-6.",
+    "url": "https://example.org/form2027",
+    "outcome": "pain",
+    "estimate": "-0.2",
+    "ci_low": "-0.6",
+    "ci_high": "0.2",
+    "reported_what": "pain SMD",
+    "reported_value": "-0.2 (-0.6 to 0.2)",
+}
+
 ROUTES: tuple[Route, ...] = (
     # Public: the evidence is published science, not patient data.
     Route("evidence:patient", "GET", "/evidence/", every_role(200)),
@@ -31,6 +47,19 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         "/evidence/clinician/",
         every_role(404, anonymous=302, clinician=200, admin=200),
+    ),
+    Route(
+        "evidence:add_trial",
+        "GET",
+        "/evidence/trials/new/",
+        every_role(404, anonymous=302, clinician=200, admin=200),
+    ),
+    Route(
+        "evidence:add_trial",
+        "POST",
+        "/evidence/trials/new/",
+        every_role(404, anonymous=302, clinician=302, admin=302),
+        body=FORM_BODY,
     ),
     Route(
         "api:evidence_summary",

@@ -11,6 +11,10 @@ import pytest
 from django.test import Client
 
 from apps.accounts.models import Patient, User
+from apps.audit.models import AuditEvent
+from apps.evidence.models import StoredEffect, StoredTrial
+from apps.evidence.queries import stored_records
+from apps.evidence.tests.access_routes import FORM_BODY
 from lowdose.evidence import comparison_table, sources, summarize
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +129,35 @@ def test_every_role_has_an_evidence_link_to_the_page_it_may_open(
     html = client.get("/evidence/").content.decode()
     assert f'<a href="{target}">Evidence</a>' in html
     assert client.get(target).status_code == 200
+
+
+def test_clinician_adds_a_trial_on_the_page_and_sees_it_pooled(
+    clinician: User, client_for: Callable[..., Client]
+) -> None:
+    client = client_for(clinician)
+    response = client.post("/evidence/trials/new/", FORM_BODY)
+    assert response.status_code == 302
+    assert response["Location"] == "/evidence/clinician/"
+    effect = StoredEffect.objects.get()
+    assert effect.derived
+    assert effect.how.startswith("[derived] SE = (upper - lower)")
+    html = client.get("/evidence/clinician/").content.decode()
+    assert "Form 2027 added; every summary now includes it." in html
+    pain = summarize("pain", extra=stored_records()).randomised
+    assert pain is not None
+    assert pain.k == 5
+    assert f'id="est-pain">{pain.estimate:.2f}</a>' in html
+    assert AuditEvent.objects.filter(action="evidence.trial_added", actor_username="clinician")
+
+
+def test_a_malformed_form_is_shown_again_with_the_message_and_saves_nothing(
+    clinician: User, client_for: Callable[..., Client]
+) -> None:
+    body = {**FORM_BODY, "ci_low": "0.5"}  # CI low above the estimate and CI high
+    response = client_for(clinician).post("/evidence/trials/new/", body)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="form-error">Not saved: effects[0]: CI lower bound 0.5 is not below' in html
+    assert 'value="Form 2027"' in html  # what was typed is kept
+    assert StoredTrial.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="evidence.trial_added").exists()
