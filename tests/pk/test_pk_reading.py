@@ -195,3 +195,8 @@ def test_explainer_rejects_a_dose_outside_the_model(dose: Decimal) -> None:
 def test_explainer_rejects_an_aware_clock_time() -> None:
     with pytest.raises(PkInputError):
         RegimenExplainer(Decimal(1), at=time(22, 0, tzinfo=UTC))
+
+
+def test_sources_cannot_be_changed_at_run_time() -> None:
+    with pytest.raises(TypeError):
+        SOURCES["pet"] = "anything"  # type: ignore[index]

@@ -36,9 +36,11 @@ cite every number.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
@@ -83,33 +85,35 @@ STEADY_SWING_POINTS = 20
 #: δ peak below this reads "hardly touched"; rule 5.
 DELTA_NEGLIGIBLE = 0.05
 
-#: Citations for the lines (keys are used in :attr:`ReadingLine.sources`).
-SOURCES: dict[str, str] = {
-    "pet": (
-        "Occupancy model fitted to PET: Rabiner EA et al. Mol Psychiatry 2011;16:826-835 "
-        "(tabulated by Trøstheim M et al. Neuropsychopharmacology 2022, "
-        "doi:10.1038/s41386-022-01416-z) and the offset after 50 mg, Lee MC et al. "
-        "J Nucl Med 1988;29:1207-1211; computed by lowdose.pk"
-    ),
-    "label": (
-        "Naltrexone 50 mg label (Swiss Fachinformation reg. 56109; ASHP monograph): "
-        "naltrexone Cmax 13.3 ng/mL at 1 h, t½ 4 h; dose-proportional only for 50-200 mg "
-        "(J Clin Psychiatry 1984;45(9):15-19)"
-    ),
-    "potency": (
-        "κ and δ potency relative to μ (2x and 79x the μ ED50): Trøstheim 2022; "
-        "δ at 50 mg/day: Weerts EM et al. Neuropsychopharmacology 2008;33:653-665"
-    ),
-    "rebound": (
-        "Rebound hypothesis (Bihari; Zagon IS, McLaughlin PJ, Exp Biol Med 2018) as a "
-        "turnover model in lowdose.pk.mechanisms; turnover half-life and stimulation are "
-        "placeholders, not measured"
-    ),
-    "tlr4": (
-        "Glial/TLR4 hypothesis: Hutchinson MR et al. Eur J Neurosci 2008;28:20-29; "
-        "Br J Pharmacol 2016;173:856-869; naltrexone molar mass 341.41 g/mol (USP DI)"
-    ),
-}
+#: Citations for the lines (keys are used in :attr:`ReadingLine.sources`); read-only.
+SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        "pet": (
+            "Occupancy model fitted to PET: Rabiner EA et al. Mol Psychiatry 2011;16:826-835 "
+            "(tabulated by Trøstheim M et al. Neuropsychopharmacology 2022, "
+            "doi:10.1038/s41386-022-01416-z) and the offset after 50 mg, Lee MC et al. "
+            "J Nucl Med 1988;29:1207-1211; computed by lowdose.pk"
+        ),
+        "label": (
+            "Naltrexone 50 mg label (Swiss Fachinformation reg. 56109; ASHP monograph): "
+            "naltrexone Cmax 13.3 ng/mL at 1 h, t½ 4 h; dose-proportional only for 50-200 mg "
+            "(J Clin Psychiatry 1984;45(9):15-19)"
+        ),
+        "potency": (
+            "κ and δ potency relative to μ (2x and 79x the μ ED50): Trøstheim 2022; "
+            "δ at 50 mg/day: Weerts EM et al. Neuropsychopharmacology 2008;33:653-665"
+        ),
+        "rebound": (
+            "Rebound hypothesis (Bihari; Zagon IS, McLaughlin PJ, Exp Biol Med 2018) as a "
+            "turnover model in lowdose.pk.mechanisms; turnover half-life and stimulation are "
+            "placeholders, not measured"
+        ),
+        "tlr4": (
+            "Glial/TLR4 hypothesis: Hutchinson MR et al. Eur J Neurosci 2008;28:20-29; "
+            "Br J Pharmacol 2016;173:856-869; naltrexone molar mass 341.41 g/mol (USP DI)"
+        ),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,7 +129,7 @@ def _hypotheses(e: Explanation) -> list[dict[str, Any]]:
     ]
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=32)  # why: ~0.3 MB of chart data per entry
 def page_numbers(dose: Decimal, time_key: str, compare: bool) -> PageNumbers:
     """Everything computed for the page (about 0.3 s; memoised: no patient data involved)."""
     at = TIMES[time_key]
