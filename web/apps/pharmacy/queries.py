@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from apps.accounts.models import Pharmacy
 from apps.clinical.models import Prescription
+from lowdose.evidence import comparison_table
 from lowdose.pharmacy import (
     CostEstimate,
     PharmacyCost,
@@ -22,7 +23,14 @@ from lowdose.pharmacy import (
 )
 from lowdose.pharmacy.supply import TitrationSupply
 
-__all__ = ["CostRow", "costs_for", "supply_for", "worksheets_for"]
+__all__ = [
+    "CostRow",
+    "ResponderEvidence",
+    "costs_for",
+    "ldn_responder_evidence",
+    "supply_for",
+    "worksheets_for",
+]
 
 
 def worksheets_for(
@@ -52,7 +60,37 @@ class CostRow:
     problem: str = ""
 
 
-def costs_for(rx: Prescription) -> list[CostRow]:
+@dataclass(frozen=True)
+class ResponderEvidence:
+    """The LDN responder rate the evidence engine publishes, with what it is and is not."""
+
+    rate: Decimal  # fraction with >=30% pain relief on LDN
+    placebo_rate: Decimal | None
+    dose: str
+    source: str
+    note: str
+
+
+def ldn_responder_evidence() -> ResponderEvidence | None:
+    """The LDN row of :func:`lowdose.evidence.comparison_table` (FINAL 2024: >=30% pain relief),
+    or ``None`` when the evidence base has no LDN responder rate.
+
+    The percentages are converted exactly through their decimal text (45.0 % → 0.45).
+    """
+    for row in comparison_table():
+        ldn, placebo = row.responder_30
+        if row.drug == "low-dose naltrexone" and ldn is not None:
+            return ResponderEvidence(
+                rate=Decimal(str(ldn)) / 100,
+                placebo_rate=None if placebo is None else Decimal(str(placebo)) / 100,
+                dose=row.dose,
+                source=row.source,
+                note=row.note,
+            )
+    return None
+
+
+def costs_for(rx: Prescription, responder_rate: Decimal | None = None) -> list[CostRow]:
     """The plan's cost at every pharmacy that publishes prices for its form, cheapest first;
     a pharmacy that cannot supply the doses says why. The protocol's ongoing plan is priced, so
     "monthly" is the maintenance dose (4.5 mg for ``ldnrt-standard``), not this supply's last
@@ -64,7 +102,10 @@ def costs_for(rx: Prescription) -> list[CostRow]:
             continue
         try:
             result = CostEstimate(
-                rx.ongoing_plan(), [PriceList(pharmacy.name, entries)], rx.form
+                rx.ongoing_plan(),
+                [PriceList(pharmacy.name, entries)],
+                rx.form,
+                responder_rate=responder_rate,
             ).fit()
         except PriceListError as exc:
             rows.append(CostRow(pharmacy.name, None, str(exc)))

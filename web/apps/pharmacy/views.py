@@ -17,7 +17,12 @@ from apps.accounts.models import User
 from apps.audit.log import record, record_many
 from apps.clinical.models import Prescription
 from apps.pharmacy.actions import publish_price, record_dispensing, withdraw_price
-from apps.pharmacy.queries import costs_for, supply_for, worksheets_for
+from apps.pharmacy.queries import (
+    costs_for,
+    ldn_responder_evidence,
+    supply_for,
+    worksheets_for,
+)
 from lowdose.errors import InputError, LowdoseError
 from lowdose.pharmacy import IngredientSource, Worksheet
 from lowdose.pharmacy.supply import TitrationSupply
@@ -117,10 +122,12 @@ def dispense(request: HttpRequest, patient_id: int, prescription_id: int) -> Htt
 @require_GET
 def cost(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.cost")
+    evidence = ldn_responder_evidence()
+    rows = costs_for(rx, responder_rate=None if evidence is None else evidence.rate)
     return render(
         request,
         "pharmacy/cost.html",
-        {"rx": rx, "patient": rx.patient, "rows": costs_for(rx), "steps": rx.plan()},
+        {"rx": rx, "patient": rx.patient, "rows": rows, "evidence": evidence},
     )
 
 

@@ -175,3 +175,27 @@ def test_the_cost_page_pins_hand_computed_pack_arithmetic(
     # Maintenance 4.5 mg: 22 doses per 100 mL bottle, 360 days → 17 bottles = 510 / 12 = 42.50.
     assert row.cost.monthly.amount == Decimal("42.50")
     assert b"42.50 USD" in page.content
+
+
+def test_cost_per_responder_uses_the_evidence_engines_ldn_rate(
+    client_for: Callable[[User | None], Client],
+    clinician: User,
+    patient: Patient,
+    pharmacy: Pharmacy,
+) -> None:
+    PriceEntry.objects.create(
+        pharmacy=pharmacy,
+        form="liquid",
+        concentration_mg_per_ml=Decimal(1),
+        pack_size=Decimal(100),
+        price=Decimal("30.00"),
+        in_use_days=35,
+    )
+    rx = make_prescription(patient, clinician, pharmacy=pharmacy, form="liquid")
+    page = client_for(clinician).get(_url(rx, "cost"))
+    evidence = page.context["evidence"]
+    assert evidence.rate == Decimal("0.45")  # FINAL 2024: 45% with >=30% pain relief
+    (row,) = page.context["rows"]
+    # 90.00 / 0.45 = 200.00 exactly.
+    assert row.cost.per_responder.amount == Decimal("200.00")
+    assert b"On placebo the share was 0.28" in page.content
