@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from apps.accounts.models import User
 from apps.audit.log import record
 from apps.evidence.models import StoredEffect, StoredTrial
-from apps.evidence.records import validate_trial
+from apps.evidence.records import TrialInput, validate_trial
+from lowdose.evidence import EvidenceInputError
 
 __all__ = ["add_trial"]
 
@@ -31,6 +32,16 @@ def add_trial(
     """
     checked = validate_trial(data, effects)
     user = request.user if isinstance(request.user, User) else None
+    try:
+        return _store(request, checked, user)
+    except IntegrityError:  # the same id saved by someone else since validate_trial looked
+        raise EvidenceInputError(
+            f"trial_id {checked.trial_id!r} was just added by someone else; choose another id.",
+            field="trial_id",
+        ) from None
+
+
+def _store(request: HttpRequest, checked: TrialInput, user: User | None) -> StoredTrial:
     with transaction.atomic():
         trial = StoredTrial.objects.create(
             trial_id=checked.trial_id,

@@ -273,3 +273,18 @@ def test_every_outcome_summary_passes_the_output_schema(outcome: str, patient: P
     else:
         assert data["randomised"]["k"] == core.randomised.k
         assert data["randomised"]["ci_high"] == pytest.approx(core.randomised.ci_high)
+
+
+def test_a_race_on_the_same_id_is_a_message_not_a_crash(
+    clinician: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _post(clinician, TRIAL_BODY).status_code == 201
+    # the second request's uniqueness check ran before the first one's row existed
+    monkeypatch.setattr(
+        "apps.evidence.records.StoredTrial.objects.filter",
+        lambda **kw: StoredTrial.objects.none(),
+    )
+    response = _post(clinician, TRIAL_BODY)
+    assert response.status_code == 400
+    assert "just added by someone else" in response.json()["detail"]
+    assert StoredTrial.objects.count() == 1
