@@ -129,3 +129,11 @@ def test_screen_block_sign_dispense_and_see_the_cost(
     card.locator(".cost-link").click()
     # Maintenance 4.5 mg as 4.5 mg capsules: 12 packs of 30 a year → 420.00 / 12 = 35.00 a month.
     expect(page.locator("#costs .monthly")).to_have_text("35.00 USD")
+
+    # The wallet card prints on its own: no navigation, just the card.
+    page.click("text=Back to the treatment")
+    page.click("text=Wallet card")
+    expect(page.locator("#wallet-card")).to_contain_text("tell the anaesthetist")
+    page.emulate_media(media="print")
+    expect(page.locator("header.topbar")).to_be_hidden()
+    expect(page.locator("#wallet-card")).to_be_visible()
