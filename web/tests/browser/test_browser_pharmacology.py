@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from conftest import PASSWORD
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from apps.accounts.models import Patient
 
@@ -53,3 +53,28 @@ def test_a_patient_changes_the_dose_and_the_charts_and_reading_follow(
     page.fill("#dose-number", "80")
     expect(page.locator("#pk-errors")).to_contain_text("from 0.5 to 50", timeout=20000)
     expect(page.locator("#pk-results")).to_have_count(0)
+
+
+def test_a_visitor_without_javascript_uses_the_plain_form(
+    browser: Browser, live_server: Any
+) -> None:
+    context = browser.new_context(viewport={"width": 412, "height": 915}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/how-ldn-works/")
+        expect(page.locator("#dose-slider")).to_be_hidden()  # the slider needs the script
+        page.fill("#dose-number", "1.5")
+        page.locator("input[name=time][value=morning]").check()
+        page.locator("input[name=compare]").uncheck()
+        page.click("#pk-submit")
+        reading = page.locator('#pk-reading p[data-kind="model"]').first
+        expect(reading).to_contain_text("At 1.5 mg taken in the morning (08:00)")
+        expect(reading).to_contain_text("about 37%")
+        assert "compare" not in page.url
+        expect(page.locator("#pk-metrics thead th")).to_have_count(2)  # no 50 mg column
+
+        page.fill("#dose-number", "0.1")
+        page.click("#pk-submit")
+        expect(page.locator("#pk-errors")).to_contain_text("from 0.5 to 50")
+    finally:
+        context.close()
