@@ -33,6 +33,11 @@ __all__ = [
 ]
 
 Span = Literal["24h", "7d"]
+#: Legend labels: Greek letters for the receptor keys (Vega expression, no eval needed).
+_RECEPTOR_LABELS = (
+    "datum.label == 'mu' ? 'μ' : datum.label == 'kappa' ? 'κ' : datum.label == 'delta' ? 'δ' "
+    ": datum.label"
+)
 _STEADY_DAYS = 14  # why: ≥ 5 half-lives of the slowest process (22 h pool): within 1% of ss
 
 
@@ -142,7 +147,11 @@ def occupancy_chart(
                 axis=alt.Axis(format="%"),
             ),
             color=alt.Color("regimen:N", title="Daily dose"),
-            strokeDash=alt.StrokeDash("receptor:N", title="Receptor"),
+            strokeDash=alt.StrokeDash(
+                "receptor:N",
+                title="Receptor",
+                legend=alt.Legend(labelExpr=_RECEPTOR_LABELS),
+            ),
             tooltip=[
                 "regimen:N",
                 "receptor:N",
