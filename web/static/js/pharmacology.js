@@ -11,6 +11,7 @@
   if (!form || !live) { return; }
   var slider = document.getElementById("dose-slider");
   var number = document.getElementById("dose-number");
+  var status = document.getElementById("pk-status");
   var timer = null;
   var pending = null;
 
@@ -38,6 +39,13 @@
     return form.getAttribute("action") + "?" + params.toString();
   }
 
+  function announce() {
+    // Screen readers hear the new headline (or the error), not the whole swapped page.
+    if (!status) { return; }
+    var first = live.querySelector("#pk-errors, #pk-reading p[data-kind=model]");
+    status.textContent = first ? first.textContent : "";
+  }
+
   function showInvalid() {
     // The browser already knows the box is empty or out of range: say what to enter (the
     // server's own message, from data-invalid) without a round trip that would only fail.
@@ -47,6 +55,7 @@
     box.setAttribute("role", "alert");
     box.textContent = number.dataset.invalid;
     live.replaceChildren(box);
+    announce();
   }
 
   function update() {
@@ -68,6 +77,7 @@
         live.innerHTML = fresh.innerHTML;
         live.removeAttribute("aria-busy");
         render(live);
+        announce();
         window.history.replaceState(null, "", url);
       })
       .catch(function (error) {

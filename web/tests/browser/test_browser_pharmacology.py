@@ -43,6 +43,7 @@ def test_a_patient_changes_the_dose_and_the_charts_and_reading_follow(
         "light blockade"
     )
     expect(slider).to_have_value("1")
+    expect(page.locator("#pk-status")).to_contain_text("At 1 mg taken at bedtime")  # announced
     _charts_drawn(page)
     assert "dose=1" in page.url
 
