@@ -32,7 +32,14 @@ from lowdose import instruments
 from lowdose.errors import InputError
 from lowdose.instruments import Answers
 from lowdose.pharmacy import capsule_supply, liquid_supply
-from lowdose.regimens import DoseTime, get_protocol, hold_dose, move_to_morning, step_back
+from lowdose.regimens import (
+    DoseTime,
+    custom_protocol,
+    get_protocol,
+    hold_dose,
+    move_to_morning,
+    step_back,
+)
 from lowdose.safety import ContraindicationError, check_prescribable
 from lowdose.safety.screening import normalise_condition
 
@@ -45,6 +52,7 @@ __all__ = [
     "assignable",
     "complete_assessment",
     "create_prescription",
+    "parse_custom_steps",
     "remove_condition",
     "set_surgery",
     "sign_prescription",
@@ -144,6 +152,31 @@ def set_surgery(request: HttpRequest, patient: Patient, on: str, description: st
         record(request, "clinical.surgery.set", patient_id=patient.pk)
 
 
+def parse_custom_steps(text: str) -> list[tuple[str, int | None]]:
+    """``"1.5:14, 3:14, 4.5:open"`` → ``[("1.5", 14), ("3", 14), ("4.5", None)]`` (doses kept as
+    exact decimal strings; the core checks the doses, the ceiling and that only the last step is
+    open-ended)."""
+    steps: list[tuple[str, int | None]] = []
+    for part in text.replace(";", ",").replace("\n", ",").split(","):
+        if not part.strip():
+            continue
+        dose, _, days = part.strip().partition(":")
+        try:
+            Decimal(dose)
+            count = None if days.strip().lower() == "open" else int(days)
+        except (ArithmeticError, ValueError):
+            raise InputError(
+                f"{part.strip()!r} is not MG:DAYS; write steps like 1.5:14, 3:14, 4.5:open.",
+                field="custom_steps",
+            ) from None
+        steps.append((dose.strip(), count))
+    if not steps:
+        raise InputError(
+            "A custom plan needs steps, e.g. 1.5:14, 3:14, 4.5:open.", field="custom_steps"
+        )
+    return steps
+
+
 def create_prescription(
     request: HttpRequest,
     patient: Patient,
@@ -154,6 +187,7 @@ def create_prescription(
     form: str,
     concentration_mg_per_ml: str = "1",
     supply_days: int | str = 84,
+    custom_steps: str = "",
 ) -> Prescription:
     """A draft prescription with the dated plan, checked for what the pharmacy can make.
 
@@ -161,7 +195,12 @@ def create_prescription(
     2013 and FINAL 2024); the core refuses a capsule dose that is not whole capsules, or a liquid
     dose that does not land on a syringe mark.
     """
-    proto = get_protocol(protocol)  # UnknownProtocolError(field="protocol")
+    custom = parse_custom_steps(custom_steps) if protocol == "custom" else []
+    proto = (
+        custom_protocol([(Decimal(d), n) for d, n in custom])
+        if protocol == "custom"
+        else get_protocol(protocol)  # UnknownProtocolError(field="protocol")
+    )
     try:
         first = date.fromisoformat(start)
     except ValueError:
@@ -211,6 +250,7 @@ def create_prescription(
             dose_time=time.value,
             supply_days=days,
             steps=[step.to_dict() for step in steps],
+            custom_steps=[[dose, days] for dose, days in custom],
             form=form,
             concentration_mg_per_ml=concentration,
         )
@@ -412,6 +452,7 @@ def adjust_prescription(
             dose_time=steps[-1].time.value,
             supply_days=total,
             steps=[step.to_dict() for step in steps],
+            custom_steps=rx.custom_steps,
             form=rx.form,
             concentration_mg_per_ml=rx.concentration_mg_per_ml,
         )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
 from lowdose.instruments import AssignmentSchedule
-from lowdose.regimens import DoseTime, TitrationStep, get_protocol
+from lowdose.regimens import DoseTime, TitrationStep, custom_protocol, get_protocol
 from lowdose.safety import CONDITIONS
 
 
@@ -92,6 +92,11 @@ class Prescription(models.Model):
     dose_time = models.CharField(max_length=16, choices=[(t.value, t.value) for t in DoseTime])
     supply_days = models.PositiveSmallIntegerField(default=84)
     steps = models.JSONField(help_text="Dated steps from lowdose.regimens (TitrationStep.to_dict)")
+    custom_steps = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='protocol "custom" only: [[dose_mg, days or null], ...] as prescribed',
+    )
     form = models.CharField(max_length=16, choices=Form.choices)
     concentration_mg_per_ml = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True
@@ -144,7 +149,12 @@ class Prescription(models.Model):
     def ongoing_plan(self) -> tuple[TitrationStep, ...]:
         """The protocol's plan from the same start, with its open-ended maintenance step: what
         the patient keeps taking after this supply (used for monthly and yearly cost)."""
-        return get_protocol(self.protocol).schedule(self.start_date, time=DoseTime(self.dose_time))
+        protocol = (
+            custom_protocol([(Decimal(d), n) for d, n in self.custom_steps])
+            if self.protocol == "custom"
+            else get_protocol(self.protocol)
+        )
+        return protocol.schedule(self.start_date, time=DoseTime(self.dose_time))
 
     @property
     def end_date(self) -> date | None:

@@ -99,6 +99,7 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         "form": "capsule",
         "concentration": "1",
         "supply_days": "84",
+        "custom_steps": "",
     }
     if request.method == "POST":
         values.update({k: request.POST.get(k, "") for k in values})
@@ -112,6 +113,7 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
                 form=values["form"],
                 concentration_mg_per_ml=values["concentration"],
                 supply_days=values["supply_days"],
+                custom_steps=values["custom_steps"],
             )
         except LowdoseError as exc:
             error = exc

@@ -254,3 +254,32 @@ def test_the_audit_detail_column_kept_the_append_only_trigger(clinician: User) -
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET action = 'edited' WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).detail == {"reason": "x"}
+
+
+def test_a_custom_plan_is_built_by_the_core_and_priced_on_its_open_step(
+    client_for: Callable[[User | None], Client], clinician: User, patient: Patient
+) -> None:
+    client = client_for(clinician)
+    url = f"/patients/{patient.pk}/prescriptions/new/"
+    body = {
+        "protocol": "custom",
+        "custom_steps": "1:7, 2:7, 3:open",
+        "start": patient_today(patient).isoformat(),
+        "dose_time": "bedtime",
+        "form": "capsule",
+        "supply_days": "28",
+    }
+    assert client.post(url, body).status_code == 302
+    rx = Prescription.objects.get()
+    assert [(str(s.dose_mg), s.days) for s in rx.plan()] == [("1", 7), ("2", 7), ("3", 14)]
+    ongoing = rx.ongoing_plan()
+    assert ongoing[-1].end is None
+    assert ongoing[-1].dose_mg == 3
+
+    too_high = client.post(url, body | {"custom_steps": "1.5:7, 9:open"})
+    assert too_high.status_code == 400
+    assert b"above the configured maximum" in too_high.content
+    malformed = client.post(url, body | {"custom_steps": "1.5 for a week"})
+    assert malformed.status_code == 400
+    assert b"is not MG:DAYS" in malformed.content
+    assert Prescription.objects.count() == 1
