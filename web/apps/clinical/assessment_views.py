@@ -4,6 +4,7 @@ definition; results are scored by :mod:`lowdose.instruments` and stored with the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import cast
 
@@ -11,7 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
+from fhir.resources.R4B.bundle import Bundle
 
 from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.models import Patient, User
@@ -21,6 +23,7 @@ from apps.clinical.queries import patient_today
 from lowdose import instruments
 from lowdose.errors import InputError
 from lowdose.instruments import Instrument, Occurrence
+from lowdose.instruments.fhir import observation, questionnaire_response
 
 
 @dataclass(frozen=True)
@@ -121,3 +124,49 @@ def complete(request: HttpRequest, patient_id: int, assignment_id: int) -> HttpR
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_GET
+def result_fhir(request: HttpRequest, patient_id: int, result_id: int) -> HttpResponse:
+    """A FHIR R4B collection Bundle: the QuestionnaireResponse and the score Observation."""
+    patient = get_patient_for_user(request, patient_id, "assessments.view")
+    row = patient.assessment_results.filter(pk=result_id).first()
+    if row is None:
+        raise Http404("No such result.")
+    definition = instruments.get(row.instrument)
+    answers = row.result["answers"]
+    rescored = instruments.score(row.instrument, answers)
+    if rescored.version != row.version:
+        return HttpResponse(
+            f"This result was scored with {row.version}; the installed definition is "
+            f"{rescored.version}. Export it from a lowdose version with that definition.",
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    subject = f"Patient/{patient.pk}"
+    response = questionnaire_response(
+        definition, answers, subject=subject, authored=row.completed_at, response_id=f"qr-{row.pk}"
+    )
+    score = observation(
+        rescored,
+        subject=subject,
+        effective=row.completed_at,
+        derived_from=f"QuestionnaireResponse/qr-{row.pk}",
+    )
+    bundle = Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [
+                {"resource": json.loads(r.model_dump_json(exclude_none=True))}
+                for r in (response, score)
+            ],
+        }
+    )
+    out = HttpResponse(
+        json.dumps(json.loads(bundle.model_dump_json(exclude_none=True)), indent=2),
+        content_type="application/fhir+json",
+    )
+    out["Content-Disposition"] = f'attachment; filename="{row.instrument}-{row.pk}.fhir.json"'
+    return out

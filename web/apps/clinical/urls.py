@@ -26,4 +26,9 @@ urlpatterns = [
         assessment_views.complete,
         name="assessment",
     ),
+    path(
+        "patients/<int:patient_id>/assessment-results/<int:result_id>/fhir.json",
+        assessment_views.result_fhir,
+        name="assessment_fhir",
+    ),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.accounts.tests.matrix import CARE, DENIED, Route, every_role
-from apps.clinical.tests.factories import assignment, draft_rx, signed_rx
+from apps.clinical.tests.factories import assessment_result, assignment, draft_rx, signed_rx
 
 CLINICIAN_ONLY = every_role(404, anonymous=302, clinician=200)
 CLINICIAN_WRITE = every_role(404, anonymous=302, clinician=302)
@@ -125,6 +125,15 @@ ROUTES: tuple[Route, ...] = (
         body={"item1": "1", "item2": "0"},
         audited=True,
         extra={"setup": assignment},
+    ),
+    Route(
+        "clinical:assessment_fhir",
+        "GET",
+        "/patients/{pid}/assessment-results/{result}/fhir.json",
+        CARE,
+        DENIED,
+        audited=True,
+        extra={"setup": assessment_result},
     ),
     Route(
         "api:get_screening",

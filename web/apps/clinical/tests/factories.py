@@ -83,3 +83,23 @@ def assignment(*, target: Patient, whose: str, people: dict[str, Any]) -> dict[s
         assigned_by=_clinician_of(target),
     )
     return {"{asg}": str(row.pk)}
+
+
+def assessment_result(*, target: Patient, whose: str, people: dict[str, Any]) -> dict[str, str]:
+    """Matrix setup: a stored PHQ-2 result scored by the core."""
+    from apps.clinical.models import AssessmentResult
+    from lowdose import instruments
+
+    result = instruments.score("phq2", {"item1": 1, "item2": 0})
+    row = AssessmentResult.objects.create(
+        patient=target,
+        instrument="phq2",
+        version=result.version,
+        total=str(result.total),
+        band=result.band or "",
+        interpretation=result.interpretation,
+        result=result.to_dict(),
+        completed_on=patient_today(target),
+        completed_by=_clinician_of(target),
+    )
+    return {"{result}": str(row.pk)}

@@ -129,3 +129,23 @@ def test_fiqr_is_not_assignable_without_licensed_wording(
         {"instrument": "fiqr", "start": patient_today(patient).isoformat()},
     )
     assert not Assignment.objects.exists()
+
+
+def test_a_result_exports_as_a_fhir_bundle(
+    client_for: Callable[[User | None], Client], clinician: User, patient: Patient
+) -> None:
+    assignment = _assign(client_for(clinician), patient, "phq9")
+    answers = dict(zip([f"item{i}" for i in range(1, 10)], "221101210", strict=True))
+    client_for(patient.user).post(f"/patients/{patient.pk}/assessments/{assignment.pk}/", answers)
+    row = AssessmentResult.objects.get()
+    response = client_for(clinician).get(
+        f"/patients/{patient.pk}/assessment-results/{row.pk}/fhir.json"
+    )
+    bundle = response.json()
+    assert bundle["type"] == "collection"
+    qr, obs = (e["resource"] for e in bundle["entry"])
+    assert qr["resourceType"] == "QuestionnaireResponse"
+    assert qr["subject"]["reference"] == f"Patient/{patient.pk}"
+    assert len(qr["item"]) == 9
+    assert obs["code"]["coding"][0]["code"] == "44261-6"  # PHQ-9 total (LOINC)
+    assert obs["valueInteger"] == 10
