@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from apps.evidence.models import StoredEffect, StoredTrial
 from apps.evidence.records import effect_record
+from apps.nof1.pooling import pooled_evidence_records
 from lowdose.evidence import EffectRecord, OutcomeSummary, summarize
 
 __all__ = ["stored_records", "stored_trials", "summary_for"]
@@ -42,10 +43,13 @@ def stored_records(request: HttpRequest | None = None) -> tuple[EffectRecord, ..
 
 
 def summary_for(request: HttpRequest | None, outcome: str) -> OutcomeSummary:
-    """The living summary of ``outcome`` (raises ``EvidenceInputError`` for an unknown one)."""
+    """The living summary of ``outcome`` (raises ``EvidenceInputError`` for an unknown one), from
+    the shipped data, the clinician-added trials and this clinic's pooled N-of-1 series."""
     cache = _cache(request)
     key = f"summary:{outcome}"
     if key not in cache:
-        cache[key] = summarize(outcome, extra=stored_records(request))
+        if "nof1" not in cache:
+            cache["nof1"] = pooled_evidence_records()
+        cache[key] = summarize(outcome, extra=(*stored_records(request), *cache["nof1"]))
     summary: OutcomeSummary = cache[key]
     return summary

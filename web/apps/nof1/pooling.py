@@ -11,19 +11,20 @@ import string
 
 from apps.accounts.models import Clinic
 from apps.nof1.models import Nof1Trial
+from lowdose.evidence import EffectRecord
 from lowdose.outcomes import PooledNof1, PooledResult, TrialEffect
 
-__all__ = ["MIN_TRIALS", "completed_pain_trials", "pool_clinic"]
+__all__ = ["MIN_TRIALS", "completed_pain_trials", "pool_clinic", "pooled_evidence_records"]
 
 MIN_TRIALS = 2
 
 
-def completed_pain_trials(clinic: Clinic) -> list[Nof1Trial]:
-    return list(
-        Nof1Trial.objects.filter(
-            patient__clinic=clinic, status=Nof1Trial.Status.UNBLINDED, outcome="pain"
-        ).order_by("unblinded_at", "pk")
-    )
+def completed_pain_trials(clinic: Clinic | None = None) -> list[Nof1Trial]:
+    """Unblinded trials with pain as the locked outcome, of one clinic or of this server."""
+    rows = Nof1Trial.objects.filter(status=Nof1Trial.Status.UNBLINDED, outcome="pain")
+    if clinic is not None:
+        rows = rows.filter(patient__clinic=clinic)
+    return list(rows.order_by("unblinded_at", "pk"))
 
 
 def _label(index: int) -> str:
@@ -46,3 +47,10 @@ def pool_clinic(trials: list[Nof1Trial], *, mcid: float = 1.0) -> PooledResult |
     if len(effects) < MIN_TRIALS:
         return None
     return PooledNof1(effects, mcid=mcid, lower_is_better=True).fit()
+
+
+def pooled_evidence_records() -> tuple[EffectRecord, ...]:
+    """The pooled N-of-1 series of this server as an evidence record (``origin="n_of_1"``, outcome
+    ``pain_nrs``), shown in the living summary as its own source; empty below MIN_TRIALS."""
+    pooled = pool_clinic(completed_pain_trials())
+    return () if pooled is None else (pooled.as_effect_record(),)

@@ -68,3 +68,14 @@ def test_with_one_completed_trial_the_page_says_pooling_needs_two(
     Nof1Trial.objects.exclude(pk=completed[0].pk).update(status=Nof1Trial.Status.LOCKED)
     page = client_for(admin_user).get("/research/nof1/").content.decode()
     assert "1 completed trial so far; pooling needs at least 2." in page
+
+
+def test_the_pooled_series_joins_the_living_evidence_summary_as_its_own_source(
+    completed: list[Nof1Trial],
+) -> None:
+    from apps.evidence.queries import summary_for
+
+    summary = summary_for(None, "pain_nrs")
+    text = str(summary.to_dict())
+    assert "lowdose-nof1-series" in text
+    assert "Clinic N-of-1 series (3 patients)" in text
