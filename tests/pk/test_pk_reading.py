@@ -200,3 +200,19 @@ def test_explainer_rejects_an_aware_clock_time() -> None:
 def test_sources_cannot_be_changed_at_run_time() -> None:
     with pytest.raises(TypeError):
         SOURCES["pet"] = "anything"  # type: ignore[index]
+
+
+def test_people_differ_line_agrees_with_a_100000_person_run(explained_45: object) -> None:
+    from lowdose.pk.population import PopulationSimulation
+    from lowdose.pk.reading import POPULATION_SEED, POPULATION_SIZE
+
+    e = explained_45
+    line = next(x.text for x in e.lines if x.text.startswith("People differ"))  # type: ignore[attr-defined]
+    assert "9 in 10 have a trough between 25% and 78%" in line
+    big = PopulationSimulation(Regimen(Decimal("4.5")), 100_000, 7, band_subjects=1).fit()
+    small = e.population.percentiles["occupancy.mu.trough"]  # type: ignore[attr-defined]
+    # why 0.01: the page shows whole percent; the sample's 5th/95th percentiles must not
+    # move the shown number by more than one point against a 20x larger, differently seeded run
+    for q in ("p5", "p95"):
+        assert small[q] == pytest.approx(big.percentiles["occupancy.mu.trough"][q], abs=0.01)
+    assert (POPULATION_SIZE, POPULATION_SEED) == (5000, 20260101)

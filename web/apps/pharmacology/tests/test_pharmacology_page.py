@@ -58,6 +58,7 @@ def test_anonymous_visitor_sees_45_mg_at_bedtime_beside_50_mg_by_default() -> No
     assert cells["Unblocked window (μ below 25%)"] == ["none", "none"]
     assert cells["Time to steady state"] == ["4 days", "2 days"]
     assert cells["Naltrexone peak in blood"] == ["1.22 ng/mL", "13.5 ng/mL"]
+    assert "9 in 10 have a trough between 25% and 78%" in text  # seeded population of 5,000
     assert 'name="compare" value="50" checked' in text
     assert 'value="bedtime" checked' in text
     assert "Log in" in text  # anonymous visitors get the public nav
