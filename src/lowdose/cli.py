@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -64,6 +65,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LowdoseError as exc:
         sys.stderr.write(f"lowdose: {exc}\n")
         return 1
+    except BrokenPipeError:
+        # The reader stopped early (`lowdose ... | head`): not an error of ours. Point stdout at
+        # /dev/null so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
