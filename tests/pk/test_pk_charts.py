@@ -70,3 +70,18 @@ def test_clock_chart_moves_the_peak_with_the_dosing_time() -> None:
     assert peak_bed["clock_h"] == pytest.approx(0.0, abs=0.26)
     assert peak_am["clock_h"] == pytest.approx(10.0, abs=0.26)
     assert all(0.0 <= r["clock_h"] < 24.0 for r in rows)
+
+
+def test_rebound_chart_is_labelled_a_hypothesis_and_plots_the_explorer_output() -> None:
+    from lowdose.pk.charts import rebound_chart
+    from lowdose.pk.mechanisms import rebound
+
+    fitted = rebound(Decimal("4.5"))
+    spec = rebound_chart([("4.5 mg", fitted)], every=10)
+    assert spec["title"]["subtitle"] == "HYPOTHESIS, not a prediction"
+    rows = spec["layer"][0]["data"]["values"]
+    assert rows[1]["t_h"] == pytest.approx(fitted.t_h[10])
+    assert rows[1]["net_tone"] == fitted.net_tone[10]
+    assert spec["layer"][1]["data"]["values"] == [{"y": 1.0}]  # the usual level
+    with pytest.raises(PkInputError):
+        rebound_chart([("4.5 mg", fitted)], every=0)

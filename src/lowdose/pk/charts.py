@@ -10,6 +10,7 @@ days; time 0 = the last dose); ``"7d"`` is the first seven days from the first d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import time
 from decimal import Decimal
 from typing import Any, Literal
@@ -19,6 +20,7 @@ import numpy as np
 
 from lowdose.pk.assumptions import OCCUPANCY_LABEL
 from lowdose.pk.errors import PkInputError
+from lowdose.pk.mechanisms import HYPOTHESIS_LABEL, ReboundResult
 from lowdose.pk.parameters import ModelParameters
 from lowdose.pk.regimen import BEDTIME, MORNING, Regimen
 from lowdose.pk.simulate import simulate_doses
@@ -29,6 +31,7 @@ __all__ = [
     "concentration_chart",
     "curves",
     "occupancy_chart",
+    "rebound_chart",
     "timecourse_chart",
 ]
 
@@ -272,3 +275,50 @@ def clock_chart(
         )
     )
     return _with_rows(chart, rows)
+
+
+def rebound_chart(
+    results: Sequence[tuple[str, ReboundResult]], *, every: int = 5
+) -> dict[str, Any]:
+    """Vega-Lite spec of the rebound hypothesis: net opioid tone over the last day.
+
+    ``results`` are ``(label, ReboundResult)`` pairs (e.g. the dose with the fitted and with a
+    brief blockade, and 50 mg); every ``every``-th grid point is plotted. A rule marks the
+    usual level (1). The title carries :data:`~lowdose.pk.mechanisms.HYPOTHESIS_LABEL`'s
+    first words: the chart shows a hypothesis, not a prediction.
+    """
+    if every < 1:
+        raise PkInputError("every must be a positive whole number", field="every")
+    rows = [
+        {"regimen": label, "t_h": t, "net_tone": tone}
+        for label, r in results
+        for t, tone in list(zip(r.t_h, r.net_tone, strict=True))[::every]
+    ]
+    lines = (
+        alt.Chart(alt.Data(values=[]))  # type: ignore[no-untyped-call]
+        .mark_line()
+        .encode(
+            x=alt.X("t_h:Q", title="Hours after the daily dose (steady state)"),
+            y=alt.Y("net_tone:Q", title="Net opioid tone (1 = usual level)"),
+            color=alt.Color("regimen:N", title="Regimen"),
+            tooltip=["regimen:N", "t_h:Q", alt.Tooltip("net_tone:Q", format=".2f")],
+        )
+    )
+    usual = (
+        alt.Chart(alt.Data(values=[{"y": 1.0}]))  # type: ignore[no-untyped-call]
+        .mark_rule(strokeDash=[4, 4], color="#666")
+        .encode(y="y:Q")
+    )
+    spec = dict(
+        alt.layer(lines, usual)
+        .properties(
+            width=520,
+            height=220,
+            title=alt.Title(
+                "Rebound theory: net opioid tone", subtitle=HYPOTHESIS_LABEL.split(":")[0]
+            ),
+        )
+        .to_dict(validate=False)
+    )
+    spec["layer"][0]["data"] = {"values": rows}
+    return spec

@@ -26,7 +26,8 @@ from apps.pharmacology.forms import (
     form_from_query,
 )
 from lowdose.pk import charts
-from lowdose.pk.mechanisms import TLR4_LITERATURE, ReboundResult
+from lowdose.pk.assumptions import OCCUPANCY_LABEL
+from lowdose.pk.mechanisms import TLR4_LITERATURE, ReboundResult, tlr4_exposure
 from lowdose.pk.reading import SOURCES, Explanation, RegimenExplainer, hours_text, percent_text
 from lowdose.pk.regimen import RegimenMetrics
 
@@ -42,6 +43,7 @@ class PageNumbers:
     lines: list[dict[str, Any]]
     metrics: list[dict[str, Any]]
     hypotheses: list[dict[str, Any]]
+    tlr4_ladder: list[dict[str, str]]
     specs: dict[str, dict[str, Any]]
 
 
@@ -50,8 +52,9 @@ def _fit(spec: dict[str, Any]) -> dict[str, Any]:
     # long "model estimate" subtitle would be clipped on a phone; each chart's caption on the
     # page says it instead.
     out = {**spec, "width": "container", "config": {"legend": {"orient": "bottom"}}}
-    if isinstance(out.get("title"), dict):
-        out["title"] = out["title"]["text"]
+    title = out.get("title")
+    if isinstance(title, dict) and title.get("subtitle") == OCCUPANCY_LABEL:
+        out["title"] = title["text"]
     return out
 
 
@@ -110,7 +113,7 @@ def metric_rows(chosen: RegimenMetrics, ref: RegimenMetrics | None) -> list[dict
     ]
 
 
-def _hypotheses(e: Explanation) -> list[dict[str, Any]]:
+def _rebound_series(e: Explanation) -> list[tuple[str, ReboundResult]]:
     dose = f"{e.chosen.regimen.dose_mg} mg"
     rows: list[tuple[str, ReboundResult]] = [
         (f"{dose}, the model's occupancy curve", e.rebound_fitted),
@@ -119,6 +122,11 @@ def _hypotheses(e: Explanation) -> list[dict[str, Any]]:
     if e.rebound_reference is not None:
         ref = e.rebound_reference.regimen.dose_mg
         rows.append((f"{ref} mg, the model's occupancy curve", e.rebound_reference))
+    return rows
+
+
+def _hypotheses(e: Explanation) -> list[dict[str, Any]]:
+    rows = _rebound_series(e)
     return [
         {
             "what": what,
@@ -127,6 +135,35 @@ def _hypotheses(e: Explanation) -> list[dict[str, Any]]:
         }
         for what, r in rows
     ]
+
+
+#: TLR4 potencies (IC50, µM) to set beside the dose: the decades the literature spans, from the
+#: sub-nanomolar glial-culture effects to the > 200 µM of human blood cells (TLR4_LITERATURE).
+TLR4_LADDER_UM = (0.001, 0.01, 0.1, 1.0, 10.0)
+
+
+def _potency(ic50_um: float) -> str:
+    return f"{ic50_um * 1000:g} nM" if ic50_um < 1 else f"{ic50_um:g} µM"
+
+
+def tlr4_ladder(dose: Decimal) -> list[dict[str, str]]:
+    """Share of TLR4 blocked at the peak and over the day for each potency (hypothesis)."""
+    rows = []
+    for ic50 in TLR4_LADDER_UM:
+        r = tlr4_exposure(dose, ic50_um=ic50)
+        rows.append(
+            {
+                "potency": _potency(ic50),
+                "peak": _share(r.inhibition_at_peak),
+                "average": _share(r.inhibition_average),
+            }
+        )
+    return rows
+
+
+def _share(fraction: float) -> str:
+    # two significant figures: the point is the order of magnitude (0.36% vs 36%)
+    return f"{float(f'{fraction * 100:.2g}'):g}%"
 
 
 @lru_cache(maxsize=32)  # why: ~0.3 MB of chart data per entry
@@ -145,6 +182,7 @@ def page_numbers(dose: Decimal, time_key: str, compare: bool) -> PageNumbers:
         ),
         "clock": charts.clock_chart(dose),
         "conc": charts.concentration_chart(dose, at=at, compare_mg=compare_mg, span="24h"),
+        "rebound": charts.rebound_chart(_rebound_series(e)),
     }
     lines = [
         {
@@ -159,6 +197,7 @@ def page_numbers(dose: Decimal, time_key: str, compare: bool) -> PageNumbers:
         lines=lines,
         metrics=metric_rows(e.chosen, e.reference),
         hypotheses=_hypotheses(e),
+        tlr4_ladder=tlr4_ladder(dose),
         specs={k: _fit(v) for k, v in specs.items()},
     )
 

@@ -14,7 +14,7 @@ from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHARTS = ("chart-occ24", "chart-occ7", "chart-clock", "chart-conc")
+CHARTS = ("chart-occ24", "chart-occ7", "chart-clock", "chart-conc", "chart-rebound")
 
 
 def _charts_drawn(page: Page) -> None:
