@@ -51,7 +51,8 @@ def _fit(spec: dict[str, Any]) -> dict[str, Any]:
     # Phone first: the chart takes its container's width and puts legends underneath. The
     # long "model estimate" subtitle would be clipped on a phone; each chart's caption on the
     # page says it instead.
-    out = {**spec, "width": "container", "config": {"legend": {"orient": "bottom"}}}
+    legend = {"orient": "bottom", "direction": "vertical"}
+    out = {**spec, "width": "container", "config": {"legend": legend}}
     title = out.get("title")
     if isinstance(title, dict) and title.get("subtitle") == OCCUPANCY_LABEL:
         out["title"] = title["text"]
@@ -113,15 +114,23 @@ def metric_rows(chosen: RegimenMetrics, ref: RegimenMetrics | None) -> list[dict
     ]
 
 
-def _rebound_series(e: Explanation) -> list[tuple[str, ReboundResult]]:
+def _rebound_series(e: Explanation, *, short: bool = False) -> list[tuple[str, ReboundResult]]:
     dose = f"{e.chosen.regimen.dose_mg} mg"
+    model, brief = (
+        ("model", "brief block")
+        if short
+        else (
+            "the model's occupancy curve",
+            "if the blockade were brief",
+        )
+    )
     rows: list[tuple[str, ReboundResult]] = [
-        (f"{dose}, the model's occupancy curve", e.rebound_fitted),
-        (f"{dose}, if the blockade were brief", e.rebound_brief),
+        (f"{dose}, {model}", e.rebound_fitted),
+        (f"{dose}, {brief}", e.rebound_brief),
     ]
     if e.rebound_reference is not None:
         ref = e.rebound_reference.regimen.dose_mg
-        rows.append((f"{ref} mg, the model's occupancy curve", e.rebound_reference))
+        rows.append((f"{ref} mg, {model}", e.rebound_reference))
     return rows
 
 
@@ -182,7 +191,7 @@ def page_numbers(dose: Decimal, time_key: str, compare: bool) -> PageNumbers:
         ),
         "clock": charts.clock_chart(dose),
         "conc": charts.concentration_chart(dose, at=at, compare_mg=compare_mg, span="24h"),
-        "rebound": charts.rebound_chart(_rebound_series(e)),
+        "rebound": charts.rebound_chart(_rebound_series(e, short=True)),
     }
     lines = [
         {
