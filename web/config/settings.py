@@ -12,6 +12,7 @@ Environment
 ``LOWDOSE_TIME_ZONE``       default time zone for new patients; default ``Europe/London``
 ``LOWDOSE_LOGIN_FAILURES``  failed logins before a lockout; default 5
 ``LOWDOSE_LOCKOUT_MINUTES`` how long a lockout lasts; default 15
+``LOWDOSE_LICENSED_WORDING`` wording files of licensed questionnaires (FIQR), comma-separated
 """
 
 from __future__ import annotations
@@ -247,6 +248,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a CSV of years of check-ins fits easily
+# Licensed questionnaire wording (the FIQR) a clinic has the right to use: comma-separated JSON
+# files in the format of lowdose.instruments.fiqr; checked at start-up (docs/instruments.md).
+LICENSED_WORDING_FILES = [
+    p.strip() for p in os.environ.get("LOWDOSE_LICENSED_WORDING", "").split(",") if p.strip()
+]
 API_TOKEN_TTL = timedelta(days=env_int("LOWDOSE_API_TOKEN_DAYS", 30))
 INVITATION_TTL = timedelta(days=env_int("LOWDOSE_INVITATION_DAYS", 7))
 
