@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import time as clock
 from decimal import Decimal
 
@@ -34,13 +33,10 @@ def test_seven_day_span_starts_at_zero_and_builds_up() -> None:
     assert troughs[0] < troughs[1] < troughs[2]  # accumulation in the slow pool
 
 
-def test_chart_specs_are_vega_lite_with_the_hypothesis_label_and_fast() -> None:
-    occupancy_chart(Decimal("4.5"))  # warm Altair's imports
-    start = time.perf_counter()
+def test_chart_specs_are_vega_lite_with_the_hypothesis_label() -> None:
+    # Speed is measured in benchmarks/, never timed in tests.
     spec = occupancy_chart(Decimal("4.5"), span="7d", receptors=("mu", "kappa"))
     conc = concentration_chart(Decimal("4.5"))
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.4  # why: two charts; the web budget is 200 ms each (shared CI runner)
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
     assert spec["title"]["subtitle"] == OCCUPANCY_LABEL
     assert len(spec["data"]["values"]) == 2 * (7 * 24 + 1)
