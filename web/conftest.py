@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -100,7 +101,8 @@ def make_checkin() -> Callable[..., Any]:
         now = timezone.now()
         fields: dict[str, Any] = {
             "client_id": uuid.uuid4(),
-            "day": (now - timedelta(days=days_ago)).date(),
+            # the patient's calendar day, as the dashboards count days
+            "day": (now.astimezone(ZoneInfo(patient.time_zone)) - timedelta(days=days_ago)).date(),
             "recorded_at": now - timedelta(days=days_ago),
             "pain": 5,
             "fatigue": 5,
