@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from conftest import PASSWORD
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from apps.accounts.models import Patient, User
+from apps.checkins.queries import patient_today
 from apps.nof1.models import Nof1Trial
 
 from .conftest import log_in
@@ -34,7 +34,7 @@ def test_a_short_blinded_trial_from_design_to_result(
     make_checkin: Callable[..., Any],
 ) -> None:
     base = live_server.url
-    start = timezone.now().date() - timedelta(days=22)
+    start = patient_today(patient) - timedelta(days=22)
 
     # The clinician designs the trial from the patient's page.
     log_in(page, base, "clinician", PASSWORD)
@@ -65,7 +65,7 @@ def test_a_short_blinded_trial_from_design_to_result(
     # Three weeks of diary so far (entered day by day in real life): less pain on LDN kits.
     trial = Nof1Trial.objects.get(pk=trial_id)
     plan = trial.allocation.as_plan()
-    today = timezone.now().date()
+    today = patient_today(patient)
     day = plan.start
     while day < today:
         period = next(p for p in plan.periods if p.contains(day))

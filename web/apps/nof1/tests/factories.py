@@ -6,9 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 from django.test import RequestFactory
-from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
+from apps.checkins.queries import patient_today
 from apps.nof1.actions import DesignRequest, design_trial
 from apps.nof1.models import Nof1Trial
 
@@ -30,7 +30,7 @@ def make_trial(
         arms=arms,
         cycles=cycles,
         period_days=period_days,
-        start=timezone.now().date() - timedelta(days=days_ago),
+        start=patient_today(patient) - timedelta(days=days_ago),
         onset_days=0,
         pharmacy=pharmacy,
         outcome="pain",
@@ -54,5 +54,5 @@ def trial_setup(*, target: Patient, whose: str, people: dict[str, Any]) -> dict[
     return {
         "{trial}": str(trial.pk),
         "{pharmacy}": str(pharmacy.pk),
-        "{start}": (timezone.now().date() + timedelta(days=7)).isoformat(),
+        "{start}": (patient_today(target) + timedelta(days=7)).isoformat(),
     }

@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.accounts.models import ApiToken, Patient, User
 from apps.audit.models import AuditEvent
 from apps.checkins.models import Checkin
+from apps.checkins.queries import patient_today
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
 from apps.nof1.tests.factories import make_trial
 
@@ -29,7 +30,7 @@ def trial(patient: Patient, clinician: User, pharmacist: User) -> Nof1Trial:
 def _fill_diary(trial: Nof1Trial, make_checkin: Callable[..., Any], *, effect: float) -> None:
     """One check-in per trial day so far: pain 6 on placebo, 6 + effect on LDN (± a wobble)."""
     plan = trial.allocation.as_plan()
-    today = timezone.now().date()
+    today = patient_today(trial.patient)
     day = plan.start
     while day <= min(plan.end, today):
         period = next(p for p in plan.periods if p.contains(day))
@@ -69,7 +70,7 @@ def test_the_patient_checks_in_by_kit_code_without_knowing_the_dose(
 ) -> None:
     client = client_for(patient.user)
     page = client.get(f"/patients/{patient.pk}/checkin/").content.decode()
-    today_kit = trial.kit_for(timezone.now().date())
+    today_kit = trial.kit_for(patient_today(patient))
     assert today_kit is not None
     assert f"Take one capsule from kit <strong>{today_kit['kit']}</strong>" in page
     assert 'name="dose_mg"' not in page
