@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.log import record
 from apps.checkins.queries import core_checkins, diary_of, patient_today
+from apps.clinical.queries import screen_patient
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
 from lowdose.diary import daily_scores
 from lowdose.errors import InputError
@@ -33,6 +34,7 @@ from lowdose.outcomes import (
     OutcomesWarning,
     simulate_design,
 )
+from lowdose.safety import ContraindicationError, check_prescribable
 
 __all__ = [
     "DesignRequest",
@@ -78,12 +80,37 @@ def _recent_sd(patient: Patient, outcome: str) -> float | None:
 
 
 def design_trial(
-    request: HttpRequest, patient: Patient, spec: DesignRequest
+    request: HttpRequest, patient: Patient, spec: DesignRequest, *, caution_reason: str = ""
 ) -> tuple[Nof1Trial, list[str]]:
-    """Randomise a design, store the blinded schedule and the secret allocation; return warnings."""
+    """Randomise a design, store the blinded schedule and the secret allocation; return warnings.
+
+    The kits contain naltrexone, so the patient must pass the same safety screen as a
+    prescription: a contraindication (an opioid, an opioid-free interval not yet complete, acute
+    hepatitis…) is a hard stop, and a caution needs a reason, which goes into the audit log.
+
+    Raises
+    ------
+    ContraindicationError, CautionReasonRequiredError
+        From :func:`lowdose.safety.check_prescribable`; nothing is stored.
+    """
+    screening = screen_patient(patient)
+    try:
+        check_prescribable(screening, caution_reason=caution_reason)
+    except ContraindicationError:
+        record(
+            request,
+            "nof1.design",
+            patient_id=patient.pk,
+            outcome="denied",
+            detail={"screening": screening.to_dict()},
+        )
+        raise
     with transaction.atomic():
         trial, notes = create_trial(patient, spec, created_by=cast(User, request.user))
-        record(request, "nof1.design", patient_id=patient.pk, obj=trial)
+        detail: dict[str, object] = {"screening_status": screening.status}
+        if screening.needs_reason:
+            detail["caution_reason"] = caution_reason.strip()
+        record(request, "nof1.design", patient_id=patient.pk, obj=trial, detail=detail)
     return trial, notes
 
 

@@ -17,6 +17,7 @@ from apps.accounts.access import can, get_patient_for_user, get_trial_for_user, 
 from apps.accounts.models import Pharmacy, User
 from apps.audit.log import record, record_many
 from apps.checkins.queries import patient_today
+from apps.clinical.queries import screen_patient
 from apps.nof1.actions import (
     DesignRequest,
     analyse,
@@ -88,7 +89,12 @@ def trial_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     error: LowdoseError | None = None
     if request.method == "POST":
         try:
-            trial, notes = design_trial(request, patient, _design_from_post(request))
+            trial, notes = design_trial(
+                request,
+                patient,
+                _design_from_post(request),
+                caution_reason=request.POST.get("caution_reason", ""),
+            )
         except LowdoseError as exc:
             error = exc
         else:
@@ -107,6 +113,7 @@ def trial_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             "pharmacies": Pharmacy.objects.order_by("name"),
             "outcomes": list(OUTCOMES),
             "default_start": (patient_today(patient) + timedelta(days=7)).isoformat(),
+            "screening": screen_patient(patient),
         },
         status=400 if error else 200,
     )

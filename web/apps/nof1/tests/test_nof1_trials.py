@@ -275,3 +275,61 @@ def test_the_swap_is_visible_where_the_allocation_is_meant_to_be_seen(
     ]
     Allocation.objects.filter(pk=allocation.pk).update(plan=swapped)
     assert _normalise(client.get(f"/nof1/{trial.pk}/kits/").content) != _normalise(before)
+
+
+def _design_form(pharmacy_id: int) -> dict[str, str]:
+    return {
+        "arms": "4.5",
+        "cycles": "2",
+        "period_days": "10",
+        "onset_days": "0",
+        "start": (timezone.now().date() + timedelta(days=7)).isoformat(),
+        "pharmacy": str(pharmacy_id),
+        "outcome": "pain",
+        "mcid": "1",
+    }
+
+
+def test_an_opioid_on_the_medication_list_stops_the_design_like_a_prescription(
+    patient: Patient,
+    clinician: User,
+    pharmacist: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    from apps.clinical.models import Medication
+
+    Medication.objects.create(patient=patient, name="Tramadol 50 mg", added_by=clinician)
+    client = client_for(clinician)
+    page = client.get(f"/patients/{patient.pk}/nof1/new/").content.decode()
+    assert "Safety screen: contraindicated" in page
+    response = client.post(
+        f"/patients/{patient.pk}/nof1/new/", _design_form(pharmacist.pharmacies.get().pk)
+    )
+    assert response.status_code == 400
+    assert "naltrexone cannot be prescribed" in response.content.decode()
+    assert not Nof1Trial.objects.exists()
+    assert not Allocation.objects.exists()
+    denied = AuditEvent.objects.get(action="nof1.design", outcome="denied")
+    assert denied.patient_id == patient.pk
+
+
+def test_a_caution_needs_a_reason_and_the_reason_is_audited(
+    patient: Patient,
+    clinician: User,
+    pharmacist: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    from apps.clinical.models import Condition
+
+    Condition.objects.create(patient=patient, name="cirrhosis", added_by=clinician)
+    client = client_for(clinician)
+    form = _design_form(pharmacist.pharmacies.get().pk)
+    refused = client.post(f"/patients/{patient.pk}/nof1/new/", form)
+    assert refused.status_code == 400
+    assert "record why prescribing is appropriate" in refused.content.decode()
+    assert not Nof1Trial.objects.exists()
+    reason = "Child-Pugh A, LFTs stable; hepatology agrees to a 4.5 mg trial"
+    client.post(f"/patients/{patient.pk}/nof1/new/", {**form, "caution_reason": reason})
+    assert Nof1Trial.objects.count() == 1
+    event = AuditEvent.objects.get(action="nof1.design", outcome="ok")
+    assert event.detail == {"screening_status": "caution", "caution_reason": reason}
