@@ -12,6 +12,7 @@ action                 patient                    clinician
 ``checkins.export``    own record                 patients of their care teams
 ``checkins.import``    own record                 —
 ``patient.invite``     —                          patients of their care teams
+``patient.settings``   own record                 patients of their care teams
 ``clinical.view``      —                          patients of their care teams
 ``clinical.edit``      —                          patients of their care teams
 ``clinical.card``      own record                 patients of their care teams
@@ -70,6 +71,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "checkins.export": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "checkins.import": {Role.PATIENT: _OWN},
     "patient.invite": {Role.CLINICIAN: _CARE_TEAM},
+    "patient.settings": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "clinical.view": {Role.CLINICIAN: _CARE_TEAM},
     "clinical.edit": {Role.CLINICIAN: _CARE_TEAM},
     "clinical.card": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -15,7 +16,13 @@ from apps.accounts.models import ApiToken, CareTeam, Invitation, Patient, Role, 
 from apps.audit.log import record
 from lowdose.errors import InputError
 
-__all__ = ["IssuedInvitation", "accept_invitation", "invite_patient", "issue_api_token"]
+__all__ = [
+    "IssuedInvitation",
+    "accept_invitation",
+    "invite_patient",
+    "issue_api_token",
+    "set_time_zone",
+]
 
 
 @dataclass(frozen=True)
@@ -104,3 +111,24 @@ def issue_api_token(request: HttpRequest, user: User) -> tuple[str, ApiToken]:
     )
     record(request, "api.token.issue", actor=user)
     return raw, token
+
+
+def set_time_zone(request: HttpRequest, patient: Patient, name: str) -> None:
+    """Set the patient's time zone: it decides which calendar day each check-in belongs to."""
+    name = name.strip()
+    if name not in available_timezones():
+        raise InputError(
+            f"time_zone: {name!r} is not a time zone lowdose knows; choose one from the list "
+            "(e.g. Europe/London, America/New_York).",
+            field="time_zone",
+        )
+    previous = patient.time_zone
+    patient.time_zone = name
+    patient.save(update_fields=["time_zone"])
+    record(
+        request,
+        "patient.settings",
+        patient_id=patient.pk,
+        obj=patient,
+        detail={"time_zone": {"from": previous, "to": name}},
+    )

@@ -11,4 +11,5 @@ urlpatterns = [
     path("invite/<str:token>/", views.accept, name="accept"),
     path("pharmacy/", pharmacy_views.queue, name="pharmacy"),
     path("audit/", views.audit_log, name="audit"),
+    path("patients/<int:patient_id>/settings/", views.patient_settings, name="settings"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import cast
+from zoneinfo import available_timezones
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -12,7 +13,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.accounts.actions import accept_invitation, find_invitation, invite_patient
+from apps.accounts.access import get_patient_for_user
+from apps.accounts.actions import (
+    accept_invitation,
+    find_invitation,
+    invite_patient,
+    set_time_zone,
+)
 from apps.accounts.models import CareTeam, Patient, User
 from apps.audit.log import record
 from apps.audit.models import AuditEvent
@@ -130,3 +137,24 @@ def health(request: HttpRequest) -> JsonResponse:
     except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_settings(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, "patient.settings")
+    error: InputError | None = None
+    if request.method == "POST":
+        try:
+            set_time_zone(request, patient, request.POST.get("time_zone", ""))
+        except InputError as exc:
+            error = exc
+        else:
+            messages.success(request, f"Time zone set to {patient.time_zone}.")
+            return redirect("checkins:dashboard", patient_id=patient.pk)
+    return render(
+        request,
+        "accounts/patient_settings.html",
+        {"patient": patient, "zones": sorted(available_timezones()), "error": error},
+        status=400 if error else 200,
+    )

@@ -5,6 +5,23 @@ from __future__ import annotations
 from apps.accounts.tests.matrix import Route, every_role
 
 ROUTES: tuple[Route, ...] = (
+    Route(
+        "accounts:settings",
+        "GET",
+        "/patients/{pid}/settings/",
+        every_role(404, anonymous=302, patient=200, clinician=200),
+        every_role(404, anonymous=302),
+        audited=True,
+    ),
+    Route(
+        "accounts:settings",
+        "POST",
+        "/patients/{pid}/settings/",
+        every_role(404, anonymous=302, patient=302, clinician=302),
+        every_role(404, anonymous=302),
+        body={"time_zone": "America/New_York"},
+        audited=True,
+    ),
     Route("home", "GET", "/", every_role(302)),
     Route("login", "GET", "/accounts/login/", every_role(302, anonymous=200)),
     Route("logout", "POST", "/accounts/logout/", every_role(302)),

@@ -121,3 +121,19 @@ def test_session_and_csrf_cookies_are_secure_and_debug_is_off_by_default() -> No
 @pytest.mark.django_db
 def test_health_reports_the_database() -> None:
     assert Client().get("/health").json() == {"status": "ok", "database": "ok"}
+
+
+def test_a_patient_sets_their_time_zone_and_a_bad_one_changes_nothing(
+    client_for: Callable[[User | None], Client], patient: Patient
+) -> None:
+    client = client_for(patient.user)
+    bad = client.post(f"/patients/{patient.pk}/settings/", {"time_zone": "Mars/Olympus"})
+    assert bad.status_code == 400
+    assert "not a time zone lowdose knows" in bad.content.decode()
+    patient.refresh_from_db()
+    assert patient.time_zone == "Europe/London"
+    client.post(f"/patients/{patient.pk}/settings/", {"time_zone": "America/New_York"})
+    patient.refresh_from_db()
+    assert patient.time_zone == "America/New_York"
+    event = AuditEvent.objects.filter(action="patient.settings", detail__isnull=False).get()
+    assert event.detail == {"time_zone": {"from": "Europe/London", "to": "America/New_York"}}
