@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "apps.pharmacology",
     "apps.evidence",
     "apps.nof1",
+    "apps.alerts",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,8 @@ action                 patient                    clinician
 ``nof1.view``          own record (blinded)       patients of their care teams (blinded)
 ``nof1.manage``        —                          patients of their care teams
 ``nof1.kits``          —                          — (pharmacists only, see below)
+``alerts.view``        —                          patients of their care teams
+``alerts.acknowledge`` —                          patients of their care teams
 =====================  =========================  ===================================
 
 Pharmacists see only what is sent to their pharmacy, never check-ins: for
@@ -35,6 +37,9 @@ to the prescriptions routed there (a prescription of the same patient sent elsew
 For ``nof1.kits`` — the allocation list of a blinded N-of-1 trial, the only place where arms
 are visible before unblinding — the scope is "patients with a trial whose kits my pharmacy
 prepares", and :func:`get_trial_for_user` narrows it to those trials.
+For ``alerts.view`` a pharmacist's scope is both of the above (a routed prescription or a trial
+whose kits their pharmacy prepares), and :func:`visible_alerts` narrows it to the alerts that
+block dispensing or kit release: what stops their queue, nothing else of the patient's.
 Clinic admins manage accounts but see no identifiable patient data and appear nowhere in the
 table. Every decision, allowed or denied, is written to the audit log.
 """
@@ -43,18 +48,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from apps.accounts.models import Patient, Role, User
-from apps.audit.log import record
+from apps.audit.actor import Actor
+from apps.audit.log import record, record_as
 
 __all__ = [
     "ACTIONS",
     "can",
+    "get_alert_for_user",
     "get_patient_for_user",
     "get_prescription_for_user",
     "get_trial_for_user",
+    "visible_alerts",
     "visible_patients",
     "visible_prescriptions",
     "visible_trials",
@@ -64,6 +73,7 @@ _OWN = "own"
 _CARE_TEAM = "care_team"
 _PHARMACY = "pharmacy"
 _NOF1_PHARMACY = "nof1_pharmacy"
+_ANY_PHARMACY = "any_pharmacy"
 
 ACTIONS: dict[str, dict[str, str]] = {
     "checkins.view": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
@@ -89,6 +99,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     "nof1.view": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "nof1.manage": {Role.CLINICIAN: _CARE_TEAM},
     "nof1.kits": {Role.PHARMACIST: _NOF1_PHARMACY},
+    "alerts.view": {Role.CLINICIAN: _CARE_TEAM, Role.PHARMACIST: _ANY_PHARMACY},
+    "alerts.acknowledge": {Role.CLINICIAN: _CARE_TEAM},
 }
 
 #: Prescription states a pharmacist may see (a draft is the clinician's alone).
@@ -113,6 +125,13 @@ def visible_patients(user: User, action: str = "checkins.view") -> QuerySet[Pati
         ).distinct()
     if scope == _NOF1_PHARMACY:
         return Patient.objects.filter(nof1_trials__pharmacy__pharmacists=user).distinct()
+    if scope == _ANY_PHARMACY:
+        routed = Patient.objects.filter(
+            prescriptions__pharmacy__pharmacists=user,
+            prescriptions__status__in=ROUTED_STATUSES,
+        ).values("pk")
+        kits = Patient.objects.filter(nof1_trials__pharmacy__pharmacists=user).values("pk")
+        return Patient.objects.filter(models.Q(pk__in=routed) | models.Q(pk__in=kits))
     return Patient.objects.none()
 
 
@@ -227,4 +246,45 @@ def get_trial_for_user(request: HttpRequest, trial_id: int | str, action: str) -
     )
     if found is None:
         raise Http404("No such trial.")
+    return found
+
+
+def visible_alerts(user: User, action: str = "alerts.view") -> QuerySet[Any]:
+    """The alerts ``user`` may see (``alerts.view``) or acknowledge (``alerts.acknowledge``).
+
+    Clinicians: every alert of the patients of their care teams. Pharmacists: only the alerts
+    that block dispensing or kit release, of patients whose prescription or kits their pharmacy
+    holds. Everyone else: none.
+    """
+    from apps.alerts.models import Alert  # the alerts app builds on accounts
+
+    rows = Alert.objects.filter(patient__in=visible_patients(user, action)).select_related(
+        "patient", "acknowledged_by", "resolved_by"
+    )
+    if user.is_authenticated and user.role == Role.PHARMACIST:
+        rows = rows.filter(blocks_dispensing=True)
+    return rows
+
+
+def get_alert_for_user(actor: Actor, alert_id: int | str, action: str) -> Any:
+    """Return the alert if ``actor`` may perform ``action`` on it, else raise Http404 (audited
+    either way, like :func:`get_patient_for_user`)."""
+    from apps.alerts.models import Alert
+
+    user = actor.user
+    if user is None:
+        raise Http404("No such alert.")
+    try:
+        pk = int(alert_id)
+    except (TypeError, ValueError):
+        raise Http404("No such alert.") from None
+    found = visible_alerts(user, action).filter(pk=pk).first()
+    patient_id = (
+        found.patient_id
+        if found is not None
+        else Alert.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
+    )
+    record_as(actor, action, patient_id=patient_id, outcome="ok" if found else "denied", obj=found)
+    if found is None:
+        raise Http404("No such alert.")
     return found

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
 
-__all__ = ["client_ip", "record", "record_many"]
+__all__ = ["client_ip", "record", "record_as", "record_many"]
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -83,3 +84,34 @@ def record_many(
             for pid in patient_ids
         ]
     )
+
+
+def record_as(
+    actor: Actor,
+    action: str,
+    *,
+    patient_id: int | None = None,
+    outcome: str = "ok",
+    obj: Any | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event for ``actor`` (no request needed). Call it inside the transaction of the
+    change it records, so that the change and its audit row commit or roll back together."""
+    user = actor.user
+    event = AuditEvent(
+        actor_id=user.pk if user is not None else None,
+        actor_username=user.get_username() if user is not None else "system",
+        actor_role=getattr(user, "role", "") if user is not None else "system",
+        action=action,
+        outcome=outcome,
+        patient_id=patient_id,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(getattr(obj, "pk", "")) if obj is not None else "",
+        ip_address=actor.address,
+        user_agent=actor.user_agent,
+        method=actor.method,
+        path=actor.path,
+        detail=detail,
+    )
+    event.save()
+    return event
