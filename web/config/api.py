@@ -17,7 +17,9 @@ from apps.checkins.api import router as checkins_router
 from apps.clinical.api import router as clinical_router
 from apps.evidence.api import router as evidence_router
 from apps.nof1.api import router as nof1_router
+from apps.pharmacy.api import router as pharmacy_router
 from lowdose.errors import InputError
+from lowdose.safety import ScreenBlockedError
 
 api = NinjaAPI(
     title="lowdose API",
@@ -31,6 +33,20 @@ api.add_router("/", checkins_router)
 api.add_router("/", clinical_router)
 api.add_router("/", evidence_router)
 api.add_router("/", nof1_router)
+api.add_router("/", pharmacy_router)
+
+
+@api.exception_handler(ScreenBlockedError)
+def on_screen_blocked(request: HttpRequest, exc: ScreenBlockedError) -> HttpResponse:
+    """A hard stop of the safety screen (contraindication, or an entry to review): 409 with the
+    screen, so the caller sees what to resolve."""
+    from apps.clinical.schemas import ScreeningOut
+
+    return api.create_response(
+        request,
+        {"detail": str(exc), "screening": ScreeningOut.from_result(exc.result)},
+        status=409,
+    )
 
 
 @api.exception_handler(CheckinConflictError)

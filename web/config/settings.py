@@ -13,6 +13,9 @@ Environment
 ``LOWDOSE_LOGIN_FAILURES``  failed logins before a lockout; default 5
 ``LOWDOSE_LOCKOUT_MINUTES`` how long a lockout lasts; default 15
 ``LOWDOSE_LICENSED_WORDING`` wording files of licensed questionnaires (FIQR), comma-separated
+``LOWDOSE_EMERGENCY_NUMBER`` the local emergency number in the default crisis message; default
+                           ``112`` (reaches emergency services from mobiles in the EU and most
+                           other countries); set ``911``, ``999``, ``000``… for your country
 """
 
 from __future__ import annotations
@@ -254,6 +257,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a CSV of years of check-ins fit
 LICENSED_WORDING_FILES = [
     p.strip() for p in os.environ.get("LOWDOSE_LICENSED_WORDING", "").split(",") if p.strip()
 ]
+EMERGENCY_NUMBER = os.environ.get("LOWDOSE_EMERGENCY_NUMBER", "112").strip()
+if not EMERGENCY_NUMBER or not all(c.isdigit() or c in " +-" for c in EMERGENCY_NUMBER):
+    raise ImproperlyConfigured(
+        f"LOWDOSE_EMERGENCY_NUMBER={EMERGENCY_NUMBER!r}: give the local emergency phone number "
+        "(digits, spaces, + or -), e.g. 911, 999, 000 or 112."
+    )
 API_TOKEN_TTL = timedelta(days=env_int("LOWDOSE_API_TOKEN_DAYS", 30))
 INVITATION_TTL = timedelta(days=env_int("LOWDOSE_INVITATION_DAYS", 7))
 

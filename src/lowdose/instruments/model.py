@@ -215,6 +215,12 @@ class ScoreResult:
     subscores: tuple[tuple[str, Number | bool], ...]
     source: str
 
+    @property
+    def risk_flags(self) -> tuple[str, ...]:
+        """The flags that signal a risk to the patient's safety (:data:`RISK_FLAGS`): the care
+        team must be told at once and the patient shown crisis resources."""
+        return tuple(f for f in self.flags if f in RISK_FLAGS)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (Decimals become floats; the exact values stay on the object)."""
         return {
@@ -237,6 +243,12 @@ class ScoreResult:
 
 
 Scorer = Callable[["Instrument", dict[str, int]], ScoreResult]
+
+#: Flags that mean a risk to the patient's own safety. PHQ-9 item 9 ("thoughts that you would be
+#: better off dead, or of hurting yourself") above 0 needs same-day clinical follow-up whatever
+#: the total (Kroenke, Spitzer & Williams, J Gen Intern Med 2001;16:606; the PHQ-9 instructions
+#: for use). Other instruments' flags (e.g. ``phq2_positive``) are screening results, not risks.
+RISK_FLAGS: frozenset[str] = frozenset({"phq9_item9_positive"})
 
 
 @dataclass(frozen=True, kw_only=True)

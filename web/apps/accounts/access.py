@@ -28,6 +28,7 @@ action                 patient                    clinician
 ``nof1.kits``          —                          — (pharmacists only, see below)
 ``alerts.view``        —                          patients of their care teams
 ``alerts.acknowledge`` —                          patients of their care teams
+``screening.resolve``  —                          patients of their care teams (and pharmacists)
 =====================  =========================  ===================================
 
 Pharmacists see only what is sent to their pharmacy, never check-ins: for
@@ -37,7 +38,8 @@ to the prescriptions routed there (a prescription of the same patient sent elsew
 For ``nof1.kits`` — the allocation list of a blinded N-of-1 trial, the only place where arms
 are visible before unblinding — the scope is "patients with a trial whose kits my pharmacy
 prepares", and :func:`get_trial_for_user` narrows it to those trials.
-For ``alerts.view`` a pharmacist's scope is both of the above (a routed prescription or a trial
+For ``alerts.view`` and ``screening.resolve`` (settling a medicine the screen cannot identify) a
+pharmacist's scope is both of the above (a routed prescription or a trial
 whose kits their pharmacy prepares), and :func:`visible_alerts` narrows it to the alerts that
 block dispensing or kit release: what stops their queue, nothing else of the patient's.
 Clinic admins manage accounts but see no identifiable patient data and appear nowhere in the
@@ -101,6 +103,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "nof1.kits": {Role.PHARMACIST: _NOF1_PHARMACY},
     "alerts.view": {Role.CLINICIAN: _CARE_TEAM, Role.PHARMACIST: _ANY_PHARMACY},
     "alerts.acknowledge": {Role.CLINICIAN: _CARE_TEAM},
+    "screening.resolve": {Role.CLINICIAN: _CARE_TEAM, Role.PHARMACIST: _ANY_PHARMACY},
 }
 
 #: Prescription states a pharmacist may see (a draft is the clinician's alone).
@@ -178,21 +181,31 @@ def visible_prescriptions(user: User, action: str, patient: Patient | None = Non
 
 
 def get_prescription_for_user(
-    request: HttpRequest, patient_id: int | str, prescription_id: int | str, action: str
+    request: HttpRequest, patient_id: int | str | None, prescription_id: int | str, action: str
 ) -> Any:
     """Return the patient's prescription if ``request.user`` may perform ``action`` on it.
 
     Raises Http404 otherwise (a wrong patient id, another pharmacy's prescription, a draft for a
-    pharmacist). Audited like :func:`get_patient_for_user`, with the prescription as the object.
+    pharmacist). ``patient_id=None`` looks the prescription up by its own id (the API's
+    ``/prescriptions/{id}/...`` routes). Audited like :func:`get_patient_for_user`, with the
+    prescription as the object.
     """
     actor = request.user
     if not isinstance(actor, User):
         raise Http404("No such prescription.")
     try:
-        pk, rx = int(patient_id), int(prescription_id)
+        pk = None if patient_id is None else int(patient_id)
+        rx = int(prescription_id)
     except (TypeError, ValueError):
         raise Http404("No such prescription.") from None
-    found = visible_prescriptions(actor, action).filter(pk=rx, patient_id=pk).first()
+    rows = visible_prescriptions(actor, action).filter(pk=rx)
+    if pk is not None:
+        rows = rows.filter(patient_id=pk)
+    found = rows.first()
+    if pk is None:
+        from apps.clinical.models import Prescription
+
+        pk = Prescription.objects.filter(pk=rx).values_list("patient_id", flat=True).first()
     record(
         request, action, patient_id=pk, outcome="ok" if found else "denied", actor=actor, obj=found
     )

@@ -26,6 +26,16 @@ class Role(models.TextChoices):
 
 class Clinic(models.Model):
     name = models.CharField(max_length=200, unique=True)
+    crisis_message = models.TextField(
+        blank=True,
+        help_text="Shown to a patient at once when an answer signals a risk of self-harm. "
+        "Empty: lowdose's default, which points to local emergency services.",
+    )
+    crisis_contacts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Phone numbers shown with it: [{"label": "Clinic duty doctor", "phone": "..."}]',
+    )
 
     def __str__(self) -> str:
         return self.name

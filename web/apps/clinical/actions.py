@@ -19,15 +19,14 @@ from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.log import record
-from apps.clinical.models import (
-    AssessmentResult,
-    Assignment,
-    Condition,
-    Medication,
-    PlannedSurgery,
-    Prescription,
-)
-from apps.clinical.queries import patient_today, screen_patient
+from apps.alerts.actions import raise_alert
+from apps.alerts.models import Severity
+from apps.audit.actor import Actor
+from apps.audit.log import record_as
+from apps.clinical.crisis import Crisis, crisis_resources
+from apps.clinical.models import AssessmentResult, Assignment, Prescription
+from apps.clinical.queries import patient_today
+from apps.clinical.screening import rescreen, screen_patient
 from lowdose import instruments
 from lowdose.errors import InputError
 from lowdose.instruments import Answers
@@ -40,23 +39,17 @@ from lowdose.regimens import (
     move_to_morning,
     step_back,
 )
-from lowdose.safety import ContraindicationError, check_prescribable
-from lowdose.safety.screening import normalise_condition
+from lowdose.safety import ScreenBlockedError, check_prescribable
 
 __all__ = [
     "OFF_LABEL_STATEMENT",
-    "add_condition",
-    "add_medication",
     "adjust_prescription",
     "assign_instrument",
     "assignable",
     "complete_assessment",
     "create_prescription",
     "parse_custom_steps",
-    "remove_condition",
-    "set_surgery",
     "sign_prescription",
-    "stop_medication",
 ]
 
 #: Shown on the signing form and stored with the prescription. LDN is off-label in fibromyalgia
@@ -72,84 +65,6 @@ MAX_SUPPLY_DAYS = 180  # the capsule beyond-use date (USP <795>): one supply nev
 
 def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)  # the access getter has already checked who this is
-
-
-def add_medication(request: HttpRequest, patient: Patient, name: str) -> Medication:
-    name = " ".join(name.split())
-    if not name:
-        raise InputError("Type the medicine's name as the patient takes it.", field="name")
-    if len(name) > 200:
-        raise InputError("The name is longer than 200 characters; shorten it.", field="name")
-    with transaction.atomic():
-        med = Medication.objects.create(patient=patient, name=name, added_by=_actor(request))
-        record(request, "clinical.medication.add", patient_id=patient.pk, obj=med)
-    return med
-
-
-def stop_medication(
-    request: HttpRequest, patient: Patient, medication_id: int | str, stopped_on: str
-) -> Medication:
-    med = Medication.objects.filter(patient=patient, pk=medication_id).first()
-    if med is None:
-        raise InputError("That medicine is not on this patient's list.", field="medication")
-    try:
-        day = date.fromisoformat(stopped_on)
-    except ValueError:
-        raise InputError(
-            f"{stopped_on!r} is not a date; give the day of the last dose as YYYY-MM-DD.",
-            field="stopped_on",
-        ) from None
-    if day > patient_today(patient):
-        raise InputError(
-            "The last dose cannot be in the future; record the stop once it has happened.",
-            field="stopped_on",
-        )
-    with transaction.atomic():
-        med.stopped_on = day
-        med.save(update_fields=["stopped_on"])
-        record(request, "clinical.medication.stop", patient_id=patient.pk, obj=med)
-    return med
-
-
-def add_condition(request: HttpRequest, patient: Patient, name: str) -> Condition:
-    key = normalise_condition(name)  # InputError(field="condition") names the accepted ones
-    with transaction.atomic():
-        row, _ = Condition.objects.get_or_create(
-            patient=patient, name=key, defaults={"added_by": _actor(request)}
-        )
-        record(request, "clinical.condition.add", patient_id=patient.pk, obj=row)
-    return row
-
-
-def remove_condition(request: HttpRequest, patient: Patient, condition_id: int | str) -> None:
-    with transaction.atomic():
-        row = Condition.objects.filter(patient=patient, pk=condition_id).first()
-        if row is None:
-            raise InputError("That condition is not recorded for this patient.", field="condition")
-        record(request, "clinical.condition.remove", patient_id=patient.pk, obj=row)
-        row.delete()
-
-
-def set_surgery(request: HttpRequest, patient: Patient, on: str, description: str = "") -> None:
-    """Record the next planned surgery (replacing any future one); an empty date clears it."""
-    today = patient_today(patient)
-    with transaction.atomic():
-        PlannedSurgery.objects.filter(patient=patient, on__gte=today).delete()
-        if on:
-            try:
-                day = date.fromisoformat(on)
-            except ValueError:
-                raise InputError(
-                    f"{on!r} is not a date; give the surgery date as YYYY-MM-DD.", field="surgery"
-                ) from None
-            if day < today:
-                raise InputError(
-                    "The surgery date has passed; give a future date.", field="surgery"
-                )
-            PlannedSurgery.objects.create(
-                patient=patient, on=day, description=description[:200], added_by=_actor(request)
-            )
-        record(request, "clinical.surgery.set", patient_id=patient.pk)
 
 
 def parse_custom_steps(text: str) -> list[tuple[str, int | None]]:
@@ -270,9 +185,9 @@ def sign_prescription(
 
     Raises
     ------
-    ContraindicationError
-        The screen of what is stored now finds a contraindication (hard stop). The refusal is
-        audited (outcome "denied") and nothing changes.
+    ScreenBlockedError
+        The screen of what is stored now finds a contraindication or an entry it cannot
+        identify (hard stops). The refusal is audited (outcome "denied") and nothing changes.
     InputError
         Not a draft, no consent, no pharmacy, or a caution without a reason
         (:class:`lowdose.safety.CautionReasonRequiredError`, ``field="caution_reason"``).
@@ -283,7 +198,7 @@ def sign_prescription(
     result = screen_patient(patient)
     try:
         check_prescribable(result, caution_reason=caution_reason)
-    except ContraindicationError:
+    except ScreenBlockedError:
         record(
             request,
             "prescriptions.sign",
@@ -379,17 +294,37 @@ def assign_instrument(
 
 
 def complete_assessment(
-    request: HttpRequest, patient: Patient, assignment: Assignment, answers: Answers
-) -> AssessmentResult:
+    actor: Actor,
+    patient: Patient,
+    instrument: str,
+    answers: Answers,
+    *,
+    assignment: Assignment | None = None,
+) -> tuple[AssessmentResult, Crisis | None]:
     """Score the answers with the core (which validates them) and store the result with the
-    definition's version and, for the ACR criteria, the criteria version."""
-    result = instruments.score(assignment.instrument, answers)  # AnswerError names the item
+    definition's version (and, for the ACR criteria, the criteria version).
+
+    A risk flag (:data:`lowdose.instruments.RISK_FLAGS`, e.g. PHQ-9 item 9 above 0) raises an
+    urgent alert for the care team in the same transaction, re-runs the safety screen, and
+    returns the clinic's crisis resources for the person who answered to see at once.
+    """
+    if instrument not in assignable():
+        raise InputError(
+            f"{instrument!r} cannot be completed here; choose one of {', '.join(assignable())}.",
+            field="instrument",
+        )
+    if actor.user is None:
+        raise InputError("Only a person can complete an assessment.", field="actor")
+    if assignment is None:
+        assignment = patient.assignments.filter(instrument=instrument).order_by("-start").first()
+    result = instruments.score(instrument, answers)  # AnswerError names the item
     data = result.to_dict()
+    risks = result.risk_flags
     with transaction.atomic():
         row = AssessmentResult.objects.create(
             patient=patient,
             assignment=assignment,
-            instrument=assignment.instrument,
+            instrument=instrument,
             version=result.version,
             criteria_version=str(getattr(result, "criteria_version", "") or ""),
             total=str(result.total),
@@ -397,10 +332,37 @@ def complete_assessment(
             interpretation=result.interpretation,
             result=data,
             completed_on=patient_today(patient),
-            completed_by=_actor(request),
+            completed_by=actor.user,
         )
-        record(request, "assessments.complete", patient_id=patient.pk, obj=row)
-    return row
+        record_as(
+            actor,
+            "assessments.complete",
+            patient_id=patient.pk,
+            obj=row,
+            detail={"instrument": instrument, "flags": list(result.flags)},
+        )
+        if risks:
+            raise_alert(
+                actor,
+                patient,
+                kind="self_harm_risk",
+                severity=Severity.URGENT,
+                message=(
+                    f"{result.summary()} The answer about thoughts of death or self-harm was "
+                    "above 0: contact the patient today to assess their safety, and record what "
+                    "you did when you acknowledge this alert."
+                ),
+                facts={
+                    "questionnaire": instrument,
+                    "total": data["total"],
+                    "risk": ", ".join(risks),
+                    "answered by": actor.label,
+                    "answered on": row.completed_on.isoformat(),
+                },
+                key=f"assessment:{row.pk}",
+            )
+            rescreen(actor, patient, because=f"risk flag on {instrument}")
+    return row, (crisis_resources(patient.clinic) if risks else None)
 
 
 #: Tolerability rules the clinician can apply (``lowdose.regimens.tolerability``).

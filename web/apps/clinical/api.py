@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
 from apps.accounts.access import (
@@ -16,10 +16,25 @@ from apps.accounts.access import (
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
 from apps.checkins.schemas import ErrorOut
-from apps.clinical.actions import sign_prescription
-from apps.clinical.queries import screen_patient
-from apps.clinical.schemas import PrescriptionOut, ScreeningOut, SignIn, SignRefusedOut
-from lowdose.safety import ContraindicationError
+from apps.audit.actor import Actor
+from apps.clinical import screening
+from apps.clinical.actions import complete_assessment, sign_prescription
+from apps.clinical.models import Medication
+from apps.clinical.queries import patient_today
+from apps.clinical.schemas import (
+    AssessmentIn,
+    AssessmentOut,
+    MedicationIn,
+    MedicationOut,
+    MedicationPatch,
+    MedicationScreenOut,
+    PrescriptionOut,
+    ScreeningOut,
+    SignIn,
+    SignRefusedOut,
+)
+from apps.clinical.screening import MedicationEntry, screen_patient
+from lowdose.safety import ScreenBlockedError
 
 router = Router(tags=["clinical"], auth=BearerToken())
 
@@ -62,10 +77,107 @@ def sign(
             consent=payload.consent,
             caution_reason=payload.caution_reason,
         )
-    except ContraindicationError as exc:
+    except ScreenBlockedError as exc:
         body: dict[str, object] = {
             "detail": str(exc),
             "screening": ScreeningOut.from_result(screen_patient(rx.patient)),
         }
         return Status(409, body)
     return Status(200, PrescriptionOut.from_row(rx))
+
+
+def _medication(patient_id: int, medication_id: int) -> Medication:
+    med = Medication.objects.listed().filter(pk=medication_id, patient_id=patient_id).first()
+    if med is None:
+        raise Http404("No such medication.")
+    return med
+
+
+@router.get(
+    "/patients/{patient_id}/medications",
+    response={200: list[MedicationOut], 404: ErrorOut},
+    summary="The patient's medication list (current and stopped), with each entry's history",
+)
+def list_medications(request: HttpRequest, patient_id: int) -> list[dict[str, object]]:
+    patient = get_patient_for_user(request, patient_id, "clinical.view")
+    return [MedicationOut.from_row(m) for m in patient.medications.listed()]
+
+
+@router.post(
+    "/patients/{patient_id}/medications",
+    response={201: MedicationScreenOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Add a medicine; answers the stored entry and the new safety screen",
+)
+def add_medication(
+    request: HttpRequest, patient_id: int, payload: MedicationIn
+) -> Status[dict[str, object]]:
+    patient = get_patient_for_user(request, patient_id, "clinical.edit")
+    entry = MedicationEntry(payload.name, payload.status, payload.last_dose, patient_today(patient))
+    med, result = screening.add_medication(Actor.from_request(request), patient, entry)
+    return Status(
+        201,
+        {"medication": MedicationOut.from_row(med), "screening": ScreeningOut.from_result(result)},
+    )
+
+
+@router.patch(
+    "/patients/{patient_id}/medications/{medication_id}",
+    response={200: MedicationScreenOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Correct an entry (name, status, last dose); the old values are kept in its history",
+)
+def correct_medication(
+    request: HttpRequest, patient_id: int, medication_id: int, payload: MedicationPatch
+) -> dict[str, object]:
+    patient = get_patient_for_user(request, patient_id, "clinical.edit")
+    med = _medication(patient.pk, medication_id)
+    given = payload.model_dump(exclude_unset=True)
+    entry = MedicationEntry(
+        given.get("name") or med.name,
+        given.get("status") or med.status,  # type: ignore[arg-type]
+        given["last_dose"] if "last_dose" in given else med.last_dose,
+        patient_today(patient),
+    )
+    med, result = screening.correct_medication(Actor.from_request(request), patient, med, entry)
+    return {"medication": MedicationOut.from_row(med), "screening": ScreeningOut.from_result(result)}
+
+
+@router.delete(
+    "/patients/{patient_id}/medications/{medication_id}",
+    response={200: ScreeningOut, 404: ErrorOut},
+    summary="Remove an entry made in error (kept, with its history, in the record); answers the "
+    "new safety screen",
+)
+def remove_medication(
+    request: HttpRequest, patient_id: int, medication_id: int
+) -> dict[str, object]:
+    patient = get_patient_for_user(request, patient_id, "clinical.edit")
+    med = _medication(patient.pk, medication_id)
+    result = screening.remove_medication(Actor.from_request(request), patient, med)
+    return ScreeningOut.from_result(result)
+
+
+@router.post(
+    "/patients/{patient_id}/assessments",
+    response={201: AssessmentOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Complete a questionnaire; a self-harm answer returns crisis resources and alerts "
+    "the care team at once",
+)
+def complete(
+    request: HttpRequest, patient_id: int, payload: AssessmentIn
+) -> Status[dict[str, object]]:
+    patient = get_patient_for_user(request, patient_id, "assessments.complete")
+    row, crisis = complete_assessment(
+        Actor.from_request(request), patient, payload.instrument, dict(payload.answers)
+    )
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "instrument": row.instrument,
+            "total": row.total,
+            "band": row.band or None,
+            "interpretation": row.interpretation,
+            "flags": row.result.get("flags", []),
+            "crisis": None if crisis is None else crisis.to_dict(),
+        },
+    )

@@ -17,6 +17,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.models import Patient, User
+from apps.audit.actor import Actor
 from apps.clinical import actions
 from apps.clinical.models import Assignment
 from apps.clinical.queries import patient_today
@@ -106,10 +107,23 @@ def complete(request: HttpRequest, patient_id: int, assignment_id: int) -> HttpR
     if request.method == "POST":
         values = _answers(definition, request.POST)
         try:
-            row = actions.complete_assessment(request, patient, assignment, values)
+            row, crisis = actions.complete_assessment(
+                Actor.from_request(request),
+                patient,
+                assignment.instrument,
+                values,
+                assignment=assignment,
+            )
         except InputError as exc:
             error = exc
         else:
+            if crisis is not None:
+                # Shown on this very response: a redirect could be lost, a banner overlooked.
+                return render(
+                    request,
+                    "clinical/crisis.html",
+                    {"patient": patient, "crisis": crisis, "row": row},
+                )
             messages.success(request, f"Saved. {row.interpretation}")
             return redirect("clinical:assessments", patient_id=patient.pk)
     return render(

@@ -14,32 +14,117 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 
-from apps.accounts.models import Patient, Pharmacy, User
+from apps.accounts.models import Clinic, Patient, Pharmacy, User
 from lowdose.instruments import AssignmentSchedule
 from lowdose.regimens import DoseTime, TitrationStep, custom_protocol, get_protocol
 from lowdose.safety import CONDITIONS
 
 
+class MedicationQuerySet(models.QuerySet["Medication"]):
+    def listed(self) -> MedicationQuerySet:
+        """Entries on the list now (a removed entry is kept, with its history, for the record)."""
+        return self.filter(removed_at__isnull=True)
+
+
 class Medication(models.Model):
-    """One medicine on the patient's list; ``stopped_on`` empty means "taking it now"."""
+    """One medicine on the patient's list, as typed (``"Percocet 5/325"``).
+
+    ``status`` says whether the patient takes it now; ``last_dose`` is the day of the last dose
+    (needed for a stopped medicine: the opioid-free interval counts from it). A correction keeps
+    the previous values in ``history``; a removal keeps the row (``removed_at``).
+    """
+
+    class Status(models.TextChoices):
+        CURRENT = "current", "Taking now"
+        STOPPED = "stopped", "Stopped"
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medications")
     name = models.CharField(
         max_length=200, help_text="As the patient takes it, e.g. 'Percocet 5/325'"
     )
-    stopped_on = models.DateField(null=True, blank=True, help_text="Day of the last dose")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CURRENT)
+    last_dose = models.DateField(null=True, blank=True, help_text="Day of the last dose")
     added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
+    history = models.JSONField(
+        default=list, blank=True, help_text="Earlier values, oldest first, with who changed them"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = MedicationQuerySet.as_manager()
 
     class Meta:
-        ordering: ClassVar = ["stopped_on", "name"]
+        ordering: ClassVar = ["status", "name"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~models.Q(status="stopped") | models.Q(last_dose__isnull=False),
+                name="medication_stopped_has_last_dose",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.name if self.stopped_on is None else f"{self.name} (stopped {self.stopped_on})"
+        if self.status == self.Status.STOPPED:
+            return f"{self.name} (stopped, last dose {self.last_dose})"
+        return self.name
 
     @property
     def is_current(self) -> bool:
-        return self.stopped_on is None
+        return self.status == self.Status.CURRENT
+
+    def snapshot(self) -> dict[str, str | None]:
+        """The values a correction replaces (kept in ``history``)."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "last_dose": None if self.last_dose is None else self.last_dose.isoformat(),
+        }
+
+
+class MedicationResolution(models.Model):
+    """A person's answer to a ``review`` finding: what a medication text the screen could not
+    identify contains. Clinic-wide (``patient`` empty) when it says what the text *is* — the
+    ingredients, or "no opioid" — so the same text is settled for every patient of the clinic;
+    for one patient when it confirms a depot washout, which is about that patient.
+    """
+
+    class Kind(models.TextChoices):
+        INGREDIENTS = "ingredients", "Named the ingredients"
+        NOT_OPIOID = "not_opioid", "Recorded as containing no opioid"
+        WASHOUT_CONFIRMED = "washout_confirmed", "Confirmed the opioid-free interval"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.CharField(max_length=200, help_text="lowdose.safety.resolution_key(text)")
+    text = models.CharField(max_length=200, help_text="The entry as it was first resolved")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ingredients = models.JSONField(default=list, blank=True)
+    reason = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-resolved_at", "-id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["clinic", "key"],
+                condition=models.Q(patient__isnull=True, replaced_at__isnull=True),
+                name="resolution_one_per_clinic_text",
+            ),
+            models.UniqueConstraint(
+                fields=["clinic", "patient", "key"],
+                condition=models.Q(patient__isnull=False, replaced_at__isnull=True),
+                name="resolution_one_per_patient_text",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text!r}: {self.get_kind_display().lower()}"
 
 
 class Condition(models.Model):

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
-from apps.clinical.models import Prescription
+from apps.clinical.models import Medication, Prescription
 from lowdose.safety import ScreeningResult
 
 
 class FindingOut(Schema):
     code: str
-    severity: str = Field(description="contraindicated | caution | info")
-    message: str
+    severity: str = Field(description="contraindicated | review | caution | info")
+    message: str = Field(description="What was found and what to do, in plain words")
     matched: str
     source: str
+    entry: str | None = Field(None, description="The medication text the finding is about")
+    resolvable: bool = Field(
+        False, description="A review a clinician or pharmacist can settle (name the ingredients, "
+        "or record that it contains no opioid)"
+    )
 
 
 class ScreeningOut(Schema):
-    status: str = Field(description="contraindicated (hard stop) | caution | ok")
+    status: Literal["contraindicated", "caution", "review", "ok"] = Field(
+        description="contraindicated (hard stop) | review (an entry could not be identified: a "
+        "hard stop until a person settles it) | caution (a reason is needed to sign) | ok (every "
+        "entry identified, nothing found)"
+    )
     can_sign: bool
     needs_reason: bool
     findings: list[FindingOut]
@@ -32,6 +42,82 @@ class ScreeningOut(Schema):
             "needs_reason": result.needs_reason,
             "findings": [f.to_dict() for f in result.findings],
         }
+
+
+class MedicationIn(Schema):
+    name: str = Field(max_length=200, description="As the patient takes it, e.g. 'Percocet 5/325'")
+    status: Literal["current", "stopped"] = "current"
+    last_dose: date | None = Field(
+        None, description="Day of the last dose; required when status is stopped"
+    )
+
+
+class MedicationPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    status: Literal["current", "stopped"] | None = None
+    last_dose: date | None = None
+
+
+class MedicationChangeOut(Schema):
+    name: str
+    status: str
+    last_dose: date | None
+    replaced_at: datetime
+    replaced_by: str
+
+
+class MedicationOut(Schema):
+    id: int
+    name: str
+    status: Literal["current", "stopped"]
+    last_dose: date | None
+    added_at: datetime
+    history: list[MedicationChangeOut] = Field(description="Earlier values, oldest first")
+
+    @staticmethod
+    def from_row(med: Medication) -> dict[str, object]:
+        return {
+            "id": med.pk,
+            "name": med.name,
+            "status": med.status,
+            "last_dose": med.last_dose,
+            "added_at": med.added_at,
+            "history": med.history,
+        }
+
+
+class MedicationScreenOut(Schema):
+    medication: MedicationOut
+    screening: ScreeningOut
+
+
+class AssessmentIn(Schema):
+    instrument: str = Field(description="e.g. phq9, gad7 (GET /api/v1/instruments lists them)")
+    answers: dict[str, int] = Field(
+        description="Item link ids of the instrument definition → the chosen value"
+    )
+
+
+class CrisisContactOut(Schema):
+    label: str
+    phone: str
+
+
+class CrisisOut(Schema):
+    message: str
+    contacts: list[CrisisContactOut]
+
+
+class AssessmentOut(Schema):
+    id: int
+    instrument: str
+    total: str
+    band: str | None
+    interpretation: str
+    flags: list[str]
+    crisis: CrisisOut | None = Field(
+        None, description="Present when an answer signals a risk of self-harm: show it at once"
+    )
 
 
 class StepOut(Schema):

@@ -8,6 +8,7 @@ app_name = "clinical"
 _RX = "patients/<int:patient_id>/prescriptions/<int:prescription_id>/"
 urlpatterns = [
     path("patients/<int:patient_id>/screening/", views.screening, name="screening"),
+    path("patients/<int:patient_id>/screening/resolve/", views.resolve, name="resolve"),
     path("patients/<int:patient_id>/prescriptions/new/", views.prescription_new, name="new"),
     path(_RX, views.prescription, name="prescription"),
     path(_RX + "sign/", views.sign, name="sign"),

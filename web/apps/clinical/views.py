@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,27 +25,116 @@ from apps.accounts.access import (
     visible_prescriptions,
 )
 from apps.accounts.models import Patient, Pharmacy, User
-from apps.clinical import actions
-from apps.clinical.models import Prescription
-from apps.clinical.queries import patient_today, screen_patient
+from apps.audit.actor import Actor
+from apps.clinical import actions, screening
+from apps.clinical.models import Medication, Prescription
+from apps.clinical.screening import MedicationEntry
+from apps.clinical.queries import patient_today
+from apps.clinical.screening import screen_patient
 from lowdose.errors import InputError, LowdoseError
 from lowdose.interop.fhir import medication_request
 from lowdose.interop.ics import titration_calendar
 from lowdose.regimens import DoseTime, list_protocols
-from lowdose.safety import CONDITIONS, ContraindicationError, wallet_card
+from lowdose.safety import CONDITIONS, ScreenBlockedError, wallet_card
 
 _SEVERITY_ORDER = {"contraindicated": 0, "caution": 1, "info": 2}
+
+
+#: The screen's status in words for people (messages, headings).
+STATUS_WORDS = {
+    "contraindicated": "contraindicated, do not prescribe or dispense",
+    "review": "needs a person to check an entry",
+    "caution": "caution, a reason is needed to sign",
+    "ok": "every entry identified, nothing found",
+}
 
 
 def _screen_context(patient: Patient) -> dict[str, object]:
     result = screen_patient(patient)
     return {
         "result": result,
-        "medications": patient.medications.all(),
+        "can_resolve": True,
+        "medications": patient.medications.listed(),
         "conditions": patient.conditions.all(),
         "surgery": patient.surgeries.filter(on__gte=patient_today(patient)).first(),
-        "condition_choices": CONDITIONS,
+        "condition_choices": [(c, c.replace("-", " ").capitalize()) for c in CONDITIONS],
     }
+
+
+def _medication(patient: Patient, medication_id: str) -> Medication:
+    med = (
+        patient.medications.listed().filter(pk=int(medication_id)).first()
+        if medication_id.isdigit()
+        else None
+    )
+    if med is None:
+        raise InputError("That medicine is not on this patient's list.", field="medication")
+    return med
+
+
+def _screening_change(actor: Actor, patient: Patient, post: QueryDict) -> None:
+    """One change from the screening page's forms (``op`` says which)."""
+    op = post.get("op", "")
+    if op == "add_medication":
+        entry = MedicationEntry.parse(
+            patient,
+            name=post.get("name", ""),
+            status=post.get("status", "current"),
+            last_dose=post.get("last_dose", ""),
+        )
+        screening.add_medication(actor, patient, entry)
+    elif op in ("stop_medication", "correct_medication"):
+        med = _medication(patient, post.get("medication", ""))
+        entry = MedicationEntry.parse(
+            patient,
+            name=post.get("name", med.name),
+            status="stopped" if op == "stop_medication" else post.get("status", med.status),
+            last_dose=post.get("last_dose", ""),
+        )
+        screening.correct_medication(actor, patient, med, entry)
+    elif op == "remove_medication":
+        screening.remove_medication(actor, patient, _medication(patient, post.get("medication", "")))
+    elif op == "add_condition":
+        screening.add_condition(actor, patient, post.get("condition", ""))
+    elif op == "remove_condition":
+        raw = post.get("condition", "")
+        screening.remove_condition(actor, patient, int(raw) if raw.isdigit() else 0)
+    elif op == "surgery":
+        on = post.get("surgery_on", "").strip()
+        try:
+            day = date.fromisoformat(on) if on else None
+        except ValueError:
+            raise InputError(
+                f"{on!r} is not a date; give the surgery date as YYYY-MM-DD.", field="surgery"
+            ) from None
+        screening.set_surgery(actor, patient, day, post.get("description", ""))
+    else:
+        raise InputError("Unknown change; reload the page and try again.", field="op")
+
+
+@login_required
+@require_POST
+def resolve(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """A clinician or pharmacist settles an entry the screen could not identify."""
+    patient = get_patient_for_user(request, patient_id, "screening.resolve")
+    post = request.POST
+    nxt = post.get("next", "")
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = ""
+    try:
+        resolution = screening.resolution_from(
+            post.get("kind", ""), post.get("ingredients", ""), post.get("reason", "")
+        )
+        result = screening.resolve_entry(
+            Actor.from_request(request), patient, text=post.get("text", ""), resolution=resolution
+        )
+    except InputError as exc:
+        messages.error(request, f"Not saved. {exc}")
+    else:
+        messages.success(
+            request, f"Saved. The screen now reads: {STATUS_WORDS[result.status]}."
+        )
+    return redirect(nxt or reverse("clinical:screening", args=[patient.pk]))
 
 
 @login_required
@@ -52,25 +143,8 @@ def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The clinician's page: medication list, conditions, surgery, and the live safety screen."""
     if request.method == "POST":
         patient = get_patient_for_user(request, patient_id, "clinical.edit")
-        post = request.POST
-        op = post.get("op", "")
         try:
-            if op == "add_medication":
-                actions.add_medication(request, patient, post.get("name", ""))
-            elif op == "stop_medication":
-                actions.stop_medication(
-                    request, patient, post.get("medication", "0"), post.get("stopped_on", "")
-                )
-            elif op == "add_condition":
-                actions.add_condition(request, patient, post.get("condition", ""))
-            elif op == "remove_condition":
-                actions.remove_condition(request, patient, post.get("condition", "0"))
-            elif op == "surgery":
-                actions.set_surgery(
-                    request, patient, post.get("surgery_on", ""), post.get("description", "")
-                )
-            else:
-                raise InputError("Unknown change; reload the page and try again.", field="op")
+            _screening_change(Actor.from_request(request), patient, request.POST)
         except InputError as exc:
             messages.error(request, str(exc))
         else:
@@ -177,7 +251,7 @@ def sign(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpRes
             consent=request.POST.get("consent") == "yes",
             caution_reason=request.POST.get("caution_reason", ""),
         )
-    except ContraindicationError as exc:
+    except ScreenBlockedError as exc:
         # The hard stop: nothing typed is worth keeping, so redirect (the page shows the screen).
         messages.error(request, f"Not signed. {exc}")
         return redirect("clinical:prescription", patient_id=rx.patient_id, prescription_id=rx.pk)
@@ -267,8 +341,15 @@ def treatment(request: HttpRequest, patient_id: int) -> HttpResponse:
             "prescriptions": [(rx, rx.plan()) for rx in rows],
             "can_card": can(user, "clinical.card", patient),
             "can_cost": can(user, "prescriptions.cost", patient),
+            "hold": safety_hold(patient),
         },
     )
+
+
+def safety_hold(patient: Patient) -> bool:
+    """True when a patient on treatment must not take the next dose before talking to the clinic:
+    the screen of what is stored now is contraindicated or needs review."""
+    return screening.on_treatment(patient) and screen_patient(patient).blocking
 
 
 def _dose_on(rx: Prescription, day: date) -> Decimal:
@@ -296,4 +377,8 @@ def card(request: HttpRequest, patient_id: int) -> HttpResponse:
         prescriber=None if rx is None else (rx.clinician.get_full_name() or rx.clinician.username),
         started=None if rx is None else rx.start_date,
     )
-    return render(request, "clinical/card.html", {"patient": patient, "card": wallet})
+    return render(
+        request,
+        "clinical/card.html",
+        {"patient": patient, "card": wallet, "hold": safety_hold(patient)},
+    )

@@ -21,7 +21,8 @@ from django.utils import timezone
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.log import record
 from apps.checkins.queries import core_checkins, diary_of, patient_today
-from apps.clinical.queries import screen_patient
+from apps.audit.actor import Actor
+from apps.clinical.screening import require_clear_screen, screen_patient
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
 from lowdose.diary import daily_scores
 from lowdose.errors import InputError
@@ -34,7 +35,7 @@ from lowdose.outcomes import (
     OutcomesWarning,
     simulate_design,
 )
-from lowdose.safety import ContraindicationError, check_prescribable
+from lowdose.safety import ScreenBlockedError, check_prescribable
 
 __all__ = [
     "DesignRequest",
@@ -90,13 +91,13 @@ def design_trial(
 
     Raises
     ------
-    ContraindicationError, CautionReasonRequiredError
+    ScreenBlockedError, CautionReasonRequiredError
         From :func:`lowdose.safety.check_prescribable`; nothing is stored.
     """
     screening = screen_patient(patient)
     try:
         check_prescribable(screening, caution_reason=caution_reason)
-    except ContraindicationError:
+    except ScreenBlockedError:
         record(
             request,
             "nof1.design",
@@ -188,7 +189,13 @@ def _require(trial: Nof1Trial, *allowed: str, what: str) -> None:
 
 
 def mark_kits_prepared(request: HttpRequest, trial: Nof1Trial) -> None:
+    """Release the kits to the patient — only while the safety screen passes.
+
+    Raises :class:`lowdose.safety.ScreenBlockedError` (audited denial, urgent alert) when the
+    screen of what is stored now is ``contraindicated`` or ``review``: the kits hold naltrexone.
+    """
     _require(trial, Nof1Trial.Status.DESIGNED, what="kits can be marked prepared only once.")
+    require_clear_screen(Actor.from_request(request), trial.patient, action="nof1.kits.prepared")
     trial.status = Nof1Trial.Status.RUNNING
     trial.kits_prepared_at = timezone.now()
     trial.save(update_fields=["status", "kits_prepared_at"])

@@ -17,7 +17,8 @@ from apps.accounts.access import can, get_patient_for_user, get_trial_for_user, 
 from apps.accounts.models import Pharmacy, User
 from apps.audit.log import record, record_many
 from apps.checkins.queries import patient_today
-from apps.clinical.queries import screen_patient
+from apps.clinical.screening import screen_patient
+from lowdose.safety import ScreenBlockedError
 from apps.nof1.actions import (
     DesignRequest,
     analyse,
@@ -213,7 +214,16 @@ def pharmacy_trials(request: HttpRequest) -> HttpResponse:
 @require_GET
 def kit_list(request: HttpRequest, trial_id: int) -> HttpResponse:
     trial = get_trial_for_user(request, trial_id, "nof1.kits")
-    return render(request, "nof1/kits.html", {"trial": trial, "kits": kit_rows(trial)})
+    return render(request, "nof1/kits.html", _kits_context(trial))
+
+
+def _kits_context(trial: Nof1Trial) -> dict[str, object]:
+    result = screen_patient(trial.patient)
+    return {
+        "trial": trial,
+        "kits": kit_rows(trial),
+        "result": result if result.blocking else None,
+    }
 
 
 @login_required
@@ -222,6 +232,10 @@ def kits_prepared(request: HttpRequest, trial_id: int) -> HttpResponse:
     trial = get_trial_for_user(request, trial_id, "nof1.kits")
     try:
         mark_kits_prepared(request, trial)
+    except ScreenBlockedError as exc:
+        context = _kits_context(trial)
+        context["blocked"] = str(exc)
+        return render(request, "nof1/kits.html", context, status=409)
     except LowdoseError as exc:
         messages.error(request, str(exc))
     else:

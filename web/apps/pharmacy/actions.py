@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from apps.accounts.models import Pharmacy, User
 from apps.audit.log import record
+from apps.audit.actor import Actor
 from apps.clinical.models import Prescription
+from apps.clinical.screening import require_clear_screen
 from apps.pharmacy.models import Dispensing, PriceEntry
 from apps.pharmacy.queries import worksheets_for
 from lowdose.errors import InputError
@@ -28,11 +30,14 @@ def record_dispensing(
     """Dispense what is due now: every capsule worksheet, or the next liquid batch.
 
     Raises :class:`lowdose.errors.InputError` (the core's ``PharmacyError`` or
-    ``CompoundingError``) with the reason; nothing is stored then.
+    ``CompoundingError``) with the reason, or :class:`lowdose.safety.ScreenBlockedError` when the
+    patient's safety screen does not pass now; nothing is stored then.
     """
     pharmacist = cast(User, request.user)
     if rx.status == Prescription.Status.DRAFT:
         raise InputError("This prescription is not signed.", field="status")
+    # The screen of what is stored NOW, not at signing: an opioid added since is a hard stop.
+    require_clear_screen(Actor.from_request(request), rx.patient, action="prescriptions.dispense")
     now = timezone.now()
     sheets = worksheets_for(rx, source, preserved=preserved, today=now.date())
     done = set(rx.dispensings.values_list("batch", flat=True))

@@ -24,7 +24,8 @@ from django.utils import timezone
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.clinical.actions import OFF_LABEL_STATEMENT
 from apps.clinical.models import Assignment, Medication, Prescription
-from apps.clinical.queries import patient_today, screen_patient
+from apps.clinical.queries import patient_today
+from apps.clinical.screening import screen_patient
 from apps.pharmacy.models import PriceEntry
 from lowdose.regimens import get_protocol
 
@@ -72,7 +73,8 @@ def _medications(patient: Patient, by: User, rows: tuple[tuple[str, int | None],
         Medication.objects.create(
             patient=patient,
             name=name,
-            stopped_on=None
+            status="current" if stopped_days_ago is None else "stopped",
+            last_dose=None
             if stopped_days_ago is None
             else today - timedelta(days=stopped_days_ago),
             added_by=by,

@@ -16,6 +16,10 @@ from apps.accounts.access import get_prescription_for_user, visible_prescription
 from apps.accounts.models import User
 from apps.audit.log import record, record_many
 from apps.clinical.models import Prescription
+from apps.accounts.access import visible_alerts
+from apps.alerts.models import Alert
+from apps.clinical.screening import screen_patient
+from lowdose.safety import ScreenBlockedError
 from apps.pharmacy.actions import publish_price, record_dispensing, withdraw_price
 from apps.pharmacy.queries import (
     costs_for,
@@ -44,11 +48,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         .order_by("status", "signed_at")
     )
     record_many(request, "prescriptions.queue", sorted({rx.patient_id for rx in rows}))
+    blocks: dict[int, list[Alert]] = {}
+    for alert in visible_alerts(user).filter(resolved_at__isnull=True):
+        blocks.setdefault(alert.patient_id, []).append(alert)
+    for rx in rows:
+        rx.blocks = blocks.get(rx.patient_id, [])  # type: ignore[attr-defined]
     return render(
         request,
         "pharmacy/queue.html",
         {
             "pharmacies": user.pharmacies.all(),
+            "blocks": [a for alerts in blocks.values() for a in alerts],
             "to_make": [rx for rx in rows if rx.status == Prescription.Status.SIGNED],
             "dispensed": [rx for rx in rows if rx.status == Prescription.Status.DISPENSED],
         },
@@ -63,7 +73,11 @@ def _choices(request: HttpRequest, rx: Prescription) -> tuple[str, bool]:
 
 
 def _worksheet_page(
-    request: HttpRequest, rx: Prescription, *, error: LowdoseError | None = None
+    request: HttpRequest,
+    rx: Prescription,
+    *,
+    error: LowdoseError | None = None,
+    status: int | None = None,
 ) -> HttpResponse:
     source, preserved = _choices(request, rx)
     sheets: tuple[Worksheet, ...] = ()
@@ -75,6 +89,7 @@ def _worksheet_page(
     except LowdoseError as exc:
         problem = exc
     done = {d.batch: d for d in rx.dispensings.all()}
+    screen = screen_patient(rx.patient)
     return render(
         request,
         "pharmacy/worksheet.html",
@@ -89,8 +104,10 @@ def _worksheet_page(
             "source": source,
             "sources": _SOURCES,
             "preserved": preserved,
+            "result": screen if screen.blocking else None,
+            "can_resolve": True,
         },
-        status=400 if error else 200,
+        status=status or (400 if error else 200),
     )
 
 
@@ -110,6 +127,8 @@ def dispense(request: HttpRequest, patient_id: int, prescription_id: int) -> Htt
         rows = record_dispensing(
             request, rx, source=source, preserved=preserved, lot=request.POST.get("lot", "")
         )
+    except ScreenBlockedError as exc:
+        return _worksheet_page(request, rx, error=exc, status=409)
     except LowdoseError as exc:
         return _worksheet_page(request, rx, error=exc)
     messages.success(

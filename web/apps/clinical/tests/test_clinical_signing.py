@@ -42,7 +42,13 @@ def _medication(
     stopped = None
     if stopped_days_ago is not None:
         stopped = patient_today(patient) - timedelta(days=stopped_days_ago)
-    Medication.objects.create(patient=patient, name=name, stopped_on=stopped, added_by=clinician)
+    Medication.objects.create(
+        patient=patient,
+        name=name,
+        status="current" if stopped is None else "stopped",
+        last_dose=stopped,
+        added_by=clinician,
+    )
 
 
 def test_a_current_opioid_blocks_signing_on_the_page(
@@ -135,7 +141,7 @@ def test_recording_the_stop_on_the_screening_page_unblocks_signing(
     med = Medication.objects.get(patient=patient)
     last_dose = patient_today(patient) - timedelta(days=10)
     client.post(
-        url, {"op": "stop_medication", "medication": med.pk, "stopped_on": last_dose.isoformat()}
+        url, {"op": "stop_medication", "medication": med.pk, "last_dose": last_dose.isoformat()}
     )
 
     assert _sign(client, draft, pharmacy).status_code == 302  # type: ignore[attr-defined]

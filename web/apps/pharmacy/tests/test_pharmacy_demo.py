@@ -10,7 +10,7 @@ from django.test import Client
 from apps.accounts.management.demo import load_demo
 from apps.accounts.models import Patient, User
 from apps.clinical.models import Assignment, Medication, Prescription
-from apps.clinical.queries import screen_patient
+from apps.clinical.screening import screen_patient
 from apps.pharmacy.models import PriceEntry
 
 pytestmark = pytest.mark.django_db
