@@ -61,7 +61,7 @@ def list_alerts(
     response={200: AlertOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Acknowledge an alert with a note (it stays open until resolved)",
 )
-def acknowledge(
+def acknowledge_an_alert(
     request: HttpRequest, alert_id: int, payload: AcknowledgeIn
 ) -> Status[dict[str, object]]:
     actor = Actor.from_request(request)

@@ -60,8 +60,6 @@ def _key(finding: Finding) -> str:
 
 def _seen_before(finding: Finding, key: str, earlier: set[tuple[str, str]]) -> bool:
     """Was this occurrence stored already (open, acknowledged or resolved)?"""
-    if finding.code == "no_checkin":
-        return False  # one open alert per silence: raise_alert keeps it single
     if finding.code == "pain_up":
         start = finding.since
         overlapping = {
@@ -98,8 +96,8 @@ def followup_after_checkin(
     )
     raised: list[Alert] = []
     for finding in findings:
-        if finding.code not in SEVERITY_OF:
-            continue
+        if finding.code not in SEVERITY_OF or finding.code == "no_checkin":
+            continue  # silence is the daily sweep's to raise, not a check-in's
         key = _key(finding)
         if _seen_before(finding, key, earlier):
             continue
@@ -108,6 +106,7 @@ def followup_after_checkin(
             raised.append(alert)
             earlier.add((finding.code, key))
     if not any(f.code == "no_checkin" for f in findings):
+        # The latest check-in is recent (a back-dated import may leave the patient silent).
         resolve_open(actor, patient, "no_checkin", CHECKED_IN_AGAIN)
     return raised
 
