@@ -92,7 +92,9 @@ def _render_inbox(
             "severity": severity.value if severity else "",
             "patient_id": patient_id,
             "problem": problem,
-            "back": request.get_full_path(),
+            "back": _safe_next(request) or reverse("alerts:inbox")
+            if request.method == "POST"
+            else request.get_full_path(),
         },
         status=status,
     )
@@ -106,13 +108,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return _render_inbox(request)
 
 
-def _back(request: HttpRequest, alert: Alert) -> str:
+def _safe_next(request: HttpRequest) -> str:
+    """The page a form came from (``next``), if it is on this site; else ""."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return f"{target}#alert-{alert.pk}"
-    return f"{reverse('alerts:inbox')}#alert-{alert.pk}"
+        return target.split("#")[0]
+    return ""
+
+
+def _back(request: HttpRequest, alert: Alert) -> str:
+    return f"{_safe_next(request) or reverse('alerts:inbox')}#alert-{alert.pk}"
 
 
 def _act(request: HttpRequest, alert_id: int, *, resolving: bool) -> HttpResponse:

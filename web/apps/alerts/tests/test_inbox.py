@@ -169,8 +169,12 @@ def test_an_empty_note_shows_the_page_with_the_error_and_changes_nothing(
     row = alert(patient, "pain_up")
     client = client_for(clinician)
     for action in ("acknowledge", "resolve"):
-        response = client.post(f"/alerts/{row.pk}/{action}", {"note": "   "})
+        response = client.post(
+            f"/alerts/{row.pk}/{action}", {"note": "   ", "next": "/alerts/?severity=warning"}
+        )
         assert response.status_code == 400
+        # the forms on the error page still lead back to the inbox, not to the POST address
+        assert 'name="next" value="/alerts/?severity=warning"' in response.content.decode()
         assert (
             "Not saved: Write a short note: what you did or decided." in response.content.decode()
         )
@@ -189,6 +193,8 @@ def test_resolving_closes_the_alert_and_it_leaves_the_inbox(
     row.refresh_from_db()
     assert (row.resolved_by, row.resolved_note) == (clinician, "Reviewed; flare settled.")
     assert shown_ids(client.get("/alerts/").content.decode()) == []
+    evil = client.post(f"/alerts/{row.pk}/resolve", {"note": "x", "next": "https://evil.example/"})
+    assert evil["Location"] == f"/alerts/#alert-{row.pk}"  # never redirects off-site
     again = client.post(f"/alerts/{row.pk}/resolve", {"note": "twice"}, follow=True)
     assert "This alert is already resolved." in again.content.decode()
 
