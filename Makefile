@@ -45,6 +45,7 @@ migrate: install
 
 demo: migrate
 	$(MANAGE) load_demo
+	$(MANAGE) raise_followup_alerts
 
 # Plain HTTP on the loopback address: cookies cannot be marked Secure (LOWDOSE_HTTPS=0).
 run: export LOWDOSE_HTTPS ?= 0

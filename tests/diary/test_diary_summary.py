@@ -135,3 +135,34 @@ def test_a_kit_day_is_a_treated_day_not_a_missed_one_and_ends_the_baseline() -> 
     assert summary.missed_days == ()
     assert summary.days[-1].kit == "KIT-ABCDEF-G"
     assert summary.dose_steps == ()  # the blinded dose is unknown, so no dose step is drawn
+
+
+def test_a_severe_side_effect_in_the_last_week_raises_one_alert_per_effect_and_day() -> None:
+    severe = (SideEffect("nausea", "severe"),)
+    diary = [
+        entry(on(9), side_effects=severe),  # before the 7-day window: not raised again
+        entry(on(2), side_effects=(SideEffect("nausea", "moderate"),)),
+        entry(on(1), side_effects=severe),
+        entry(on(1), side_effects=severe),  # twice the same day: one alert
+    ]
+    alerts = [a for a in summarize(diary, today=TODAY).alerts if a.code == "severe_side_effect"]
+    assert [(a.subject, a.since) for a in alerts] == [("nausea", on(1))]
+    assert "contact the patient today" in alerts[0].message
+    assert dict(alerts[0].facts) == {
+        "side_effect": "nausea",
+        "severity": "severe",
+        "day": on(1).isoformat(),
+    }
+
+
+@pytest.mark.parametrize(("joined_days_ago", "alerted"), [(2, False), (3, True)])
+def test_a_patient_who_never_checked_in_is_silent_since_joining(
+    joined_days_ago: int, alerted: bool
+) -> None:
+    from lowdose.diary import no_checkin_alert
+
+    alert = no_checkin_alert(None, TODAY, joined=on(joined_days_ago))
+    assert (alert is not None) is alerted
+    if alert is not None:
+        assert alert.message == f"No check-in since joining on {on(joined_days_ago)}."
+        assert alert.facts == {"days_silent": joined_days_ago, "joined_on": str(on(3))}

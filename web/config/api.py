@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from apps.accounts.api import router as accounts_router
+from apps.alerts.api import router as alerts_router
 from apps.checkins.actions import CheckinConflictError
 from apps.checkins.api import router as checkins_router
 from apps.clinical.api import router as clinical_router
@@ -30,6 +31,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", checkins_router)
+api.add_router("/", alerts_router)
 api.add_router("/", clinical_router)
 api.add_router("/", evidence_router)
 api.add_router("/", nof1_router)

@@ -139,6 +139,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.alerts.context.alert_count",
             ],
             "builtins": ["apps.checkins.templatetags.lowdose_filters"],
         },

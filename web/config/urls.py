@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("apps.accounts.urls")),
     path("", include("apps.checkins.urls")),
+    path("", include("apps.alerts.urls")),
     path("", include("apps.clinical.urls")),
     path("", include("apps.pharmacy.urls")),
     path("", include("apps.evidence.urls")),

@@ -29,6 +29,7 @@ from lowdose.diary.summary import (
     PatientSummary,
     alerts_for,
     daily_scores,
+    no_checkin_alert,
     summarize,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "daily_scores",
     "day_choices",
     "needs_day_choice",
+    "no_checkin_alert",
     "parse_checkin",
     "summarize",
 ]

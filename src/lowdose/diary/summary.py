@@ -9,8 +9,11 @@ Definitions (documented in ``docs/checkin.md``):
 * **7-day average**: the mean of the daily scores in the 7 calendar days ending today.
 * **Alerts** (rules chosen for follow-up, not for diagnosis):
 
-  - ``no_checkin``: the last check-in was :data:`NO_CHECKIN_DAYS` or more days ago;
+  - ``no_checkin``: the last check-in was :data:`NO_CHECKIN_DAYS` or more days ago (or, for a
+    patient who never checked in, they joined that long ago: :func:`no_checkin_alert`);
   - ``new_side_effect``: a side effect reported in the last 7 days that was never reported before;
+  - ``severe_side_effect``: a side effect reported in the last 7 days at the most severe level of
+    :data:`~lowdose.diary.checkin.SEVERITIES` ("severe", CTCAE grade 3: "limiting self-care");
   - ``pain_up``: the 7-day pain average is :data:`PAIN_UP_POINTS` or more points above the
     previous 7 days' (2 points is the IMMPACT "moderately important" change on a 0–10 scale:
     Dworkin et al., J Pain 2008;9:105–121; Farrar et al., Pain 2001;94:149–158).
@@ -19,13 +22,13 @@ Definitions (documented in ``docs/checkin.md``):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from statistics import fmean
 
-from lowdose.diary.checkin import SCALES, Checkin
+from lowdose.diary.checkin import SCALES, SEVERITIES, Checkin
 
 __all__ = [
     "MIN_BASELINE_DAYS",
@@ -37,6 +40,7 @@ __all__ = [
     "PatientSummary",
     "alerts_for",
     "daily_scores",
+    "no_checkin_alert",
     "summarize",
 ]
 
@@ -44,6 +48,8 @@ MIN_BASELINE_DAYS = 7
 NO_CHECKIN_DAYS = 3
 PAIN_UP_POINTS = 2.0
 WINDOW_DAYS = 7
+#: The most severe level a patient can report (CTCAE grade 3 in plain words).
+SEVERE = SEVERITIES[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,8 @@ class DailyScores:
     dose_missed: bool
     side_effects: frozenset[str]
     kit: str | None = None  # the blinded N-of-1 kit taken that day, if any
+    #: side effects reported that day at the most severe level (``SEVERITIES[-1]``)
+    severe_side_effects: frozenset[str] = frozenset()
 
     def score(self, scale: str) -> float:
         value: float = getattr(self, scale)
@@ -76,9 +84,15 @@ class DoseStep:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
+    """A follow-up signal: ``code`` names the rule, ``since`` the day it starts from,
+    ``subject`` what it is about (a side effect's name, or empty) and ``facts`` the numbers that
+    raised it (JSON-ready values, for the clinician's record)."""
+
     code: str
     message: str
     since: date
+    subject: str = ""
+    facts: Mapping[str, str | int | float] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +158,9 @@ def daily_scores(checkins: Iterable[Checkin]) -> tuple[DailyScores, ...]:
                 dose_missed=not taken and not kits and any(c.dose_missed for c in entries),
                 side_effects=frozenset(e.name for c in entries for e in c.side_effects),
                 kit=kits[-1] if kits else None,
+                severe_side_effects=frozenset(
+                    e.name for c in entries for e in c.side_effects if e.severity == SEVERE
+                ),
             )
         )
     return tuple(rows)
@@ -160,21 +177,41 @@ def _window(rows: Sequence[DailyScores], end: date, days: int) -> list[DailyScor
     return [r for r in rows if start <= r.day <= end]
 
 
+def no_checkin_alert(last_day: date | None, today: date, *, joined: date) -> Alert | None:
+    """The ``no_checkin`` alert as of ``today`` (all dates in the patient's time zone), or None.
+
+    ``last_day`` is the day of the last check-in (None: never checked in), ``joined`` the day the
+    patient's record was created; a patient who never checked in is silent since joining.
+    """
+    if last_day is not None:
+        silent = (today - last_day).days
+        if silent < NO_CHECKIN_DAYS:
+            return None
+        return Alert(
+            "no_checkin",
+            f"No check-in for {silent} days (last on {last_day.isoformat()}).",
+            last_day + timedelta(days=1),
+            facts={"days_silent": silent, "last_checkin_day": last_day.isoformat()},
+        )
+    silent = (today - joined).days
+    if silent < NO_CHECKIN_DAYS:
+        return None
+    return Alert(
+        "no_checkin",
+        f"No check-in since joining on {joined.isoformat()}.",
+        joined,
+        facts={"days_silent": silent, "joined_on": joined.isoformat()},
+    )
+
+
 def alerts_for(rows: Sequence[DailyScores], today: date) -> tuple[Alert, ...]:
     """The follow-up alerts for a patient's daily rows as of ``today`` (rules: module docstring)."""
     alerts: list[Alert] = []
     if not rows:
         return ()
-    last_day = rows[-1].day
-    silent = (today - last_day).days
-    if silent >= NO_CHECKIN_DAYS:
-        alerts.append(
-            Alert(
-                "no_checkin",
-                f"No check-in for {silent} days (last on {last_day.isoformat()}).",
-                last_day + timedelta(days=1),
-            )
-        )
+    silence = no_checkin_alert(rows[-1].day, today, joined=rows[0].day)
+    if silence is not None:
+        alerts.append(silence)
     window_start = today - timedelta(days=WINDOW_DAYS - 1)
     earlier = set().union(*(r.side_effects for r in rows if r.day < window_start))
     for row in rows:
@@ -186,21 +223,45 @@ def alerts_for(rows: Sequence[DailyScores], today: date) -> tuple[Alert, ...]:
                     "new_side_effect",
                     f"New side effect: {name.replace('_', ' ')} (first reported {row.day}).",
                     row.day,
+                    subject=name,
+                    facts={"side_effect": name, "first_reported": row.day.isoformat()},
                 )
             )
             earlier.add(name)
+    for row in rows:
+        if row.day < window_start:
+            continue
+        for name in sorted(row.severe_side_effects):
+            alerts.append(
+                Alert(
+                    "severe_side_effect",
+                    f"Severe {name.replace('_', ' ')} reported on {row.day}: contact the patient "
+                    "today, and consider holding the dose or stepping back to the last "
+                    "tolerated dose.",
+                    row.day,
+                    subject=name,
+                    facts={"side_effect": name, "severity": SEVERE, "day": row.day.isoformat()},
+                )
+            )
     recent = _window(rows, today, WINDOW_DAYS)
     previous = _window(rows, today - timedelta(days=WINDOW_DAYS), WINDOW_DAYS)
     if recent and previous:
-        rise = fmean(r.pain for r in recent) - fmean(r.pain for r in previous)
+        now_mean = fmean(r.pain for r in recent)
+        before_mean = fmean(r.pain for r in previous)
+        rise = now_mean - before_mean
         if rise >= PAIN_UP_POINTS:
             alerts.append(
                 Alert(
                     "pain_up",
                     f"Pain up {rise:.1f} points: 7-day average "
-                    f"{fmean(r.pain for r in recent):.1f} vs {fmean(r.pain for r in previous):.1f} "
-                    "the week before.",
+                    f"{now_mean:.1f} vs {before_mean:.1f} the week before.",
                     recent[0].day,
+                    facts={
+                        "pain_7_day_average": round(now_mean, 1),
+                        "pain_previous_7_day_average": round(before_mean, 1),
+                        "rise_points": round(rise, 1),
+                        "window_start": recent[0].day.isoformat(),
+                    },
                 )
             )
     return tuple(alerts)

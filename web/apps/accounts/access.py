@@ -60,6 +60,7 @@ from apps.audit.log import record, record_as
 
 __all__ = [
     "ACTIONS",
+    "acts_on_any",
     "can",
     "get_alert_for_user",
     "get_patient_for_user",
@@ -136,6 +137,14 @@ def visible_patients(user: User, action: str = "checkins.view") -> QuerySet[Pati
         kits = Patient.objects.filter(nof1_trials__pharmacy__pharmacists=user).values("pk")
         return Patient.objects.filter(models.Q(pk__in=routed) | models.Q(pk__in=kits))
     return Patient.objects.none()
+
+
+def acts_on_any(user: User, action: str) -> bool:
+    """May ``user``'s role perform ``action`` on anyone at all? (Pages that list many patients,
+    such as the alert inbox, answer 404 to a role the table does not name.)"""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; add it to ACTIONS in apps.accounts.access")
+    return user.is_authenticated and user.is_active and user.role in ACTIONS[action]
 
 
 def can(user: User, action: str, patient: Patient) -> bool:

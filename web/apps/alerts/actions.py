@@ -101,6 +101,8 @@ def acknowledge_alert(actor: Actor, alert: Alert, note: str) -> Alert:
         raise InputError("Only a person can acknowledge an alert.", field="actor")
     with transaction.atomic():
         row = Alert.objects.select_for_update().get(pk=alert.pk)
+        if row.resolved_at is not None:
+            raise AlertClosedError("This alert is already resolved.", field="alert")
         if row.acknowledged_at is not None:
             raise AlertClosedError(
                 f"This alert was already acknowledged by {row.acknowledged_by} on "

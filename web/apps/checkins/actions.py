@@ -12,6 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import Patient, User
+from apps.alerts.rules import followup_after_checkin
+from apps.audit.actor import Actor
 from apps.audit.log import record
 from apps.checkins.models import Checkin, SideEffectReport
 from lowdose.diary import Checkin as CoreCheckin
@@ -43,11 +45,15 @@ def _same(stored: CoreCheckin, incoming: CoreCheckin) -> bool:
     return replace(incoming, recorded_at=stored.recorded_at) == stored
 
 
-def store_checkin(patient: Patient, checkin: CoreCheckin, *, by: User) -> tuple[Checkin, bool]:
+def store_checkin(
+    patient: Patient, checkin: CoreCheckin, *, by: User, followup: bool = True
+) -> tuple[Checkin, bool]:
     """Store a validated check-in; re-sending the same ``client_id`` returns the stored one.
 
     Returns ``(row, created)``. Raises :class:`CheckinConflictError` when the id was used for a
-    different entry.
+    different entry. A new check-in runs the follow-up rules in the same transaction
+    (:func:`apps.alerts.rules.followup_after_checkin`: raises pain, side-effect alerts and closes
+    "no check-in"), as lowdose itself; ``followup=False`` leaves that to a caller storing many.
     """
     existing = Checkin.objects.filter(patient=patient, client_id=checkin.client_id).first()
     if existing is not None:
@@ -80,6 +86,8 @@ def store_checkin(patient: Patient, checkin: CoreCheckin, *, by: User) -> tuple[
                 SideEffectReport(checkin=row, name=e.name, severity=e.severity, detail=e.detail)
                 for e in checkin.side_effects
             )
+            if followup:
+                followup_after_checkin(Actor.system(patient.clinic_id), patient)
     except IntegrityError:
         # Two copies of the same submission raced; the other one won.
         existing = Checkin.objects.get(patient=patient, client_id=checkin.client_id)
@@ -109,13 +117,16 @@ def record_checkin(
 
 
 def import_checkins(request: HttpRequest, patient: Patient, text: str) -> ImportResult:
-    """Import a lowdose CSV export: all rows or none; ids already stored are skipped."""
+    """Import a lowdose CSV export: all rows or none; ids already stored are skipped. The
+    follow-up rules run once, on the whole diary, after the last row."""
     user = cast(User, request.user)
     checkins = read_checkins_csv(text, now=timezone.now(), tz=ZoneInfo(patient.time_zone))
     created = 0
     with transaction.atomic():
         for checkin in checkins:
-            _, was_created = store_checkin(patient, checkin, by=user)
+            _, was_created = store_checkin(patient, checkin, by=user, followup=False)
             created += was_created
+        if created:
+            followup_after_checkin(Actor.system(patient.clinic_id), patient)
     record(request, "checkins.import", patient_id=patient.pk)
     return ImportResult(created=created, already_present=len(checkins) - created)

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.access import can, get_patient_for_user, visible_patients
 from apps.accounts.models import User
+from apps.alerts.models import Severity
+from apps.alerts.queries import open_alerts, open_alerts_by_patient
 from apps.audit.log import record, record_many
 from apps.checkins.actions import import_checkins, record_checkin
 from apps.checkins.forms import raw_from_post
@@ -37,6 +39,8 @@ def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
     summary = summary_of(patient)
     spec = checkin_chart(summary.days, summary.dose_steps, baseline=summary.baseline)
     recent = list(checkins_of(patient).order_by("-recorded_at")[:10])
+    # Stored alerts, for those who may see them (a patient's own view shows none).
+    alerts = list(open_alerts(cast(User, request.user), patient_id=patient.pk))
     comparison = [
         {
             "scale": scale,
@@ -61,6 +65,7 @@ def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
             "chart_spec": spec,
             "responses": responses_of(summary),
             "recent": recent,
+            "alerts": alerts,
             "can_add": can(cast(User, request.user), "checkins.add", patient),
             "can_import": can(cast(User, request.user), "checkins.import", patient),
         },
@@ -172,8 +177,13 @@ def panel(request: HttpRequest) -> HttpResponse:
         return render(request, "404.html", status=404)
     rows = panel_rows(visible_patients(user, "checkins.view").select_related("user", "care_team"))
     record_many(request, "checkins.view.panel", [row.patient.pk for row in rows])
+    alerts = open_alerts_by_patient(user, [row.patient.pk for row in rows])
+    urgent = sorted(
+        (a for found in alerts.values() for a in found if a.severity == Severity.URGENT),
+        key=lambda a: (a.acknowledged_at is not None, -a.raised_at.timestamp()),
+    )
     return render(
         request,
         "checkins/panel.html",
-        {"rows": rows, "scales": SCALES},
+        {"rows": rows, "scales": SCALES, "alerts": alerts, "urgent": urgent},
     )

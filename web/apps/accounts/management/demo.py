@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import CareTeam, Clinic, Patient, Pharmacy, Role, User
+from apps.alerts.rules import followup_after_checkin
+from apps.audit.actor import Actor
 from apps.checkins.actions import store_checkin
 from apps.checkins.models import Checkin
 from apps.nof1.demo import load_nof1_demo
@@ -87,8 +89,10 @@ def load_demo() -> dict[str, int]:
         # The diary ends yesterday evening, so today's check-in is the visitor's to make.
         yesterday = timezone.now().astimezone(tz).date() - timedelta(days=1)
         for checkin in generate_diary(profile, end=yesterday, tz=tz):
-            _, created = store_checkin(patient, checkin, by=user)
+            _, created = store_checkin(patient, checkin, by=user, followup=False)
             added[username] += created
+        # The follow-up rules see the whole diary once, as after the latest check-in.
+        followup_after_checkin(Actor.system(clinic.pk), patient)
     load_clinical_demo(clinician=clinician, pharmacy=pharmacy, patients=patients)
     load_nof1_demo(clinician=clinician, pharmacy=pharmacy, patient=patients["patient"])
     return added

@@ -1,0 +1,73 @@
+"""The alert API: the same access rules and audit as the inbox."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from apps.accounts.access import get_alert_for_user
+from apps.accounts.auth import BearerToken
+from apps.accounts.models import User
+from apps.alerts.actions import AlertClosedError, acknowledge_alert
+from apps.alerts.models import Severity
+from apps.alerts.queries import open_alerts
+from apps.alerts.schemas import AcknowledgeIn, AlertOut, ErrorOut
+from apps.audit.actor import Actor
+from apps.audit.log import record
+
+router = Router(tags=["alerts"], auth=BearerToken())
+
+
+class AlertFilters(Schema):
+    patient_id: int | None = None
+    severity: str | None = None
+
+
+@router.get(
+    "/alerts",
+    response={200: list[AlertOut], 422: ErrorOut},
+    summary="Open alerts you may see, most urgent first, unacknowledged first, newest first",
+    description="Filters: `patient_id`, `severity` (urgent, warning or info). Clinicians see "
+    "their care teams' alerts; pharmacists only alerts that block dispensing or kit release "
+    "for patients whose prescription or kits their pharmacy holds; others an empty list.",
+)
+def list_alerts(
+    request: HttpRequest, filters: Query[AlertFilters]
+) -> Status[list[dict[str, object]]] | Status[dict[str, str]]:
+    severity: Severity | None = None
+    if filters.severity is not None:
+        try:
+            severity = Severity(filters.severity)
+        except ValueError:
+            return Status(
+                422,
+                {
+                    "detail": "severity: choose urgent, warning or info; "
+                    f"got {filters.severity!r}.",
+                    "field": "severity",
+                },
+            )
+    rows = list(
+        open_alerts(cast(User, request.user), severity=severity, patient_id=filters.patient_id)
+    )
+    record(request, "alerts.view", detail={"patient_ids": sorted({a.patient_id for a in rows})})
+    return Status(200, [AlertOut.from_row(a) for a in rows])
+
+
+@router.post(
+    "/alerts/{alert_id}/acknowledge",
+    response={200: AlertOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Acknowledge an alert with a note (it stays open until resolved)",
+)
+def acknowledge_an_alert(
+    request: HttpRequest, alert_id: int, payload: AcknowledgeIn
+) -> Status[dict[str, object]]:
+    actor = Actor.from_request(request)
+    alert = get_alert_for_user(actor, alert_id, "alerts.acknowledge")
+    try:
+        done = acknowledge_alert(actor, alert, payload.note)
+    except AlertClosedError as exc:
+        return Status(409, {"detail": str(exc), "field": exc.field})
+    return Status(200, AlertOut.from_row(done))
