@@ -281,6 +281,14 @@ NOISE: frozenset[str] = frozenset(
         "tbsp",
         "teaspoon",
         "tablespoon",
+        "perles",
+        "pearls",
+        "softgel",
+        "softgels",
+        "gelcap",
+        "gelcaps",
+        "kit",
+        "kits",
     ]
 )
 #: Brand modifiers are never noise at the end of an entry: "Nurofen Plus" contains codeine.
@@ -309,6 +317,15 @@ _UNITS = frozenset(
 )
 
 _NONE_WORDS = frozenset({"none", "nil", "nkda", "nka", "nkma"})
+#: Words that describe an allergy or a "not taken" statement (the reaction, "use"): accounted
+#: for only in an entry that has such a context ("morphine allergy (rash)", "denies opioid use").
+_CONTEXT_FILLER = frozenset(
+    {"rash", "hives", "urticaria", "itch", "itching", "itchy", "pruritus", "nausea", "vomiting",
+     "vomit", "sickness", "sick", "swelling", "angioedema", "anaphylaxis", "anaphylactic",
+     "breathless", "wheeze", "drowsy", "drowsiness", "dizzy", "dizziness", "constipation",
+     "headache", "hallucinations", "confusion", "reaction", "reactions", "severe", "mild",
+     "upset", "stomach", "gi", "rxn", "use", "usage", "misuse", "history", "hx", "known"}
+)  # fmt: skip
 _NONE_FILLER = frozenset(
     {"no", "medications", "medication", "meds", "medicines", "medicine", "regular", "known",
      "drug", "drugs", "allergies", "current", "currently"}
@@ -339,8 +356,10 @@ _PREFIX: tuple[tuple[tuple[str, ...], ContextKind], ...] = (
     (("never",), "absent"),
     (("no",), "absent"),
     (("allergy",), "allergy"),
+    (("allergies",), "allergy"),
     (("allergic",), "allergy"),
     (("hypersensitivity",), "allergy"),
+    (("nil",), "absent"),
 )
 _SUFFIX: tuple[tuple[tuple[str, ...], ContextKind], ...] = (
     (("test", "strips"), "test"),
@@ -685,6 +704,7 @@ def identify(entry: str, cat: Catalogue | None = None) -> Identification:
     units.sort(key=lambda u: u[0])
 
     cue_used = [False] * n
+    negated_filler: set[int] = set()
     negated: dict[int, Context] = {}  # unit start → context
 
     def unit_at(k: int) -> tuple[int, int, Match | None] | None:
@@ -737,9 +757,13 @@ def identify(entry: str, cat: Catalogue | None = None) -> Identification:
                 cue_used[x] = True
 
     kept = [m for m in matches if m.start not in negated]
+    if negated:
+        for start, _end, unit_match in units:
+            if unit_match is None and toks[start] in _CONTEXT_FILLER:
+                negated_filler.add(start)
     unidentified: list[str] = []
     for start, _end, unit_match in units:
-        if unit_match is None and start not in negated:
+        if unit_match is None and start not in negated and start not in negated_filler:
             unidentified.append(variant_words.get(start, toks[start]))
     for k in range(n):
         if toks[k] in _CUE_WORDS and owner[k] is None and not cue_used[k] and not noise[k]:
