@@ -8,7 +8,7 @@ resolve it before anything can be signed, dispensed or released.
 'contraindicated'
 >>> screen(stopped=["methadone:14"]).status
 'ok'
->>> screen(medications=["Zapain 30/500"]).status
+>>> screen(medications=["Xyzpain 30/500"]).status
 'review'
 
 The catalogue (``data/catalogue.json``, :mod:`lowdose.safety.catalogue`) lists ingredients
