@@ -1,180 +1,112 @@
-"""Every listed drug and brand screens as intended: from the data file AND an independent list."""
+"""The catalogue loader refuses inconsistent data, naming the file and the entry."""
 
 from __future__ import annotations
 
 import copy
-import json
-from importlib import resources
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from lowdose.errors import DataError
-from lowdose.safety import catalogue, find_drugs, screen
-from lowdose.safety.catalogue import load_catalogue
+from lowdose.safety import RULES, Catalogue, catalogue, load_catalogue, lookup
+from lowdose.safety.catalogue import name_key, tokens
 
-RAW: dict[str, Any] = json.loads(
-    resources.files("lowdose.safety").joinpath("data/drugs.json").read_text("utf-8")
-)
-DATA_NAMES = [(n, e["ingredient"], e["severity"]) for e in RAW["drugs"] for n in e["names"]]
+from .conftest import SMALL
 
-# Hand-written, independent of the data file: (medication entry, ingredient, status). If an entry
-# disappears from drugs.json, these fail. Opioid classes from the naltrexone label and §5.2 of the
-# pharmacology reference; brand mappings as marketed.
-EXPECTED: list[tuple[str, str, str]] = [
-    # full agonists
-    ("morphine", "morphine", "contraindicated"),
-    ("MS Contin", "morphine", "contraindicated"),
-    ("Oramorph", "morphine", "contraindicated"),
-    ("oxycodone", "oxycodone", "contraindicated"),
-    ("OxyContin", "oxycodone", "contraindicated"),
-    ("Percocet", "oxycodone", "contraindicated"),
-    ("Targin", "oxycodone", "contraindicated"),
-    ("hydrocodone", "hydrocodone", "contraindicated"),
-    ("Vicodin", "hydrocodone", "contraindicated"),
-    ("Norco", "hydrocodone", "contraindicated"),
-    ("hydromorphone", "hydromorphone", "contraindicated"),
-    ("Dilaudid", "hydromorphone", "contraindicated"),
-    ("oxymorphone", "oxymorphone", "contraindicated"),
-    ("fentanyl", "fentanyl", "contraindicated"),
-    ("Duragesic", "fentanyl", "contraindicated"),
-    ("heroin", "heroin (diamorphine)", "contraindicated"),
-    ("diamorphine", "heroin (diamorphine)", "contraindicated"),
-    ("pethidine", "pethidine (meperidine)", "contraindicated"),
-    ("Demerol", "pethidine (meperidine)", "contraindicated"),
-    ("tapentadol", "tapentadol", "contraindicated"),
-    ("Nucynta", "tapentadol", "contraindicated"),
-    # tramadol, codeine
-    ("tramadol", "tramadol", "contraindicated"),
-    ("Ultram", "tramadol", "contraindicated"),
-    ("Ultracet", "tramadol", "contraindicated"),
-    ("Zydol", "tramadol", "contraindicated"),
-    ("codeine", "codeine", "contraindicated"),
-    ("co-codamol", "codeine", "contraindicated"),
-    ("Tylenol with codeine", "codeine", "contraindicated"),
-    ("Tylenol #3", "codeine", "contraindicated"),
-    ("Nurofen Plus", "codeine", "contraindicated"),
-    ("Solpadeine Plus", "codeine", "contraindicated"),
-    ("dihydrocodeine", "dihydrocodeine", "contraindicated"),
-    ("co-dydramol", "dihydrocodeine", "contraindicated"),
-    # opioid cough products
-    ("promethazine with codeine", "codeine", "contraindicated"),
-    ("Robitussin AC", "codeine", "contraindicated"),
-    ("Tussionex", "hydrocodone", "contraindicated"),
-    ("Hycodan", "hydrocodone", "contraindicated"),
-    ("pholcodine linctus", "pholcodine", "contraindicated"),
-    # opioid antidiarrhoeals
-    ("diphenoxylate", "diphenoxylate", "contraindicated"),
-    ("Lomotil", "diphenoxylate", "contraindicated"),
-    ("co-phenotrope", "diphenoxylate", "contraindicated"),
-    ("paregoric", "opium (tincture, paregoric)", "contraindicated"),
-    ("opium tincture", "opium (tincture, paregoric)", "contraindicated"),
-    ("loperamide", "loperamide", "caution"),
-    ("Imodium", "loperamide", "caution"),
-    ("eluxadoline", "eluxadoline", "caution"),
-    # partial agonist incl. combination brands; methadone
-    ("buprenorphine", "buprenorphine", "contraindicated"),
-    ("Suboxone", "buprenorphine", "contraindicated"),
-    ("Subutex", "buprenorphine", "contraindicated"),
-    ("Zubsolv", "buprenorphine", "contraindicated"),
-    ("Butrans", "buprenorphine", "contraindicated"),
-    ("Belbuca", "buprenorphine", "contraindicated"),
-    ("Sublocade", "buprenorphine", "contraindicated"),
-    ("buprenorphine/naloxone", "buprenorphine", "contraindicated"),
-    ("methadone", "methadone", "contraindicated"),
-    ("Methadose", "methadone", "contraindicated"),
-    ("Dolophine", "methadone", "contraindicated"),
-    ("Physeptone", "methadone", "contraindicated"),
-    # mixed agonist-antagonists
-    ("butorphanol", "butorphanol", "contraindicated"),
-    ("pentazocine", "pentazocine", "contraindicated"),
-    ("nalbuphine", "nalbuphine", "contraindicated"),
-    # interactions
-    ("thioridazine", "thioridazine", "caution"),
-    ("Mellaril", "thioridazine", "caution"),
-    ("disulfiram", "disulfiram", "caution"),
-    ("Antabuse", "disulfiram", "caution"),
-]
+FILE = "tests/small-catalogue.json"
 
 
-@pytest.mark.parametrize(("name", "ingredient", "severity"), DATA_NAMES)
-def test_every_data_file_name_screens(name: str, ingredient: str, severity: str) -> None:
-    res = screen([name])
-    assert res.status == severity
-    (finding,) = [f for f in res.findings if f.ingredient == ingredient]
-    assert finding.severity == severity
-    assert "(exact)" in finding.matched
-    assert finding.source
-    assert finding.message
-
-
-@pytest.mark.parametrize(("entry", "ingredient", "status"), EXPECTED)
-def test_independent_list_screens(entry: str, ingredient: str, status: str) -> None:
-    res = screen([entry])
-    assert res.status == status
-    assert [f.ingredient for f in res.findings] == [ingredient]
-    assert res.findings[0].code in {
-        "opioid-current",
-        "opioid-antidiarrhoeal-peripheral",
-        "interaction-thioridazine",
-        "interaction-disulfiram",
-    }
-
-
-@pytest.mark.parametrize(
-    "entry",
-    [
-        "Percocet 5/325 mg tablets",
-        "OXYCONTIN 20MG",
-        "co-codamol 30/500",
-        "paracetamol/codeine",
-        "Suboxone 8mg/2mg film",
-        "fentanyl 25 mcg/h patch",
-    ],
-)
-def test_doses_and_forms_in_entry_do_not_hide_the_drug(entry: str) -> None:
-    assert screen([entry]).status == "contraindicated"
-
-
-def test_every_entry_has_sources_and_cautions_have_messages() -> None:
-    cat = catalogue()
-    for e in cat.drugs:
-        assert e.sources
-        assert all(cat.sources[s] for s in e.sources)
-        if e.severity == "caution":
-            assert e.message
-        if e.washout == "long":
-            assert e.ingredient in {"methadone", "buprenorphine"}
-
-
-def test_combination_entry_finds_each_ingredient() -> None:
-    res = screen(["oxycodone and tramadol"])
-    assert sorted(f.ingredient for f in res.findings) == ["oxycodone", "tramadol"]
-
-
-def _mutated(change: Any) -> dict[str, Any]:
-    data = copy.deepcopy(RAW)
+def _load(change: Callable[[dict[str, Any]], None]) -> Catalogue:
+    data = copy.deepcopy(SMALL)
     change(data)
-    return data
+    return load_catalogue(data, FILE)
 
 
 @pytest.mark.parametrize(
-    ("change", "fragment"),
+    ("change", "fragments"),
     [
-        (lambda d: d.update(format="x"), "format"),
-        (lambda d: d["drugs"][0]["names"].append("oxycontin"), "listed under"),
-        (lambda d: d["drugs"][0].update(sources=["nope"]), "have no text"),
-        (lambda d: d["drugs"][0].update(severity="maybe"), "severity"),
-        (lambda d: d["drugs"][0].update(washout="short"), "washout"),
-        (lambda d: d["drugs"][-1].update(message=""), "needs a 'message'"),
-        (lambda d: d["look_alikes"]["names"].append("morphine"), "look-alike"),
+        (lambda d: d.update(format="lowdose-safety-drugs/1"), ["format"]),
+        (lambda d: d.update(sources={}), ["sources"]),
+        (lambda d: d["ingredients"][0].update(rule="opioid-ish"), ["'oxycodone'", "rule"]),
+        (
+            lambda d: d["ingredients"][1]["synonyms"].append("Oxycodone-Hydrochloride"),
+            ["'morphine'", "also listed under ingredient 'oxycodone'"],
+        ),
+        (
+            lambda d: d["products"].append(
+                {"name": "oxy codone", "ingredients": ["codeine"], "sources": ["test"]}
+            ),
+            ["product 'oxy codone'", "also listed"],
+        ),
+        (
+            lambda d: d["products"][0].update(ingredients=["oxycodon", "paracetamol"]),
+            ["product 'Percocet'", "'oxycodon' is not a listed ingredient"],
+        ),
+        (lambda d: d["ingredients"][2].update(sources=[]), ["'codeine'", "names no source"]),
+        (lambda d: d["products"][1].update(sources=["nope"]), ["'Norco'", "['nope']"]),
+        (
+            lambda d: d["shorthand"].append({"text": "oxy", "means": "oxys", "sources": ["test"]}),
+            ["shorthand 'oxy'", "'oxys'"],
+        ),
+        (lambda d: d["products"][6].update(form="implant"), ["'Sublocade'", "form"]),
     ],
 )
-def test_inconsistent_catalogue_is_a_data_error(change: Any, fragment: str) -> None:
-    with pytest.raises(DataError, match=fragment):
-        load_catalogue(_mutated(change))
+def test_inconsistent_catalogue_is_a_data_error_naming_file_and_entry(
+    change: Callable[[dict[str, Any]], None], fragments: list[str]
+) -> None:
+    with pytest.raises(DataError) as exc:
+        _load(change)
+    text = str(exc.value)
+    assert text.startswith(FILE)
+    for fragment in fragments:
+        assert fragment in text
 
 
-def test_find_drugs_reports_the_catalogue_name() -> None:
-    (m,) = find_drugs("Zubsolv 5.7/1.4")
-    assert (m.name, m.kind, m.entry.ingredient) == ("zubsolv", "exact", "buprenorphine")
+def test_shorthand_spellings_of_one_key_may_repeat_with_the_same_meaning(small: Catalogue) -> None:
+    # "T3" and "T#3" share the key "t3"; a different meaning for the same key is an error.
+    assert small.shorthand["t3"][1].name == "Tylenol 3"  # type: ignore[union-attr]
+    with pytest.raises(DataError, match="different meanings"):
+        _load(
+            lambda d: d["shorthand"].append(
+                {"text": "t 3", "means": "codeine", "sources": ["test"]}
+            )
+        )
+
+
+def test_names_are_keyed_without_spaces_or_punctuation(small: Catalogue) -> None:
+    assert name_key("Co-Codamol") == name_key("co codamol") == "cocodamol"
+    assert tokens("Norco10/325") == ("norco", "10", "325")
+    assert small.resolve("CO-CODAMOL") == (
+        small.ingredient("codeine"),
+        small.ingredient("paracetamol"),
+    )
+    assert small.resolve("acetaminophen") == (small.ingredient("paracetamol"),)
+    assert small.resolve("zapain") is None
+    assert small.lookup("Acetaminophen") is small.ingredient("paracetamol")
+    assert small.lookup("Percocet") is None  # a product, not an ingredient
+
+
+def test_products_resolve_synonyms_to_canonical_ingredients() -> None:
+    cat = _load(
+        lambda d: d["products"][0].update(ingredients=["oxycodone hydrochloride", "acetaminophen"])
+    )
+    percocet = next(p for p in cat.products if p.name == "Percocet")
+    assert percocet.ingredients == ("oxycodone", "paracetamol")
+
+
+def test_shipped_catalogue_loads_and_every_entry_cites_an_existing_source() -> None:
+    cat = catalogue()
+    entries = [*cat.ingredients, *cat.products, *cat.shorthands]
+    assert len(cat.ingredients) > 50
+    for e in entries:
+        assert e.sources, e
+        assert all(cat.sources.get(s, "").strip() for s in e.sources), e
+    assert {i.rule for i in cat.ingredients} <= set(RULES)
+
+
+def test_shipped_catalogue_lookup() -> None:
+    info = lookup("Oxycodone Hydrochloride")
+    assert info is not None
+    assert (info.ingredient, info.rule, info.is_opioid) == ("oxycodone", "opioid-agonist", True)
+    assert lookup("no such medicine") is None

@@ -33,7 +33,8 @@ def test_screen_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert codes[0] == "opioid-current"
     assert {"opioid-stopped-cleared", "breastfeeding", "planned-surgery"} <= set(codes)
     for f in out["findings"]:
-        assert {"code", "severity", "message", "matched", "source"} <= set(f)
+        assert {"code", "severity", "message", "matched", "source", "entry", "resolvable"} <= set(f)
+    assert out["review_entries"] == []
 
 
 def test_screen_ok(capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,3 +58,20 @@ def test_screen_bad_input(argv: list[str], flag: str, capsys: pytest.CaptureFixt
 def test_screen_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["screen", "--med", "Imodium"]) == 0
     assert "CAUTION" in capsys.readouterr().out
+
+
+def test_screen_review_json_and_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", "--med", "Xyzpain 30/500", "--stopped", "sufentanil:1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "contraindicated"
+    assert out["review_entries"] == ["Xyzpain 30/500"]
+    assert main(["screen", "--med", "Xyzpain 30/500"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "REVIEW" in text
+    assert "To review: 'Xyzpain 30/500'" in text
+    assert "name its ingredient(s)" in text
+
+
+def test_screen_unknown_stopped_medicine_needs_review(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", "--stopped", "Xyzpain:40", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "review"

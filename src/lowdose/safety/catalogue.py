@@ -1,131 +1,400 @@
-"""The screened-medicine catalogue (``data/drugs.json``): load, check, index."""
+"""The screened-medicine catalogue (``data/catalogue.json``, format ``lowdose-safety-catalogue/2``).
+
+The data names, for every ingredient, the *rule* it falls under; this module (and
+:mod:`lowdose.safety.rules`) owns what each rule means — severity, opioid-free interval and
+message. Products map brand and combination names to ingredients; shorthand maps clinical
+abbreviations (``apap``, ``t3``) to an ingredient or product. The catalogue is checked on load;
+any inconsistency is a :class:`~lowdose.errors.DataError` naming the file and the entry.
+
+The file's own documentation (what is listed, how entries were sourced) is
+``docs/safety-catalogue.md``.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from lowdose.errors import DataError
 
 __all__ = [
+    "CATALOGUE_FORMAT",
+    "CATALOGUE_PATH",
+    "RULES",
     "WASHOUT_DAYS",
     "Catalogue",
-    "DrugEntry",
-    "Severity",
+    "IngredientInfo",
+    "Product",
+    "Rule",
+    "Shorthand",
     "Washout",
     "catalogue",
     "load_catalogue",
+    "name_key",
+    "tokens",
 ]
 
-Severity = Literal["contraindicated", "caution"]
-Washout = Literal["standard", "long"]
+Rule = Literal[
+    "opioid-agonist",
+    "opioid-maintenance",
+    "opioid-antitussive",
+    "opioid-antidiarrhoeal-central",
+    "opioid-antidiarrhoeal-peripheral",
+    "naltrexone",
+    "samidorphan",
+    "pamora",
+    "nalmefene",
+    "naloxone",
+    "interaction-caution",
+    "non-opioid",
+]
+#: Every rule a catalogue ingredient may name (the table in ``docs/safety-screening.md``).
+RULES: tuple[Rule, ...] = (
+    "opioid-agonist",
+    "opioid-maintenance",
+    "opioid-antitussive",
+    "opioid-antidiarrhoeal-central",
+    "opioid-antidiarrhoeal-peripheral",
+    "naltrexone",
+    "samidorphan",
+    "pamora",
+    "nalmefene",
+    "naloxone",
+    "interaction-caution",
+    "non-opioid",
+)
+#: Rules whose ingredient is an opioid that must be absent (and washed out) before naltrexone.
+OPIOID_RULES: frozenset[str] = frozenset(
+    {
+        "opioid-agonist",
+        "opioid-maintenance",
+        "opioid-antitussive",
+        "opioid-antidiarrhoeal-central",
+    }
+)
 
-#: Opioid-free days needed before naltrexone: (minimum, full) — "standard" 7–10 days
-#: (naltrexone label via Drugs.com dosage / MPR); "long" 14 days after methadone or buprenorphine
-#: (Vivitrol label §2.3 "as long as 2 weeks").
+Washout = Literal["standard", "long"]
+#: Opioid-free days needed before naltrexone, ``(minimum, full)``: "standard" 7–10 days
+#: (naltrexone tablet label, via Drugs.com dosage and the MPR monograph); "long" 14 days after
+#: methadone or buprenorphine (Vivitrol US label §2.3: vulnerable to precipitated withdrawal
+#: "for as long as 2 weeks"). Depot buprenorphine has its own rule in :mod:`lowdose.safety.rules`.
 WASHOUT_DAYS: dict[Washout, tuple[int, int]] = {"standard": (7, 10), "long": (14, 14)}
 
-_FORMAT = "lowdose-safety-drugs/1"
-_SEVERITIES = ("contraindicated", "caution")
+#: The washout each opioid rule needs after the last dose.
+RULE_WASHOUT: dict[str, Washout] = {
+    "opioid-agonist": "standard",
+    "opioid-maintenance": "long",
+    "opioid-antitussive": "standard",
+    "opioid-antidiarrhoeal-central": "standard",
+}
+
+CATALOGUE_FORMAT = "lowdose-safety-catalogue/2"
+CATALOGUE_PATH = "src/lowdose/safety/data/catalogue.json"
+_FORMS = ("depot", "patch")
+
+_SPLIT = re.compile(r"[a-z]+|[0-9]+")
+_MICRO = str.maketrans({"µ": "u", "μ": "u"})
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """Lower-case ASCII tokens, split at every non-alphanumeric character and at every
+    digit/letter boundary.
+
+    >>> tokens("Norco10/325")
+    ('norco', '10', '325')
+    >>> tokens("Morphène  5µg")
+    ('morphene', '5', 'ug')
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_MICRO))
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    return tuple(_SPLIT.findall(ascii_text))
+
+
+def name_key(text: str) -> str:
+    """The key a name is matched by: its tokens joined without spaces (``"co-codamol"`` and
+    ``"Co Codamol"`` → ``"cocodamol"``)."""
+    return "".join(tokens(text))
 
 
 @dataclass(frozen=True, slots=True)
-class DrugEntry:
-    """One screened ingredient and the names it is recognised by."""
+class IngredientInfo:
+    """One catalogue ingredient.
+
+    Attributes
+    ----------
+    ingredient : str
+        Canonical (INN-style) name, e.g. ``"oxycodone"``.
+    rule : Rule
+        The screening rule it falls under.
+    drug_class : str
+        Plain-words class, e.g. ``"opioid analgesic (full mu agonist)"``.
+    atc : tuple of str
+        WHO ATC codes.
+    rxnorm : str or None
+        RxNorm CUI; ``rxnorm_unverified`` marks one not checked against RxNav.
+    synonyms : tuple of str
+        Other names (salts, regional names).
+    sources : tuple of str
+        Source ids (texts in :attr:`Catalogue.sources`).
+    note : str
+        Optional remark from the data file.
+    """
 
     ingredient: str
+    rule: Rule
     drug_class: str
-    severity: Severity
-    washout: Washout | None
-    names: tuple[str, ...]
-    sources: tuple[str, ...]
-    code: str = "opioid-current"
-    message: str = ""
+    atc: tuple[str, ...] = ()
+    rxnorm: str | None = None
+    rxnorm_unverified: bool = False
+    synonyms: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    note: str = ""
 
     @property
-    def is_opioid_agonist(self) -> bool:
-        """True for entries that need an opioid-free interval after stopping."""
-        return self.washout is not None
+    def is_opioid(self) -> bool:
+        """True for an opioid that must be absent and washed out before naltrexone."""
+        return self.rule in OPIOID_RULES
 
 
 @dataclass(frozen=True, slots=True)
-class Catalogue:
-    """All entries, the source texts by id, and non-opioid look-alike names."""
+class Product:
+    """A brand or combination product and its ingredients (canonical names)."""
 
-    drugs: tuple[DrugEntry, ...]
-    look_alikes: tuple[str, ...]
-    sources: dict[str, str] = field(compare=False)
+    name: str
+    ingredients: tuple[str, ...]
+    regions: tuple[str, ...] = ()
+    form: Literal["depot", "patch"] | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Shorthand:
+    """A clinical abbreviation (``"apap"``, ``"t3"``) and the ingredient or product it means."""
+
+    text: str
+    means: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The loaded catalogue with its name index.
+
+    ``names`` maps each :func:`name_key` (ingredient, synonym, product) to what it names:
+    ``("ingredient", IngredientInfo)`` or ``("product", Product)``; ``shorthand`` maps each
+    shorthand key to the same kind of target.
+    """
+
+    ingredients: tuple[IngredientInfo, ...]
+    products: tuple[Product, ...]
+    shorthands: tuple[Shorthand, ...]
+    sources: dict[str, str] = field(compare=False, hash=False)
+    file: str = CATALOGUE_PATH
+    names: dict[str, tuple[str, IngredientInfo | Product]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    shorthand: dict[str, tuple[str, IngredientInfo | Product]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    by_ingredient: dict[str, IngredientInfo] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
 
     def source_text(self, ids: tuple[str, ...]) -> str:
-        """The cited sources of an entry, joined for a finding's ``source``."""
-        return " | ".join(self.sources[i] for i in ids)
+        """The cited sources, joined for a finding's ``source``."""
+        return " | ".join(self.sources[i] for i in ids if i in self.sources)
+
+    def ingredient(self, name: str) -> IngredientInfo:
+        """The ingredient with this canonical name (KeyError if absent)."""
+        return self.by_ingredient[name]
+
+    def resolve(self, name: str) -> tuple[IngredientInfo, ...] | None:
+        """The ingredient(s) a name stands for (ingredient, synonym, product or shorthand), or
+        None if the catalogue does not list it."""
+        key = name_key(name)
+        hit = self.names.get(key) or self.shorthand.get(key)
+        if hit is None:
+            return None
+        _, target = hit
+        if isinstance(target, IngredientInfo):
+            return (target,)
+        return tuple(self.by_ingredient[i] for i in target.ingredients)
+
+    def lookup(self, name: str) -> IngredientInfo | None:
+        """The ingredient a name (ingredient or synonym, any case/spacing) stands for, or None."""
+        hit = self.names.get(name_key(name))
+        if hit is not None and isinstance(hit[1], IngredientInfo):
+            return hit[1]
+        return None
 
 
-def _fail(msg: str) -> DataError:
-    return DataError(f"safety drug catalogue: {msg}; fix src/lowdose/safety/data/drugs.json.")
+def _strs(value: Any) -> tuple[str, ...] | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    return tuple(value)
 
 
-def load_catalogue(data: dict[str, Any]) -> Catalogue:
+def load_catalogue(data: dict[str, Any], file: str = CATALOGUE_PATH) -> Catalogue:
     """Check and build a :class:`Catalogue` from the parsed JSON.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed file.
+    file : str
+        The file name used in error messages.
 
     Raises
     ------
     DataError
-        On a wrong format tag, unknown severity/washout, a source id with no text, an entry
-        without names, or a name listed under two ingredients.
+        Naming ``file`` and the entry, on: a wrong format tag; a missing sources object; an
+        ingredient without a name or with an unknown rule; an entry without sources or citing a
+        source id with no text; a name (after :func:`name_key`) listed twice; a product naming
+        an unknown ingredient or an unknown form; a shorthand meaning an unknown name.
     """
-    if data.get("format") != _FORMAT:
-        raise _fail(f"format must be {_FORMAT!r}")
+
+    def fail(where: str, msg: str) -> DataError:
+        return DataError(f"{file}: {where}: {msg}; fix the file.")
+
+    if not isinstance(data, dict) or data.get("format") != CATALOGUE_FORMAT:
+        got = data.get("format") if isinstance(data, dict) else None
+        raise fail("format", f"must be {CATALOGUE_FORMAT!r} (got {got!r})")
     sources = data.get("sources")
     if not isinstance(sources, dict) or not sources:
-        raise _fail("'sources' must be a non-empty object")
-    drugs: list[DrugEntry] = []
-    seen: dict[str, str] = {}
-    for raw in data.get("drugs", []):
-        ingredient = raw.get("ingredient")
-        severity = raw.get("severity")
-        washout = raw.get("washout")
-        if severity not in _SEVERITIES:
-            raise _fail(f"{ingredient}: severity {severity!r} is not one of {_SEVERITIES}")
-        if washout is not None and washout not in WASHOUT_DAYS:
-            raise _fail(f"{ingredient}: washout {washout!r} is not standard, long or null")
-        names = tuple(str(n).strip().lower() for n in raw.get("names", []))
-        if not names:
-            raise _fail(f"{ingredient}: no names")
-        for name in names:
-            if name in seen:
-                raise _fail(f"name {name!r} is listed under {seen[name]} and {ingredient}")
-            seen[name] = str(ingredient)
-        if severity == "caution" and not raw.get("message"):
-            raise _fail(f"{ingredient}: a caution needs a 'message' saying why")
-        ids = tuple(raw.get("sources", []))
-        missing = [i for i in ids if i not in sources]
-        if not ids or missing:
-            raise _fail(f"{ingredient}: sources {missing or '[]'} have no text")
-        drugs.append(
-            DrugEntry(
-                ingredient=str(ingredient),
-                drug_class=str(raw.get("class", "")),
-                severity=severity,
-                washout=washout,
-                names=names,
-                sources=ids,
-                code=str(raw.get("code", "opioid-current")),
-                message=str(raw.get("message", "")),
-            )
+        raise fail("sources", "must be a non-empty object of id → citation")
+
+    def cited(where: str, raw: dict[str, Any]) -> tuple[str, ...]:
+        ids = _strs(raw.get("sources"))
+        if not ids:
+            raise fail(where, "names no source (give at least one id from 'sources')")
+        missing = [i for i in ids if not str(sources.get(i, "")).strip()]
+        if missing:
+            raise fail(where, f"source id(s) {missing} have no text in 'sources'")
+        return ids
+
+    names: dict[str, tuple[str, IngredientInfo | Product]] = {}
+    owner: dict[str, str] = {}
+    labels: dict[str, str] = {}
+
+    def claim(key_text: str, where: str, target: tuple[str, IngredientInfo | Product]) -> None:
+        key = name_key(key_text)
+        if not key:
+            raise fail(where, f"name {key_text!r} has no letters or digits")
+        if key in owner and owner[key] != where:
+            raise fail(where, f"name {key_text!r} is also listed under {owner[key]}")
+        owner[key] = where
+        names[key] = target
+        labels.setdefault(key, key_text.strip())
+
+    ingredients: list[IngredientInfo] = []
+    by_ingredient: dict[str, IngredientInfo] = {}
+    for n, raw in enumerate(data.get("ingredients", [])):
+        name = raw.get("ingredient") if isinstance(raw, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise fail(f"ingredients[{n}]", "needs an 'ingredient' name")
+        where = f"ingredient {name!r}"
+        rule = raw.get("rule")
+        if rule not in RULES:
+            raise fail(where, f"rule {rule!r} is not one of {', '.join(RULES)}")
+        synonyms = _strs(raw.get("synonyms", []))
+        atc = _strs(raw.get("atc", []))
+        if synonyms is None or atc is None:
+            raise fail(where, "'synonyms' and 'atc' must be lists of strings")
+        rxnorm = raw.get("rxnorm")
+        info = IngredientInfo(
+            ingredient=name.strip(),
+            rule=cast(Rule, rule),
+            drug_class=str(raw.get("class", "")),
+            atc=atc,
+            rxnorm=None if rxnorm is None else str(rxnorm),
+            rxnorm_unverified=bool(raw.get("rxnorm_unverified", False)),
+            synonyms=synonyms,
+            sources=cited(where, raw),
+            note=str(raw.get("note", "")),
         )
-    look = tuple(str(n).lower() for n in data.get("look_alikes", {}).get("names", []))
-    clash = sorted(set(look) & set(seen))
-    if clash:
-        raise _fail(f"look-alike names {clash} are also listed drugs")
-    return Catalogue(drugs=tuple(drugs), sources=dict(sources), look_alikes=look)
+        if info.ingredient in by_ingredient:
+            raise fail(where, "is listed twice")
+        by_ingredient[info.ingredient] = info
+        ingredients.append(info)
+        for text in (info.ingredient, *synonyms):
+            claim(text, where, ("ingredient", info))
+
+    products: list[Product] = []
+    for n, raw in enumerate(data.get("products", [])):
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise fail(f"products[{n}]", "needs a 'name'")
+        where = f"product {name!r}"
+        parts = _strs(raw.get("ingredients"))
+        if not parts:
+            raise fail(where, "needs a list of 'ingredients'")
+        canonical = []
+        for part in parts:
+            hit = names.get(name_key(part))
+            if hit is None or not isinstance(hit[1], IngredientInfo):
+                raise fail(where, f"ingredient {part!r} is not a listed ingredient")
+            canonical.append(hit[1].ingredient)
+        form = raw.get("form")
+        if form is not None and form not in _FORMS:
+            raise fail(where, f"form {form!r} is not one of {', '.join(_FORMS)}")
+        regions = _strs(raw.get("regions", [])) or ()
+        product = Product(
+            name=name.strip(),
+            ingredients=tuple(dict.fromkeys(canonical)),
+            regions=regions,
+            form=form,
+            sources=cited(where, raw),
+        )
+        products.append(product)
+        claim(product.name, where, ("product", product))
+
+    shorthands: list[Shorthand] = []
+    shorthand: dict[str, tuple[str, IngredientInfo | Product]] = {}
+    for n, raw in enumerate(data.get("shorthand", [])):
+        stext = raw.get("text") if isinstance(raw, dict) else None
+        if not isinstance(stext, str) or not name_key(stext):
+            raise fail(f"shorthand[{n}]", "needs a 'text'")
+        where = f"shorthand {stext!r}"
+        means = raw.get("means")
+        target = names.get(name_key(str(means)))
+        if target is None:
+            raise fail(where, f"means {means!r}, which is not a listed ingredient or product")
+        key = name_key(stext)
+        if key in names:
+            raise fail(where, f"is also listed under {owner[key]}")
+        if key in shorthand and shorthand[key][1] is not target[1]:
+            raise fail(where, "is listed twice with different meanings")
+        shorthand[key] = target
+        labels.setdefault(key, stext.strip())
+        shorthands.append(Shorthand(text=stext, means=str(means), sources=cited(where, raw)))
+
+    return Catalogue(
+        ingredients=tuple(ingredients),
+        products=tuple(products),
+        shorthands=tuple(shorthands),
+        sources={str(k): str(v) for k, v in sources.items()},
+        file=file,
+        names=names,
+        shorthand=shorthand,
+        by_ingredient=by_ingredient,
+        labels=labels,
+    )
 
 
 @cache
 def catalogue() -> Catalogue:
-    """The shipped catalogue (parsed once)."""
-    text = resources.files("lowdose.safety").joinpath("data/drugs.json").read_text("utf-8")
-    return load_catalogue(json.loads(text))
+    """The shipped catalogue (parsed and checked once)."""
+    text = resources.files("lowdose.safety").joinpath("data/catalogue.json").read_text("utf-8")
+    return load_catalogue(json.loads(text), CATALOGUE_PATH)

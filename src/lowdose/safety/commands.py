@@ -17,8 +17,10 @@ def register(subparsers: Any) -> None:
     p: argparse.ArgumentParser = subparsers.add_parser(
         "screen",
         help="screen medicines and conditions before prescribing naltrexone",
-        description="Opioid and contraindication screening before naltrexone (LDN). Status: "
-        "contraindicated (hard stop), caution (needs a recorded reason) or ok. Conditions: "
+        description="Opioid and contraindication screening before naltrexone (LDN), failing "
+        "closed. Status: contraindicated (hard stop), review (an entry a person must identify or "
+        "confirm first), caution (needs a recorded reason) or ok (every entry identified, "
+        "nothing found). Conditions: "
         + ", ".join(CONDITIONS)
         + " (underscores and spaces accepted).",
     )
@@ -70,3 +72,10 @@ def _print_table(result: ScreeningResult) -> None:
     console = Console()
     console.print(table)
     console.print(result.summary(), highlight=False)
+    for entry in result.review_entries:
+        console.print(
+            f"To review: {entry!r} — name its ingredient(s), or record that it contains no "
+            "opioid with a reason (or, for a stopped depot, confirm the washout); until then "
+            "it blocks signing, dispensing and kit release.",
+            highlight=False,
+        )

@@ -1,136 +1,86 @@
-"""Pre-prescription safety screening for naltrexone (LDN).
+"""Pre-prescription safety screening for naltrexone (LDN), failing closed.
 
 Inputs: the current medication list, recently stopped medicines with days since the last dose,
-conditions, and planned surgery. Every finding carries a ``code``, a ``severity``, a ``message``
-saying what to do, what it ``matched`` and its ``source``. The status is the worst severity:
+conditions, planned surgery, and any recorded :class:`~lowdose.safety.Resolution`. Every entry
+is identified (:func:`lowdose.safety.matching.identify`); what the catalogue says about each
+ingredient is applied by :mod:`lowdose.safety.rules`. Findings have a severity; the status is
+the worst:
 
-* ``contraindicated`` — a hard stop: the prescription cannot be signed
-  (:func:`check_prescribable` raises :class:`ContraindicationError`);
-* ``caution`` — may be signed with a recorded reason (for the audit log);
-* ``ok`` — nothing found (``info`` findings, e.g. an opioid stopped long enough, do not count).
+* ``contraindicated`` — hard stop (:class:`ContraindicationError` at signing);
+* ``review`` — something could not be identified or confirmed (an unrecognised medicine,
+  current or stopped; a depot opioid stopped 28–364 days ago): a person must settle it with a
+  :class:`~lowdose.safety.Resolution` (:class:`ReviewRequiredError` until then);
+* ``caution`` — may be signed with a recorded reason (:class:`CautionReasonRequiredError`);
+* ``ok`` — every entry was identified and nothing was found (``info`` findings only).
 
-Rules and sources (naltrexone tablet label unless stated; see ``data/drugs.json`` for texts):
-
-* current opioid analgesics, tramadol, codeine, buprenorphine, methadone, opioid cough and
-  antidiarrhoeal products → contraindicated;
-* recently stopped opioid agonists: at least 7–10 opioid-free days (label), 14 after methadone or
-  buprenorphine (Vivitrol label §2.3). With :math:`t` days since the last dose and the interval
-  :math:`[m, f]` (7–10, or 14–14):
-
-  .. math::
-
-     t < m \\Rightarrow \\text{contraindicated},\\quad m \\le t < f \\Rightarrow
-     \\text{caution},\\quad t \\ge f \\Rightarrow \\text{cleared (info)}
-
-* acute hepatitis, liver failure → contraindicated (oral-tablet label);
-* cirrhosis (exposure ≈5× compensated, ≈10× decompensated: ASHP monograph; Swiss label),
-  pregnancy (animal data, no adequate human studies), breastfeeding (LactMed: minimally excreted),
-  planned surgery (stop 2–3 days before; tell the anaesthetist: LDN Research Trust;
-  Whately & Stead 2023), thioridazine and disulfiram (Vivitrol label §7) → caution.
+Planned surgery: stop LDN 2–3 days before (LDN Research Trust pharmacists; Whately & Stead
+2023) → caution.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from lowdose.errors import InputError, LowdoseError
-from lowdose.safety.catalogue import WASHOUT_DAYS, Catalogue, catalogue
-from lowdose.safety.matching import DrugMatch, find_drugs
+from lowdose.safety.catalogue import Catalogue, IngredientInfo, catalogue
+from lowdose.safety.conditions import CONDITIONS, condition_rule, normalise_condition
+from lowdose.safety.findings import RANK, Finding, FindingSeverity, Status, status_of
+from lowdose.safety.matching import Identification, identify
+from lowdose.safety.resolutions import Resolution, resolution_key
+from lowdose.safety.rules import (
+    context_finding,
+    ingredient_findings,
+    not_identified_finding,
+    sources,
+)
 
 __all__ = [
     "CONDITIONS",
+    "SURGERY_STOP_DAYS",
     "CautionReasonRequiredError",
     "ContraindicationError",
     "Finding",
     "FindingSeverity",
+    "ReviewRequiredError",
     "SafetyScreen",
+    "ScreenBlockedError",
     "ScreeningResult",
     "Status",
     "StoppedMedication",
     "check_prescribable",
+    "lookup",
     "normalise_condition",
     "screen",
 ]
 
-Status = Literal["contraindicated", "caution", "ok"]
-FindingSeverity = Literal["contraindicated", "caution", "info"]
-_RANK: dict[str, int] = {"info": 0, "caution": 1, "contraindicated": 2}
-_STATUS_BY_RANK: dict[int, Status] = {0: "ok", 1: "caution", 2: "contraindicated"}
+#: Stop LDN 2–3 days before surgery (LDN Research Trust pharmacists: ≥2 days, 3 days).
+SURGERY_STOP_DAYS = (2, 3)
+_NO_RESOLUTIONS: Mapping[str, Resolution] = {}
 
 
-class ContraindicationError(LowdoseError):
-    """A prescription was attempted despite a contraindication (hard stop)."""
+class ScreenBlockedError(LowdoseError):
+    """Signing (or dispensing, or kit release) was attempted while the screen blocks it.
+
+    ``result`` is the :class:`ScreeningResult` that blocked.
+    """
+
+    def __init__(self, message: str, result: ScreeningResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class ContraindicationError(ScreenBlockedError):
+    """A contraindication was found: a hard stop."""
+
+
+class ReviewRequiredError(ScreenBlockedError):
+    """An entry could not be identified or confirmed: a person must resolve it first."""
 
 
 class CautionReasonRequiredError(InputError):
     """A caution was not acknowledged with a reason; ``field`` is ``"caution_reason"``."""
-
-
-@dataclass(frozen=True, slots=True)
-class _ConditionRule:
-    severity: FindingSeverity
-    message: str
-    source_ids: tuple[str, ...]
-
-
-_CONDITIONS: dict[str, _ConditionRule] = {
-    "acute-hepatitis": _ConditionRule(
-        "contraindicated",
-        "Acute hepatitis is a contraindication on the naltrexone tablet label: do not prescribe.",
-        ("label-hepatic",),
-    ),
-    "liver-failure": _ConditionRule(
-        "contraindicated",
-        "Liver failure is a contraindication on the naltrexone tablet label: do not prescribe.",
-        ("label-hepatic",),
-    ),
-    "cirrhosis": _ConditionRule(
-        "caution",
-        "Cirrhosis raises naltrexone exposure about 5-fold (compensated) to 10-fold "
-        "(decompensated): consider the lowest starting dose, slow titration and liver tests, and "
-        "record the reason for prescribing.",
-        ("pk-hepatic", "label-hepatic"),
-    ),
-    "pregnancy": _ConditionRule(
-        "caution",
-        "Pregnancy: animal studies showed early fetal loss at high doses and there are no adequate "
-        "human studies; discuss risks and benefits and record the reason for prescribing.",
-        ("label-pregnancy",),
-    ),
-    "breastfeeding": _ConditionRule(
-        "caution",
-        "Breastfeeding: naltrexone is minimally excreted into milk and LactMed does not consider "
-        "it a reason to stop breastfeeding; monitor the infant and record the reason.",
-        ("lactmed",),
-    ),
-}
-#: Accepted condition names (underscores and spaces accepted in place of hyphens).
-CONDITIONS: tuple[str, ...] = tuple(_CONDITIONS)
-_ALIASES = {
-    "hepatitis": "acute-hepatitis",
-    "hepatic-failure": "liver-failure",
-    "pregnant": "pregnancy",
-    "breast-feeding": "breastfeeding",
-    "lactation": "breastfeeding",
-    "lactating": "breastfeeding",
-}
-#: Stop LDN 2–3 days before surgery (LDN Research Trust pharmacists: ≥2 days, 3 days).
-SURGERY_STOP_DAYS = (2, 3)
-
-
-def normalise_condition(name: str) -> str:
-    """Return the canonical condition name or raise :class:`InputError` (``field="condition"``)."""
-    key = "-".join(name.strip().lower().replace("_", " ").replace("-", " ").split())
-    key = _ALIASES.get(key, key)
-    if key not in _CONDITIONS:
-        raise InputError(
-            f"unknown condition {name!r}; use one of {', '.join(CONDITIONS)} "
-            "(underscores and spaces are accepted too).",
-            field="condition",
-        )
-    return key
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,35 +116,9 @@ class StoppedMedication:
         return cls(name.strip(), int(days))
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One screening finding.
-
-    ``matched`` says what was recognised (``"'Percoset' ~ percocet (spelling variant, 1 edit(s))
-    → oxycodone"``, or the condition name); ``source`` cites the basis.
-    """
-
-    code: str
-    severity: FindingSeverity
-    message: str
-    matched: str
-    source: str
-    ingredient: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "matched": self.matched,
-            "source": self.source,
-            "ingredient": self.ingredient,
-        }
-
-
 @dataclass(frozen=True)
 class ScreeningResult:
-    """The frozen screening outcome: ``status`` and every finding."""
+    """The frozen screening outcome: ``status``, every finding (worst first) and the inputs."""
 
     status: Status
     findings: tuple[Finding, ...]
@@ -204,19 +128,37 @@ class ScreeningResult:
     surgery_in_days: int | None
 
     @property
+    def blocking(self) -> bool:
+        """True when nothing may be signed, dispensed or released (contraindicated or review)."""
+        return self.status in ("contraindicated", "review")
+
+    @property
     def can_sign(self) -> bool:
-        """False when any finding is a contraindication (hard stop)."""
-        return self.status != "contraindicated"
+        """True when the screen does not block (a caution still needs a reason)."""
+        return not self.blocking
 
     @property
     def needs_reason(self) -> bool:
         """True when signing needs a recorded reason (status ``caution``)."""
         return self.status == "caution"
 
+    @property
+    def review_entries(self) -> tuple[str, ...]:
+        """The entry texts a person must resolve (from resolvable review findings), once each."""
+        return tuple(
+            dict.fromkeys(
+                f.entry
+                for f in self.findings
+                if f.severity == "review" and f.resolvable and f.entry is not None
+            )
+        )
+
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: status, findings (with ``entry`` and ``resolvable``) and the inputs."""
         return {
             "status": self.status,
             "findings": [f.to_dict() for f in self.findings],
+            "review_entries": list(self.review_entries),
             "input": {
                 "medications": list(self.medications),
                 "stopped": [{"name": s.name, "days_ago": s.days_ago} for s in self.stopped],
@@ -226,28 +168,46 @@ class ScreeningResult:
         }
 
     def summary(self) -> str:
-        counts = {s: sum(f.severity == s for f in self.findings) for s in _RANK}
+        """One line: the status and the count of findings by severity."""
+        counts = {s: sum(f.severity == s for f in self.findings) for s in RANK}
         return (
             f"{self.status}: {counts['contraindicated']} contraindication(s), "
-            f"{counts['caution']} caution(s), {counts['info']} note(s)"
+            f"{counts['review']} to review, {counts['caution']} caution(s), "
+            f"{counts['info']} note(s)"
         )
 
 
 def check_prescribable(result: ScreeningResult, caution_reason: str | None = None) -> None:
-    """Enforce the signing rule: refuse on a contraindication, require a reason on a caution.
+    """Enforce the signing rule: refuse on a contraindication, then on anything to review;
+    require a reason on a caution.
 
     Raises
     ------
     ContraindicationError
         If any finding is a contraindication.
+    ReviewRequiredError
+        If any entry still needs review.
     CautionReasonRequiredError
-        If the status is ``caution`` and ``caution_reason`` is empty.
+        If the status is ``caution`` and ``caution_reason`` is blank.
     """
-    if not result.can_sign:
-        codes = ", ".join(f.code for f in result.findings if f.severity == "contraindicated")
+    if result.status == "contraindicated":
+        what = "; ".join(
+            dict.fromkeys(
+                f.matched or f.code for f in result.findings if f.severity == "contraindicated"
+            )
+        )
         raise ContraindicationError(
-            f"naltrexone cannot be prescribed: contraindication(s) {codes}. Resolve them (e.g. "
-            "complete the opioid-free interval) and screen again."
+            f"naltrexone cannot be prescribed: contraindicated by {what}. Resolve the cause "
+            "(e.g. complete the opioid-free interval) and screen again.",
+            result,
+        )
+    if result.status == "review":
+        entries = ", ".join(repr(e) for e in result.review_entries) or "an entry"
+        raise ReviewRequiredError(
+            f"naltrexone cannot be prescribed yet: {entries} could not be identified or "
+            "confirmed. Name the ingredient(s), record that it contains no opioid with a reason, "
+            "or confirm the depot washout; then screen again.",
+            result,
         )
     if result.needs_reason and not (caution_reason and caution_reason.strip()):
         raise CautionReasonRequiredError(
@@ -256,16 +216,9 @@ def check_prescribable(result: ScreeningResult, caution_reason: str | None = Non
         )
 
 
-def _source(cat: Catalogue, ids: tuple[str, ...]) -> str:
-    return cat.source_text(ids)
-
-
-def _interval_text(m: DrugMatch) -> str:
-    washout = m.entry.washout
-    if washout is None:
-        return ""
-    low, high = WASHOUT_DAYS[washout]
-    return f"{low}" if low == high else f"{low}–{high}"
+def lookup(name: str) -> IngredientInfo | None:
+    """The catalogue ingredient a name (ingredient or synonym, any case) stands for, or None."""
+    return catalogue().lookup(name)
 
 
 class SafetyScreen:
@@ -278,9 +231,14 @@ class SafetyScreen:
     stopped : iterable of StoppedMedication or "NAME:DAYS" strings
         Recently stopped medicines.
     conditions : iterable of str
-        Names from :data:`CONDITIONS`.
+        Names from :data:`CONDITIONS` or their aliases.
     surgery_in_days : int, optional
         Days until planned surgery (0 = today).
+    resolutions : mapping of str to Resolution
+        Recorded resolutions by entry text (looked up by :func:`resolution_key`), consulted only
+        for an entry that would otherwise be ``review``.
+    drug_catalogue : Catalogue, optional
+        Defaults to the shipped catalogue.
     """
 
     def __init__(
@@ -290,10 +248,12 @@ class SafetyScreen:
         conditions: Iterable[str] = (),
         surgery_in_days: int | None = None,
         *,
+        resolutions: Mapping[str, Resolution] = _NO_RESOLUTIONS,
         drug_catalogue: Catalogue | None = None,
     ) -> None:
-        meds = tuple(m for m in (str(x).strip() for x in medications) if m)
-        self.medications = meds
+        if isinstance(medications, str):
+            raise InputError("give the medications as a list of entries.", field="medication")
+        self.medications = tuple(m for m in (str(x).strip() for x in medications) if m)
         self.stopped = tuple(
             s if isinstance(s, StoppedMedication) else StoppedMedication.parse(s) for s in stopped
         )
@@ -310,71 +270,156 @@ class SafetyScreen:
             )
         self.surgery_in_days = surgery_in_days
         self.catalogue = drug_catalogue or catalogue()
+        self.resolutions: dict[str, Resolution] = {}
+        for text, res in resolutions.items():
+            if not isinstance(res, Resolution):
+                raise InputError(
+                    f"the resolution for {text!r} is not a Resolution.", field="resolutions"
+                )
+            if res.kind == "ingredients":
+                res.check_names(self.catalogue)
+            self.resolutions[resolution_key(text)] = res
 
-    def _current(self, query: str) -> list[Finding]:
+    # -- one entry -------------------------------------------------------------------------
+
+    def _entry(self, text: str, days_ago: int | None) -> list[Finding]:
         cat = self.catalogue
-        matches = find_drugs(query, cat)
-        if not matches:
-            return [
-                Finding(
-                    "medication-not-recognised",
-                    "info",
-                    f"{query!r} is not a screened medicine; check that it contains no opioid.",
-                    "",
-                    "lowdose safety catalogue (data/drugs.json)",
+        ident = identify(text, cat)
+        findings = [context_finding(cat, c, entry=text) for c in ident.contexts]
+        opioid_present = any(i.is_opioid for i in ident.ingredients)
+        named: list[str] = []
+        for m in ident.matches:
+            named.append(m.describe(text))
+            depot = m.product is not None and m.product.form == "depot"
+            for info in m.ingredients:
+                if info.rule == "naloxone" and opioid_present:
+                    continue  # naloxone with an opioid (Suboxone, Targin): the opioid decides
+                findings.extend(
+                    ingredient_findings(
+                        cat,
+                        info,
+                        entry=text,
+                        matched=m.describe(text),
+                        depot=depot and info.is_opioid,
+                        days_ago=days_ago,
+                    )
                 )
+        findings = _dedupe(findings)
+        hard_stop = any(f.severity == "contraindicated" for f in findings)
+        unidentified = bool(ident.unidentified) or not (
+            ident.matches or ident.contexts or ident.states_none
+        )
+        if unidentified and not hard_stop:
+            matched = "; ".join(named) or f"{text!r}: nothing recognised"
+            findings.append(not_identified_finding(ident, entry=text, matched=matched))
+        elif unidentified:
+            # The entry is a hard stop already; the leftover words are shown, not reviewed.
+            extra = ", ".join(repr(w) for w in ident.unidentified)
+            findings = [
+                _with_matched(f, f"{f.matched}; also not recognised: {extra}")
+                if f.severity == "contraindicated" and extra
+                else f
+                for f in findings
             ]
-        out = []
-        for m in matches:
-            e = m.entry
-            if e.severity == "contraindicated":
-                msg = (
-                    f"{query!r} contains {e.ingredient} ({e.drug_class}). Naltrexone blocks "
-                    "opioids and can precipitate withdrawal: do not prescribe while it is taken; "
-                    f"after the last dose the patient needs {_interval_text(m)} opioid-free days."
-                )
-            else:
-                msg = f"{query!r} contains {e.ingredient}: {e.message}"
-            out.append(
+        if ident.states_none:
+            findings.append(
                 Finding(
-                    e.code, e.severity, msg, m.describe(), _source(cat, e.sources), e.ingredient
+                    "not-a-current-medicine",
+                    "info",
+                    f"{text!r} reads as 'no medicines': not screened; remove it from the "
+                    "medication list.",
+                    f"{text!r}: no medicine named",
+                    sources(cat, ("fail-closed",)),
+                    None,
+                    text,
                 )
             )
-        return out
+        if not findings:
+            findings.append(self._identified(text, ident, days_ago))
+        if any(f.severity == "review" for f in findings):
+            findings = self._resolve(text, ident, days_ago, findings)
+        return findings
 
-    def _stopped(self, item: StoppedMedication) -> list[Finding]:
+    def _identified(self, text: str, ident: Identification, days_ago: int | None) -> Finding:
+        names = ", ".join(i.ingredient for i in ident.ingredients)
+        when = "" if days_ago is None else " (stopped)"
+        return Finding(
+            "no-opioid-found",
+            "info",
+            f"{text!r}{when} was identified as {names}: no opioid or interacting medicine found.",
+            "; ".join(m.describe(text) for m in ident.matches),
+            sources(self.catalogue, (), ident.ingredients[0]) if ident.ingredients else "",
+            ident.ingredients[0].ingredient if len(ident.ingredients) == 1 else None,
+            text,
+        )
+
+    def _resolve(
+        self, text: str, ident: Identification, days_ago: int | None, findings: list[Finding]
+    ) -> list[Finding]:
+        res = self.resolutions.get(resolution_key(text))
+        if res is None:
+            return findings
         cat = self.catalogue
-        out = []
-        for m in find_drugs(item.name, cat):
-            e = m.entry
-            if e.washout is None:
-                continue
-            low, high = WASHOUT_DAYS[e.washout]
-            days = item.days_ago
-            ids = ("label-switching",) if e.washout == "long" else ("label-opioid-free-interval",)
-            need = f"{low}" if low == high else f"{low}–{high}"
-            if days < low:
-                sev: FindingSeverity = "contraindicated"
-                code = "opioid-stopped-recently"
-                msg = (
-                    f"{e.ingredient} stopped {days} day(s) ago; {need} opioid-free days are needed "
-                    f"before naltrexone. Wait {low - days} more day(s) and screen again."
+        out: list[Finding] = []
+        for f in findings:
+            if f.severity != "review":
+                out.append(f)
+            elif f.code == "medication-not-identified" and res.kind == "ingredients":
+                infos = res.check_names(cat)
+                named = " + ".join(i.ingredient for i in infos)
+                matched = f"{text!r} → as named by a clinician: {named}"
+                produced: list[Finding] = []
+                for info in infos:
+                    produced.extend(
+                        ingredient_findings(
+                            cat, info, entry=text, matched=matched, days_ago=days_ago
+                        )
+                    )
+                if not produced:
+                    produced.append(
+                        Finding(
+                            "no-opioid-found",
+                            "info",
+                            f"{text!r} is screened as named by a clinician: {named}; no opioid "
+                            "or interacting medicine among them.",
+                            matched,
+                            sources(cat, ("fail-closed",)),
+                            None,
+                            text,
+                        )
+                    )
+                out.extend(produced)
+            elif f.code == "medication-not-identified" and res.kind == "not_opioid":
+                out.append(
+                    Finding(
+                        "recorded-not-opioid",
+                        "info",
+                        f"{text!r} was recorded as not opioid-containing: {res.reason.strip()}",
+                        f"{text!r} → recorded by a person as not opioid-containing",
+                        sources(cat, ("fail-closed",)),
+                        None,
+                        text,
+                    )
                 )
-            elif days < high:
-                sev, code = "caution", "opioid-stopped-window"
-                msg = (
-                    f"{e.ingredient} stopped {days} day(s) ago: inside the {need}-day opioid-free "
-                    f"window (full interval in {high - days} more day(s)). Confirm opioid-free "
-                    "status (e.g. urine screen) and record the reason if starting now."
+            elif f.code == "opioid-depot-washout-unconfirmed" and res.kind == "washout_confirmed":
+                out.append(
+                    Finding(
+                        "opioid-depot-washout-confirmed",
+                        "caution",
+                        f"{f.ingredient} depot stopped {days_ago} days ago; opioid-free status "
+                        f"was confirmed: {res.reason.strip()}. Record the reason for "
+                        "prescribing.",
+                        f.matched,
+                        f.source,
+                        f.ingredient,
+                        text,
+                    )
                 )
             else:
-                sev, code = "info", "opioid-stopped-cleared"
-                msg = (
-                    f"{e.ingredient} stopped {days} day(s) ago: the {need}-day opioid-free "
-                    "interval is complete."
-                )
-            out.append(Finding(code, sev, msg, m.describe(), _source(cat, ids), e.ingredient))
-        return out
+                out.append(f)
+        return _dedupe(out)
+
+    # -- the rest --------------------------------------------------------------------------
 
     def _surgery(self, days: int) -> Finding:
         low, high = SURGERY_STOP_DAYS
@@ -395,34 +440,32 @@ class SafetyScreen:
             f"{timing} Tell the anaesthetist: opioid pain relief may not work while naltrexone is "
             "taken.",
             f"surgery in {days} day(s)",
-            _source(self.catalogue, ("surgery",)),
+            sources(self.catalogue, ("surgery",)),
         )
 
     def fit(self) -> ScreeningResult:
         """Run every rule and return the frozen result."""
         findings: list[Finding] = []
         for med in self.medications:
-            findings.extend(self._current(med))
+            findings.extend(self._entry(med, None))
         for item in self.stopped:
-            findings.extend(self._stopped(item))
+            findings.extend(self._entry(item.name, item.days_ago))
         for cond in self.conditions:
-            rule = _CONDITIONS[cond]
+            rule = condition_rule(cond)
             findings.append(
                 Finding(
                     cond,
                     rule.severity,
                     rule.message,
                     cond,
-                    _source(self.catalogue, rule.source_ids),
+                    sources(self.catalogue, rule.source_ids),
                 )
             )
         if self.surgery_in_days is not None:
             findings.append(self._surgery(self.surgery_in_days))
-        findings.sort(key=lambda f: -_RANK[f.severity])
-        worst = max((_RANK[f.severity] for f in findings), default=0)
-        status = _STATUS_BY_RANK[worst]
+        findings.sort(key=lambda f: -RANK[f.severity])
         return ScreeningResult(
-            status=status,
+            status=status_of([f.severity for f in findings]),
             findings=tuple(findings),
             medications=self.medications,
             stopped=self.stopped,
@@ -431,11 +474,34 @@ class SafetyScreen:
         )
 
 
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: dict[tuple[str, str | None, str | None], Finding] = {}
+    for f in findings:
+        seen.setdefault((f.code, f.ingredient, f.entry), f)
+    return list(seen.values())
+
+
+def _with_matched(f: Finding, matched: str) -> Finding:
+    return Finding(
+        f.code, f.severity, f.message, matched, f.source, f.ingredient, f.entry, f.resolvable
+    )
+
+
 def screen(
     medications: Iterable[str] = (),
     stopped: Iterable[StoppedMedication | str] = (),
     conditions: Iterable[str] = (),
     surgery_in_days: int | None = None,
+    *,
+    resolutions: Mapping[str, Resolution] = _NO_RESOLUTIONS,
+    drug_catalogue: Catalogue | None = None,
 ) -> ScreeningResult:
     """Shortcut for ``SafetyScreen(...).fit()``."""
-    return SafetyScreen(medications, stopped, conditions, surgery_in_days).fit()
+    return SafetyScreen(
+        medications,
+        stopped,
+        conditions,
+        surgery_in_days,
+        resolutions=resolutions,
+        drug_catalogue=drug_catalogue,
+    ).fit()
