@@ -33,11 +33,11 @@ from lowdose.instruments.acr import (
 )
 from lowdose.instruments.fiqr import WordingFileError, load_licensed_wording
 from lowdose.instruments.model import (
+    RISK_FLAGS,
     AnswerError,
     Answers,
     Band,
     Instrument,
-    RISK_FLAGS,
     Item,
     ResponseOption,
     ScoreResult,

@@ -18,11 +18,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
-from apps.audit.log import record
 from apps.alerts.actions import raise_alert
 from apps.alerts.models import Severity
 from apps.audit.actor import Actor
-from apps.audit.log import record_as
+from apps.audit.log import record, record_as
 from apps.clinical.crisis import Crisis, crisis_resources
 from apps.clinical.models import AssessmentResult, Assignment, Prescription
 from apps.clinical.queries import patient_today

@@ -15,8 +15,8 @@ from apps.accounts.access import (
 )
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
-from apps.checkins.schemas import ErrorOut
 from apps.audit.actor import Actor
+from apps.checkins.schemas import ErrorOut
 from apps.clinical import screening
 from apps.clinical.actions import complete_assessment, sign_prescription
 from apps.clinical.models import Medication
@@ -134,11 +134,14 @@ def correct_medication(
     entry = MedicationEntry(
         given.get("name") or med.name,
         given.get("status") or med.status,  # type: ignore[arg-type]
-        given["last_dose"] if "last_dose" in given else med.last_dose,
+        given.get("last_dose", med.last_dose),
         patient_today(patient),
     )
     med, result = screening.correct_medication(Actor.from_request(request), patient, med, entry)
-    return {"medication": MedicationOut.from_row(med), "screening": ScreeningOut.from_result(result)}
+    return {
+        "medication": MedicationOut.from_row(med),
+        "screening": ScreeningOut.from_result(result),
+    }
 
 
 @router.delete(

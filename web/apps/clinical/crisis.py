@@ -56,4 +56,6 @@ def crisis_resources(clinic: Clinic) -> Crisis:
     emergency = Contact("Emergency services", settings.EMERGENCY_NUMBER)
     if emergency.phone not in {c.phone for c in contacts}:
         contacts.append(emergency)
-    return Crisis(message=clinic.crisis_message.strip() or DEFAULT_MESSAGE, contacts=tuple(contacts))
+    return Crisis(
+        message=clinic.crisis_message.strip() or DEFAULT_MESSAGE, contacts=tuple(contacts)
+    )

@@ -19,8 +19,9 @@ class FindingOut(Schema):
     source: str
     entry: str | None = Field(None, description="The medication text the finding is about")
     resolvable: bool = Field(
-        False, description="A review a clinician or pharmacist can settle (name the ingredients, "
-        "or record that it contains no opioid)"
+        False,
+        description="A review a clinician or pharmacist can settle (name the ingredients, "
+        "or record that it contains no opioid)",
     )
 
 

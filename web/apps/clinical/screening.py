@@ -39,7 +39,6 @@ from apps.clinical.queries import patient_today
 from lowdose.errors import InputError
 from lowdose.safety import (
     Resolution,
-    ScreenBlockedError,
     ScreeningResult,
     StoppedMedication,
     normalise_condition,
@@ -194,7 +193,9 @@ def rescreen(actor: Actor, patient: Patient, *, because: str) -> ScreeningResult
         elif not result.blocking:
             for row in open_alerts:
                 resolve_alert(
-                    actor, row, f"The safety screen passes again ({result.status}) after: {because}."
+                    actor,
+                    row,
+                    f"The safety screen passes again ({result.status}) after: {because}.",
                 )
     return result
 

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.access import (
@@ -26,11 +26,11 @@ from apps.accounts.access import (
 )
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
-from apps.clinical import actions, screening
+from apps.clinical import actions
+from apps.clinical import screening as safety_net
 from apps.clinical.models import Medication, Prescription
-from apps.clinical.screening import MedicationEntry
 from apps.clinical.queries import patient_today
-from apps.clinical.screening import screen_patient
+from apps.clinical.screening import MedicationEntry, screen_patient
 from lowdose.errors import InputError, LowdoseError
 from lowdose.interop.fhir import medication_request
 from lowdose.interop.ics import titration_calendar
@@ -82,7 +82,7 @@ def _screening_change(actor: Actor, patient: Patient, post: QueryDict) -> None:
             status=post.get("status", "current"),
             last_dose=post.get("last_dose", ""),
         )
-        screening.add_medication(actor, patient, entry)
+        safety_net.add_medication(actor, patient, entry)
     elif op in ("stop_medication", "correct_medication"):
         med = _medication(patient, post.get("medication", ""))
         entry = MedicationEntry.parse(
@@ -91,14 +91,16 @@ def _screening_change(actor: Actor, patient: Patient, post: QueryDict) -> None:
             status="stopped" if op == "stop_medication" else post.get("status", med.status),
             last_dose=post.get("last_dose", ""),
         )
-        screening.correct_medication(actor, patient, med, entry)
+        safety_net.correct_medication(actor, patient, med, entry)
     elif op == "remove_medication":
-        screening.remove_medication(actor, patient, _medication(patient, post.get("medication", "")))
+        safety_net.remove_medication(
+            actor, patient, _medication(patient, post.get("medication", ""))
+        )
     elif op == "add_condition":
-        screening.add_condition(actor, patient, post.get("condition", ""))
+        safety_net.add_condition(actor, patient, post.get("condition", ""))
     elif op == "remove_condition":
         raw = post.get("condition", "")
-        screening.remove_condition(actor, patient, int(raw) if raw.isdigit() else 0)
+        safety_net.remove_condition(actor, patient, int(raw) if raw.isdigit() else 0)
     elif op == "surgery":
         on = post.get("surgery_on", "").strip()
         try:
@@ -107,7 +109,7 @@ def _screening_change(actor: Actor, patient: Patient, post: QueryDict) -> None:
             raise InputError(
                 f"{on!r} is not a date; give the surgery date as YYYY-MM-DD.", field="surgery"
             ) from None
-        screening.set_surgery(actor, patient, day, post.get("description", ""))
+        safety_net.set_surgery(actor, patient, day, post.get("description", ""))
     else:
         raise InputError("Unknown change; reload the page and try again.", field="op")
 
@@ -122,18 +124,16 @@ def resolve(request: HttpRequest, patient_id: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         nxt = ""
     try:
-        resolution = screening.resolution_from(
+        resolution = safety_net.resolution_from(
             post.get("kind", ""), post.get("ingredients", ""), post.get("reason", "")
         )
-        result = screening.resolve_entry(
+        result = safety_net.resolve_entry(
             Actor.from_request(request), patient, text=post.get("text", ""), resolution=resolution
         )
     except InputError as exc:
         messages.error(request, f"Not saved. {exc}")
     else:
-        messages.success(
-            request, f"Saved. The screen now reads: {STATUS_WORDS[result.status]}."
-        )
+        messages.success(request, f"Saved. The screen now reads: {STATUS_WORDS[result.status]}.")
     return redirect(nxt or reverse("clinical:screening", args=[patient.pk]))
 
 
@@ -349,7 +349,7 @@ def treatment(request: HttpRequest, patient_id: int) -> HttpResponse:
 def safety_hold(patient: Patient) -> bool:
     """True when a patient on treatment must not take the next dose before talking to the clinic:
     the screen of what is stored now is contraindicated or needs review."""
-    return screening.on_treatment(patient) and screen_patient(patient).blocking
+    return safety_net.on_treatment(patient) and screen_patient(patient).blocking
 
 
 def _dose_on(rx: Prescription, day: date) -> Decimal:

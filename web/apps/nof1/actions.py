@@ -19,9 +19,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
+from apps.audit.actor import Actor
 from apps.audit.log import record
 from apps.checkins.queries import core_checkins, diary_of, patient_today
-from apps.audit.actor import Actor
 from apps.clinical.screening import require_clear_screen, screen_patient
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
 from lowdose.diary import daily_scores

@@ -18,7 +18,6 @@ from apps.accounts.models import Pharmacy, User
 from apps.audit.log import record, record_many
 from apps.checkins.queries import patient_today
 from apps.clinical.screening import screen_patient
-from lowdose.safety import ScreenBlockedError
 from apps.nof1.actions import (
     DesignRequest,
     analyse,
@@ -34,6 +33,7 @@ from apps.nof1.queries import current_kit, kit_rows
 from lowdose.errors import InputError, LowdoseError
 from lowdose.outcomes import OUTCOMES, OutcomesWarning
 from lowdose.outcomes.charts import nof1_chart_spec
+from lowdose.safety import ScreenBlockedError
 
 #: Doses offered as arms (mg): the LDN range of the trials (Younger 2009/2013: 4.5 mg; FINAL
 #: 2024: up to 6 mg) and the lower titration steps.

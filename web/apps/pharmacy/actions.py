@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import Pharmacy, User
-from apps.audit.log import record
 from apps.audit.actor import Actor
+from apps.audit.log import record
 from apps.clinical.models import Prescription
 from apps.clinical.screening import require_clear_screen
 from apps.pharmacy.models import Dispensing, PriceEntry

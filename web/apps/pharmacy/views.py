@@ -12,14 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.access import get_prescription_for_user, visible_prescriptions
+from apps.accounts.access import get_prescription_for_user, visible_alerts, visible_prescriptions
 from apps.accounts.models import User
+from apps.alerts.models import Alert
 from apps.audit.log import record, record_many
 from apps.clinical.models import Prescription
-from apps.accounts.access import visible_alerts
-from apps.alerts.models import Alert
 from apps.clinical.screening import screen_patient
-from lowdose.safety import ScreenBlockedError
 from apps.pharmacy.actions import publish_price, record_dispensing, withdraw_price
 from apps.pharmacy.queries import (
     costs_for,
@@ -30,6 +28,7 @@ from apps.pharmacy.queries import (
 from lowdose.errors import InputError, LowdoseError
 from lowdose.pharmacy import IngredientSource, Worksheet
 from lowdose.pharmacy.supply import TitrationSupply
+from lowdose.safety import ScreenBlockedError
 
 _SOURCES = [s.value for s in IngredientSource]
 
@@ -52,7 +51,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     for alert in visible_alerts(user).filter(resolved_at__isnull=True):
         blocks.setdefault(alert.patient_id, []).append(alert)
     for rx in rows:
-        rx.blocks = blocks.get(rx.patient_id, [])  # type: ignore[attr-defined]
+        rx.blocks = blocks.get(rx.patient_id, [])
     return render(
         request,
         "pharmacy/queue.html",

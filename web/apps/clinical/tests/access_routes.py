@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from apps.accounts.tests.matrix import CARE, DENIED, Route, every_role
-from apps.clinical.tests.factories import assessment_result, assignment, draft_rx, signed_rx
+from apps.clinical.tests.factories import (
+    assessment_result,
+    assignment,
+    draft_rx,
+    medication,
+    signed_rx,
+    unidentified_on_treatment,
+)
 
 CLINICIAN_ONLY = every_role(404, anonymous=302, clinician=200)
 CLINICIAN_WRITE = every_role(404, anonymous=302, clinician=302)
@@ -164,5 +171,76 @@ ROUTES: tuple[Route, ...] = (
         api=True,
         audited=True,
         extra={"setup": draft_rx},
+    ),
+    Route(
+        "clinical:resolve",
+        "POST",
+        "/patients/{pid}/screening/resolve/",
+        every_role(404, anonymous=302, clinician=302, pharmacist=302),
+        DENIED,
+        body={"text": "Zqxlor 20 mg", "kind": "not_opioid", "reason": "Checked: an antihistamine"},
+        audited=True,
+        extra={"setup": unidentified_on_treatment},
+    ),
+    Route(
+        "api:list_medications",
+        "GET",
+        "/api/v1/patients/{pid}/medications",
+        every_role(404, anonymous=401, clinician=200),
+        every_role(404, anonymous=401),
+        api=True,
+        audited=True,
+    ),
+    Route(
+        "api:add_medication",
+        "POST",
+        "/api/v1/patients/{pid}/medications",
+        every_role(404, anonymous=401, clinician=201),
+        every_role(404, anonymous=401),
+        body={"name": "pregabalin 75 mg"},
+        api=True,
+        audited=True,
+    ),
+    Route(
+        "api:correct_medication",
+        "PATCH",
+        "/api/v1/patients/{pid}/medications/{med}",
+        every_role(404, anonymous=401, clinician=200),
+        every_role(404, anonymous=401),
+        body={"name": "pregabalin 150 mg"},
+        api=True,
+        audited=True,
+        extra={"setup": medication},
+    ),
+    Route(
+        "api:remove_medication",
+        "DELETE",
+        "/api/v1/patients/{pid}/medications/{med}",
+        every_role(404, anonymous=401, clinician=200),
+        every_role(404, anonymous=401),
+        api=True,
+        audited=True,
+        extra={"setup": medication},
+    ),
+    Route(
+        "api:complete",
+        "POST",
+        "/api/v1/patients/{pid}/assessments",
+        every_role(404, anonymous=401, patient=201, clinician=201),
+        every_role(404, anonymous=401),
+        body={"instrument": "phq2", "answers": {"item1": 1, "item2": 0}},
+        api=True,
+        audited=True,
+    ),
+    Route(
+        "api:dispense",
+        "POST",
+        "/api/v1/prescriptions/{rx}/dispense",
+        every_role(404, anonymous=401, pharmacist=200),
+        every_role(404, anonymous=401),
+        body={"lot": "LOT-1"},
+        api=True,
+        audited=True,
+        extra=SIGNED,
     ),
 )

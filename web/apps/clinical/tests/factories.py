@@ -103,3 +103,25 @@ def assessment_result(*, target: Patient, whose: str, people: dict[str, Any]) ->
         completed_by=_clinician_of(target),
     )
     return {"{result}": str(row.pk)}
+
+
+def medication(*, target: Patient, whose: str, people: dict[str, Any]) -> dict[str, str]:
+    """Matrix setup: a current medicine on the target's list."""
+    from apps.clinical.models import Medication
+
+    row = Medication.objects.create(
+        patient=target, name="pregabalin 75 mg", added_by=_clinician_of(target)
+    )
+    return {"{med}": str(row.pk)}
+
+
+def unidentified_on_treatment(
+    *, target: Patient, whose: str, people: dict[str, Any]
+) -> dict[str, str]:
+    """Matrix setup: a signed prescription routed to the pharmacist's pharmacy (own) or another,
+    and a medicine the screen cannot identify (a review to settle)."""
+    from apps.clinical.models import Medication
+
+    placeholders = signed_rx(target=target, whose=whose, people=people)
+    Medication.objects.create(patient=target, name="Zqxlor 20 mg", added_by=_clinician_of(target))
+    return placeholders

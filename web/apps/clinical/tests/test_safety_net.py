@@ -91,7 +91,9 @@ def test_a_new_opioid_during_treatment_raises_an_urgent_alert_that_blocks_dispen
     assert list(visible_alerts(other_clinician)) == []
     assert list(visible_alerts(patient.user)) == []  # type: ignore[arg-type]
 
-    refused = _call(pharmacist, "post", f"/api/v1/prescriptions/{signed.pk}/dispense", {"lot": "L1"})
+    refused = _call(
+        pharmacist, "post", f"/api/v1/prescriptions/{signed.pk}/dispense", {"lot": "L1"}
+    )
     assert refused.status_code == 409
     assert refused.json()["screening"]["status"] == "contraindicated"
     signed.refresh_from_db()
@@ -135,9 +137,7 @@ def test_kit_release_of_an_n_of_1_trial_is_refused_with_the_screen(
     assert trial.status == Nof1Trial.Status.DESIGNED
 
 
-def test_no_alert_for_a_patient_who_is_not_on_treatment(
-    clinician: User, patient: Patient
-) -> None:
+def test_no_alert_for_a_patient_who_is_not_on_treatment(clinician: User, patient: Patient) -> None:
     _add(clinician, patient, "morphine 10 mg")
     assert screen_patient(patient).status == "contraindicated"
     assert not Alert.objects.filter(patient=patient).exists()  # signing is blocked instead
@@ -211,12 +211,17 @@ def test_an_unidentified_medicine_blocks_until_a_person_settles_it_for_the_clini
     assert screen_patient(patient).status == "ok"
     assert Alert.objects.get(patient=patient, kind="screen_blocked").resolved_at is not None
     event = AuditEvent.objects.get(action="safety.review.resolve")
+    assert event.detail is not None
     assert event.detail["reason"] == "Vet-checked: antihistamine"
     assert event.actor_username == "pharmacist"
 
 
 def test_a_resolution_is_reused_for_the_same_text_in_the_clinic(
-    client_for: Any, clinician: User, other_clinician: User, patient: Patient, other_patient: Patient
+    client_for: Any,
+    clinician: User,
+    other_clinician: User,
+    patient: Patient,
+    other_patient: Patient,
 ) -> None:
     _add(clinician, patient, "Zqxlor 20 mg")
     client_for(clinician).post(
@@ -274,9 +279,12 @@ def test_bad_medication_input_is_a_clear_4xx_and_changes_nothing(
     assert stopped.status_code == 400
     assert stopped.json()["field"] == "last_dose"
     future = (patient_today(patient) + timedelta(days=2)).isoformat()
-    assert _call(
-        clinician, "post", url, {"name": "tramadol", "status": "stopped", "last_dose": future}
-    ).status_code == 400
+    assert (
+        _call(
+            clinician, "post", url, {"name": "tramadol", "status": "stopped", "last_dose": future}
+        ).status_code
+        == 400
+    )
     assert _call(clinician, "post", url, {"name": "   "}).status_code == 400
     assert _call(clinician, "post", url, {"name": "x", "status": "maybe"}).status_code == 422
     assert not Medication.objects.exists()
@@ -344,7 +352,9 @@ def test_the_clinics_own_crisis_text_and_numbers_come_first(
     assert "phq9_item9_positive" in body.json()["flags"]
 
 
-def test_no_crisis_and_no_alert_when_item9_is_zero(patient: Patient, other_patient: Patient) -> None:
+def test_no_crisis_and_no_alert_when_item9_is_zero(
+    patient: Patient, other_patient: Patient
+) -> None:
     body = _call(
         patient.user,  # type: ignore[arg-type]
         "post",
