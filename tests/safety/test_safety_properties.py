@@ -23,7 +23,9 @@ OPIOID_NAMES = sorted(
 WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz -/", min_size=1, max_size=20).filter(
     lambda s: any(c.isalpha() for c in s)
 )
-SUFFIXES = [" 5 mg bd", " 10mg", " 1 tab prn", " 2 x 500 mg tds", " 25 mcg/hr patch"]
+# A bare count right after a brand listed with numbered variants is not in this list on purpose:
+# "Tylenol 1 tab" may be Tylenol No. 1 (codeine) — see test_a_bare_number_after_a_numbered_brand.
+SUFFIXES = [" 5 mg bd", " 10mg", " 2 x 500 mg tds", " 25 mcg/hr patch", " tabs prn", " od"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -42,3 +44,11 @@ def test_an_opioid_name_with_digits_glued_on_is_never_ok(name: str, digits: str)
 
 def test_the_opioid_name_list_is_substantial() -> None:
     assert len(OPIOID_NAMES) > 150
+
+
+def test_a_bare_number_after_a_numbered_brand_is_read_as_the_variant() -> None:
+    # Tylenol No. 1 and No. 2 (Canada) contain codeine: "Tylenol 1 tab" is never ok.
+    assert screen(["Tylenol 1 tab prn"]).status == "contraindicated"
+    assert screen(["Tylenol 5 tab prn"]).status == "review"  # no such variant: a person decides
+    assert screen(["Tylenol 500 mg prn"]).status == "ok"  # a strength
+    assert screen(["Tylenol 2 x 500 mg tds"]).status == "ok"  # a count: "2 x", not No. 2

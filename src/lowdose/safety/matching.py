@@ -109,12 +109,14 @@ NOISE: frozenset[str] = frozenset(
     teaspoon tablespoon perles pearls softgel softgels gelcap gelcaps kit kits
     """.split()  # noqa: SIM905
 )
+_COUNT_OR_UNIT = frozenset({"x"})  # completed with _UNITS below
 #: Brand modifiers are never noise at the end of an entry: "Nurofen Plus" contains codeine.
 _CONNECTOR_ONLY_BETWEEN = frozenset({"plus"})
 _UNITS = frozenset(
     """mg mcg ug g gm ml l iu units unit mmol mgs mcgs micrograms microgram milligram milligrams
     percent""".split()  # noqa: SIM905
 )
+_COUNT_OR_UNIT = _COUNT_OR_UNIT | _UNITS
 
 _NONE_WORDS = frozenset({"none", "nil", "nkda", "nka", "nkma"})
 #: Words that describe an allergy or a "not taken" statement (the reaction, "use"): accounted
@@ -436,6 +438,9 @@ def identify(entry: str, cat: Catalogue | None = None) -> Identification:
             key = "".join(toks[i : i + size])
             if key.isdigit():
                 continue
+            after = i + size
+            if toks[after - 1].isdigit() and after < n and toks[after] in _COUNT_OR_UNIT:
+                continue  # "Tylenol 2 x 500 mg": a count or strength, not "Tylenol #2"
             hit = table.get(key)
             if hit is not None:
                 label = cat.labels.get(key, key)
@@ -466,6 +471,8 @@ def identify(entry: str, cat: Catalogue | None = None) -> Identification:
         if k < n and toks[k] == "no" and k + 1 < n and toks[k + 1].isdigit():
             k += 1
         if k < n and owner[k] is None and toks[k].isdigit() and len(toks[k]) in lengths:
+            if k + 1 < n and toks[k + 1] in _COUNT_OR_UNIT:
+                continue  # a count ("2 x 500 mg") or a strength ("1 g"), not a variant
             listed = cat.names.get(stem + toks[k])
             if listed is not None:  # "Tylenol No. 3" is the listed "Tylenol 3"
                 label = cat.labels[stem + toks[k]]
@@ -474,11 +481,10 @@ def identify(entry: str, cat: Catalogue | None = None) -> Identification:
                 for x in range(m.start, k + 1):
                     owner[x] = owner[m.start]
                 continue
-            if not (k + 1 < n and toks[k + 1] in _UNITS):
-                noise[k] = False
-                if toks[m.end] == "no":
-                    noise[m.end] = True
-                variant_words[k] = f"{m.words} {toks[k]}"
+            noise[k] = False
+            if toks[m.end] == "no":
+                noise[m.end] = True
+            variant_words[k] = f"{m.words} {toks[k]}"
 
     # Spelling tolerance for single leftover words.
     near: list[tuple[str, str, int]] = []
