@@ -153,7 +153,9 @@ def ingredient_findings(
                 "contraindicated",
                 f"{entry!r} already contains naltrexone (e.g. Contrave/Mysimba 8 mg per tablet, "
                 "Vivitrol, Revia): LDN would duplicate therapy. Do not prescribe; discuss with "
-                "whoever prescribes the existing naltrexone.",
+                "whoever prescribes the existing naltrexone. If the entry is the LDN prescribed "
+                "in lowdose itself, remove it from the medication list: the prescription is "
+                "tracked on its own.",
                 ("duplicate-naltrexone",),
             )
         ]

@@ -96,47 +96,38 @@ def acknowledge_alert(actor: Actor, alert: Alert, note: str) -> Alert:
     Acknowledging twice keeps the first acknowledgement and is refused, so the record says who
     saw it first.
     """
-    text = _note(note, required=True)
     if actor.user is None:
         raise InputError("Only a person can acknowledge an alert.", field="actor")
+    return _stamp(actor, alert, note, step="acknowledged")
+
+
+def resolve_alert(actor: Actor, alert: Alert, note: str) -> Alert:
+    """Close the alert: the situation is dealt with (a person's note, or lowdose's reason)."""
+    return _stamp(actor, alert, note, step="resolved")
+
+
+def _stamp(actor: Actor, alert: Alert, note: str, *, step: str) -> Alert:
+    """Write who, when and the note for ``step`` ("acknowledged" or "resolved") on a locked row,
+    with its audit event (``alerts.acknowledge`` / ``alerts.resolve``) in the same transaction."""
+    text = _note(note, required=True)
     with transaction.atomic():
         row = Alert.objects.select_for_update().get(pk=alert.pk)
         if row.resolved_at is not None:
             raise AlertClosedError("This alert is already resolved.", field="alert")
-        if row.acknowledged_at is not None:
+        if step == "acknowledged" and row.acknowledged_at is not None:
             raise AlertClosedError(
                 f"This alert was already acknowledged by {row.acknowledged_by} on "
                 f"{row.acknowledged_at:%Y-%m-%d %H:%M}.",
                 field="alert",
             )
-        row.acknowledged_at = timezone.now()
-        row.acknowledged_by = actor.user
-        row.acknowledged_note = text
-        row.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_note"])
+        fields = [f"{step}_at", f"{step}_by", f"{step}_note"]
+        for name, value in zip(fields, (timezone.now(), actor.user, text), strict=True):
+            setattr(row, name, value)
+        row.save(update_fields=fields)
+        action = "alerts.acknowledge" if step == "acknowledged" else "alerts.resolve"
         record_as(
             actor,
-            "alerts.acknowledge",
-            patient_id=row.patient_id,
-            obj=row,
-            detail={"kind": row.kind, "note": text},
-        )
-    return row
-
-
-def resolve_alert(actor: Actor, alert: Alert, note: str) -> Alert:
-    """Close the alert: the situation is dealt with (a person's note, or lowdose's reason)."""
-    text = _note(note, required=True)
-    with transaction.atomic():
-        row = Alert.objects.select_for_update().get(pk=alert.pk)
-        if row.resolved_at is not None:
-            raise AlertClosedError("This alert is already resolved.", field="alert")
-        row.resolved_at = timezone.now()
-        row.resolved_by = actor.user
-        row.resolved_note = text
-        row.save(update_fields=["resolved_at", "resolved_by", "resolved_note"])
-        record_as(
-            actor,
-            "alerts.resolve",
+            action,
             patient_id=row.patient_id,
             obj=row,
             detail={"kind": row.kind, "note": text},

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
-from apps.audit.log import record
+from apps.audit.log import record, record_as
 from apps.checkins.queries import core_checkins, diary_of, patient_today
 from apps.clinical.screening import require_clear_screen, screen_patient
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
@@ -188,18 +188,19 @@ def _require(trial: Nof1Trial, *allowed: str, what: str) -> None:
         )
 
 
-def mark_kits_prepared(request: HttpRequest, trial: Nof1Trial) -> None:
+def mark_kits_prepared(actor: Actor, trial: Nof1Trial) -> None:
     """Release the kits to the patient — only while the safety screen passes.
 
     Raises :class:`lowdose.safety.ScreenBlockedError` (audited denial, urgent alert) when the
     screen of what is stored now is ``contraindicated`` or ``review``: the kits hold naltrexone.
     """
     _require(trial, Nof1Trial.Status.DESIGNED, what="kits can be marked prepared only once.")
-    require_clear_screen(Actor.from_request(request), trial.patient, action="nof1.kits.prepared")
-    trial.status = Nof1Trial.Status.RUNNING
-    trial.kits_prepared_at = timezone.now()
-    trial.save(update_fields=["status", "kits_prepared_at"])
-    record(request, "nof1.kits.prepared", patient_id=trial.patient_id, obj=trial)
+    require_clear_screen(actor, trial.patient, action="nof1.kits.prepared")
+    with transaction.atomic():
+        trial.status = Nof1Trial.Status.RUNNING
+        trial.kits_prepared_at = timezone.now()
+        trial.save(update_fields=["status", "kits_prepared_at"])
+        record_as(actor, "nof1.kits.prepared", patient_id=trial.patient_id, obj=trial)
 
 
 def lock_plan(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.access import can, get_patient_for_user, get_trial_for_user, visible_trials
 from apps.accounts.models import Pharmacy, User
+from apps.audit.actor import Actor
 from apps.audit.log import record, record_many
 from apps.checkins.queries import patient_today
 from apps.clinical.screening import screen_patient
@@ -132,6 +133,8 @@ def trial_detail(request: HttpRequest, trial_id: int) -> HttpResponse:
         "today_kit": current_kit(trial, patient_today(trial.patient)),
         "outcomes": list(OUTCOMES),
         "emergencies": trial.emergencies.all(),
+        # Kits hold naltrexone: while the screen does not pass, say so to everyone on the page.
+        "hold": not trial.is_unblinded and screen_patient(trial.patient).blocking,
     }
     if trial.is_unblinded:
         with warnings.catch_warnings(record=True):
@@ -231,7 +234,7 @@ def _kits_context(trial: Nof1Trial) -> dict[str, object]:
 def kits_prepared(request: HttpRequest, trial_id: int) -> HttpResponse:
     trial = get_trial_for_user(request, trial_id, "nof1.kits")
     try:
-        mark_kits_prepared(request, trial)
+        mark_kits_prepared(Actor.from_request(request), trial)
     except ScreenBlockedError as exc:
         context = _kits_context(trial)
         context["blocked"] = str(exc)

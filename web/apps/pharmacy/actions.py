@@ -5,15 +5,14 @@ its beyond-use date); this stores them in one transaction and audits it."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import cast
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from apps.accounts.models import Pharmacy, User
+from apps.accounts.models import Pharmacy
 from apps.audit.actor import Actor
-from apps.audit.log import record
+from apps.audit.log import record, record_as
 from apps.clinical.models import Prescription
 from apps.clinical.screening import require_clear_screen
 from apps.pharmacy.models import Dispensing, PriceEntry
@@ -25,7 +24,7 @@ __all__ = ["publish_price", "record_dispensing", "withdraw_price"]
 
 
 def record_dispensing(
-    request: HttpRequest, rx: Prescription, *, source: str, preserved: bool, lot: str
+    actor: Actor, rx: Prescription, *, source: str, preserved: bool, lot: str
 ) -> list[Dispensing]:
     """Dispense what is due now: every capsule worksheet, or the next liquid batch.
 
@@ -33,11 +32,13 @@ def record_dispensing(
     ``CompoundingError``) with the reason, or :class:`lowdose.safety.ScreenBlockedError` when the
     patient's safety screen does not pass now; nothing is stored then.
     """
-    pharmacist = cast(User, request.user)
+    pharmacist = actor.user
+    if pharmacist is None:
+        raise InputError("Only a pharmacist can record dispensing.", field="actor")
     if rx.status == Prescription.Status.DRAFT:
         raise InputError("This prescription is not signed.", field="status")
     # The screen of what is stored NOW, not at signing: an opioid added since is a hard stop.
-    require_clear_screen(Actor.from_request(request), rx.patient, action="prescriptions.dispense")
+    require_clear_screen(actor, rx.patient, action="prescriptions.dispense")
     now = timezone.now()
     sheets = worksheets_for(rx, source, preserved=preserved, today=now.date())
     done = set(rx.dispensings.values_list("batch", flat=True))
@@ -79,8 +80,8 @@ def record_dispensing(
         ]
         rx.status = Prescription.Status.DISPENSED
         rx.save(update_fields=["status"])
-        record(
-            request,
+        record_as(
+            actor,
             "prescriptions.dispense",
             patient_id=rx.patient_id,
             obj=rx,

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from apps.accounts.access import get_prescription_for_user
 from apps.accounts.auth import BearerToken
+from apps.audit.actor import Actor
 from apps.checkins.schemas import ErrorOut
 from apps.clinical.schemas import PrescriptionOut, ScreeningOut
 from apps.pharmacy.actions import record_dispensing
@@ -41,7 +42,11 @@ def dispense(
 ) -> Status[dict[str, object]]:
     rx = get_prescription_for_user(request, None, prescription_id, "prescriptions.dispense")
     record_dispensing(
-        request, rx, source=payload.source, preserved=payload.preserved, lot=payload.lot
+        Actor.from_request(request),
+        rx,
+        source=payload.source,
+        preserved=payload.preserved,
+        lot=payload.lot,
     )
     rx.refresh_from_db()
     return Status(200, PrescriptionOut.from_row(rx))

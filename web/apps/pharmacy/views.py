@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.access import get_prescription_for_user, visible_alerts, visible_prescriptions
 from apps.accounts.models import User
 from apps.alerts.models import Alert
+from apps.audit.actor import Actor
 from apps.audit.log import record, record_many
 from apps.clinical.models import Prescription
 from apps.clinical.screening import screen_patient
@@ -124,7 +125,11 @@ def dispense(request: HttpRequest, patient_id: int, prescription_id: int) -> Htt
     source, preserved = _choices(request, rx)
     try:
         rows = record_dispensing(
-            request, rx, source=source, preserved=preserved, lot=request.POST.get("lot", "")
+            Actor.from_request(request),
+            rx,
+            source=source,
+            preserved=preserved,
+            lot=request.POST.get("lot", ""),
         )
     except ScreenBlockedError as exc:
         return _worksheet_page(request, rx, error=exc, status=409)

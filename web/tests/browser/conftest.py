@@ -61,3 +61,7 @@ def log_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+
+
+def log_out(page: Page) -> None:
+    page.click("form[action='/accounts/logout/'] button")

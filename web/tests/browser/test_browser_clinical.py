@@ -18,13 +18,9 @@ from apps.clinical.models import Medication, Prescription
 from apps.clinical.queries import patient_today
 from apps.pharmacy.models import Dispensing, PriceEntry
 
-from .conftest import log_in
+from .conftest import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_out(page: Page) -> None:
-    page.click("form[action='/accounts/logout/'] button")
 
 
 def test_screen_block_sign_dispense_and_see_the_cost(
@@ -101,7 +97,7 @@ def test_screen_block_sign_dispense_and_see_the_cost(
     expect(page.locator(".flash.success")).to_contain_text("Signed and sent to Test pharmacy")
     expect(page.locator("#rx-status")).to_contain_text("Signed")
     rx = Prescription.objects.get()
-    _log_out(page)
+    log_out(page)
 
     # The pharmacist sees it in the queue, opens the worksheet and records dispensing.
     log_in(page, url, "pharmacist", PASSWORD)
@@ -115,7 +111,7 @@ def test_screen_block_sign_dispense_and_see_the_cost(
     expect(page.locator(".flash.success")).to_contain_text("Dispensing recorded")
     expect(page.locator("#rx-status")).to_have_text("Dispensed")
     assert Dispensing.objects.filter(prescription=rx).count() == 6
-    _log_out(page)
+    log_out(page)
 
     # The patient sees the plan, the calendar download and the cost.
     log_in(page, url, "patient", PASSWORD)

@@ -18,13 +18,9 @@ from apps.clinical.models import Assignment
 from apps.clinical.queries import patient_today
 from apps.clinical.tests.factories import make_prescription
 
-from .conftest import log_in
+from .conftest import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_out(page: Page) -> None:
-    page.click("form[action='/accounts/logout/'] button")
 
 
 def test_self_harm_answer_and_a_new_opioid_reach_the_people_who_act(
@@ -50,7 +46,7 @@ def test_self_harm_answer_and_a_new_opioid_reach_the_people_who_act(
     expect(crisis).to_contain_text("Help is available now")
     expect(crisis).to_contain_text("emergency")
     expect(crisis.locator("a[href^='tel:']").last).to_contain_text("112")
-    _log_out(page)
+    log_out(page)
 
     # The clinician sees it at the top of the panel and acknowledges it in the inbox.
     log_in(page, url, "clinician", PASSWORD)
@@ -75,7 +71,7 @@ def test_self_harm_answer_and_a_new_opioid_reach_the_people_who_act(
     page.fill("#medications input[name=name] >> nth=-1", "OxyContin")
     page.click("text=Add medicine")
     expect(page.locator("#screening-result")).to_have_attribute("data-status", "contraindicated")
-    _log_out(page)
+    log_out(page)
 
     # The pharmacist's queue shows the block; the worksheet offers no dispensing.
     log_in(page, url, "pharmacist", PASSWORD)

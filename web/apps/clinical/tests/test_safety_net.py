@@ -135,6 +135,8 @@ def test_kit_release_of_an_n_of_1_trial_is_refused_with_the_screen(
     assert b"Do not release these kits" in response.content
     trial.refresh_from_db()
     assert trial.status == Nof1Trial.Status.DESIGNED
+    page = client_for(patient.user).get(f"/nof1/{trial.pk}/").content
+    assert b"Contact your clinic before your next dose" in page
 
 
 def test_no_alert_for_a_patient_who_is_not_on_treatment(clinician: User, patient: Patient) -> None:
