@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -39,6 +40,28 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Crisis contacts must be a list of ``{"label": ..., "phone": ...}`` with a dialable
+        number: they are shown to a patient at risk, so a typo must be caught when typed."""
+        contacts = self.crisis_contacts
+        problem = None
+        if not isinstance(contacts, list):
+            problem = 'Write the contacts as a list: [{"label": "Duty doctor", "phone": "..."}].'
+        else:
+            for n, c in enumerate(contacts, 1):
+                if not isinstance(c, dict) or not str(c.get("label", "")).strip():
+                    problem = f'Contact {n} needs a label (who answers), e.g. "Duty doctor".'
+                    break
+                phone = str(c.get("phone", "")).strip()
+                if not phone or not all(ch.isdigit() or ch in " +-()" for ch in phone):
+                    problem = (
+                        f"Contact {n} ({c.get('label')}) needs a phone number of digits, spaces, "
+                        "+, - or brackets."
+                    )
+                    break
+        if problem:
+            raise ValidationError({"crisis_contacts": problem})
 
 
 class User(AbstractUser):

@@ -21,6 +21,7 @@ from apps.audit.log import record, record_many
 from apps.checkins.actions import import_checkins, record_checkin
 from apps.checkins.forms import raw_from_post
 from apps.checkins.queries import checkins_of, panel_rows, responses_of, summary_of
+from apps.clinical.screening import safety_hold
 from apps.nof1.models import Nof1Trial
 from apps.nof1.queries import current_kit
 from lowdose.charts import render as render_chart
@@ -66,6 +67,7 @@ def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
             "responses": responses_of(summary),
             "recent": recent,
             "alerts": alerts,
+            "hold": cast(User, request.user).is_patient and safety_hold(patient),
             "can_add": can(cast(User, request.user), "checkins.add", patient),
             "can_import": can(cast(User, request.user), "checkins.import", patient),
         },
@@ -106,6 +108,7 @@ def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
         "checkins/form.html",
         {
             "patient": patient,
+            "hold": safety_hold(patient),
             "values": values,
             "error": error,
             "scales": SCALES,

@@ -29,6 +29,7 @@ from apps.clinical.schemas import (
     MedicationPatch,
     MedicationScreenOut,
     PrescriptionOut,
+    ResolutionIn,
     ScreeningOut,
     SignIn,
     SignRefusedOut,
@@ -84,6 +85,21 @@ def sign(
         }
         return Status(409, body)
     return Status(200, PrescriptionOut.from_row(rx))
+
+
+@router.post(
+    "/patients/{patient_id}/screening/resolutions",
+    response={200: ScreeningOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Settle an entry the screen could not identify (clinician, or the pharmacist holding "
+    "the prescription or kits); answers the new screen",
+)
+def resolve(request: HttpRequest, patient_id: int, payload: ResolutionIn) -> dict[str, object]:
+    patient = get_patient_for_user(request, patient_id, "screening.resolve")
+    resolution = screening.resolution_from(payload.kind, payload.ingredients, payload.reason)
+    result = screening.resolve_entry(
+        Actor.from_request(request), patient, text=payload.text, resolution=resolution
+    )
+    return ScreeningOut.from_result(result)
 
 
 def _medication(patient_id: int, medication_id: int) -> Medication:

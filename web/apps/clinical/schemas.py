@@ -176,3 +176,14 @@ class SignIn(Schema):
 class SignRefusedOut(Schema):
     detail: str
     screening: ScreeningOut
+
+
+class ResolutionIn(Schema):
+    text: str = Field(max_length=200, description="The medication text under review, as listed")
+    kind: Literal["ingredients", "not_opioid", "washout_confirmed"] = Field(
+        description="ingredients: name what it contains (then screened normally); not_opioid: it "
+        "contains no opioid (reason required); washout_confirmed: a stopped depot's opioid-free "
+        "interval is confirmed (reason required, for this patient only)"
+    )
+    ingredients: list[str] = Field(default_factory=list, max_length=20)
+    reason: str = Field("", max_length=2000)

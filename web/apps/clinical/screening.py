@@ -59,6 +59,7 @@ __all__ = [
     "rescreen",
     "resolutions_for",
     "resolve_entry",
+    "safety_hold",
     "screen_patient",
     "set_surgery",
 ]
@@ -124,6 +125,12 @@ def on_treatment(patient: Patient) -> bool:
         .exclude(status=Nof1Trial.Status.UNBLINDED)
         .exists()
     )
+
+
+def safety_hold(patient: Patient) -> bool:
+    """True when a patient on treatment must not take the next dose before talking to the clinic:
+    the screen of what is stored now is contraindicated or needs review."""
+    return on_treatment(patient) and screen_patient(patient).blocking
 
 
 def _blocking_summary(result: ScreeningResult) -> list[dict[str, str | None]]:

@@ -341,15 +341,9 @@ def treatment(request: HttpRequest, patient_id: int) -> HttpResponse:
             "prescriptions": [(rx, rx.plan()) for rx in rows],
             "can_card": can(user, "clinical.card", patient),
             "can_cost": can(user, "prescriptions.cost", patient),
-            "hold": safety_hold(patient),
+            "hold": safety_net.safety_hold(patient),
         },
     )
-
-
-def safety_hold(patient: Patient) -> bool:
-    """True when a patient on treatment must not take the next dose before talking to the clinic:
-    the screen of what is stored now is contraindicated or needs review."""
-    return safety_net.on_treatment(patient) and screen_patient(patient).blocking
 
 
 def _dose_on(rx: Prescription, day: date) -> Decimal:
@@ -380,5 +374,5 @@ def card(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(
         request,
         "clinical/card.html",
-        {"patient": patient, "card": wallet, "hold": safety_hold(patient)},
+        {"patient": patient, "card": wallet, "hold": safety_net.safety_hold(patient)},
     )

@@ -243,4 +243,15 @@ ROUTES: tuple[Route, ...] = (
         audited=True,
         extra=SIGNED,
     ),
+    Route(
+        "api:resolve",
+        "POST",
+        "/api/v1/patients/{pid}/screening/resolutions",
+        every_role(404, anonymous=401, clinician=200, pharmacist=200),
+        every_role(404, anonymous=401),
+        body={"text": "Zqxlor 20 mg", "kind": "not_opioid", "reason": "Checked: antihistamine"},
+        api=True,
+        audited=True,
+        extra={"setup": unidentified_on_treatment},
+    ),
 )

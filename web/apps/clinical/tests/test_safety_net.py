@@ -122,6 +122,11 @@ def test_the_pharmacy_queue_worksheet_and_the_patients_pages_show_the_block(
     assert b"Contact your clinic before your next dose" in treatment
     card = client_for(patient.user).get(f"/patients/{patient.pk}/wallet-card/").content
     assert b"Contact your clinic before your next dose" in card
+    for page in (f"/patients/{patient.pk}/", f"/patients/{patient.pk}/checkin/"):
+        assert (
+            b"Contact your clinic before your next dose"
+            in client_for(patient.user).get(page).content
+        )
 
 
 def test_kit_release_of_an_n_of_1_trial_is_refused_with_the_screen(
@@ -374,3 +379,52 @@ def test_no_crisis_and_no_alert_when_item9_is_zero(
     )
     assert other.status_code == 404
     assert not Alert.objects.exists()
+
+
+def test_a_mistyped_crisis_contact_is_refused_when_the_clinic_is_saved(clinic: Clinic) -> None:
+    from django.core.exceptions import ValidationError
+
+    clinic.crisis_contacts = [{"label": "Duty line", "phone": "call reception"}]
+    with pytest.raises(ValidationError) as exc:
+        clinic.full_clean()
+    assert "needs a phone number" in str(exc.value)
+    clinic.crisis_contacts = [{"label": "Duty line", "phone": "+44 (0)161 555 0100"}]
+    clinic.full_clean()
+
+
+def test_the_api_settles_a_review_and_refuses_a_confident_match(
+    clinician: User, patient: Patient
+) -> None:
+    _add(clinician, patient, "Zqxlor 20 mg")
+    _add(clinician, patient, "OxyContin")
+    url = f"/api/v1/patients/{patient.pk}/screening/resolutions"
+    refused = _call(
+        clinician, "post", url, {"text": "OxyContin", "kind": "not_opioid", "reason": "x"}
+    )
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "text"
+    no_reason = _call(clinician, "post", url, {"text": "Zqxlor 20 mg", "kind": "not_opioid"})
+    assert no_reason.status_code == 400
+    assert no_reason.json()["field"] == "reason"
+    body = {"text": "Zqxlor 20 mg", "kind": "ingredients", "ingredients": ["zzfoo"]}
+    unknown = _call(clinician, "post", url, body)
+    assert unknown.status_code == 400
+    assert unknown.json()["field"] == "ingredients"
+    assert not MedicationResolution.objects.exists()
+    named = _call(
+        clinician,
+        "post",
+        url,
+        {"text": "ZQXLOR 20mg", "kind": "ingredients", "ingredients": ["cetirizine"]},
+    )
+    assert named.status_code == 200
+    entries = {f["entry"] for f in named.json()["findings"] if f["severity"] == "review"}
+    assert entries == set()
+    assert named.json()["status"] == "contraindicated"  # the OxyContin still stands
+    unknown = _call(
+        clinician,
+        "post",
+        url,
+        {"text": "Zqxlor 20 mg", "kind": "ingredients", "ingredients": ["zz"]},
+    )
+    assert unknown.status_code == 400  # nothing left to settle, or an unknown ingredient
