@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Literal
 
 from lowdose.errors import InputError
@@ -248,7 +249,10 @@ Scorer = Callable[["Instrument", dict[str, int]], ScoreResult]
 #: better off dead, or of hurting yourself") above 0 needs same-day clinical follow-up whatever
 #: the total (Kroenke, Spitzer & Williams, J Gen Intern Med 2001;16:606; the PHQ-9 instructions
 #: for use). Other instruments' flags (e.g. ``phq2_positive``) are screening results, not risks.
-RISK_FLAGS: frozenset[str] = frozenset({"phq9_item9_positive"})
+#: Each flag maps to the plain words shown to the care team.
+RISK_FLAGS: Mapping[str, str] = MappingProxyType(
+    {"phq9_item9_positive": "thoughts of being better off dead or of self-harm (PHQ-9 item 9)"}
+)
 
 
 @dataclass(frozen=True, kw_only=True)

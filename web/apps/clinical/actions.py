@@ -319,6 +319,7 @@ def complete_assessment(
     result = instruments.score(instrument, answers)  # AnswerError names the item
     data = result.to_dict()
     risks = result.risk_flags
+    title = instruments.get(instrument).title
     with transaction.atomic():
         row = AssessmentResult.objects.create(
             patient=patient,
@@ -347,14 +348,15 @@ def complete_assessment(
                 kind="self_harm_risk",
                 severity=Severity.URGENT,
                 message=(
-                    f"{result.summary()} The answer about thoughts of death or self-harm was "
-                    "above 0: contact the patient today to assess their safety, and record what "
-                    "you did when you acknowledge this alert."
+                    f"{title}: total {result.total} of {result.maximum}"
+                    f"{f' ({result.band})' if result.band else ''}. The answer about thoughts of "
+                    "death or self-harm was above 0: contact the patient today to assess their "
+                    "safety, and record what you did when you acknowledge this alert."
                 ),
                 facts={
-                    "questionnaire": instrument,
+                    "questionnaire": title,
                     "total": data["total"],
-                    "risk": ", ".join(risks),
+                    "risk": "; ".join(instruments.RISK_FLAGS[f] for f in risks),
                     "answered by": actor.label,
                     "answered on": row.completed_on.isoformat(),
                 },

@@ -133,12 +133,16 @@ def safety_hold(patient: Patient) -> bool:
     return on_treatment(patient) and screen_patient(patient).blocking
 
 
-def _blocking_summary(result: ScreeningResult) -> list[dict[str, str | None]]:
-    return [
-        {"severity": f.severity, "message": f.message, "entry": f.entry, "matched": f.matched}
+_SEVERITY_WORDS = {"contraindicated": "Contraindication", "review": "Needs review"}
+
+
+def _blocking_summary(result: ScreeningResult) -> str:
+    """One line per blocking finding, in words: what it is and what it was recognised as."""
+    return "; ".join(
+        f"{_SEVERITY_WORDS[f.severity]}: {f.matched or f.entry or f.message}"
         for f in result.findings
-        if f.severity in ("contraindicated", "review")
-    ]
+        if f.severity in _SEVERITY_WORDS
+    )
 
 
 def _alert_message(result: ScreeningResult) -> str:
@@ -190,9 +194,11 @@ def rescreen(actor: Actor, patient: Patient, *, because: str) -> ScreeningResult
                 severity=Severity.URGENT,
                 message=_alert_message(result),
                 facts={
-                    "screen status": result.status,
-                    "changed": because,
-                    "findings": _blocking_summary(result),
+                    "screen": "contraindicated"
+                    if result.status == "contraindicated"
+                    else "needs review of an entry",
+                    "after": because,
+                    "found": _blocking_summary(result),
                 },
                 key=key,
                 blocks_dispensing=True,

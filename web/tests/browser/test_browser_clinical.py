@@ -85,6 +85,7 @@ def test_screen_block_sign_dispense_and_see_the_cost(
     page.click("text=Update the medication list")
     last_dose = patient_today(patient) - timedelta(days=10)
     row = page.locator("tr[data-medication='Tramadol 50 mg']")
+    row.locator("summary").click()
     row.locator("form.stop input[name=last_dose]").fill(last_dose.isoformat())
     row.locator("text=Record as stopped").click()
     expect(page.locator("#screening-result")).not_to_have_attribute(

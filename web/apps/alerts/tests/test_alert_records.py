@@ -77,3 +77,30 @@ def test_only_the_care_team_sees_an_alert_and_a_pharmacist_only_blocking_ones(
     with pytest.raises(Http404):
         get_alert_for_user(Actor.of(pharmacist), alert.pk, "alerts.acknowledge")
     assert get_alert_for_user(Actor.of(clinician), alert.pk, "alerts.acknowledge") == alert
+
+
+def test_two_workers_racing_to_raise_the_same_alert_store_one_row(
+    patient: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The other worker committed its row after this one looked for an open alert: the partial
+    # unique index refuses the second insert and the caller gets the stored alert.
+    theirs, _ = _raise(patient)
+    real_filter = Alert.objects.filter
+    looked: list[bool] = []
+
+    class _NotYetVisible:
+        def first(self) -> None:
+            return None
+
+    def filter_missing_once(*args: object, **kwargs: object) -> object:
+        if not looked:
+            looked.append(True)
+            return _NotYetVisible()
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Alert.objects, "filter", filter_missing_once)
+    ours, created = _raise(patient)
+    assert not created
+    assert ours.pk == theirs.pk
+    assert Alert.objects.count() == 1
+    assert AuditEvent.objects.filter(action="alerts.raise").count() == 1
