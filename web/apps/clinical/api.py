@@ -193,7 +193,7 @@ def complete(
         {
             "id": row.pk,
             "instrument": row.instrument,
-            "total": row.total,
+            "total": row.result["total"],
             "band": row.band or None,
             "interpretation": row.interpretation,
             "flags": row.result.get("flags", []),

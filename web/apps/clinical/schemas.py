@@ -112,7 +112,10 @@ class CrisisOut(Schema):
 class AssessmentOut(Schema):
     id: int
     instrument: str
-    total: str
+    total: int | float = Field(
+        description="The total score (a whole number, or a decimal for "
+        "instruments whose algorithm divides, e.g. the FIQR)"
+    )
     band: str | None
     interpretation: str
     flags: list[str]

@@ -369,7 +369,7 @@ def test_no_crisis_and_no_alert_when_item9_is_zero(
         {"instrument": "phq9", "answers": _phq9(0)},
     ).json()
     assert body["crisis"] is None
-    assert body["total"] == "8"
+    assert body["total"] == 8
     assert not Alert.objects.exists()
     other = _call(
         patient.user,  # type: ignore[arg-type]
