@@ -7,9 +7,9 @@ Two rules make it hold by construction:
    (Fisher–Yates, Knuth, TAOCP vol. 2, Algorithm P, as in :meth:`random.Random.shuffle`) whose
    randomness comes from :class:`secrets.SystemRandom`, i.e. ``os.urandom``: the kernel's
    CSPRNG (ChaCha20 keyed with 256 bits on Linux; BCryptGenRandom on Windows), far above the
-   128-bit floor of NIST SP 800-90A for a security strength of 128 bits. There is no seed, so
-   an attacker cannot enumerate seeds and replay them, as the 31-bit seed used until 0.x
-   allowed (see ``docs/decisions/0003-audit-and-blinding.md``).
+   128-bit security strength we require. There is no seed, so an attacker cannot enumerate
+   seeds and replay them, as the 31-bit seed used before issue 11 allowed in minutes
+   (``docs/decisions/0003-audit-and-blinding.md``).
 2. **Codes independent of the allocation.** Each kit code is six characters drawn one by one
    with :meth:`random.Random.choice` from a *separate* generator that never sees the arms, so
    the joint distribution of (allocation, codes) is the product of its margins: a code carries
