@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import time
 import warnings
 from datetime import UTC, date, datetime
@@ -64,7 +65,9 @@ def _washout(dose_mg: Decimal, *, receptor: str, threshold: float) -> float:
 
 
 def make_trial() -> tuple[Any, Any]:
-    plan = Nof1Design(["placebo", "4.5"], start=date(2026, 3, 2), seed=SEED, washout=_washout).fit()
+    plan = Nof1Design(
+        ["placebo", "4.5"], start=date(2026, 3, 2), rng=random.Random(SEED), washout=_washout
+    ).fit()
     diary = simulate_diary(plan, effect=TRUE_EFFECT, sd=SD, ar1=RHO, seed=SEED)
     return plan, diary
 

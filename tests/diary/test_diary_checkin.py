@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -187,7 +188,7 @@ def test_naive_now_is_a_programming_error() -> None:
 def test_a_blinded_trial_dose_is_recorded_by_kit_code_without_milligrams() -> None:
     from lowdose.outcomes.allocation import kit_codes
 
-    kit = kit_codes(1, seed=11)[0]
+    kit = kit_codes(1, random.Random(11))[0]
     checkin = parse_checkin(raw(dose_mg=None, kit=kit.lower()), now=NOW, tz=LONDON)
     assert (checkin.dose_status, checkin.dose_mg, checkin.kit) == ("taken", None, kit)
     with pytest.raises(CheckinError, match="the dose is in the kit") as caught:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -33,7 +34,9 @@ def test_fingerprint_is_stable_and_sensitive_to_every_field() -> None:
 
 
 def test_analysis_with_the_locked_plan_runs_and_a_switched_plan_is_refused() -> None:
-    plan = Nof1Design(["placebo", "4.5"], start=date(2026, 1, 5), seed=2, washout=_washout).fit()
+    plan = Nof1Design(
+        ["placebo", "4.5"], start=date(2026, 1, 5), rng=random.Random(2), washout=_washout
+    ).fit()
     diary = simulate_diary(plan, effect=-1.0, sd=1.0, ar1=0.3, seed=2)
     locked = AnalysisPlan(outcome="pain", mcid=1.0).fingerprint()
     result = AnalysisPlan(outcome="pain", mcid=1.0).analyse(diary, plan, locked_fingerprint=locked)

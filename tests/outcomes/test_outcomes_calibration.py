@@ -16,6 +16,7 @@ Tolerances
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -40,7 +41,12 @@ def stub_washout(dose_mg: Decimal, *, receptor: str, threshold: float) -> float:
 
 def _plan(arms: list[str], cycles: int = 3, period_days: int = 28) -> Nof1Plan:
     return Nof1Design(
-        arms, start=START, seed=17, cycles=cycles, period_days=period_days, washout=stub_washout
+        arms,
+        start=START,
+        rng=random.Random(17),
+        cycles=cycles,
+        period_days=period_days,
+        washout=stub_washout,
     ).fit()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +18,9 @@ def _washout(dose_mg: Decimal, *, receptor: str, threshold: float) -> float:
 
 
 def test_spec_has_every_day_every_period_and_the_period_means() -> None:
-    plan = Nof1Design(["placebo", "4.5"], start=date(2026, 1, 5), seed=9, washout=_washout).fit()
+    plan = Nof1Design(
+        ["placebo", "4.5"], start=date(2026, 1, 5), rng=random.Random(9), washout=_washout
+    ).fit()
     diary = simulate_diary(plan, effect=-1.0, sd=1.0, ar1=0.3, seed=2)
     result = Nof1Analysis(diary, plan).fit()
     spec = nof1_chart_spec(result, diary)

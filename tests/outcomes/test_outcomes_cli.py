@@ -42,8 +42,6 @@ def _design(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
             "28",
             "--start",
             "2026-03-02",
-            "--seed",
-            "42",
             "--onset-days",
             "7",
             "--json",
@@ -60,9 +58,10 @@ def test_design_json_has_the_interface_keys(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = json.loads(_design(tmp_path, capsys).read_text())
-    assert {"arms", "cycles", "run_in_days", "seed", "periods"} <= set(data)
+    assert {"arms", "cycles", "run_in_days", "randomisation", "periods"} <= set(data)
+    assert "seed" not in data  # nothing small to search: the CSPRNG has no seed to print
+    assert data["randomisation"] == "os-csprng"
     assert data["arms"] == ["placebo", "4.5 mg"]
-    assert data["seed"] == 42
     assert len(data["periods"]) == 6
     assert set(data["periods"][0]) == {"cycle", "arm", "kit", "start", "end", "analysis_start"}
     assert data["periods"][0]["start"] == "2026-03-02"
@@ -174,14 +173,10 @@ def test_bad_input_exits_non_zero_naming_the_argument(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as info:
-        lowdose.cli.main(
-            ["nof1", "design", "--arms", "placebo,4.5", "--start", "2026-02-30", "--seed", "1"]
-        )
+        lowdose.cli.main(["nof1", "design", "--arms", "placebo,4.5", "--start", "2026-02-30"])
     assert info.value.code == 2
     assert "--start" in capsys.readouterr().err
-    code, _, err = run(
-        ["nof1", "design", "--arms", "1.5,4.5", "--start", "2026-03-01", "--seed", "1"], capsys
-    )
+    code, _, err = run(["nof1", "design", "--arms", "1.5,4.5", "--start", "2026-03-01"], capsys)
     assert code == 1
     assert "needs a placebo arm" in err
     bad = tmp_path / "bad.csv"

@@ -1,28 +1,32 @@
-"""N-of-1 design: reproducible randomisation, balanced cycles, PK-derived run-in, kit codes."""
+"""N-of-1 design: CSPRNG allocation, balanced cycles, PK-derived run-in, independent kit codes."""
 
 from __future__ import annotations
 
 import json
+import random
+import secrets
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lowdose.outcomes.allocation import SeededStream, kit_code_is_valid, kit_codes
+from lowdose.outcomes.allocation import kit_code_is_valid, kit_codes, permuted_cycles
 from lowdose.outcomes.design import (
+    CSPRNG,
     DEFAULT_ONSET_DAYS,
+    LEGACY_SEEDED,
+    REFERENCE,
     Nof1Design,
     Nof1Plan,
     arm_dose,
     arm_label,
     derive_run_in,
+    reference_allocation,
 )
 from lowdose.outcomes.errors import DesignError, TooFewDaysWarning
 
-REFERENCE = Path(__file__).parents[1] / "reference" / "outcomes_design.json"
 START = date(2026, 3, 2)
 
 
@@ -36,7 +40,8 @@ def stub_washout(dose_mg: Decimal, *, receptor: str, threshold: float) -> float:
 def _design(**kw: object) -> Nof1Design:
     options: dict[str, object] = {
         "start": START,
-        "seed": 20260302,
+        "rng": random.Random(20260302),
+        "kit_rng": random.Random(20260303),
         "washout": stub_washout,
     }
     options.update(kw)
@@ -78,44 +83,116 @@ def test_every_cycle_contains_every_arm_once_and_dates_tile() -> None:
     assert all((p.analysis_start - p.start).days == plan.run_in_days for p in plan.periods)
 
 
-def test_same_seed_same_plan_different_seed_different_orders() -> None:
+def test_an_injected_generator_reproduces_the_plan_for_tests() -> None:
     a, b = _design().fit(), _design().fit()
     assert a == b
-    orders = {tuple(p.arm for p in _design(seed=s, cycles=4).fit().periods) for s in range(40)}
+    orders = {
+        tuple(p.arm for p in _design(rng=random.Random(s), cycles=4).fit().periods)
+        for s in range(40)
+    }
     assert len(orders) > 8  # 16 possible sequences of 4 cycles with 2 arms
 
 
-def test_pinned_allocation_is_stable_across_versions() -> None:
-    ref = json.loads(REFERENCE.read_text())
-    plan = _design(
-        arms=ref["call"]["arms"], seed=ref["call"]["seed"], cycles=ref["call"]["cycles"]
-    ).fit()
-    assert [p.arm for p in plan.periods] == ref["value"]["arms_in_order"]
-    assert [p.kit for p in plan.periods] == ref["value"]["kits"]
-
-
-def test_randomisation_is_balanced_over_many_seeds() -> None:
+def test_randomisation_is_balanced() -> None:
     # Each of 3 arms should be first in a cycle 1/3 of the time: 3000 cycles, SD ≈ 26;
     # tolerance 4 SD so the test fails only on a real bias.
-    firsts = Counter(
-        SeededStream(seed, "allocation").shuffled(["a", "b", "c"])[0] for seed in range(3000)
-    )
+    firsts = Counter(order[0] for order in permuted_cycles(["a", "b", "c"], 3000, random.Random(1)))
+    assert set(firsts) == {"a", "b", "c"}
     for count in firsts.values():
         assert abs(count - 1000) < 4 * (3000 * (1 / 3) * (2 / 3)) ** 0.5
 
 
-def test_kit_codes_reveal_nothing_about_the_arm() -> None:
-    # The kit stream never sees the allocation: changing the arms leaves the codes unchanged.
-    two = _design(arms=["placebo", "4.5"]).fit()
-    other = _design(arms=["4.5", "placebo"]).fit()
-    assert [p.kit for p in two.periods] == [p.kit for p in other.periods]
+def test_kit_codes_do_not_depend_on_the_allocation() -> None:
+    # The codes come from their own generator: the same kit stream gives the same codes
+    # whatever the allocation stream draws and whatever order the arms are listed in.
+    plans = [
+        _design(rng=random.Random(s), kit_rng=random.Random(7), arms=arms).fit()
+        for s in range(12)
+        for arms in (["placebo", "4.5"], ["4.5", "placebo"])
+    ]
+    assert len({tuple(p.arm for p in plan.periods) for plan in plans}) >= 6  # allocations vary
+    assert len({tuple(p.kit for p in plan.periods) for plan in plans}) == 1  # codes do not
+    two = plans[0]
     assert all(kit_code_is_valid(p.kit) for p in two.periods)
     assert len({p.kit for p in two.periods}) == 6
     assert "arm" not in two.blinded_schedule()[0]
 
 
+def test_two_designs_with_the_same_allocation_get_different_kit_codes() -> None:
+    # Same allocation stream (so the same arms in the same order), kit codes from the CSPRNG:
+    # the codes differ between designs, so they cannot encode the allocation.
+    first = _design(rng=random.Random(5), kit_rng=None).fit()
+    second = _design(rng=random.Random(5), kit_rng=None).fit()
+    assert [p.arm for p in first.periods] == [p.arm for p in second.periods]
+    assert {p.kit for p in first.periods}.isdisjoint({p.kit for p in second.periods})
+
+
+class _ObservedCSPRNG(secrets.SystemRandom):
+    """``secrets.SystemRandom`` stand-in that counts instances and draws (still os.urandom)."""
+
+    instances = 0
+    draws = 0
+
+    def __init__(self) -> None:
+        type(self).instances += 1
+        super().__init__()
+
+    def getrandbits(self, k: int) -> int:
+        type(self).draws += 1
+        return super().getrandbits(k)
+
+
+def test_the_product_path_draws_allocation_and_codes_from_the_csprng(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No rng passed (as the web app and the CLI do): both draws must come from
+    # secrets.SystemRandom (os.urandom; no seed at all), one generator for each.
+    monkeypatch.setattr(_ObservedCSPRNG, "instances", 0)
+    monkeypatch.setattr(_ObservedCSPRNG, "draws", 0)
+    monkeypatch.setattr(secrets, "SystemRandom", _ObservedCSPRNG)
+    plan = Nof1Design(["placebo", "1.5", "4.5"], start=START, cycles=3, washout=stub_washout).fit()
+    assert plan.randomisation == CSPRNG == "os-csprng"
+    assert _ObservedCSPRNG.instances == 2  # allocation, then kit codes: separate generators
+    # 3 shuffles of 3 arms need ≥ 2 draws each; 9 codes × 6 characters ≥ 54 draws.
+    assert _ObservedCSPRNG.draws >= 3 * 2 + 9 * 6
+
+
+def test_all_of_the_product_paths_randomness_comes_from_the_csprng(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Replace the CSPRNG by a fixed stream: if any other source (a seed, the clock, the
+    # global random module) fed the allocation or the codes, two designs would differ.
+    def fixed() -> random.Random:
+        return random.Random(11)
+
+    monkeypatch.setattr(secrets, "SystemRandom", fixed)
+    first = Nof1Design(["placebo", "4.5"], start=START, washout=stub_washout).fit()
+    random.seed(99)  # disturb the global generator between the two designs
+    second = Nof1Design(["placebo", "4.5"], start=START, washout=stub_washout).fit()
+    assert first == second
+
+
+def test_one_generator_for_both_allocation_and_codes_is_refused() -> None:
+    shared = random.Random(3)
+    with pytest.raises(DesignError, match="separate generators") as info:
+        _design(rng=shared, kit_rng=shared)
+    assert info.value.field == "kit_rng"
+
+
+def test_the_reference_allocation_depends_on_the_design_only() -> None:
+    plans = [_design(rng=random.Random(s)).fit() for s in range(8)]
+    assert len({tuple(p.arm for p in plan.periods) for plan in plans}) > 1
+    references = {tuple(p.arm for p in reference_allocation(plan).periods) for plan in plans}
+    assert len(references) == 1  # the same public allocation whatever the real one
+    ref = reference_allocation(plans[0])
+    assert ref.randomisation == REFERENCE
+    assert [p.kit for p in ref.periods] == [p.kit for p in plans[0].periods]
+    for cycle in range(1, 4):
+        assert sorted(p.arm for p in ref.periods if p.cycle == cycle) == ["4.5 mg", "placebo"]
+
+
 def test_kit_check_character_catches_typos() -> None:
-    code = kit_codes(1, 7)[0]
+    code = kit_codes(1, random.Random(7))[0]
     assert kit_code_is_valid(code)
     assert kit_code_is_valid(code.lower())
     body = code[4:10]
@@ -131,7 +208,7 @@ def test_kit_check_character_catches_typos() -> None:
 def test_design_json_round_trips_and_is_validated() -> None:
     plan = _design().fit()
     back = Nof1Plan.from_dict(json.loads(json.dumps(plan.to_dict())))
-    assert back == plan  # periods, arms, seed and the run-in derivation
+    assert back == plan  # periods, arms, randomisation and the run-in derivation
     assert back.arms == ("placebo", "4.5 mg")
     broken = plan.to_dict()
     del broken["periods"][0]["kit"]
@@ -180,21 +257,10 @@ def test_arm_labels_round_trip() -> None:
     assert arm_dose("Placebo") == 0
 
 
-def test_stream_is_sha256_counter_mode_computed_independently() -> None:
-    import hashlib
-
-    digest = hashlib.sha256(b"lowdose-nof1|allocation|99|0").digest()
-    first = int.from_bytes(digest[:8], "big")
-    second = int.from_bytes(digest[8:16], "big")
-    stream = SeededStream(99, "allocation")
-    assert stream.below(1000) == first % 1000
-    assert stream.below(7) == second % 7
-
-
 def test_default_run_in_uses_the_pharmacology_engine() -> None:
     from lowdose.pk import washout_hours
 
-    plan = Nof1Design(["placebo", "1.5", "4.5"], start=START, seed=1).fit()
+    plan = Nof1Design(["placebo", "1.5", "4.5"], start=START).fit()
     d = plan.run_in_derivation
     assert d is not None
     assert d.source == "lowdose.pk.washout_hours"
@@ -214,3 +280,15 @@ def test_emergency_unblinding_reveals_one_kit_only() -> None:
     with pytest.raises(DesignError, match="not part of this trial") as info:
         plan.arm_for_kit("KIT-000000-0")
     assert info.value.field == "kit"
+
+
+def test_a_legacy_record_reads_back_unchanged_and_is_marked() -> None:
+    # Stored before the CSPRNG: it has a "seed" and no "randomisation". The allocation is the
+    # record: it is read as stored, never re-derived from the seed, and marked as legacy.
+    stored = _design().fit().to_dict()
+    del stored["randomisation"]
+    stored["seed"] = 1234567
+    plan = Nof1Plan.from_dict(stored)
+    assert plan.randomisation == LEGACY_SEEDED
+    assert [p.to_dict() for p in plan.periods] == stored["periods"]
+    assert "seed" not in plan.to_dict()

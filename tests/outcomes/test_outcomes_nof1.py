@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ def stub_washout(dose_mg: Decimal, *, receptor: str, threshold: float) -> float:
 
 
 def _plan(arms: tuple[str, ...] = ("placebo", "4.5"), seed: int = 5) -> Nof1Plan:
-    return Nof1Design(list(arms), start=START, seed=seed, washout=stub_washout).fit()
+    return Nof1Design(list(arms), start=START, rng=random.Random(seed), washout=stub_washout).fit()
 
 
 def _diary_from(plan: Nof1Plan, level: dict[str, float], outcome: str, wiggle: float) -> Diary:

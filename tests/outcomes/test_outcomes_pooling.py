@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -94,7 +95,9 @@ def test_trial_effect_from_a_real_analysis() -> None:
     def washout(dose_mg: Decimal, *, receptor: str, threshold: float) -> float:
         return 48.0  # stated stub: 2 days
 
-    plan = Nof1Design(["placebo", "4.5"], start=date(2026, 1, 5), seed=3, washout=washout).fit()
+    plan = Nof1Design(
+        ["placebo", "4.5"], start=date(2026, 1, 5), rng=random.Random(3), washout=washout
+    ).fit()
     result = Nof1Analysis(simulate_diary(plan, effect=-1.0, sd=1.2, ar1=0.4, seed=4), plan).fit()
     effect = TrialEffect.from_result("p1", result)
     assert effect.estimate == result.effects[0].mean

@@ -38,6 +38,7 @@ from lowdose.outcomes.design import (
     Period,
     RunInDerivation,
     derive_run_in,
+    reference_allocation,
 )
 from lowdose.outcomes.diary import OUTCOMES, Diary, OutcomeScale, parse_diary, read_diary
 from lowdose.outcomes.errors import (
@@ -91,6 +92,7 @@ __all__ = [
     "parse_diary",
     "placebo_reference",
     "read_diary",
+    "reference_allocation",
     "simulate_design",
     "simulate_diary",
 ]

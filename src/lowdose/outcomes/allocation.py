@@ -1,32 +1,46 @@
-"""Seeded, version-proof randomisation and neutral kit codes for N-of-1 trials.
+"""Allocation and neutral kit codes for N-of-1 trials, drawn from the operating system's CSPRNG.
 
-A pharmacy must be able to regenerate an allocation list years later from its seed, so the
-random stream must not depend on numpy's or Python's generator implementations (neither
-promises a stable stream across versions). We use SHA-256 in counter mode:
+Blinding must hold against a patient with unlimited computing time who sees every kit code.
+Two rules make it hold by construction:
 
-.. math::
+1. **No seed to search.** Each cycle's order of the arms is a uniformly random permutation
+   (Fisher–Yates, Knuth, TAOCP vol. 2, Algorithm P, as in :meth:`random.Random.shuffle`) whose
+   randomness comes from :class:`secrets.SystemRandom`, i.e. ``os.urandom``: the kernel's
+   CSPRNG (ChaCha20 keyed with 256 bits on Linux; BCryptGenRandom on Windows), far above the
+   128-bit security strength we require. There is no seed, so an attacker cannot enumerate
+   seeds and replay them, as the 31-bit seed used before issue 11 allowed in minutes
+   (``docs/decisions/0003-audit-and-blinding.md``).
+2. **Codes independent of the allocation.** Each kit code is six characters drawn one by one
+   with :meth:`random.Random.choice` from a *separate* generator that never sees the arms, so
+   the joint distribution of (allocation, codes) is the product of its margins: a code carries
+   zero bits of information about its arm, whatever the attacker's computing power.
 
-    u_j = \\text{SHA-256}(\\text{purpose} \\,\\|\\, \\text{seed} \\,\\|\\, j)
+Each code is six characters of Crockford's base-32 alphabet (no I, L, O, U, so nothing reads
+as 1 or 0) plus a mod-32 Luhn check character, so a mistyped code is detected (Luhn mod N
+detects every single-character error and most adjacent swaps).
 
-read as 64-bit integers, with rejection sampling for unbiased integers in ``[0, n)`` and the
-Fisher–Yates shuffle (Knuth, TAOCP vol. 2, Algorithm P) for permutations.
+The *stored* allocation is the record: nothing regenerates it. Tests make designs
+deterministic by passing a :class:`random.Random` explicitly (``rng=`` / ``kit_rng=``); the
+product path passes nothing and gets the CSPRNG.
 
-Kit codes come from a *separate* stream (purpose ``"kit"``) that never sees the allocation,
-so a code carries no information about its arm: the same seed gives the same codes in period
-order whatever the arms are. Each code is six characters of Crockford's base-32 alphabet (no
-I, L, O, U, so nothing reads as 1 or 0) plus a mod-32 Luhn check character, so a mistyped code
-is detected (Luhn mod N detects every single-character error and most adjacent swaps).
-
-Anyone who has the seed can regenerate the allocation: the seed is as secret as the list.
+Exceptions: ``ValueError`` for a non-positive count (programming errors only; the design layer
+validates user input first and raises :class:`lowdose.outcomes.errors.DesignError`).
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator, Sequence
+import random
+import secrets
+from collections.abc import Sequence
 from typing import TypeVar
 
-__all__ = ["SeededStream", "kit_code_is_valid", "kit_codes", "permuted_cycles"]
+__all__ = [
+    "ALPHABET",
+    "csprng",
+    "kit_code_is_valid",
+    "kit_codes",
+    "permuted_cycles",
+]
 
 T = TypeVar("T")
 
@@ -36,44 +50,43 @@ KIT_BODY_LENGTH = 6
 KIT_PREFIX = "KIT-"
 
 
-class SeededStream:
-    """Deterministic uniform integers from SHA-256(purpose, seed, counter)."""
+def csprng() -> random.Random:
+    """A generator whose every draw comes from ``os.urandom`` (:class:`secrets.SystemRandom`).
 
-    def __init__(self, seed: int, purpose: str) -> None:
-        self._prefix = f"lowdose-nof1|{purpose}|{seed}|".encode()
-        self._counter = 0
-        self._stream = self._words()
-
-    def _words(self) -> Iterator[int]:
-        while True:
-            digest = hashlib.sha256(self._prefix + str(self._counter).encode()).digest()
-            self._counter += 1
-            for i in range(0, 32, 8):
-                yield int.from_bytes(digest[i : i + 8], "big")
-
-    def below(self, n: int) -> int:
-        """An unbiased integer in ``[0, n)`` (rejection sampling on 64-bit words)."""
-        if n <= 0:
-            raise ValueError("n must be positive")
-        limit = (1 << 64) - ((1 << 64) % n)
-        for word in self._stream:
-            if word < limit:
-                return word % n
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def shuffled(self, items: Sequence[T]) -> list[T]:
-        """A uniformly random permutation of ``items`` (Fisher–Yates)."""
-        out = list(items)
-        for i in range(len(out) - 1, 0, -1):
-            j = self.below(i + 1)
-            out[i], out[j] = out[j], out[i]
-        return out
+    Looked up through the :mod:`secrets` module at call time, so a test can observe that the
+    product path uses it.
+    """
+    return secrets.SystemRandom()
 
 
-def permuted_cycles(arms: Sequence[T], cycles: int, seed: int) -> list[list[T]]:
-    """``cycles`` independent random orders of ``arms`` (each arm once per cycle)."""
-    stream = SeededStream(seed, "allocation")
-    return [stream.shuffled(arms) for _ in range(cycles)]
+def permuted_cycles(
+    arms: Sequence[T], cycles: int, rng: random.Random | None = None
+) -> list[list[T]]:
+    """``cycles`` independent uniformly random orders of ``arms`` (each arm once per cycle).
+
+    Parameters
+    ----------
+    arms
+        The arms to order; every cycle contains each exactly once.
+    cycles
+        Number of blocks.
+    rng
+        Source of randomness; ``None`` (the product path) means :func:`csprng`. Pass a seeded
+        :class:`random.Random` only in tests and simulations, never for a real trial.
+
+    Returns
+    -------
+    list of list
+        ``cycles`` permutations of ``arms``; :math:`(k!)^{c}` equally likely outcomes for
+        ``k`` arms and ``c`` cycles.
+    """
+    source = csprng() if rng is None else rng
+    orders: list[list[T]] = []
+    for _ in range(cycles):
+        order = list(arms)
+        source.shuffle(order)
+        orders.append(order)
+    return orders
 
 
 def _luhn_check(body: str) -> str:
@@ -87,12 +100,28 @@ def _luhn_check(body: str) -> str:
     return ALPHABET[(n - total % n) % n]
 
 
-def kit_codes(count: int, seed: int) -> list[str]:
-    """``count`` distinct kit codes like ``KIT-7F3Q9X-K`` from the seed's kit stream."""
-    stream = SeededStream(seed, "kit")
+def kit_codes(count: int, rng: random.Random | None = None) -> list[str]:
+    """``count`` distinct kit codes like ``KIT-7F3Q9X-K``, independent of any allocation.
+
+    Parameters
+    ----------
+    count
+        How many codes (one per kit).
+    rng
+        Source of randomness; ``None`` (the product path) means :func:`csprng`. It must not be
+        the generator that drew the allocation if that one is seeded (tests pass their own).
+
+    Returns
+    -------
+    list of str
+        Codes in kit order; each body character uniform over :data:`ALPHABET` (5 bits).
+    """
+    if count <= 0:
+        raise ValueError("count must be positive")
+    source = csprng() if rng is None else rng
     codes: list[str] = []
     while len(codes) < count:
-        body = "".join(ALPHABET[stream.below(len(ALPHABET))] for _ in range(KIT_BODY_LENGTH))
+        body = "".join(source.choice(ALPHABET) for _ in range(KIT_BODY_LENGTH))
         code = f"{KIT_PREFIX}{body}-{_luhn_check(body)}"
         if code not in codes:
             codes.append(code)

@@ -126,12 +126,14 @@ def register(subparsers: Any) -> None:
     )
     sub = nof1.add_subparsers(dest="nof1_command", metavar="ACTION", required=True)
 
-    d = sub.add_parser("design", help="randomise a design: cycles, run-in, kit codes")
+    d = sub.add_parser(
+        "design",
+        help="randomise a design: cycles, run-in, kit codes (from the OS CSPRNG; no seed)",
+    )
     d.add_argument("--arms", type=_arms, required=True, help="e.g. placebo,4.5 or placebo,1.5,4.5")
     d.add_argument("--cycles", type=_positive_int, default=3, help="cycles (default 3)")
     d.add_argument("--period-days", type=_positive_int, default=28, help="days per period")
     d.add_argument("--start", type=_iso_date, required=True, help="first day (YYYY-MM-DD)")
-    d.add_argument("--seed", type=_non_negative_int, required=True, help="randomisation seed")
     d.add_argument(
         "--onset-days",
         type=float,
@@ -197,7 +199,6 @@ def _design(args: argparse.Namespace) -> int:
         plan = Nof1Design(
             args.arms,
             start=args.start,
-            seed=args.seed,
             cycles=args.cycles,
             period_days=args.period_days,
             **kwargs,

@@ -1,7 +1,8 @@
 r"""N-of-1 trial design: randomised cycles, a PK-derived run-in, neutral kit codes.
 
 A design has arms (placebo plus one or more LDN doses), ``cycles`` blocks (default 3) each
-containing every arm once in random order (seeded; :mod:`lowdose.outcomes.allocation`), and
+containing every arm once in random order (drawn from the operating system's CSPRNG, with kit
+codes drawn independently; :mod:`lowdose.outcomes.allocation`), and
 periods of ``period_days`` days. The first ``run_in_days`` of every period are excluded from
 analysis: long enough for the previous arm's receptor occupancy to wash out *and* for the new
 arm's effect to appear.
@@ -30,9 +31,10 @@ Three cycles follow the usual N-of-1 practice of three pairs (Zucker et al., *J 
 from __future__ import annotations
 
 import math
+import random
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
@@ -50,6 +52,7 @@ __all__ = [
     "arm_dose",
     "arm_label",
     "derive_run_in",
+    "reference_allocation",
 ]
 
 #: Onset allowance in days (assumption; see module docstring).
@@ -59,6 +62,15 @@ DEFAULT_THRESHOLD = 0.10
 PLACEBO = "placebo"
 #: Fewer analysed days per period than this → a TooFewDaysWarning.
 MIN_ANALYSIS_DAYS = 7
+#: How a plan's allocation and kit codes were drawn (stored with the allocation).
+CSPRNG = "os-csprng"
+#: Plans stored before the CSPRNG (no ``randomisation`` key): allocation and kit codes came
+#: from one 31-bit seed, so the codes let anyone recover the allocation (ADR 0003).
+LEGACY_SEEDED = "legacy-seeded-31-bit"
+#: A public allocation for the design assistant (:func:`reference_allocation`).
+REFERENCE = "public-reference"
+#: Seed of the public reference allocation. Public on purpose: it must not depend on the trial.
+REFERENCE_SEED = 0
 
 
 class WashoutFunction(Protocol):
@@ -228,9 +240,10 @@ class Nof1Plan:
     arms: tuple[str, ...]
     cycles: int
     run_in_days: int
-    seed: int
     periods: tuple[Period, ...]
     run_in_derivation: RunInDerivation | None = None
+    #: How the allocation and kit codes were drawn: :data:`CSPRNG` for every new plan.
+    randomisation: str = CSPRNG
 
     @property
     def active_arms(self) -> tuple[str, ...]:
@@ -250,7 +263,7 @@ class Nof1Plan:
             "arms": list(self.arms),
             "cycles": self.cycles,
             "run_in_days": self.run_in_days,
-            "seed": self.seed,
+            "randomisation": self.randomisation,
             "periods": [p.to_dict() for p in self.periods],
         }
         if self.run_in_derivation is not None:
@@ -279,7 +292,8 @@ class Nof1Plan:
     def summary(self) -> str:
         lines = [
             f"N-of-1 design: arms {', '.join(self.arms)}; {self.cycles} cycles; "
-            f"{len(self.periods)} periods; run-in {self.run_in_days} days; seed {self.seed}",
+            f"{len(self.periods)} periods; run-in {self.run_in_days} days; "
+            f"randomisation {self.randomisation}",
         ]
         if self.run_in_derivation is not None:
             lines.append(self.run_in_derivation.explanation())
@@ -319,9 +333,10 @@ class Nof1Plan:
                 arms=arms,
                 cycles=int(data["cycles"]),
                 run_in_days=int(data["run_in_days"]),
-                seed=int(data["seed"]),
                 periods=periods,
                 run_in_derivation=derivation,
+                # A legacy record keeps its old "seed" key in storage; nothing reads it.
+                randomisation=str(data.get("randomisation", LEGACY_SEEDED)),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, DesignError):
@@ -362,8 +377,13 @@ class Nof1Design:
         ``"placebo"`` plus one or more doses (``"4.5"``, ``Decimal("1.5")``...).
     start
         First day of the first period.
-    seed
-        Randomisation seed (keep it as secret as the allocation).
+    rng
+        Source of the allocation's randomness. ``None`` (every real trial) means the operating
+        system's CSPRNG (:func:`lowdose.outcomes.allocation.csprng`); pass a seeded
+        :class:`random.Random` only in tests, simulations and teaching examples.
+    kit_rng
+        Source of the kit codes, separate from ``rng`` so the codes never depend on the
+        allocation. ``None`` means the CSPRNG, as for ``rng``.
     cycles
         Number of blocks, each containing every arm once (default 3).
     period_days
@@ -381,7 +401,8 @@ class Nof1Design:
         arms: Sequence[str | Decimal],
         *,
         start: date,
-        seed: int,
+        rng: random.Random | None = None,
+        kit_rng: random.Random | None = None,
         cycles: int = 3,
         period_days: int = 28,
         onset_days: float = DEFAULT_ONSET_DAYS,
@@ -404,11 +425,16 @@ class Nof1Design:
             raise DesignError(f"cycles must be 1–12, got {cycles}", field="cycles")
         if not 2 <= period_days <= 180:
             raise DesignError(f"period_days must be 2–180, got {period_days}", field="period_days")
-        if seed < 0:
-            raise DesignError("seed must be a non-negative integer", field="seed")
+        if rng is not None and rng is kit_rng:
+            raise DesignError(
+                "pass separate generators for the allocation and the kit codes: one stream "
+                "for both would tie the codes to the arms",
+                field="kit_rng",
+            )
         self.doses = doses
         self.start = start
-        self.seed = seed
+        self.rng = rng
+        self.kit_rng = kit_rng
         self.cycles = cycles
         self.period_days = period_days
         self.onset_days = onset_days
@@ -442,8 +468,9 @@ class Nof1Design:
                 stacklevel=2,
             )
         labels = [arm_label(d) for d in self.doses]
-        orders = permuted_cycles(labels, self.cycles, self.seed)
-        codes = kit_codes(self.cycles * len(labels), self.seed)
+        # Two independent draws: the codes never see the allocation (allocation module docstring).
+        orders = permuted_cycles(labels, self.cycles, self.rng)
+        codes = kit_codes(self.cycles * len(labels), self.kit_rng)
         periods = []
         index = 0
         for cycle, order in enumerate(orders, start=1):
@@ -464,9 +491,40 @@ class Nof1Design:
             arms=tuple(labels),
             cycles=self.cycles,
             run_in_days=run_in,
-            seed=self.seed,
             periods=tuple(periods),
             run_in_derivation=derivation,
         )
         _validate_plan(plan)
         return plan
+
+
+def reference_allocation(plan: Nof1Plan) -> Nof1Plan:
+    """The plan's schedule and codes with a *public* allocation, for numbers shown while blinded.
+
+    The design assistant's operating characteristics are shown to the clinician before
+    unblinding. Simulated under the real allocation they would depend on it (with AR(1) noise
+    and common random numbers, each order of the arms gives slightly different figures, and the
+    simulation seed is public), so anyone could match them against every order. They are
+    therefore simulated under this allocation: each cycle re-ordered by
+    ``random.Random(REFERENCE_SEED)``, a function of the design (arms, cycles) alone.
+
+    Parameters
+    ----------
+    plan
+        A plan made by :meth:`Nof1Design.fit` (``cycles`` blocks of every arm once).
+
+    Returns
+    -------
+    Nof1Plan
+        Same arms, dates, run-in and kit codes; arms from the public reference stream;
+        ``randomisation`` is :data:`REFERENCE`. Never store or show it as an allocation.
+    """
+    if len(plan.periods) != plan.cycles * len(plan.arms):
+        raise DesignError(
+            "the reference allocation needs cycles × arms periods, as Nof1Design.fit makes",
+            field="periods",
+        )
+    rng = random.Random(REFERENCE_SEED)  # noqa: S311 - public on purpose, see docstring
+    arms = [arm for order in permuted_cycles(plan.arms, plan.cycles, rng) for arm in order]
+    periods = tuple(replace(p, arm=arm) for p, arm in zip(plan.periods, arms, strict=True))
+    return replace(plan, periods=periods, randomisation=REFERENCE)

@@ -1,13 +1,15 @@
 """Writes for N-of-1 trials: design, kits prepared, plan locked, unblinding, emergency unblinding.
 
 Every function validates through :mod:`lowdose.outcomes`, writes in one transaction and appends to
-the audit log. The seed is drawn here with :mod:`secrets` and never shown to anyone: only the
-pharmacist's kit list (derived from the allocation) and the unblinded result reveal arms.
+the audit log. The allocation and the kit codes are drawn by :class:`lowdose.outcomes.Nof1Design`
+from the operating system's CSPRNG, independently of each other (no seed exists); only the
+pharmacist's kit list (derived from the allocation), emergency unblinding of one kit and the
+unblinded result reveal arms. The design assistant's numbers, shown while blinded, are simulated
+under a public reference allocation so they do not depend on the real one.
 """
 
 from __future__ import annotations
 
-import secrets
 import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,6 +35,7 @@ from lowdose.outcomes import (
     Nof1Design,
     Nof1Result,
     OutcomesWarning,
+    reference_allocation,
     simulate_design,
 )
 from lowdose.safety import ScreenBlockedError, check_prescribable
@@ -124,13 +127,12 @@ def create_trial(
     if spec.start < today - timedelta(days=365):
         raise InputError("start: choose a start date within the last year.", field="start")
     AnalysisPlan(outcome=spec.outcome, mcid=spec.mcid)  # validates outcome and MCID
-    seed = secrets.randbelow(2**31)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", OutcomesWarning)
+        # No rng: the product path draws allocation and kit codes from the CSPRNG.
         plan = Nof1Design(
             list(spec.arms),
             start=spec.start,
-            seed=seed,
             cycles=spec.cycles,
             period_days=spec.period_days,
             onset_days=spec.onset_days,
@@ -139,8 +141,10 @@ def create_trial(
     sd = _recent_sd(patient, spec.outcome)
     # A true benefit of one MCID: negative for pain and fatigue, positive for sleep and mood.
     benefit = OUTCOMES[spec.outcome].better_sign * spec.mcid
+    # Shown to the clinician while blinded: simulate under the public reference allocation,
+    # never the real one (the figures would otherwise differ with the order of the arms).
     characteristics = simulate_design(
-        plan,
+        reference_allocation(plan),
         effect=benefit,
         sd=sd or DEFAULT_DAILY_SD,
         ar1=DEFAULT_AR1,

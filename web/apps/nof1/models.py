@@ -1,11 +1,13 @@
 """Blinded single-patient (N-of-1) trials.
 
-The allocation (which kit holds which arm, and the seed that made it) lives in its own table,
-:class:`Allocation`, that only three code paths read: the pharmacist's kit list, emergency
+The allocation (which kit holds which arm) lives in its own table, :class:`Allocation`, that
+only three code paths read: the pharmacist's kit list, emergency
 unblinding of one kit, and unblinding after the analysis plan is locked (all in ``actions.py`` and
 ``views.py`` behind :mod:`apps.accounts.access`). Everything else — the patient's and the
 clinician's pages, the API — sees :attr:`Nof1Trial.schedule`, the periods with kit codes and dates
-but no arms.
+but no arms. The allocation and the codes are drawn independently from the operating system's
+CSPRNG (:mod:`lowdose.outcomes.allocation`), so the codes carry no information about the arms;
+the stored allocation is the only record (no seed exists to regenerate it).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
 from lowdose.outcomes import AnalysisPlan, Nof1Plan
+from lowdose.outcomes.design import LEGACY_SEEDED
 
 
 class Nof1Trial(models.Model):
@@ -79,7 +82,11 @@ class Nof1Trial(models.Model):
 
 
 class Allocation(models.Model):
-    """The secret part of a trial: the full plan with arms and seed (``Nof1Plan.to_dict()``)."""
+    """The secret part of a trial: the full plan with arms (``Nof1Plan.to_dict()``).
+
+    ``plan["randomisation"]`` says how it was drawn: ``os-csprng``, or ``legacy-seeded-31-bit``
+    for plans stored before the CSPRNG (migration 0002; their old ``seed`` key is kept, unread).
+    """
 
     trial = models.OneToOneField(Nof1Trial, on_delete=models.PROTECT, related_name="allocation")
     plan = models.JSONField()
@@ -89,6 +96,11 @@ class Allocation(models.Model):
 
     def as_plan(self) -> Nof1Plan:
         return Nof1Plan.from_dict(self.plan)
+
+    @property
+    def codes_protect_the_blind(self) -> bool:
+        """False for a legacy plan, whose kit codes let anyone recover the allocation."""
+        return bool(self.plan.get("randomisation", LEGACY_SEEDED) != LEGACY_SEEDED)
 
 
 class EmergencyUnblinding(models.Model):

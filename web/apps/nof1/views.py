@@ -226,6 +226,7 @@ def _kits_context(trial: Nof1Trial) -> dict[str, object]:
         "trial": trial,
         "kits": kit_rows(trial),
         "result": result if result.blocking else None,
+        "legacy_codes": not trial.allocation.codes_protect_the_blind,
     }
 
 

@@ -3,15 +3,16 @@ unblinding — and proof that nobody but the pharmacy learns the allocation befo
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from apps.accounts.models import ApiToken, Patient, User
@@ -206,8 +207,35 @@ def _normalise(body: bytes) -> str:
     return re.sub(r'name="client_id" value="[^"]+"', "", text)
 
 
-@pytest.mark.parametrize("role", ["anonymous", "patient", "clinician", "admin"])
-@pytest.mark.parametrize("status", ["designed", "locked"])
+#: Trial states before unblinding: kits being prepared, kits dispensed, analysis plan locked.
+STATUSES = ("designed", "running", "locked")
+
+
+def _consistent_allocations(plan: dict[str, Any]) -> Iterator[list[str]]:
+    """Every allocation the design could have drawn: each cycle any order of the arms."""
+    periods = plan["periods"]
+    cycles = sorted({p["cycle"] for p in periods})
+    per_cycle = [list(itertools.permutations(plan["arms"])) for _ in cycles]
+    for choice in itertools.product(*per_cycle):
+        yield [arm for order in choice for arm in order]
+
+
+def _store_allocation(trial: Nof1Trial, arms: list[str]) -> None:
+    """Rewrite the stored allocation with ``arms`` in period order (kits and dates unchanged)."""
+    allocation = Allocation.objects.get(trial=trial)
+    plan = dict(allocation.plan)
+    plan["periods"] = [{**p, "arm": arm} for p, arm in zip(plan["periods"], arms, strict=True)]
+    Allocation.objects.filter(pk=allocation.pk).update(plan=plan)
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        *((role, status) for role in ("patient", "clinician") for status in STATUSES),
+        ("anonymous", "running"),
+        ("admin", "running"),
+    ],
+)
 def test_no_page_or_api_route_depends_on_the_allocation_before_unblinding(
     role: str,
     status: str,
@@ -217,7 +245,12 @@ def test_no_page_or_api_route_depends_on_the_allocation_before_unblinding(
     admin_user: User,
     make_checkin: Callable[..., Any],
 ) -> None:
-    """Swap the arms of every period in the stored allocation: no response may change."""
+    """Store other allocations the design could have drawn: no response may change.
+
+    Every page and API route is requested again after the arms of *every* period are swapped;
+    the pages of the apps that show the trial (N-of-1, check-ins, the API) after each of the
+    allocations the design could have drawn.
+    """
     _fill_diary(trial, make_checkin, effect=-2)
     Nof1Trial.objects.filter(pk=trial.pk).update(status=status)
     user = {
@@ -230,7 +263,12 @@ def test_no_page_or_api_route_depends_on_the_allocation_before_unblinding(
     # The audit log page lists the very requests this test makes, so it differs by construction;
     # it shows actions and ids, never arms.
     paths = [p for _, pattern in _routes() if (p := _fill(pattern, ids)) and p != "/audit/"]
-    assert {f"/nof1/{trial.pk}/", f"/api/v1/patients/{patient.pk}/nof1"} <= set(paths)
+    assert {
+        f"/nof1/{trial.pk}/",
+        f"/patients/{patient.pk}/nof1/",
+        f"/patients/{patient.pk}/checkin/",
+        f"/api/v1/patients/{patient.pk}/nof1",
+    } <= set(paths)
     headers = {}
     if user is not None:
         raw, digest = ApiToken.new_token()
@@ -239,27 +277,75 @@ def test_no_page_or_api_route_depends_on_the_allocation_before_unblinding(
         )
         headers["Authorization"] = f"Bearer {raw}"
 
-    def snapshot() -> dict[str, tuple[int, str]]:
+    def snapshot(which: list[str]) -> dict[str, tuple[int, str]]:
         client = Client(headers=headers)
         if user is not None:
             client.force_login(user)
         return {
             path: (response.status_code, _normalise(response.content))
-            for path in paths
+            for path in which
             for response in [client.get(path)]
         }
 
-    before = snapshot()
-    allocation = Allocation.objects.get(trial=trial)
-    swapped = dict(allocation.plan)
-    swapped["periods"] = [
-        {**p, "arm": "4.5 mg" if p["arm"] == "placebo" else "placebo"} for p in swapped["periods"]
-    ]
-    Allocation.objects.filter(pk=allocation.pk).update(plan=swapped)
-    after = snapshot()
-    changed = sorted(path for path in paths if before[path] != after[path])
-    assert changed == []
+    before = snapshot(paths)
+    stored = [p["arm"] for p in Allocation.objects.get(trial=trial).plan["periods"]]
+    swapped = ["4.5 mg" if arm == "placebo" else "placebo" for arm in stored]
+    _store_allocation(trial, swapped)
+    after = snapshot(paths)
+    assert sorted(path for path in paths if before[path] != after[path]) == []
+    trial_pages = [p for p in paths if resolve(p).namespace in {"nof1", "checkins", "api"}]
+    assert len(trial_pages) >= 10
+    allocations = list(_consistent_allocations(Allocation.objects.get(trial=trial).plan))
+    assert len(allocations) == 4  # 2 cycles × 2 orders of placebo and 4.5 mg
+    for arms in allocations:
+        if arms in (stored, swapped):
+            continue
+        _store_allocation(trial, arms)
+        after = snapshot(trial_pages)
+        changed = sorted(path for path in trial_pages if before[path] != after[path])
+        assert changed == [], f"{changed} change with the allocation {arms}"
     assert any(code == 200 for code, _ in before.values())
+    if role == "patient":  # the check-in form names today's kit, and only its code
+        today = trial.kit_for(patient_today(patient))
+        assert today is not None
+        assert today["kit"] in before[f"/patients/{patient.pk}/checkin/"][1]
+
+
+def test_what_the_trial_stores_for_everyone_is_the_same_whichever_allocation_is_drawn(
+    patient: Patient,
+    clinician: User,
+    pharmacist: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fields stored at design time (schedule dates, run-in, design assistant) are fixed then and
+    never re-read from the allocation, so permuting the stored allocation cannot test them: draw
+    different allocations instead and require everything but the kit codes to be identical."""
+    import random
+    import secrets
+
+    seeds = iter(range(1000))
+
+    def next_stream() -> random.Random:
+        return random.Random(next(seeds))
+
+    monkeypatch.setattr(secrets, "SystemRandom", next_stream)
+    trials = [make_trial(patient, clinician, pharmacist.pharmacies.get()) for _ in range(6)]
+    orders = {tuple(p["arm"] for p in t.allocation.plan["periods"]) for t in trials}
+    assert len(orders) >= 2  # the test compares designs with different allocations
+
+    def public(t: Nof1Trial) -> dict[str, Any]:
+        characteristics = dict(t.operating_characteristics or {})
+        characteristics.pop("seconds")  # wall-clock time of the simulation
+        return {
+            "schedule": [{k: v for k, v in p.items() if k != "kit"} for p in t.schedule],
+            "run_in": (t.run_in_days, t.run_in_derivation),
+            "dates": (t.start, t.end),
+            "operating_characteristics": characteristics,
+        }
+
+    first = public(trials[0])
+    assert first["operating_characteristics"]["arms"][0]["arm"] == "4.5 mg"
+    assert all(public(t) == first for t in trials[1:])
 
 
 def test_the_swap_is_visible_where_the_allocation_is_meant_to_be_seen(
@@ -268,12 +354,8 @@ def test_the_swap_is_visible_where_the_allocation_is_meant_to_be_seen(
     """Control for the test above: the pharmacist's kit list does change when the arms swap."""
     client = client_for(pharmacist)
     before = client.get(f"/nof1/{trial.pk}/kits/").content
-    allocation = Allocation.objects.get(trial=trial)
-    swapped = dict(allocation.plan)
-    swapped["periods"] = [
-        {**p, "arm": "4.5 mg" if p["arm"] == "placebo" else "placebo"} for p in swapped["periods"]
-    ]
-    Allocation.objects.filter(pk=allocation.pk).update(plan=swapped)
+    stored = [p["arm"] for p in Allocation.objects.get(trial=trial).plan["periods"]]
+    _store_allocation(trial, ["4.5 mg" if arm == "placebo" else "placebo" for arm in stored])
     assert _normalise(client.get(f"/nof1/{trial.pk}/kits/").content) != _normalise(before)
 
 
@@ -333,3 +415,147 @@ def test_a_caution_needs_a_reason_and_the_reason_is_audited(
     assert Nof1Trial.objects.count() == 1
     event = AuditEvent.objects.get(action="nof1.design", outcome="ok")
     assert event.detail == {"screening_status": "caution", "caution_reason": reason}
+
+
+# --- Kit codes carry no information; the allocation comes from the CSPRNG ------------------------
+
+KIT_CODE = re.compile(r"KIT-[0-9A-Z]{6}-[0-9A-Z]")
+
+
+@pytest.mark.django_db
+def test_the_demo_trials_kit_codes_are_the_same_under_every_permutation_of_its_allocation() -> None:
+    """Done-when line of issue 11: the demo trial's patient and clinician see the same codes and
+    byte-identical pages whichever of its kits holds LDN."""
+    from apps.accounts.management.demo import load_demo
+
+    load_demo()
+    trial = Nof1Trial.objects.get(patient__user__username="patient")
+    patient = trial.patient
+    codes = [p["kit"] for p in trial.schedule]
+    assert len(set(codes)) == 6  # 3 cycles × (placebo, 4.5 mg)
+    pages = [
+        f"/patients/{patient.pk}/nof1/",
+        f"/nof1/{trial.pk}/",
+        f"/patients/{patient.pk}/checkin/",
+        f"/patients/{patient.pk}/",
+        f"/api/v1/patients/{patient.pk}/nof1",
+    ]
+    viewers = {name: User.objects.get(username=name) for name in ("patient", "clinician")}
+    clients = {}
+    for name, user in viewers.items():
+        raw, digest = ApiToken.new_token()
+        ApiToken.objects.create(
+            user=user, key_hash=digest, expires_at=timezone.now() + timedelta(days=1)
+        )
+        clients[name] = Client(headers={"Authorization": f"Bearer {raw}"})
+        clients[name].force_login(user)
+
+    def seen() -> dict[tuple[str, str], tuple[int, str]]:
+        return {
+            (name, page): (response.status_code, _normalise(response.content))
+            for name, client in clients.items()
+            for page in pages
+            for response in [client.get(page)]
+        }
+
+    stored = [p["arm"] for p in trial.allocation.plan["periods"]]
+    permutations = sorted(set(itertools.permutations(stored)))
+    assert len(permutations) == 20  # 6! / (3! 3!): every way to place 3 LDN kits among 6
+    first = seen()
+    for name in clients:
+        trial_page = first[(name, f"/nof1/{trial.pk}/")][1]
+        api = first[(name, f"/api/v1/patients/{patient.pk}/nof1")][1]
+        assert KIT_CODE.findall(trial_page) == codes  # the schedule, in period order
+        assert KIT_CODE.findall(api) == codes
+        assert "4.5 mg" in trial_page  # the arms are listed (not secret) ...
+        assert "naltrexone 4.5" not in trial_page  # ... but no kit's content is
+    for arms in permutations:
+        _store_allocation(trial, list(arms))
+        assert seen() == first, f"a page changes with the allocation {arms}"
+    assert [p["kit"] for p in Nof1Trial.objects.get(pk=trial.pk).schedule] == codes
+
+
+def test_the_design_action_draws_allocation_and_codes_from_the_csprng(
+    patient: Patient, clinician: User, pharmacist: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No seed is drawn or stored: both the allocation and the kit codes come from
+    ``secrets.SystemRandom`` (os.urandom), through separate generators."""
+    import secrets
+
+    made: list[secrets.SystemRandom] = []
+
+    class Observed(secrets.SystemRandom):
+        draws = 0
+
+        def __init__(self) -> None:
+            made.append(self)
+            super().__init__()
+
+        def getrandbits(self, k: int) -> int:
+            Observed.draws += 1
+            return super().getrandbits(k)
+
+    monkeypatch.setattr(secrets, "SystemRandom", Observed)
+    trial = make_trial(patient, clinician, pharmacist.pharmacies.get())
+    assert len(made) == 2  # one generator for the allocation, another for the codes
+    assert Observed.draws >= 2 * 1 + 4 * 6  # 2 shuffles of 2 arms; 4 codes × 6 characters
+    stored = trial.allocation.plan
+    assert stored["randomisation"] == "os-csprng"
+    assert "seed" not in stored
+    assert trial.allocation.codes_protect_the_blind
+
+
+def test_two_trials_with_the_same_allocation_get_different_kit_codes(
+    patient: Patient, clinician: User, pharmacist: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pin the allocation generator only: the codes still come fresh from the CSPRNG."""
+    import random
+
+    from lowdose.outcomes import allocation
+
+    real = allocation.permuted_cycles
+
+    def pinned(arms: Any, cycles: int, rng: Any = None) -> list[list[Any]]:
+        return real(arms, cycles, random.Random(4))
+
+    monkeypatch.setattr(allocation, "permuted_cycles", pinned)
+    monkeypatch.setattr("lowdose.outcomes.design.permuted_cycles", pinned)
+    pharmacy = pharmacist.pharmacies.get()
+    first, second = (make_trial(patient, clinician, pharmacy) for _ in range(2))
+
+    def arms(t: Nof1Trial) -> list[str]:
+        return [p["arm"] for p in t.allocation.plan["periods"]]
+
+    assert arms(first) == arms(second)
+    kits = [{p["kit"] for p in t.schedule} for t in (first, second)]
+    assert kits[0].isdisjoint(kits[1])
+
+
+def test_a_legacy_allocation_is_kept_as_stored_and_the_pharmacist_is_warned(
+    trial: Nof1Trial, pharmacist: User, client_for: Callable[[User | None], Client]
+) -> None:
+    """Migration 0002 marks a pre-CSPRNG allocation without re-deriving anything from its seed."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("apps.nof1.migrations.0002_mark_legacy_seeded_allocations")
+    client = client_for(pharmacist)
+    assert 'id="legacy-codes"' not in client.get(f"/nof1/{trial.pk}/kits/").content.decode()
+    allocation = Allocation.objects.get(trial=trial)
+    legacy = {k: v for k, v in allocation.plan.items() if k != "randomisation"}
+    legacy["seed"] = 987654321  # as stored before: the migration must not use it
+    Allocation.objects.filter(pk=allocation.pk).update(plan=legacy)
+    allocation.refresh_from_db()
+    assert not allocation.codes_protect_the_blind  # unmarked counts as legacy: fail closed
+
+    migration.mark_legacy(django_apps, None)
+    allocation.refresh_from_db()
+    assert allocation.plan == {**legacy, "randomisation": "legacy-seeded-31-bit"}
+    assert not allocation.codes_protect_the_blind
+    assert allocation.as_plan().periods[0].kit == legacy["periods"][0]["kit"]
+    page = client.get(f"/nof1/{trial.pk}/kits/").content.decode()
+    assert "These kit codes do not protect the blind" in page
+    migration.unmark_legacy(django_apps, None)
+    allocation.refresh_from_db()
+    assert allocation.plan == legacy
