@@ -24,4 +24,11 @@ class BearerToken(HttpBearer):
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         user: User = row.user
         request.user = user
+        request.api_token = row  # type: ignore[attr-defined]  # the token in use (revoke, list)
         return user
+
+
+def current_token(request: HttpRequest) -> ApiToken | None:
+    """The API token the request authenticated with, if any."""
+    token = getattr(request, "api_token", None)
+    return token if isinstance(token, ApiToken) else None
