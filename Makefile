@@ -42,6 +42,7 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	@mkdir -p var
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 
 demo: migrate
 	$(MANAGE) load_demo

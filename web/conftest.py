@@ -13,8 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import CareTeam, Clinic, Patient, Pharmacy, Role, User
+from apps.accounts.two_factor import two_factor_required
 from apps.checkins.actions import store_checkin
 from lowdose.diary import Checkin as CoreCheckin
 
@@ -120,6 +123,32 @@ def make_checkin() -> Callable[..., Any]:
         return row
 
     return make
+
+
+def pass_two_factor(client: Client, user: User) -> None:
+    """Mark ``client``'s session as having passed two-factor with a confirmed device of ``user``
+    (created if needed), as django-otp's own login does after a correct code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _personas_pass_two_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Client.force_login`` of a persona who needs two-factor (staff) also passes it, so pages
+    can be tested as the person sees them after logging in. Tests of two-factor itself log in
+    with ``Client.login`` or the login page, which never skip it."""
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        if isinstance(user, User) and two_factor_required(user):
+            pass_two_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

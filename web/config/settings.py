@@ -10,8 +10,25 @@ Environment
 ``LOWDOSE_HTTPS``           ``1`` (default) marks cookies Secure and sends HSTS; ``0`` for
                             plain-HTTP loopback use (``make run`` serves http://127.0.0.1:8000)
 ``LOWDOSE_TIME_ZONE``       default time zone for new patients; default ``Europe/London``
-``LOWDOSE_LOGIN_FAILURES``  failed logins before a lockout; default 5
-``LOWDOSE_LOCKOUT_MINUTES`` how long a lockout lasts; default 15
+``LOWDOSE_LOGIN_FAILURES``  failed logins of one username from one address before that pair is
+                            refused; default 5 (``docs/deployment.md``, rate limits)
+``LOWDOSE_LOCKOUT_MINUTES`` the window of every login limit; default 15
+``LOWDOSE_ADDRESS_FAILURES`` failed logins from one client address (any usernames) before the
+                            address is refused; default 20
+``LOWDOSE_USERNAME_FAILURES`` failed logins of one username (any addresses) before its attempts
+                            are spaced out (slowed, never locked); default 10
+``LOWDOSE_USERNAME_SPACING_SECONDS`` the spacing then; default 10
+``LOWDOSE_TRUSTED_PROXIES`` comma-separated IPs or CIDRs of reverse proxies whose
+                            ``X-Forwarded-For`` is believed; default none
+``LOWDOSE_CACHE``           ``database`` (default; shared by every app server) or ``locmem``
+                            (one process only)
+``LOWDOSE_EMAIL_HOST``      SMTP server for password-reset mail; unset: mail is printed on the
+                            console. With it: ``LOWDOSE_EMAIL_PORT`` (587), ``LOWDOSE_EMAIL_USER``,
+                            ``LOWDOSE_EMAIL_PASSWORD`` or ``_FILE``, ``LOWDOSE_EMAIL_TLS`` (1:
+                            STARTTLS; ``ssl``: implicit TLS; 0: none)
+``LOWDOSE_EMAIL_BACKEND``   ``console``, ``file`` (``var/mail/``) or ``smtp``; default ``smtp``
+                            when ``LOWDOSE_EMAIL_HOST`` is set, else ``console``
+``LOWDOSE_EMAIL_FROM``      the sender of lowdose's mail; default ``lowdose <noreply@localhost>``
 ``LOWDOSE_LICENSED_WORDING`` wording files of licensed questionnaires (FIQR), comma-separated
 ``LOWDOSE_EMERGENCY_NUMBER`` the local emergency number in the default crisis message; default
                            ``112`` (reaches emergency services from mobiles in the EU and most
@@ -20,6 +37,7 @@ Environment
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -99,8 +117,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "apps.accounts",
     "apps.audit",
     "apps.checkins",
@@ -119,11 +139,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff (and patients who turned it on) must pass two-factor before any other page.
+    "apps.accounts.two_factor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # AxesMiddleware last: it turns a lockout into the lockout page.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -159,10 +180,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# One backend: Django's ModelBackend behind the login rate limits, which are checked before the
+# password is hashed (apps.accounts.throttle). Do not add ModelBackend beside it: authenticate()
+# would fall through to it and hash anyway.
+AUTHENTICATION_BACKENDS = ["apps.accounts.throttle.RateLimitedModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -180,14 +201,87 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling and lockout (django-axes): by username *and* address, so one person's typos
-# do not lock out a whole clinic behind one NAT address.
-AXES_FAILURE_LIMIT = env_int("LOWDOSE_LOGIN_FAILURES", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOWDOSE_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_VERBOSE = False
+# Login rate limits (apps.accounts.throttle), counted in the cache before any password hashing:
+# per username *and* address (refused), per address (refused), per username across addresses
+# (spaced out, never refused outright, so nobody can lock a person out from elsewhere).
+LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = env_int("LOWDOSE_LOGIN_FAILURES", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOWDOSE_ADDRESS_FAILURES", 20)
+LOGIN_FAILURES_PER_USERNAME = env_int("LOWDOSE_USERNAME_FAILURES", 10)
+LOGIN_USERNAME_SPACING = timedelta(seconds=env_int("LOWDOSE_USERNAME_SPACING_SECONDS", 10))
+LOGIN_LIMIT_WINDOW = timedelta(minutes=env_int("LOWDOSE_LOCKOUT_MINUTES", 15))
+
+
+def env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated IP addresses or CIDR blocks (``10.0.0.0/8, ::1``)."""
+    networks = []
+    for part in os.environ.get(name, "").split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {part.strip()!r} is not an IP address or CIDR block (e.g. 10.0.0.5, "
+                "10.0.0.0/24, ::1)."
+            ) from None
+    return tuple(networks)
+
+
+# Reverse proxies whose X-Forwarded-For is believed (apps.accounts.addresses.client_address).
+TRUSTED_PROXIES = env_networks("LOWDOSE_TRUSTED_PROXIES")
+
+# The cache holds the login counters: the database table is shared by every app server
+# (`manage.py createcachetable`, run by `make migrate`); local memory is per process.
+_CACHE = os.environ.get("LOWDOSE_CACHE", "database").strip().lower()
+if _CACHE == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "lowdose_cache",
+        }
+    }
+elif _CACHE == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(f"LOWDOSE_CACHE={_CACHE!r}: use database or locmem.")
+
+# Two-factor authentication (django-otp): TOTP apps and single-use recovery codes.
+OTP_TOTP_ISSUER = "lowdose"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows another person's secret or QR code
+RECOVERY_CODE_COUNT = 10
+
+# E-mail (password reset). A laptop prints mail on the console; a clinic sets an SMTP server.
+EMAIL_HOST = os.environ.get("LOWDOSE_EMAIL_HOST", "").strip()
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+_email_backend = os.environ.get("LOWDOSE_EMAIL_BACKEND", "").strip().lower() or (
+    "smtp" if EMAIL_HOST else "console"
+)
+if _email_backend not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"LOWDOSE_EMAIL_BACKEND={_email_backend!r}: use console, file or smtp."
+    )
+if _email_backend == "smtp" and not EMAIL_HOST:
+    raise ImproperlyConfigured("LOWDOSE_EMAIL_BACKEND=smtp needs LOWDOSE_EMAIL_HOST.")
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_PORT = env_int("LOWDOSE_EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("LOWDOSE_EMAIL_USER", "").strip()
+EMAIL_HOST_PASSWORD = env_secret("LOWDOSE_EMAIL_PASSWORD") or ""
+_email_tls = os.environ.get("LOWDOSE_EMAIL_TLS", "1").strip().lower()
+if _email_tls == "ssl":
+    EMAIL_USE_TLS, EMAIL_USE_SSL = False, True
+else:
+    EMAIL_USE_TLS, EMAIL_USE_SSL = env_bool("LOWDOSE_EMAIL_TLS", True), False
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("LOWDOSE_EMAIL_FROM", "").strip() or "lowdose <noreply@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link works for three hours
 
 # Sessions and CSRF
 SESSION_COOKIE_SECURE = HTTPS
@@ -265,6 +359,7 @@ if not EMERGENCY_NUMBER or not all(c.isdigit() or c in " +-" for c in EMERGENCY_
         "(digits, spaces, + or -), e.g. 911, 999, 000 or 112."
     )
 API_TOKEN_TTL = timedelta(days=env_int("LOWDOSE_API_TOKEN_DAYS", 30))
+API_TOKENS_PER_USER = 20  # issuing one more revokes the oldest, so logins add no unbounded rows
 INVITATION_TTL = timedelta(days=env_int("LOWDOSE_INVITATION_DAYS", 7))
 
 LOGGING = {

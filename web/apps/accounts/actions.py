@@ -1,8 +1,9 @@
-"""Writes to accounts: inviting a patient, accepting an invitation, issuing API tokens."""
+"""Writes to accounts: invitations, API tokens (issue, revoke, prune), two-factor enrolment."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -11,17 +12,26 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import ApiToken, CareTeam, Invitation, Patient, Role, User
-from apps.audit.log import record
+from apps.audit.actor import Actor
+from apps.audit.log import record, record_as
 from lowdose.errors import InputError
 
 __all__ = [
     "IssuedInvitation",
     "accept_invitation",
+    "confirm_totp_enrolment",
     "invite_patient",
     "issue_api_token",
+    "new_recovery_codes",
+    "prune_expired_tokens",
+    "revoke_api_token",
     "set_time_zone",
+    "start_totp_enrolment",
+    "turn_off_two_factor",
 ]
 
 
@@ -104,13 +114,105 @@ def accept_invitation(
     return candidate
 
 
-def issue_api_token(request: HttpRequest, user: User) -> tuple[str, ApiToken]:
+def prune_expired_tokens(now: datetime | None = None) -> int:
+    """Delete every expired API token (of everyone); returns how many went."""
+    deleted, _ = ApiToken.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
+
+
+def issue_api_token(actor: Actor, user: User, *, label: str = "") -> tuple[str, ApiToken]:
+    """A new bearer token for ``user`` (shown once). Expired tokens are pruned first, and a user
+    keeps at most ``API_TOKENS_PER_USER``: the oldest beyond that are revoked, so repeated logins
+    through the API add no unbounded rows."""
+    label = label.strip()
+    if len(label) > 100:
+        raise InputError("label: at most 100 characters.", field="label")
     raw, digest = ApiToken.new_token()
-    token = ApiToken.objects.create(
-        user=user, key_hash=digest, expires_at=timezone.now() + settings.API_TOKEN_TTL
-    )
-    record(request, "api.token.issue", actor=user)
+    now = timezone.now()
+    with transaction.atomic():
+        prune_expired_tokens(now)
+        keep = settings.API_TOKENS_PER_USER - 1
+        oldest = ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")[keep:]
+        ApiToken.objects.filter(pk__in=list(oldest.values_list("pk", flat=True))).delete()
+        token = ApiToken.objects.create(
+            user=user,
+            key_hash=digest,
+            label=label,
+            created_at=now,
+            expires_at=now + settings.API_TOKEN_TTL,
+        )
+        record_as(replace(actor, user=user, clinic_id=user.clinic_id), "api.token.issue", obj=token)
     return raw, token
+
+
+def revoke_api_token(actor: Actor, token: ApiToken) -> None:
+    """Revoke one of the actor's own tokens (the caller looked it up among theirs)."""
+    with transaction.atomic():
+        record_as(actor, "api.token.revoke", obj=token)
+        token.delete()
+
+
+def start_totp_enrolment(user: User) -> TOTPDevice:
+    """The unconfirmed authenticator of ``user`` (made once, so a reload shows the same QR code)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+def confirm_totp_enrolment(actor: Actor, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm the authenticator with a code it shows; returns fresh recovery codes (shown once).
+
+    Raises :class:`InputError` when the code does not match.
+    """
+    user = actor.user
+    if user is None or device.user_id != user.pk or device.confirmed:
+        raise InputError("Start again from the two-factor page.", field="code")
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        if not locked.verify_token("".join(code.split())):
+            raise InputError(
+                "That code did not match. Check the time on your phone and enter the code "
+                "the app shows now.",
+                field="code",
+            )
+        TOTPDevice.objects.filter(user=user).exclude(pk=locked.pk).delete()
+        locked.confirmed = True
+        locked.save(update_fields=["confirmed"])
+        codes = _replace_recovery_codes(user)
+        record_as(actor, "two_factor.enrol", obj=locked)
+    device.confirmed = True
+    return codes
+
+
+def new_recovery_codes(actor: Actor) -> list[str]:
+    """Replace the actor's recovery codes (the old ones stop working); returns the new ones."""
+    user = actor.user
+    if user is None or not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise InputError("Set up an authenticator app first.", field="code")
+    with transaction.atomic():
+        codes = _replace_recovery_codes(user)
+        record_as(actor, "two_factor.recovery_codes")
+    return codes
+
+
+def turn_off_two_factor(actor: Actor) -> None:
+    """A patient turns two-factor off (staff cannot: it is required of them)."""
+    user = actor.user
+    if user is None or not user.is_patient:
+        raise InputError("Two-factor authentication is required for your role.", field="role")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        record_as(actor, "two_factor.disable")
 
 
 def set_time_zone(request: HttpRequest, patient: Patient, name: str) -> None:

@@ -14,9 +14,14 @@ from apps.accounts.models import CareTeam, Clinic, Pharmacy, User
 
 @admin.register(User)
 class LowdoseUserAdmin(UserAdmin):  # type: ignore[type-arg]
-    list_display = ("username", "role", "clinic", "is_active", "last_login")
-    list_filter = ("role", "clinic", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("lowdose", {"fields": ("role", "clinic")}))  # type: ignore[misc]
+    list_display = ("username", "role", "clinic", "is_active", "mfa_exempt", "last_login")
+    list_filter = ("role", "clinic", "is_active", "mfa_exempt")
+    # mfa_exempt is shown, never editable: only the demo loader sets it.
+    readonly_fields = ("mfa_exempt",)
+    fieldsets = (
+        *UserAdmin.fieldsets,  # type: ignore[misc]
+        ("lowdose", {"fields": ("role", "clinic", "mfa_exempt")}),
+    )
     add_fieldsets = (*UserAdmin.add_fieldsets, ("lowdose", {"fields": ("role", "clinic")}))
 
 

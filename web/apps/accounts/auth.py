@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -21,7 +22,17 @@ class BearerToken(HttpBearer):
         )
         if row is None:
             return None
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        # Recorded to the minute: one write a minute per token, not one per request.
+        if row.last_used_at is None or now - row.last_used_at >= timedelta(minutes=1):
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+            row.last_used_at = now
         user: User = row.user
         request.user = user
+        request.api_token = row  # type: ignore[attr-defined]  # the token in use (revoke, list)
         return user
+
+
+def current_token(request: HttpRequest) -> ApiToken | None:
+    """The API token the request authenticated with, if any."""
+    token = getattr(request, "api_token", None)
+    return token if isinstance(token, ApiToken) else None

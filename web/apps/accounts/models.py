@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 
@@ -67,8 +67,31 @@ class Clinic(models.Model):
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices)
     clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT)
+    # Demo accounts only: set by the demo loader on the accounts it creates, nowhere else (not
+    # editable in the admin, not in the API). Cleared for good when the password changes, so a
+    # demo account turned into a real one cannot keep skipping two-factor authentication.
+    mfa_exempt = models.BooleanField(
+        "demo account (skips two-factor)",
+        default=False,
+        editable=False,
+        help_text="Set only by the demo loader; cleared when the password changes.",
+    )
 
     REQUIRED_FIELDS: ClassVar[list[str]] = ["email", "role"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving a new password (reset, change, admin, ``changepassword``) revokes every API
+        token of the account and ends a demo account's two-factor exemption."""
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
+        if password_changed:
+            self.mfa_exempt = False
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "mfa_exempt"}
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if password_changed:
+                ApiToken.objects.filter(user=self).delete()
 
     @property
     def is_patient(self) -> bool:
@@ -172,6 +195,7 @@ class ApiToken(HashedToken, models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True, help_text="What it is for, e.g. 'phone'")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)

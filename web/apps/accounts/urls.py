@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from apps.accounts import views
+from apps.accounts import auth_views, views
 from apps.pharmacy import views as pharmacy_views
 
 app_name = "accounts"
 urlpatterns = [
+    path("accounts/two-factor/", auth_views.two_factor_manage, name="two_factor"),
+    path("accounts/two-factor/setup/", auth_views.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", auth_views.two_factor_verify, name="two_factor_verify"),
     path("invite/new/", views.invite, name="invite"),
     path("invite/<str:token>/", views.accept, name="accept"),
     path("pharmacy/", pharmacy_views.queue, name="pharmacy"),

@@ -106,7 +106,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         except InputError as exc:
             error = exc
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="apps.accounts.throttle.RateLimitedModelBackend")
             messages.success(request, "Welcome to lowdose. Your first check-in takes 30 seconds.")
             return redirect("home")
     return render(

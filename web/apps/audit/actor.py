@@ -36,10 +36,11 @@ class Actor:
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:
         """The signed-in user of ``request`` (anonymous → ``user=None``) and its address."""
-        from apps.accounts.models import User  # accounts builds on audit
+        from apps.accounts.addresses import client_address  # accounts builds on audit
+        from apps.accounts.models import User
 
         user = request.user if isinstance(request.user, User) else None
-        address = request.META.get("REMOTE_ADDR") or None
+        address = client_address(request)
         return cls(
             user=user,
             clinic_id=user.clinic_id if user is not None else None,

@@ -14,9 +14,11 @@ __all__ = ["client_ip", "record", "record_as", "record_many"]
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from (REMOTE_ADDR; a reverse proxy must set it correctly)."""
-    address = request.META.get("REMOTE_ADDR") or None
-    return str(address) if address else None
+    """The address the request came from, behind the trusted proxies only
+    (:func:`apps.accounts.addresses.client_address`)."""
+    from apps.accounts.addresses import client_address  # accounts builds on audit
+
+    return client_address(request)
 
 
 def _event(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -50,13 +51,18 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
 PATIENT_NAMES = {"patient": "Alex Morgan", "patient2": "Sam Okafor"}
 
 
-def _user(username: str, role: str, clinic: Clinic, **extra: object) -> User:
-    user, created = User.objects.get_or_create(
-        username=username, defaults={"role": role, "clinic": clinic, **extra}
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+def _user(username: str, role: str, clinic: Clinic, **extra: Any) -> User:
+    """The demo login ``username``, created with the demo password and the two-factor exemption.
+
+    An account that already exists is left exactly as it is: the exemption is set only on
+    accounts this loader creates (``User.mfa_exempt``), never on one someone else made.
+    """
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing
+    user = User(username=username, role=role, clinic=clinic, mfa_exempt=True, **extra)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
     return user
 
 

@@ -43,4 +43,47 @@ ROUTES: tuple[Route, ...] = (
         api=True,
     ),
     Route("api:me", "GET", "/api/v1/me", every_role(200, anonymous=401), api=True),
+    Route(
+        "api:list_tokens", "GET", "/api/v1/auth/tokens", every_role(200, anonymous=401), api=True
+    ),
+    Route(
+        "api:revoke_token",
+        "DELETE",
+        "/api/v1/auth/tokens/999999",
+        every_role(404, anonymous=401),
+        api=True,
+    ),
+    Route(
+        "api:revoke_current_token",
+        "DELETE",
+        "/api/v1/auth/token",
+        every_role(204, anonymous=401),
+        api=True,
+    ),
+    # Two-factor pages (personas have passed two-factor; staff already have a device).
+    Route("accounts:two_factor", "GET", "/accounts/two-factor/", every_role(200, anonymous=302)),
+    Route(
+        "accounts:two_factor_setup",
+        "GET",
+        "/accounts/two-factor/setup/",
+        every_role(302, patient=200),
+    ),
+    Route("accounts:two_factor_verify", "GET", "/accounts/two-factor/verify/", every_role(302)),
+    # Password reset by e-mail is open to everyone; changing it needs a login.
+    Route("password_reset", "GET", "/accounts/password/reset/", every_role(200)),
+    Route("password_reset_done", "GET", "/accounts/password/reset/sent/", every_role(200)),
+    Route(
+        "password_reset_confirm",
+        "GET",
+        "/accounts/password/reset/MQ/not-a-token/",
+        every_role(200),
+    ),
+    Route("password_reset_complete", "GET", "/accounts/password/reset/done/", every_role(200)),
+    Route("password_change", "GET", "/accounts/password/change/", every_role(200, anonymous=302)),
+    Route(
+        "password_change_done",
+        "GET",
+        "/accounts/password/change/done/",
+        every_role(200, anonymous=302),
+    ),
 )

@@ -66,7 +66,7 @@ def test_a_weak_password_is_refused_with_the_reason(
 
 def test_repeated_failed_logins_lock_the_account(patient: Patient) -> None:
     client = Client()
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS):
         client.post("/accounts/login/", {"username": "patient", "password": "wrong"})
     locked = client.post("/accounts/login/", {"username": "patient", "password": PASSWORD})
     assert locked.status_code == 429
@@ -99,6 +99,7 @@ def test_passwords_are_hashed_with_argon2_by_default(settings: Any, patient: Pat
     assert identify_hasher(user.password).algorithm == "argon2"
 
 
+@pytest.mark.django_db
 def test_pages_carry_a_strict_content_security_policy_and_safe_headers() -> None:
     response = Client().get("/accounts/login/")
     policy = response["Content-Security-Policy"]

@@ -36,6 +36,7 @@ def test_loading_the_demo_twice_changes_nothing() -> None:
     assert AuditEvent.objects.count() == 0  # the loader is not a person reading data
 
 
+@pytest.mark.django_db
 def test_the_demo_logins_command_prints_every_login(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("demo_logins")
     out = capsys.readouterr().out

@@ -280,8 +280,9 @@ def test_the_panel_lists_urgent_alerts_on_top_and_each_patients_alerts_in_consta
     row = page.split(f'<tr data-patient="{patient.pk}">')[1].split("</tr>")[0]
     assert "PHQ-9 item 9 answered 2." in row
     assert "Pain up 2.5 points." in row
-    # pinned: session, user, patients, check-ins, side effects, audit insert, alerts, nav count
-    assert len(few) == 8
+    # pinned: session, user, two-factor device, patients, check-ins, side effects, audit insert,
+    # alerts, nav count
+    assert len(few) == 9
     for i in range(10):
         user = User.objects.create(username=f"p{i}", role=Role.PATIENT, clinic=patient.clinic)
         extra = Patient.objects.create(

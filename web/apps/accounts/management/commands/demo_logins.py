@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from apps.accounts.management.demo import DEMO_LOGINS, DEMO_PASSWORD
+from apps.accounts.models import User
 
 
 class Command(BaseCommand):
@@ -15,4 +16,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}; demo data only):")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.username:<11} {login.role:<11} {login.what_to_click}")
+        exempt = list(
+            User.objects.filter(mfa_exempt=True)
+            .order_by("username")
+            .values_list("username", flat=True)
+        )
+        if exempt:
+            self.stdout.write(
+                f"Demo accounts skip two-factor authentication: {', '.join(exempt)} "
+                "(real accounts never do)."
+            )
         self.stdout.write("")
