@@ -106,10 +106,11 @@ def accept_invitation(
 
 def issue_api_token(request: HttpRequest, user: User) -> tuple[str, ApiToken]:
     raw, digest = ApiToken.new_token()
-    token = ApiToken.objects.create(
-        user=user, key_hash=digest, expires_at=timezone.now() + settings.API_TOKEN_TTL
-    )
-    record(request, "api.token.issue", actor=user)
+    with transaction.atomic():  # the token and its audit event commit together
+        token = ApiToken.objects.create(
+            user=user, key_hash=digest, expires_at=timezone.now() + settings.API_TOKEN_TTL
+        )
+        record(request, "api.token.issue", actor=user)
     return raw, token
 
 
@@ -124,11 +125,12 @@ def set_time_zone(request: HttpRequest, patient: Patient, name: str) -> None:
         )
     previous = patient.time_zone
     patient.time_zone = name
-    patient.save(update_fields=["time_zone"])
-    record(
-        request,
-        "patient.settings",
-        patient_id=patient.pk,
-        obj=patient,
-        detail={"time_zone": {"from": previous, "to": name}},
-    )
+    with transaction.atomic():  # the change and its audit event commit together
+        patient.save(update_fields=["time_zone"])
+        record(
+            request,
+            "patient.settings",
+            patient_id=patient.pk,
+            obj=patient,
+            detail={"time_zone": {"from": previous, "to": name}},
+        )

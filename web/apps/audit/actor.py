@@ -38,7 +38,8 @@ class Actor:
         """The signed-in user of ``request`` (anonymous → ``user=None``) and its address."""
         from apps.accounts.models import User  # accounts builds on audit
 
-        user = request.user if isinstance(request.user, User) else None
+        found = getattr(request, "user", None)
+        user = found if isinstance(found, User) else None
         address = request.META.get("REMOTE_ADDR") or None
         return cls(
             user=user,

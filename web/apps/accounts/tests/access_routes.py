@@ -43,4 +43,11 @@ ROUTES: tuple[Route, ...] = (
         api=True,
     ),
     Route("api:me", "GET", "/api/v1/me", every_role(200, anonymous=401), api=True),
+    Route(
+        "api:list_audit_events",
+        "GET",
+        "/api/v1/audit",
+        every_role(404, anonymous=401, admin=200),
+        api=True,
+    ),
 )
