@@ -54,6 +54,7 @@ def _test_flush_steps_around_audit_triggers() -> Iterator[None]:
             return ["DROP TRIGGER IF EXISTS audit_event_no_delete", *statements, SQLITE_NO_DELETE]
         return statements
 
+    sql_flush.__wrapped__ = original  # type: ignore[attr-defined]  # what production runs
     operations.sql_flush = sql_flush  # type: ignore[method-assign]
     yield
     operations.sql_flush = original  # type: ignore[method-assign]

@@ -66,7 +66,7 @@ FILL_CLINIC = [
 
 def _execute(schema_editor: Any, statements: list[str]) -> None:
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 def forwards(apps: Any, schema_editor: Any) -> None:
