@@ -114,12 +114,13 @@ def _values(event: Any) -> dict[str, Any]:
 def append(event: AuditEvent) -> None:
     """Link ``event`` to the end of the chain and insert it, in the caller's transaction.
 
-    Opens a savepoint (or a transaction when the caller has none), serialises with other
+    Joins the caller's transaction (or opens one when the caller has none), serialises with other
     appenders (see the module docstring), and moves the chain head in the same transaction.
     """
     from apps.audit.models import AuditChainHead, AuditEvent
 
-    with transaction.atomic():
+    # No savepoint: if the append fails, the change it records must not commit either.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
