@@ -4,13 +4,14 @@ pharmacist, admin — one clinic, two care teams, one pharmacy."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -28,6 +29,38 @@ PASSWORD = "correct-horse-battery"  # noqa: S105 - test-only
 def _fast_hashing(settings: Any) -> None:
     # Argon2 is deliberately slow; tests that check hashing itself re-enable it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_flush_steps_around_audit_triggers() -> Iterator[None]:
+    """Let the test runner's flush empty the audit table; production's ``manage.py flush`` fails.
+
+    The database refuses DELETE (SQLite) and TRUNCATE (PostgreSQL) of audit events, which is what
+    ``flush`` runs; ``transaction=True`` tests flush every table after each test. Only here, the
+    flush statements are wrapped: on PostgreSQL ``SET LOCAL session_replication_role = replica``
+    (triggers do not fire for the rest of the flush's transaction; it needs a superuser, which
+    the test cluster is and the application's role must not be), on SQLite the DELETE trigger is
+    dropped and created again in the flush's transaction. The triggers stay in the schema.
+    """
+    from apps.audit.triggers import AUDIT_TABLE, SQLITE_NO_DELETE
+
+    operations = type(connections["default"].ops)
+    original = operations.sql_flush
+
+    def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
+        statements: list[str] = original(self, style, tables, **kwargs)
+        if AUDIT_TABLE not in tables or not statements:
+            return statements
+        if self.connection.vendor == "postgresql":
+            return ["SET LOCAL session_replication_role = replica", *statements]
+        if self.connection.vendor == "sqlite":
+            return ["DROP TRIGGER IF EXISTS audit_event_no_delete", *statements, SQLITE_NO_DELETE]
+        return statements
+
+    sql_flush.__wrapped__ = original  # type: ignore[attr-defined]  # what production runs
+    operations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    operations.sql_flush = original  # type: ignore[method-assign]
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from apps.accounts.api import router as accounts_router
 from apps.alerts.api import router as alerts_router
+from apps.audit.api import router as audit_router
 from apps.checkins.actions import CheckinConflictError
 from apps.checkins.api import router as checkins_router
 from apps.clinical.api import router as clinical_router
@@ -36,6 +37,7 @@ api.add_router("/", clinical_router)
 api.add_router("/", evidence_router)
 api.add_router("/", nof1_router)
 api.add_router("/", pharmacy_router)
+api.add_router("/", audit_router)
 
 
 @api.exception_handler(ScreenBlockedError)

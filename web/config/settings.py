@@ -174,7 +174,13 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "lowdose.sqlite3"),
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;"},
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
+                # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so the audit
+                # chain head is read under it (apps.audit.chain) and a writer waits (busy_timeout)
+                # instead of failing when another commits first.
+                "transaction_mode": "IMMEDIATE",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

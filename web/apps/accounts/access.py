@@ -43,7 +43,17 @@ pharmacist's scope is both of the above (a routed prescription or a trial
 whose kits their pharmacy prepares), and :func:`visible_alerts` narrows it to the alerts that
 block dispensing or kit release: what stops their queue, nothing else of the patient's.
 Clinic admins manage accounts but see no identifiable patient data and appear nowhere in the
-table. Every decision, allowed or denied, is written to the audit log.
+table; they read their own clinic's audit log (:func:`visible_audit_events`).
+
+What the audit log records for a check is named for what happened, not for the permission
+checked (:func:`access_event_name`): a read (GET) records ``<thing>.view`` — opening the
+new-prescription page is ``prescriptions.view``, not ``prescriptions.sign`` — unless the permission
+is itself a read (:data:`READS`, e.g. ``checkins.export``); a refused read records the same name
+with outcome ``denied``. For a write (POST, PATCH, DELETE) a refused check records the permission
+with outcome ``denied`` (``prescriptions.sign denied``); an allowed one records the read it is
+(``prescriptions.view ok``: the record was opened, even if the form is then refused), and the write
+action records its own event once, in the transaction of the change (``prescriptions.sign ok``).
+So a refused signing reads "view ok, sign denied", never "sign ok, sign denied".
 """
 
 from __future__ import annotations
@@ -56,10 +66,13 @@ from django.http import Http404, HttpRequest
 
 from apps.accounts.models import Patient, Role, User
 from apps.audit.actor import Actor
-from apps.audit.log import record, record_as
+from apps.audit.log import record_as
+from apps.audit.models import AuditEvent
 
 __all__ = [
     "ACTIONS",
+    "READS",
+    "access_event_name",
     "acts_on_any",
     "can",
     "get_alert_for_user",
@@ -67,6 +80,7 @@ __all__ = [
     "get_prescription_for_user",
     "get_trial_for_user",
     "visible_alerts",
+    "visible_audit_events",
     "visible_patients",
     "visible_prescriptions",
     "visible_trials",
@@ -106,6 +120,69 @@ ACTIONS: dict[str, dict[str, str]] = {
     "alerts.acknowledge": {Role.CLINICIAN: _CARE_TEAM},
     "screening.resolve": {Role.CLINICIAN: _CARE_TEAM, Role.PHARMACIST: _ANY_PHARMACY},
 }
+
+#: Permissions that are reads in themselves, recorded under their own name (the rest are writes,
+#: recorded as ``<thing>.view`` when only their page is opened).
+READS = frozenset(
+    {
+        "checkins.view",
+        "checkins.export",
+        "clinical.view",
+        "clinical.card",
+        "prescriptions.view",
+        "prescriptions.cost",
+        "assessments.view",
+        "nof1.view",
+        "nof1.kits",
+        "alerts.view",
+    }
+)
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", ""})
+
+
+def access_event_name(action: str, method: str, allowed: bool) -> str:
+    """The name of the audit event an access check for ``action`` writes (module docstring):
+    the permission itself for a refused write, else the read it amounts to."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; add it to ACTIONS in apps.accounts.access")
+    if action in READS:
+        return action
+    if not allowed and method.upper() not in _SAFE_METHODS:
+        return action
+    return f"{action.split('.', 1)[0]}.view"
+
+
+def _audit_check(
+    actor: Actor,
+    action: str,
+    *,
+    allowed: bool,
+    patient_id: int | None,
+    obj: Any | None = None,
+    clinic_id: int | None = None,
+) -> None:
+    record_as(
+        actor,
+        access_event_name(action, actor.method, allowed),
+        patient_id=patient_id,
+        outcome="ok" if allowed else "denied",
+        obj=obj,
+        clinic_id=clinic_id,
+    )
+
+
+def _request_actor(request: HttpRequest, user: User) -> Actor:
+    seen = Actor.from_request(request)
+    return Actor(
+        user=user,
+        clinic_id=user.clinic_id,
+        address=seen.address,
+        user_agent=seen.user_agent,
+        method=seen.method,
+        path=seen.path,
+    )
+
 
 #: Prescription states a pharmacist may see (a draft is the clinician's alone).
 ROUTED_STATUSES = ("signed", "dispensed")
@@ -156,7 +233,7 @@ def get_patient_for_user(
 ) -> Patient:
     """Return the patient if ``request.user`` may perform ``action`` on them, else raise Http404.
 
-    The access is audited either way (``outcome`` "ok" or "denied").
+    The access is audited (see :func:`access_event_name` for the name and when).
     """
     actor = user or request.user
     if not isinstance(actor, User):
@@ -166,7 +243,13 @@ def get_patient_for_user(
     except (TypeError, ValueError):
         raise Http404("No such patient.") from None
     patient = visible_patients(actor, action).filter(pk=pk).first()
-    record(request, action, patient_id=pk, outcome="ok" if patient else "denied", actor=actor)
+    _audit_check(
+        _request_actor(request, actor),
+        action,
+        allowed=patient is not None,
+        patient_id=pk,
+        clinic_id=patient.clinic_id if patient is not None else None,
+    )
     if patient is None:
         raise Http404("No such patient.")
     return patient
@@ -215,8 +298,12 @@ def get_prescription_for_user(
         from apps.clinical.models import Prescription
 
         pk = Prescription.objects.filter(pk=rx).values_list("patient_id", flat=True).first()
-    record(
-        request, action, patient_id=pk, outcome="ok" if found else "denied", actor=actor, obj=found
+    _audit_check(
+        _request_actor(request, actor),
+        action,
+        allowed=found is not None,
+        patient_id=pk,
+        obj=found,
     )
     if found is None:
         raise Http404("No such prescription.")
@@ -258,12 +345,11 @@ def get_trial_for_user(request: HttpRequest, trial_id: int | str, action: str) -
         patient_id = Nof1Trial.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
     else:
         patient_id = found.patient_id
-    record(
-        request,
+    _audit_check(
+        _request_actor(request, actor),
         action,
+        allowed=found is not None,
         patient_id=patient_id,
-        outcome="ok" if found else "denied",
-        actor=actor,
         obj=found,
     )
     if found is None:
@@ -306,7 +392,20 @@ def get_alert_for_user(actor: Actor, alert_id: int | str, action: str) -> Any:
         if found is not None
         else Alert.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
     )
-    record_as(actor, action, patient_id=patient_id, outcome="ok" if found else "denied", obj=found)
+    _audit_check(actor, action, allowed=found is not None, patient_id=patient_id, obj=found)
     if found is None:
         raise Http404("No such alert.")
     return found
+
+
+def visible_audit_events(user: User) -> QuerySet[AuditEvent]:
+    """The audit events ``user`` may read: a clinic admin, their own clinic's; everyone else, none.
+
+    Events of no clinic (a failed login with an unknown username, a sweep of lowdose itself) are
+    read by the operator in Django's admin, not by a clinic admin.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return AuditEvent.objects.none()
+    if user.role != Role.ADMIN or user.clinic_id is None:
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(clinic_id=user.clinic_id)

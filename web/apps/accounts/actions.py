@@ -226,11 +226,12 @@ def set_time_zone(request: HttpRequest, patient: Patient, name: str) -> None:
         )
     previous = patient.time_zone
     patient.time_zone = name
-    patient.save(update_fields=["time_zone"])
-    record(
-        request,
-        "patient.settings",
-        patient_id=patient.pk,
-        obj=patient,
-        detail={"time_zone": {"from": previous, "to": name}},
-    )
+    with transaction.atomic():  # the change and its audit event commit together
+        patient.save(update_fields=["time_zone"])
+        record(
+            request,
+            "patient.settings",
+            patient_id=patient.pk,
+            obj=patient,
+            detail={"time_zone": {"from": previous, "to": name}},
+        )

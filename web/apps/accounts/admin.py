@@ -6,14 +6,28 @@ through the access-checked, audited pages and API.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from apps.accounts.models import CareTeam, Clinic, Pharmacy, User
+from apps.audit.admin_changes import AuditedAdmin
+
+# Every change here is audited with before/after (apps.audit.admin_changes).
 
 
 @admin.register(User)
-class LowdoseUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class LowdoseUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[type-arg]
+    audited_fields = (
+        "username",
+        "role",
+        "clinic",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+    )
     list_display = ("username", "role", "clinic", "is_active", "mfa_exempt", "last_login")
     list_filter = ("role", "clinic", "is_active", "mfa_exempt")
     # mfa_exempt is shown, never editable: only the demo loader sets it.
@@ -25,6 +39,19 @@ class LowdoseUserAdmin(UserAdmin):  # type: ignore[type-arg]
     add_fieldsets = (*UserAdmin.add_fieldsets, ("lowdose", {"fields": ("role", "clinic")}))
 
 
-admin.site.register(Clinic)
-admin.site.register(CareTeam)
-admin.site.register(Pharmacy)
+@admin.register(Clinic)
+class ClinicAdmin(AuditedAdmin, admin.ModelAdmin[Clinic]):
+    audited_fields = ("name", "crisis_message", "crisis_contacts")
+
+    def clinic_of(self, obj: Any) -> int | None:
+        return int(obj.pk) if obj.pk is not None else None
+
+
+@admin.register(CareTeam)
+class CareTeamAdmin(AuditedAdmin, admin.ModelAdmin[CareTeam]):
+    audited_fields = ("name", "clinic", "clinicians")
+
+
+@admin.register(Pharmacy)
+class PharmacyAdmin(AuditedAdmin, admin.ModelAdmin[Pharmacy]):
+    audited_fields = ("name", "address", "phone", "pharmacists")

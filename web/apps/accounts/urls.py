@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from apps.accounts import auth_views, views
+from apps.audit import views as audit_views
 from apps.pharmacy import views as pharmacy_views
 
 app_name = "accounts"
@@ -13,6 +14,6 @@ urlpatterns = [
     path("invite/new/", views.invite, name="invite"),
     path("invite/<str:token>/", views.accept, name="accept"),
     path("pharmacy/", pharmacy_views.queue, name="pharmacy"),
-    path("audit/", views.audit_log, name="audit"),
+    path("audit/", audit_views.audit_log, name="audit"),
     path("patients/<int:patient_id>/settings/", views.patient_settings, name="settings"),
 ]

@@ -1,4 +1,5 @@
-"""Home routing, invitations, the pharmacist's and admin's start pages, and the health check."""
+"""Home routing, invitations, the pharmacist's start page, and the health check (the admin's
+start page, the audit log, is :mod:`apps.audit.views`)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from apps.accounts.actions import (
 )
 from apps.accounts.models import CareTeam, Patient, User
 from apps.audit.log import record
-from apps.audit.models import AuditEvent
 from lowdose.errors import InputError
 
 
@@ -115,17 +115,6 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         {"invitation": invitation, "error": error, "values": request.POST},
         status=400 if error else 200,
     )
-
-
-@login_required
-@require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
-    if not user.is_clinic_admin:
-        return _not_found(request, "audit.view")
-    events = AuditEvent.objects.all()[:200]
-    record(request, "audit.view")
-    return render(request, "accounts/audit.html", {"events": events})
 
 
 @require_GET

@@ -39,7 +39,8 @@ class Actor:
         from apps.accounts.addresses import client_address  # accounts builds on audit
         from apps.accounts.models import User
 
-        user = request.user if isinstance(request.user, User) else None
+        found = getattr(request, "user", None)
+        user = found if isinstance(found, User) else None
         address = client_address(request)
         return cls(
             user=user,

@@ -106,13 +106,14 @@ def record_checkin(
     """Validate and store one check-in for ``patient`` on behalf of ``request.user``; audited."""
     user = cast(User, request.user)  # the access getter has already checked who this is
     checkin = parse_checkin(raw, now=timezone.now(), tz=ZoneInfo(patient.time_zone))
-    row, created = store_checkin(patient, checkin, by=user)
-    record(
-        request,
-        "checkins.add" if created else "checkins.add.replay",
-        patient_id=patient.pk,
-        obj=row,
-    )
+    with transaction.atomic():  # the check-in and its audit event commit together
+        row, created = store_checkin(patient, checkin, by=user)
+        record(
+            request,
+            "checkins.add" if created else "checkins.add.replay",
+            patient_id=patient.pk,
+            obj=row,
+        )
     return row, created
 
 
@@ -128,5 +129,5 @@ def import_checkins(request: HttpRequest, patient: Patient, text: str) -> Import
             created += was_created
         if created:
             followup_after_checkin(Actor.system(patient.clinic_id), patient)
-    record(request, "checkins.import", patient_id=patient.pk)
+        record(request, "checkins.import", patient_id=patient.pk, detail={"created": created})
     return ImportResult(created=created, already_present=len(checkins) - created)

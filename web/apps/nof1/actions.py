@@ -223,8 +223,9 @@ def lock_plan(
     trial.locked_at = timezone.now()
     trial.locked_by = cast(User, request.user)
     trial.status = Nof1Trial.Status.LOCKED
-    trial.save()
-    record(request, "nof1.plan.lock", patient_id=trial.patient_id, obj=trial)
+    with transaction.atomic():  # the lock and its audit event commit together
+        trial.save()
+        record(request, "nof1.plan.lock", patient_id=trial.patient_id, obj=trial)
     return trial.plan_fingerprint
 
 

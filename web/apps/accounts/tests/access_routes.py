@@ -86,4 +86,11 @@ ROUTES: tuple[Route, ...] = (
         "/accounts/password/change/done/",
         every_role(200, anonymous=302),
     ),
+    Route(
+        "api:list_audit_events",
+        "GET",
+        "/api/v1/audit",
+        every_role(404, anonymous=401, admin=200),
+        api=True,
+    ),
 )

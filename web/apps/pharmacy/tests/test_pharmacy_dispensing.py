@@ -53,7 +53,8 @@ def test_the_queue_lists_only_signed_prescriptions_routed_here(
     assert rows == [mine]
     assert theirs not in rows
     assert draft not in rows
-    assert AuditEvent.objects.filter(action="prescriptions.queue", patient_id=patient.pk).exists()
+    [queue] = AuditEvent.objects.filter(action="prescriptions.queue")  # one event for the list
+    assert queue.detail == {"patient_ids": [patient.pk]}
 
 
 def test_a_pharmacist_of_another_pharmacy_gets_404_everywhere(
