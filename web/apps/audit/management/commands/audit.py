@@ -24,7 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = verify()
         if result.first_break is None:
-            self.stdout.write(f"{result.events} events, chain intact")
+            noun = "event" if result.events == 1 else "events"
+            self.stdout.write(f"{result.events} {noun}, chain intact")
             return
         self.stderr.write(
             f"audit chain broken at {result.first_break} "
