@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
 from lowdose.errors import DataError
 
@@ -54,20 +54,7 @@ Rule = Literal[
     "non-opioid",
 ]
 #: Every rule a catalogue ingredient may name (the table in ``docs/safety-screening.md``).
-RULES: tuple[Rule, ...] = (
-    "opioid-agonist",
-    "opioid-maintenance",
-    "opioid-antitussive",
-    "opioid-antidiarrhoeal-central",
-    "opioid-antidiarrhoeal-peripheral",
-    "naltrexone",
-    "samidorphan",
-    "pamora",
-    "nalmefene",
-    "naloxone",
-    "interaction-caution",
-    "non-opioid",
-)
+RULES: tuple[Rule, ...] = get_args(Rule)
 #: Rules whose ingredient is an opioid that must be absent (and washed out) before naltrexone.
 OPIOID_RULES: frozenset[str] = frozenset(
     {
