@@ -9,7 +9,8 @@ Environment
                             kept in ``var/secret_key`` (mode 600)
 ``LOWDOSE_DEBUG``           ``1`` turns on Django's debug pages; off by default
 ``LOWDOSE_ALLOWED_HOSTS``   comma-separated; default ``127.0.0.1,localhost``
-``LOWDOSE_HTTPS``           ``1`` (default) marks cookies Secure and sends HSTS; ``0`` for
+``LOWDOSE_HTTPS``           ``1`` (default) marks cookies Secure, sends HSTS and redirects
+                            plain HTTP to HTTPS (not ``/health``); ``0`` for
                             plain-HTTP loopback use (``make run`` serves http://127.0.0.1:8000)
 ``LOWDOSE_TIME_ZONE``       default time zone for new patients; default ``Europe/London``
 ``LOWDOSE_LOGIN_FAILURES``  failed logins of one username from one address before that pair is

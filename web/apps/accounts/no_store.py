@@ -32,18 +32,23 @@ def may_carry_patient_data(request: HttpRequest, response: HttpResponse) -> bool
     return bool(user is not None and user.is_authenticated)
 
 
+def _stores_nothing(response: HttpResponse) -> bool:
+    directives = response.get("Cache-Control", "").split(",")
+    return any(d.split("=")[0].strip().lower() == "no-store" for d in directives)
+
+
 class NoStoreMiddleware:
     """Sets ``Cache-Control: no-store``, replacing a weaker policy a view may have set (a
-    ``max-age`` beside ``no-store`` would only confuse a cache). Place it right below WhiteNoise,
-    so it also covers the answers of the middleware below it (two-factor redirects, CSRF
-    failures)."""
+    ``max-age`` beside ``no-store`` would only confuse a cache); a policy that already says
+    ``no-store`` (Django's ``never_cache``) is kept. Place it right below WhiteNoise, so it also
+    covers the answers of the middleware below it (two-factor redirects, CSRF failures)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if may_carry_patient_data(request, response):
+        if may_carry_patient_data(request, response) and not _stores_nothing(response):
             response["Cache-Control"] = "no-store"
             # Pages differ per person; Expires from an earlier policy must not outlive it.
             if "Expires" in response:
