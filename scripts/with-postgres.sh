@@ -33,5 +33,8 @@ trap cleanup EXIT INT TERM
   start > /dev/null || { cat "$datadir/server.log" >&2; exit 1; }
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+# With DATABASE_URL set the settings require a secret key (shared by every app server); the
+# throwaway cluster gets a throwaway key unless one is given.
+export LOWDOSE_SECRET_KEY="${LOWDOSE_SECRET_KEY:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')}"
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throwaway)"
 "$@"

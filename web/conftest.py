@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connections
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,6 +29,16 @@ PASSWORD = "correct-horse-battery"  # noqa: S105 - test-only
 def _fast_hashing(settings: Any) -> None:
     # Argon2 is deliberately slow; tests that check hashing itself re-enable it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http_test_client() -> Iterator[None]:
+    """Django's test client and the browser tests' live server speak plain HTTP; production
+    settings (``LOWDOSE_HTTPS=1``) redirect that to HTTPS. Every other HTTPS setting (Secure
+    cookies, HSTS) stays as in production; ``test_hardening`` checks the redirect in a
+    subprocess."""
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

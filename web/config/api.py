@@ -20,6 +20,7 @@ from apps.clinical.api import router as clinical_router
 from apps.evidence.api import router as evidence_router
 from apps.nof1.api import router as nof1_router
 from apps.pharmacy.api import router as pharmacy_router
+from config.api_docs import LocalSwagger
 from lowdose.errors import InputError
 from lowdose.safety import ScreenBlockedError
 
@@ -29,6 +30,7 @@ api = NinjaAPI(
     description="Low-dose naltrexone therapy: check-ins, and more with each release. "
     "Authenticate with POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
     urls_namespace="api",
+    docs=LocalSwagger(),  # vendored Swagger UI: no CDN, works under our CSP
 )
 api.add_router("/", accounts_router)
 api.add_router("/", checkins_router)

@@ -4,10 +4,13 @@ Environment
 -----------
 ``DATABASE_URL``            PostgreSQL (``postgres://user:pass@host:5432/db``); default: SQLite,
                             ``var/lowdose.sqlite3``
-``LOWDOSE_SECRET_KEY``      or ``LOWDOSE_SECRET_KEY_FILE``; required unless ``LOWDOSE_DEBUG`` is on
+``LOWDOSE_SECRET_KEY``      or ``LOWDOSE_SECRET_KEY_FILE``; required with ``DATABASE_URL`` (every
+                            app server needs the same key); without either, a random key is
+                            kept in ``var/secret_key`` (mode 600)
 ``LOWDOSE_DEBUG``           ``1`` turns on Django's debug pages; off by default
 ``LOWDOSE_ALLOWED_HOSTS``   comma-separated; default ``127.0.0.1,localhost``
-``LOWDOSE_HTTPS``           ``1`` (default) marks cookies Secure and sends HSTS; ``0`` for
+``LOWDOSE_HTTPS``           ``1`` (default) marks cookies Secure, sends HSTS and redirects
+                            plain HTTP to HTTPS (not ``/health``); ``0`` for
                             plain-HTTP loopback use (``make run`` serves http://127.0.0.1:8000)
 ``LOWDOSE_TIME_ZONE``       default time zone for new patients; default ``Europe/London``
 ``LOWDOSE_LOGIN_FAILURES``  failed logins of one username from one address before that pair is
@@ -40,6 +43,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -88,19 +92,48 @@ def env_secret(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+def create_private_file(path: Path, content: str = "") -> str:
+    """Create ``path`` readable only by its owner (mode 600 from the first byte) and return what
+    it holds: ``content``, or what another process wrote there first.
+
+    The content goes to a private temporary file that is then linked into place, so a second
+    process starting at the same moment (two gunicorn workers) reads a complete file, never a
+    half-written one, and both end up with the same value.
+    """
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.link(temporary, path)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8")
+    finally:
+        os.unlink(temporary)
+    return content
+
+
+# The var directory holds the SQLite database and the generated secret key: only its owner may
+# enter it (mode 700 when lowdose creates it; an existing directory keeps its mode).
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+
 DEBUG = env_bool("LOWDOSE_DEBUG", False)
 SECRET_KEY = env_secret("LOWDOSE_SECRET_KEY") or ""
+if not SECRET_KEY and os.environ.get("DATABASE_URL"):
+    # Several app servers share one database; a key generated on each would make every server
+    # reject the others' sessions, password-reset links and signed values.
+    raise ImproperlyConfigured(
+        "DATABASE_URL is set but no secret key: set LOWDOSE_SECRET_KEY_FILE (a file holding the "
+        "key, e.g. /etc/lowdose/secret_key) or LOWDOSE_SECRET_KEY, with the same key on every "
+        "app server. Make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 if not SECRET_KEY:
+    # A single-laptop install keeps a random key beside its SQLite database (mode 600); a clinic
+    # server sets LOWDOSE_SECRET_KEY or LOWDOSE_SECRET_KEY_FILE instead.
     key_file = VAR_DIR / "secret_key"
     if key_file.exists():
         SECRET_KEY = key_file.read_text(encoding="utf-8").strip()
     else:
-        # A single-laptop install keeps a random key beside its database (readable only by its
-        # owner); a clinic server sets LOWDOSE_SECRET_KEY or LOWDOSE_SECRET_KEY_FILE instead.
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        SECRET_KEY = secrets.token_urlsafe(50)
-        key_file.write_text(SECRET_KEY, encoding="utf-8")
-        key_file.chmod(0o600)
+        SECRET_KEY = create_private_file(key_file, secrets.token_urlsafe(50)).strip()
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -135,6 +168,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store on everything that can carry patient data (below WhiteNoise, so
+    # static files stay cacheable).
+    "apps.accounts.no_store.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,10 +206,15 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
+    # SQLite creates its -wal and -shm files with the database file's mode, so creating the empty
+    # database (a valid SQLite file) with mode 600 keeps all three private to their owner.
+    _SQLITE_FILE = VAR_DIR / "lowdose.sqlite3"
+    if not _SQLITE_FILE.exists():
+        create_private_file(_SQLITE_FILE)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "lowdose.sqlite3"),
+            "NAME": str(_SQLITE_FILE),
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
                 # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so the audit
@@ -304,7 +345,17 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if HTTPS and not DEBUG:
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    # Subdomains of lowdose's own host name (not of the clinic's domain) are HTTPS-only too.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A plain-HTTP request that reaches the app (the proxy forgot X-Forwarded-Proto, or someone
+    # bypasses it) is redirected to HTTPS; the load balancer's GET /health stays answerable.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
+# HSTS preload commits the clinic's whole registrable domain (every subdomain, run by whoever) to
+# HTTPS in browsers for months; that is the domain owner's decision, made at hstspreload.org,
+# not a flag the app should send for them (docs/deployment.md).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("LOWDOSE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
