@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lowdose.diary import CheckinError, summarize
-from lowdose.diary.csvio import read_checkins_csv, write_checkins_csv
+from lowdose.diary.csvio import (
+    FORMULA_TRIGGERS,
+    escape_text_cell,
+    read_checkins_csv,
+    unescape_text_cell,
+    write_checkins_csv,
+)
 from lowdose.diary.demo import DEMO_PROFILES, demo_dose_for_day, generate_diary
 
 TZ = ZoneInfo("Europe/London")
@@ -112,3 +122,54 @@ def test_kit_codes_survive_the_round_trip_and_older_files_without_the_column_sti
     write_checkins_csv(diary[:2], old)
     without_kit = "\n".join(line.rsplit(",", 1)[0] for line in old.getvalue().splitlines())
     assert read_checkins_csv(without_kit, now=NOW, tz=TZ) == diary[:2]
+
+
+# Notes as parse_checkin stores them: stripped, at most 2000 characters, no NUL.
+notes = st.text(
+    alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+    max_size=60,
+).map(str.strip)
+note_starts = st.sampled_from(["", "'", "''", *FORMULA_TRIGGERS, "=HYPERLINK(", "-5", "@SUM("])
+
+
+@given(start=note_starts, rest=notes)
+def test_any_note_round_trips_and_no_exported_text_cell_starts_a_formula(
+    diary: list,  # type: ignore[type-arg]
+    start: str,
+    rest: str,
+) -> None:
+    note = (start + rest).strip()
+    original = replace(diary[0], note=note)
+    buffer = io.StringIO()
+    write_checkins_csv([original], buffer)
+    buffer.seek(0)
+    row = next(csv.DictReader(buffer))
+    for column in ("side_effects", "note", "kit"):
+        assert not row[column].startswith(FORMULA_TRIGGERS), (column, row[column])
+    assert read_checkins_csv(buffer.getvalue(), now=NOW, tz=TZ) == [original]
+
+
+@pytest.mark.parametrize(
+    ("note", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 20 7946 0000", "'+44 20 7946 0000"),
+        ("-2 points", "'-2 points"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("'tis better", "''tis better"),
+        ("slept 7 h", "slept 7 h"),
+    ],
+)
+def test_a_text_cell_a_spreadsheet_would_evaluate_gets_one_quote(note: str, cell: str) -> None:
+    assert escape_text_cell(note) == cell
+    assert unescape_text_cell(cell) == note
+
+
+def test_numeric_columns_are_not_escaped(diary: list) -> None:  # type: ignore[type-arg]
+    buffer = io.StringIO()
+    write_checkins_csv([replace(diary[0], note="=cmd")], buffer)
+    header, line = buffer.getvalue().splitlines()[:2]
+    row = dict(zip(header.split(","), line.split(","), strict=False))
+    assert row["pain"] == str(diary[0].pain)
+    assert row["recorded_at"] == diary[0].recorded_at.isoformat()
+    assert row["note"] == "'=cmd"
