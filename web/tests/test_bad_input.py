@@ -120,6 +120,33 @@ def test_a_nul_in_the_query_string_is_400_json_before_the_search(admin_user: Use
     }
 
 
+def test_a_nul_in_the_audit_page_filter_is_the_form_error(
+    client_for: Callable[[User | None], Client], admin_user: User
+) -> None:
+    page = client_for(admin_user).get("/audit/", {"person": "admin\x00"})
+    assert page.status_code == 400
+    assert "Person: remove the NUL character" in page.content.decode()
+
+
+def test_a_nul_in_the_checkin_form_note_is_the_form_error_and_nothing_is_stored(
+    client_for: Callable[[User | None], Client], patient: Patient
+) -> None:
+    form = {
+        "client_id": str(uuid.uuid4()),
+        "pain": "3",
+        "fatigue": "4",
+        "sleep": "7",
+        "mood": "8",
+        "dose_status": "taken",
+        "dose_mg": "1.5",
+        "note": "slept\x00 badly",
+    }
+    page = client_for(patient.user).post(f"/patients/{patient.pk}/checkin/", form)
+    assert page.status_code == 400
+    assert "Not saved: note: remove the NUL character." in page.content.decode()
+    assert Checkin.objects.count() == 0
+
+
 # --- recorded_at --------------------------------------------------------------------------------
 
 
