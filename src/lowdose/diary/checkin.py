@@ -513,7 +513,9 @@ def _parse_text(value: object, name: str, limit: int) -> str:
         return ""
     if not isinstance(value, str):
         raise CheckinError(f"{name}: send text.", field=name)
-    text = value.strip()
+    # One kind of line break: browsers send CRLF from a textarea, and a lone CR in a CSV cell
+    # breaks the file for spreadsheets and for the importer.
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > limit:
         raise CheckinError(
             f"{name}: keep it under {limit} characters (it has {len(text)}).", field=name

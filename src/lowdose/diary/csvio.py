@@ -144,6 +144,19 @@ def read_checkins_csv(
             "and keep its header row.",
             field=missing[0],
         )
+    try:
+        return _read_rows(reader, now=now, tz=tz, joined=joined)
+    except csv.Error as exc:  # e.g. a bare carriage return in an unquoted cell
+        raise CheckinError(
+            f"row {reader.line_num}: the file is not valid CSV ({exc}); export it again from "
+            "lowdose or your spreadsheet.",
+            field=None,
+        ) from None
+
+
+def _read_rows(
+    reader: csv.DictReader[str], *, now: datetime, tz: ZoneInfo, joined: datetime | None
+) -> list[Checkin]:
     checkins: list[Checkin] = []
     seen: set[str] = set()
     for number, row in enumerate(reader, start=2):  # row 1 is the header
