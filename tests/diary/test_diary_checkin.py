@@ -148,6 +148,46 @@ def test_recorded_at_needs_an_offset_and_cannot_be_in_the_future() -> None:
     assert parse_checkin(raw(recorded_at=skewed), now=NOW, tz=LONDON).day == date(2026, 3, 10)
 
 
+JOINED = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+
+
+def test_recorded_at_may_be_up_to_a_year_before_joining_and_not_a_second_earlier() -> None:
+    earliest = JOINED - timedelta(days=365)
+    ok = parse_checkin(raw(recorded_at=earliest.isoformat()), now=NOW, tz=LONDON, joined=JOINED)
+    assert ok.recorded_at == earliest
+    assert ok.day == date(2025, 1, 15)
+    too_early = (earliest - timedelta(seconds=1)).isoformat()
+    with pytest.raises(CheckinError, match="before 2025-01-15, a year before joining") as info:
+        parse_checkin(raw(recorded_at=too_early), now=NOW, tz=LONDON, joined=JOINED)
+    assert info.value.field == "recorded_at"
+
+
+@pytest.mark.parametrize(
+    ("moment", "message"),
+    [
+        ("0001-01-01T00:00:00Z", "a year before joining"),
+        ("0001-01-01T00:00:00-12:00", "a year before joining"),
+        ("0001-01-01T00:00:00+14:00", "a year before joining"),
+        ("9999-12-31T23:59:59-12:00", "in the future"),
+        ("9999-12-31T23:59:59+14:00", "in the future"),
+    ],
+)
+def test_extreme_recorded_at_is_a_checkin_error_never_an_overflow(
+    moment: str, message: str
+) -> None:
+    with pytest.raises(CheckinError, match=message) as info:
+        parse_checkin(raw(recorded_at=moment), now=NOW, tz=LONDON, joined=JOINED)
+    assert info.value.field == "recorded_at"
+
+
+def test_without_a_joining_date_year_one_is_refused_not_an_overflow() -> None:
+    # Year 1 at UTC has no local date west of Greenwich: astimezone() overflows.
+    with pytest.raises(CheckinError, match="not a date this diary can hold"):
+        parse_checkin(
+            raw(recorded_at="0001-01-01T00:00:00Z"), now=NOW, tz=ZoneInfo("America/New_York")
+        )
+
+
 def test_an_entry_after_midnight_may_belong_to_yesterday_or_today_and_defaults_to_today() -> None:
     late = datetime(2026, 3, 11, 0, 40, tzinfo=LONDON)
     assert needs_day_choice(late)

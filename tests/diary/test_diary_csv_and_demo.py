@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import random
+import uuid
+from dataclasses import replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from lowdose.diary import CheckinError, summarize
-from lowdose.diary.csvio import read_checkins_csv, write_checkins_csv
+from lowdose.diary import Checkin, CheckinError, SideEffect, parse_checkin, summarize
+from lowdose.diary.csvio import (
+    CSV_COLUMNS,
+    FORMULA_TRIGGERS,
+    escape_text_cell,
+    read_checkins_csv,
+    unescape_text_cell,
+    write_checkins_csv,
+)
 from lowdose.diary.demo import DEMO_PROFILES, demo_dose_for_day, generate_diary
 
 TZ = ZoneInfo("Europe/London")
@@ -112,3 +125,81 @@ def test_kit_codes_survive_the_round_trip_and_older_files_without_the_column_sti
     write_checkins_csv(diary[:2], old)
     without_kit = "\n".join(line.rsplit(",", 1)[0] for line in old.getvalue().splitlines())
     assert read_checkins_csv(without_kit, now=NOW, tz=TZ) == diary[:2]
+
+
+# Any text; parse_checkin stores it stripped, with \n line breaks, at most 2000 characters, no NUL.
+notes = st.text(
+    alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+    max_size=60,
+)
+note_starts = st.sampled_from(["", "'", "''", *FORMULA_TRIGGERS, "=HYPERLINK(", "-5", "@SUM("])
+
+
+ONE = Checkin(
+    client_id=uuid.UUID("2f1c6a53-9c7e-4d1e-8a55-0b6f4e1d2c3a"),
+    day=date(2026, 5, 30),
+    recorded_at=datetime(2026, 5, 30, 21, 0, tzinfo=TZ),
+    pain=4,
+    fatigue=5,
+    sleep=6,
+    mood=7,
+    dose_status="taken",
+    dose_mg=Decimal("4.50"),
+    side_effects=(SideEffect("other", "mild", "=itch"),),
+)
+
+
+SCORES = {"client_id": str(ONE.client_id), "pain": 4, "fatigue": 5, "sleep": 6, "mood": 7}
+
+
+@given(start=note_starts, rest=notes)
+def test_any_note_round_trips_and_no_exported_text_cell_starts_a_formula(
+    start: str, rest: str
+) -> None:
+    stored = parse_checkin({"note": start + rest, **SCORES}, now=NOW, tz=TZ).note
+    original = replace(ONE, note=stored)
+    buffer = io.StringIO()
+    write_checkins_csv([original], buffer)
+    buffer.seek(0)
+    row = next(csv.DictReader(buffer))
+    for column in ("side_effects", "note", "kit"):
+        assert not row[column].startswith(FORMULA_TRIGGERS), (column, row[column])
+    assert read_checkins_csv(buffer.getvalue(), now=NOW, tz=TZ) == [original]
+
+
+@pytest.mark.parametrize(
+    ("note", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 20 7946 0000", "'+44 20 7946 0000"),
+        ("-2 points", "'-2 points"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("'tis better", "''tis better"),
+        ("slept 7 h", "slept 7 h"),
+    ],
+)
+def test_a_text_cell_a_spreadsheet_would_evaluate_gets_one_quote(note: str, cell: str) -> None:
+    assert escape_text_cell(note) == cell
+    assert unescape_text_cell(cell) == note
+
+
+def test_numeric_columns_are_not_escaped(diary: list) -> None:  # type: ignore[type-arg]
+    buffer = io.StringIO()
+    write_checkins_csv([replace(diary[0], note="=cmd")], buffer)
+    header, line = buffer.getvalue().splitlines()[:2]
+    row = dict(zip(header.split(","), line.split(","), strict=False))
+    assert row["pain"] == str(diary[0].pain)
+    assert row["recorded_at"] == diary[0].recorded_at.isoformat()
+    assert row["note"] == "'=cmd"
+
+
+def test_a_bare_carriage_return_in_a_cell_is_a_checkin_error_not_a_crash() -> None:
+    header = ",".join(CSV_COLUMNS)
+    row = "2f1c6a53-9c7e-4d1e-8a55-0b6f4e1d2c3a,2026-05-30,,4,5,6,7,none,,,,a\rb,"
+    with pytest.raises(CheckinError, match="not valid CSV"):
+        read_checkins_csv(f"{header}\n{row}\n", now=NOW, tz=TZ)
+
+
+def test_windows_and_old_mac_line_breaks_in_a_note_are_stored_as_newlines() -> None:
+    stored = parse_checkin({"note": "a\r\nb\rc", **SCORES}, now=NOW, tz=TZ).note
+    assert stored == "a\nb\nc"

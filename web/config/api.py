@@ -2,14 +2,18 @@
 
 Domain errors map to HTTP codes in one handler: a :class:`lowdose.errors.InputError` is 400 with
 ``{"detail": ..., "field": ...}``, a conflict 409, a missing or forbidden object 404, schema errors
-422.
+422. Before any view runs, :mod:`config.api_input` refuses a body that is not JSON (415), a NUL
+character in the body or the query string (400), and Django a body over
+``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413); each answers ``{"detail": ..., "field": ...}`` too.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from apps.accounts.api import router as accounts_router
 from apps.alerts.api import router as alerts_router
@@ -21,6 +25,7 @@ from apps.evidence.api import router as evidence_router
 from apps.nof1.api import router as nof1_router
 from apps.pharmacy.api import router as pharmacy_router
 from config.api_docs import LocalSwagger
+from config.api_input import ApiInputError, JsonOnlyParser
 from lowdose.errors import InputError
 from lowdose.safety import ScreenBlockedError
 
@@ -31,6 +36,7 @@ api = NinjaAPI(
     "Authenticate with POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
     urls_namespace="api",
     docs=LocalSwagger(),  # vendored Swagger UI: no CDN, works under our CSP
+    parser=JsonOnlyParser(),
 )
 api.add_router("/", accounts_router)
 api.add_router("/", checkins_router)
@@ -63,6 +69,32 @@ def on_conflict(request: HttpRequest, exc: CheckinConflictError) -> HttpResponse
 @api.exception_handler(InputError)
 def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=400)
+
+
+@api.exception_handler(ApiInputError)
+def on_unreadable_request(request: HttpRequest, exc: ApiInputError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=exc.status)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja wraps whatever the body parser raises in HttpError(400, "Cannot parse ...").
+    if isinstance(exc.__cause__, ApiInputError):
+        return on_unreadable_request(request, exc.__cause__)
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        detail = "The body is not valid JSON."
+        return api.create_response(request, {"detail": detail, "field": None}, status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return api.create_response(
+        request,
+        {"detail": f"The request body is larger than {limit} bytes.", "field": None},
+        status=413,
+    )
 
 
 @api.exception_handler(Http404)

@@ -29,6 +29,8 @@ from lowdose.errors import InputError
 
 __all__ = [
     "DOSE_MAX_MG",
+    "FUTURE_TOLERANCE",
+    "HISTORY_BEFORE_JOINING",
     "LATE_NIGHT_END",
     "NOTE_MAX_CHARS",
     "SCALES",
@@ -126,8 +128,12 @@ DETAIL_MAX_CHARS = 200
 #: An entry made between midnight and this local time asks which day it belongs to (a design
 #: choice: people who check in late at night mean the day that is ending).
 LATE_NIGHT_END = time(5, 0)
-#: Clock skew tolerated between a phone and the server before a time counts as "in the future".
+#: Clock skew tolerated between a phone and the server before a time counts as "in the future"
+#: (a design choice: phones synchronised by the network drift by seconds, not minutes).
 FUTURE_TOLERANCE = timedelta(minutes=5)
+#: How far before joining the clinic a check-in may be dated: a year of diary kept on paper or in
+#: another app and imported (a design choice; older entries say nothing about this treatment).
+HISTORY_BEFORE_JOINING = timedelta(days=365)
 
 DoseStatus = Literal["taken", "missed", "none"]
 
@@ -191,7 +197,9 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
 
 
-def parse_checkin(raw: Mapping[str, object], *, now: datetime, tz: ZoneInfo) -> Checkin:
+def parse_checkin(
+    raw: Mapping[str, object], *, now: datetime, tz: ZoneInfo, joined: datetime | None = None
+) -> Checkin:
     """Validate a check-in from a form, a JSON body or a CSV row.
 
     Parameters
@@ -202,6 +210,11 @@ def parse_checkin(raw: Mapping[str, object], *, now: datetime, tz: ZoneInfo) -> 
         The current time, timezone-aware (the server's clock).
     tz
         The patient's time zone: it decides which calendar day an entry belongs to.
+    joined
+        When the patient joined the clinic, timezone-aware. ``recorded_at`` may be at most
+        :data:`HISTORY_BEFORE_JOINING` earlier; ``None`` checks only that the date-time exists in
+        every time zone. ``recorded_at`` may never be later than ``now`` plus
+        :data:`FUTURE_TOLERANCE`.
 
     Raises
     ------
@@ -212,8 +225,15 @@ def parse_checkin(raw: Mapping[str, object], *, now: datetime, tz: ZoneInfo) -> 
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     client_id = _parse_client_id(raw.get("client_id"))
-    recorded_at = _parse_recorded_at(raw.get("recorded_at"), now=now)
-    local = recorded_at.astimezone(tz)
+    recorded_at = _parse_recorded_at(raw.get("recorded_at"), now=now, joined=joined)
+    try:
+        local = recorded_at.astimezone(tz)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00Z seen from west of Greenwich
+        raise CheckinError(
+            f"recorded_at: {recorded_at.isoformat()} is not a date this diary can hold; "
+            "send the time the entry was made.",
+            field="recorded_at",
+        ) from None
     day = _parse_day(raw.get("day"), local)
     scores = {scale.name: _parse_score(scale, raw.get(scale.name)) for scale in SCALES}
     kit = _parse_kit(raw.get("kit"))
@@ -259,7 +279,7 @@ def _parse_client_id(value: object) -> uuid.UUID:
         ) from None
 
 
-def _parse_recorded_at(value: object, *, now: datetime) -> datetime:
+def _parse_recorded_at(value: object, *, now: datetime, joined: datetime | None) -> datetime:
     if _blank(value):
         return now
     if isinstance(value, datetime):
@@ -288,6 +308,13 @@ def _parse_recorded_at(value: object, *, now: datetime) -> datetime:
         raise CheckinError(
             "recorded_at is in the future; check the device's clock and send the time the "
             "entry was made.",
+            field="recorded_at",
+        )
+    if joined is not None and moment < joined - HISTORY_BEFORE_JOINING:
+        earliest = (joined - HISTORY_BEFORE_JOINING).date().isoformat()
+        raise CheckinError(
+            f"recorded_at is before {earliest}, a year before joining the clinic; check the "
+            "device's clock and send the time the entry was made.",
             field="recorded_at",
         )
     return moment
@@ -486,7 +513,9 @@ def _parse_text(value: object, name: str, limit: int) -> str:
         return ""
     if not isinstance(value, str):
         raise CheckinError(f"{name}: send text.", field=name)
-    text = value.strip()
+    # One kind of line break: browsers send CRLF from a textarea, and a lone CR in a CSV cell
+    # breaks the file for spreadsheets and for the importer.
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > limit:
         raise CheckinError(
             f"{name}: keep it under {limit} characters (it has {len(text)}).", field=name

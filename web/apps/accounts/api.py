@@ -18,6 +18,7 @@ from apps.accounts.throttle import retry_after
 from apps.accounts.two_factor import two_factor_required, verify_code
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
+from config.api_input import BODY_ERRORS
 from lowdose.errors import InputError
 
 router = Router(tags=["accounts"])
@@ -61,7 +62,7 @@ class MeOut(Schema):
 
 @router.post(
     "/auth/token",
-    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    response={**BODY_ERRORS, 200: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     auth=None,
     summary="Exchange a username and password (and a two-factor code) for a bearer token",
 )

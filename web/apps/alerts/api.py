@@ -16,6 +16,7 @@ from apps.alerts.queries import open_alerts
 from apps.alerts.schemas import AcknowledgeIn, AlertOut, ErrorOut
 from apps.audit.actor import Actor
 from apps.audit.log import record
+from config.api_input import BODY_ERRORS
 
 router = Router(tags=["alerts"], auth=BearerToken())
 
@@ -27,7 +28,7 @@ class AlertFilters(Schema):
 
 @router.get(
     "/alerts",
-    response={200: list[AlertOut], 422: ErrorOut},
+    response={200: list[AlertOut], 400: ErrorOut, 422: ErrorOut},
     summary="Open alerts you may see, most urgent first, unacknowledged first, newest first",
     description="Filters: `patient_id`, `severity` (urgent, warning or info). Clinicians see "
     "their care teams' alerts; pharmacists only alerts that block dispensing or kit release "
@@ -58,7 +59,7 @@ def list_alerts(
 
 @router.post(
     "/alerts/{alert_id}/acknowledge",
-    response={200: AlertOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={**BODY_ERRORS, 200: AlertOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Acknowledge an alert with a note (it stays open until resolved)",
 )
 def acknowledge_an_alert(

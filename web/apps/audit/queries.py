@@ -61,6 +61,9 @@ class AuditFilters:
                 raise InputError(
                     f"{name.title()}: enter a date as YYYY-MM-DD.", field=name
                 ) from None
+        for name in ("person", "action"):
+            if "\x00" in text(name):  # PostgreSQL cannot compare it: refuse before the search
+                raise InputError(f"{name.title()}: remove the NUL character (\\u0000).", field=name)
         outcome = text("outcome")
         if outcome not in ("", "ok", "denied"):
             raise InputError("Outcome: choose ok or denied.", field="outcome")

@@ -105,7 +105,9 @@ def record_checkin(
 ) -> tuple[Checkin, bool]:
     """Validate and store one check-in for ``patient`` on behalf of ``request.user``; audited."""
     user = cast(User, request.user)  # the access getter has already checked who this is
-    checkin = parse_checkin(raw, now=timezone.now(), tz=ZoneInfo(patient.time_zone))
+    checkin = parse_checkin(
+        raw, now=timezone.now(), tz=ZoneInfo(patient.time_zone), joined=patient.created_at
+    )
     with transaction.atomic():  # the check-in and its audit event commit together
         row, created = store_checkin(patient, checkin, by=user)
         record(
@@ -121,7 +123,9 @@ def import_checkins(request: HttpRequest, patient: Patient, text: str) -> Import
     """Import a lowdose CSV export: all rows or none; ids already stored are skipped. The
     follow-up rules run once, on the whole diary, after the last row."""
     user = cast(User, request.user)
-    checkins = read_checkins_csv(text, now=timezone.now(), tz=ZoneInfo(patient.time_zone))
+    checkins = read_checkins_csv(
+        text, now=timezone.now(), tz=ZoneInfo(patient.time_zone), joined=patient.created_at
+    )
     created = 0
     with transaction.atomic():
         for checkin in checkins:

@@ -8,6 +8,7 @@ from apps.accounts.auth import BearerToken
 from apps.checkins.actions import record_checkin
 from apps.checkins.queries import checkins_of
 from apps.checkins.schemas import CheckinIn, CheckinOut, ErrorOut
+from config.api_input import BODY_ERRORS
 
 router = Router(tags=["check-ins"], auth=BearerToken())
 
@@ -24,7 +25,14 @@ def list_checkins(request: HttpRequest, patient_id: int) -> list[dict[str, objec
 
 @router.post(
     "/patients/{patient_id}/checkins",
-    response={200: CheckinOut, 201: CheckinOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={
+        **BODY_ERRORS,
+        200: CheckinOut,
+        201: CheckinOut,
+        400: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+    },
     summary="Record a check-in (idempotent on client_id: a re-sent entry answers 200, not a copy)",
 )
 def create_checkin(

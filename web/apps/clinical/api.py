@@ -35,6 +35,7 @@ from apps.clinical.schemas import (
     SignRefusedOut,
 )
 from apps.clinical.screening import MedicationEntry, screen_patient
+from config.api_input import BODY_ERRORS
 from lowdose.safety import ScreenBlockedError
 
 router = Router(tags=["clinical"], auth=BearerToken())
@@ -63,7 +64,13 @@ def list_prescriptions(request: HttpRequest, patient_id: int) -> list[dict[str, 
 
 @router.post(
     "/patients/{patient_id}/prescriptions/{prescription_id}/sign",
-    response={200: PrescriptionOut, 400: ErrorOut, 404: ErrorOut, 409: SignRefusedOut},
+    response={
+        **BODY_ERRORS,
+        200: PrescriptionOut,
+        400: ErrorOut,
+        404: ErrorOut,
+        409: SignRefusedOut,
+    },
     summary="Sign a draft and route it to a pharmacy; 409 when the screen finds a contraindication",
 )
 def sign(
@@ -89,7 +96,7 @@ def sign(
 
 @router.post(
     "/patients/{patient_id}/screening/resolutions",
-    response={200: ScreeningOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={**BODY_ERRORS, 200: ScreeningOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Settle an entry the screen could not identify (clinician, or the pharmacist holding "
     "the prescription or kits); answers the new screen",
 )
@@ -121,7 +128,7 @@ def list_medications(request: HttpRequest, patient_id: int) -> list[dict[str, ob
 
 @router.post(
     "/patients/{patient_id}/medications",
-    response={201: MedicationScreenOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={**BODY_ERRORS, 201: MedicationScreenOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Add a medicine; answers the stored entry and the new safety screen",
 )
 def add_medication(
@@ -138,7 +145,7 @@ def add_medication(
 
 @router.patch(
     "/patients/{patient_id}/medications/{medication_id}",
-    response={200: MedicationScreenOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={**BODY_ERRORS, 200: MedicationScreenOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Correct an entry (name, status, last dose); the old values are kept in its history",
 )
 def correct_medication(
@@ -177,7 +184,7 @@ def remove_medication(
 
 @router.post(
     "/patients/{patient_id}/assessments",
-    response={201: AssessmentOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={**BODY_ERRORS, 201: AssessmentOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Complete a questionnaire; a self-harm answer returns crisis resources and alerts "
     "the care team at once",
 )

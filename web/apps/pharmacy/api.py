@@ -14,6 +14,7 @@ from apps.audit.actor import Actor
 from apps.checkins.schemas import ErrorOut
 from apps.clinical.schemas import PrescriptionOut, ScreeningOut
 from apps.pharmacy.actions import record_dispensing
+from config.api_input import BODY_ERRORS
 
 router = Router(tags=["pharmacy"], auth=BearerToken())
 
@@ -33,7 +34,13 @@ class DispenseRefusedOut(Schema):
 
 @router.post(
     "/prescriptions/{prescription_id}/dispense",
-    response={200: PrescriptionOut, 400: ErrorOut, 404: ErrorOut, 409: DispenseRefusedOut},
+    response={
+        **BODY_ERRORS,
+        200: PrescriptionOut,
+        400: ErrorOut,
+        404: ErrorOut,
+        409: DispenseRefusedOut,
+    },
     summary="Record dispensing of what is due; 409 with the screen when the patient's safety "
     "screen is contraindicated or needs review",
 )

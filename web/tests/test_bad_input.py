@@ -1,0 +1,268 @@
+"""Every bad input is a 4xx with a message and changes nothing (issue 11, item 4).
+
+NUL characters (a 500 on PostgreSQL), impossible dates, bodies that are too large or not JSON,
+and notes a spreadsheet would run as formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from conftest import PASSWORD
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from apps.accounts.actions import issue_api_token
+from apps.accounts.models import ApiToken, Patient, User
+from apps.audit.actor import Actor
+from apps.checkins.models import Checkin
+
+
+def _token(patient: Patient) -> str:
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": "patient", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return str(response.json()["token"])
+
+
+@pytest.fixture
+def api(patient: Patient) -> Client:
+    return Client(headers={"Authorization": f"Bearer {_token(patient)}"})
+
+
+def _checkin(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "client_id": str(uuid.uuid4()),
+        "pain": 4,
+        "fatigue": 5,
+        "sleep": 6,
+        "mood": 7,
+        "dose_mg": "4.5",
+        "note": "fine",
+    }
+    values.update(overrides)
+    return values
+
+
+# --- NUL characters -----------------------------------------------------------------------------
+
+
+def test_a_nul_in_the_login_username_is_a_form_error_and_reaches_no_query(
+    patient: Patient,
+) -> None:
+    # Django's username field refuses NUL before authenticate() looks the user up (PostgreSQL
+    # would fail on the lookup with a 500).
+    with CaptureQueriesContext(connection) as queries:
+        page = Client().post("/accounts/login/", {"username": "pat\x00ient", "password": PASSWORD})
+    assert page.status_code == 200
+    assert "Wrong username or password." in page.content.decode()
+    assert "_auth_user_id" not in page.client.session
+    assert not [q["sql"] for q in queries.captured_queries if "\x00" in q["sql"]]
+    assert not [q["sql"] for q in queries.captured_queries if "pat" in q["sql"]]
+
+
+def test_a_nul_in_the_token_username_is_400_json_naming_the_field(patient: Patient) -> None:
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": "pat\x00ient", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "username: remove the NUL character (\\u0000); it cannot be stored.",
+        "field": "username",
+    }
+    assert ApiToken.objects.count() == 0
+
+
+def test_a_nul_in_a_checkin_note_is_400_and_nothing_is_stored(
+    api: Client, patient: Patient
+) -> None:
+    response = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins",
+        _checkin(note="slept\x00 badly"),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "note"
+    assert Checkin.objects.count() == 0
+
+
+def test_a_nul_deep_in_the_body_names_its_path(api: Client, patient: Patient) -> None:
+    effects = [{"name": "other", "severity": "mild", "detail": "itchy\x00"}]
+    response = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins",
+        _checkin(side_effects=effects),
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["field"]) == (400, "side_effects.0.detail")
+
+
+def test_a_nul_in_the_query_string_is_400_json_before_the_search(admin_user: User) -> None:
+    raw, _ = issue_api_token(Actor.system(admin_user.clinic_id), admin_user, label="search")
+    response = Client(headers={"Authorization": f"Bearer {raw}"}).get(
+        "/api/v1/audit?person=admin%00"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "person: remove the NUL character (\\u0000); it cannot be stored.",
+        "field": "person",
+    }
+
+
+def test_a_nul_in_the_audit_page_filter_is_the_form_error(
+    client_for: Callable[[User | None], Client], admin_user: User
+) -> None:
+    page = client_for(admin_user).get("/audit/", {"person": "admin\x00"})
+    assert page.status_code == 400
+    assert "Person: remove the NUL character" in page.content.decode()
+
+
+def test_a_nul_in_the_checkin_form_note_is_the_form_error_and_nothing_is_stored(
+    client_for: Callable[[User | None], Client], patient: Patient
+) -> None:
+    form = {
+        "client_id": str(uuid.uuid4()),
+        "pain": "3",
+        "fatigue": "4",
+        "sleep": "7",
+        "mood": "8",
+        "dose_status": "taken",
+        "dose_mg": "1.5",
+        "note": "slept\x00 badly",
+    }
+    page = client_for(patient.user).post(f"/patients/{patient.pk}/checkin/", form)
+    assert page.status_code == 400
+    assert "Not saved: note: remove the NUL character." in page.content.decode()
+    assert Checkin.objects.count() == 0
+
+
+# --- recorded_at --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("moment", "message"),
+    [
+        ("0001-01-01T00:00:00Z", "a year before joining"),
+        ("0001-01-01T00:00:00-12:00", "a year before joining"),
+        ("9999-12-31T23:59:59-12:00", "in the future"),
+    ],
+)
+def test_an_impossible_recorded_at_is_400_json_and_nothing_is_stored(
+    api: Client, patient: Patient, moment: str, message: str
+) -> None:
+    response = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins",
+        _checkin(recorded_at=moment),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "recorded_at"
+    assert message in response.json()["detail"]
+    assert Checkin.objects.count() == 0
+
+
+def test_recorded_at_within_a_year_before_joining_is_stored(api: Client, patient: Patient) -> None:
+    moment = patient.created_at - timedelta(days=364)
+    response = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins",
+        _checkin(recorded_at=moment.isoformat()),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert Checkin.objects.get().recorded_at == moment
+
+
+# --- body size and type -------------------------------------------------------------------------
+
+
+def test_a_body_over_the_limit_is_413_json(api: Client, patient: Patient, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins",
+        _checkin(note="x" * 1500),
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The request body is larger than 1000 bytes.",
+        "field": None,
+    }
+    assert Checkin.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/plain", '{"pain": 4}'),
+        ("application/x-www-form-urlencoded", "pain=4&fatigue=5"),
+    ],
+)
+def test_a_body_that_is_not_json_is_415_json(
+    api: Client, patient: Patient, content_type: str, body: str
+) -> None:
+    response = api.post(f"/api/v1/patients/{patient.pk}/checkins", body, content_type=content_type)
+    assert response.status_code == 415
+    assert response.json() == {
+        "detail": "Send the body as JSON with 'Content-Type: application/json' "
+        f"(got {content_type!r}).",
+        "field": None,
+    }
+    assert Checkin.objects.count() == 0
+
+
+def test_json_with_a_charset_and_a_json_suffix_type_is_accepted(
+    api: Client, patient: Patient
+) -> None:
+    for content_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
+        response = api.post(
+            f"/api/v1/patients/{patient.pk}/checkins", _checkin(), content_type=content_type
+        )
+        assert response.status_code == 201, (content_type, response.content)
+
+
+def test_a_body_that_is_not_valid_json_is_400_json(api: Client, patient: Patient) -> None:
+    response = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins", "{pain: 4", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The body is not valid JSON.", "field": None}
+
+
+# --- CSV injection ------------------------------------------------------------------------------
+
+
+def test_an_exported_formula_note_is_escaped_and_imports_back_unchanged(
+    client_for: Callable[[User | None], Client],
+    patient: Patient,
+    make_checkin: Callable[..., Any],
+) -> None:
+    notes = ['=HYPERLINK("http://x")', "+1", "-2 better", "@SUM(A1)", "'quoted", "plain"]
+    for days_ago, note in enumerate(notes):
+        make_checkin(patient, days_ago=days_ago, note=note)
+    client = client_for(patient.user)
+    text = client.get(f"/patients/{patient.pk}/checkins.csv").content.decode()
+    cells = {row["note"] for row in csv.DictReader(io.StringIO(text))}
+    assert cells == {
+        '\'=HYPERLINK("http://x")',
+        "'+1",
+        "'-2 better",
+        "'@SUM(A1)",
+        "''quoted",
+        "plain",
+    }
+    Checkin.objects.filter(patient=patient).delete()
+    upload = io.BytesIO(text.encode())
+    upload.name = "export.csv"
+    client.post(f"/patients/{patient.pk}/checkins/import/", {"file": upload})
+    assert sorted(Checkin.objects.values_list("note", flat=True)) == sorted(notes)
