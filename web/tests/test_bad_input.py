@@ -60,12 +60,12 @@ def _checkin(**overrides: Any) -> dict[str, Any]:
 def test_a_nul_in_the_login_username_is_a_form_error_and_reaches_no_query(
     patient: Patient,
 ) -> None:
-    # Django's username field refuses NUL before authenticate() looks the user up (PostgreSQL
-    # would fail on the lookup with a 500).
+    # The NUL guard refuses the form before authenticate() looks the user up (PostgreSQL would
+    # fail on the lookup with a 500).
     with CaptureQueriesContext(connection) as queries:
         page = Client().post("/accounts/login/", {"username": "pat\x00ient", "password": PASSWORD})
-    assert page.status_code == 200
-    assert "Wrong username or password." in page.content.decode()
+    assert page.status_code == 400
+    assert "control character (NUL)" in page.content.decode()
     assert "_auth_user_id" not in page.client.session
     assert not [q["sql"] for q in queries.captured_queries if "\x00" in q["sql"]]
     assert not [q["sql"] for q in queries.captured_queries if "pat" in q["sql"]]
@@ -125,7 +125,7 @@ def test_a_nul_in_the_audit_page_filter_is_the_form_error(
 ) -> None:
     page = client_for(admin_user).get("/audit/", {"person": "admin\x00"})
     assert page.status_code == 400
-    assert "Person: remove the NUL character" in page.content.decode()
+    assert "control character (NUL)" in page.content.decode()
 
 
 def test_a_nul_in_the_checkin_form_note_is_the_form_error_and_nothing_is_stored(
@@ -143,7 +143,7 @@ def test_a_nul_in_the_checkin_form_note_is_the_form_error_and_nothing_is_stored(
     }
     page = client_for(patient.user).post(f"/patients/{patient.pk}/checkin/", form)
     assert page.status_code == 400
-    assert "Not saved: note: remove the NUL character." in page.content.decode()
+    assert "control character (NUL)" in page.content.decode()
     assert Checkin.objects.count() == 0
 
 
@@ -266,3 +266,19 @@ def test_an_exported_formula_note_is_escaped_and_imports_back_unchanged(
     upload.name = "export.csv"
     client.post(f"/patients/{patient.pk}/checkins/import/", {"file": upload})
     assert sorted(Checkin.objects.values_list("note", flat=True)) == sorted(notes)
+
+
+def test_a_nul_character_in_any_page_form_or_query_is_a_clear_400_and_changes_nothing(
+    client_for: Any, clinician: User, patient: Patient
+) -> None:
+    from apps.clinical.models import Medication
+
+    client = client_for(clinician)
+    response = client.post(
+        f"/patients/{patient.pk}/screening/", {"op": "add_medication", "name": "code\x00ine"}
+    )
+    assert response.status_code == 400
+    assert "control character (NUL)" in response.content.decode()
+    assert not Medication.objects.exists()
+    assert client.get("/alerts/?patient=1%00").status_code == 400
+    assert client.get("/alerts/").status_code == 200
