@@ -1,0 +1,296 @@
+"""Backup and restore of a lowdose install: one ``.tar.gz``, restored into an empty database.
+
+The archive (mode 600) holds, as flat members:
+
+``manifest.json``
+    lowdose version, UTC date, database vendor, the audit log's event count and last chain hash,
+    where the secret key comes from, and the SHA-256 of every other member.
+``database.sqlite3``
+    a consistent copy of the SQLite database, taken with SQLite's online backup API (the app may
+    keep running; the copy is one snapshot). PostgreSQL is refused: use ``pg_dump -Fc`` and
+    ``pg_restore`` (``docs/deployment.md``).
+``secret_key``
+    ``var/secret_key`` when the install uses it; a key given by ``LOWDOSE_SECRET_KEY`` or
+    ``LOWDOSE_SECRET_KEY_FILE`` is not copied (the manifest says so): back it up where it lives.
+``wording/<n>-<name>``
+    each licensed-wording file of ``settings.LICENSED_WORDING_FILES``.
+
+Why not ``dumpdata``/``loaddata``: the fixture format drops microseconds from timestamps, so every
+restored audit event would hash differently and ``audit verify`` would fail; and ``loaddata``
+merges into whatever the database already holds. A restore here copies the database file page by
+page, refuses a database that holds any rows, and ends with :func:`apps.audit.chain.verify`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+import lowdose
+from apps.audit.chain import GENESIS, Verification, verify
+
+__all__ = [
+    "BOOKKEEPING_TABLES",
+    "BackupError",
+    "Restored",
+    "restore_backup",
+    "tables_with_rows",
+    "write_backup",
+]
+
+MANIFEST = "manifest.json"
+SQLITE_MEMBER = "database.sqlite3"
+KEY_MEMBER = "secret_key"
+WORDING_DIR = "wording/"
+FORMAT = 1
+
+#: Tables that ``manage.py migrate`` fills in a new database. Their rows say nothing about patients
+#: or the audit log, and the restore replaces them with the backup's, so they do not make a
+#: database "not empty". The chain head counts when it records at least one event.
+BOOKKEEPING_TABLES = frozenset(
+    {
+        "django_migrations",
+        "django_content_type",
+        "auth_permission",
+        "audit_auditchainhead",
+        "sqlite_sequence",
+    }
+)
+
+
+class BackupError(Exception):
+    """A backup or restore that lowdose refuses; the message says why and what to do."""
+
+
+def _private_file(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _key_from_environment() -> bool:
+    return bool(os.environ.get("LOWDOSE_SECRET_KEY") or os.environ.get("LOWDOSE_SECRET_KEY_FILE"))
+
+
+def _audit_summary(copy: sqlite3.Connection) -> dict[str, Any]:
+    """The audit log of the copy (not of the live database, which may have moved on)."""
+    (events,) = copy.execute("SELECT count(*) FROM audit_auditevent").fetchone()
+    head = copy.execute("SELECT last_hash FROM audit_auditchainhead WHERE id = 1").fetchone()
+    return {"events": events, "last_hash": head[0] if head is not None else GENESIS}
+
+
+def _sqlite_copy() -> tuple[bytes, dict[str, Any]]:
+    """One consistent snapshot of the live SQLite database (online backup API), and its audit
+    log's event count and last hash."""
+    connection.ensure_connection()
+    source = connection.connection
+    with tempfile.TemporaryDirectory() as scratch:  # mode 700
+        target_path = Path(scratch) / SQLITE_MEMBER
+        target = sqlite3.connect(target_path)
+        try:
+            source.backup(target)
+            # One self-contained file: no -wal beside it when it is read back.
+            target.execute("PRAGMA journal_mode=DELETE")
+            audit = _audit_summary(target)
+        finally:
+            target.close()
+        return target_path.read_bytes(), audit
+
+
+def write_backup(path: Path) -> dict[str, Any]:
+    """Write the archive to ``path`` (which must not exist) with mode 600; return its manifest."""
+    if connection.vendor != "sqlite":
+        raise BackupError(
+            f"manage.py backup copies SQLite databases; this one is {connection.vendor}. Back up "
+            "PostgreSQL with pg_dump -Fc and restore with pg_restore into an empty database, "
+            "then run manage.py audit verify (docs/deployment.md, Backups)."
+        )
+    if path.exists():
+        raise BackupError(f"{path} exists: give a new file name (a backup never overwrites).")
+    database, audit = _sqlite_copy()
+    members: dict[str, bytes] = {SQLITE_MEMBER: database}
+    if _key_from_environment():
+        key_source = "environment (LOWDOSE_SECRET_KEY or _FILE): not in the archive"
+    else:
+        key_file = Path(settings.VAR_DIR) / "secret_key"
+        members[KEY_MEMBER] = key_file.read_bytes()
+        key_source = "var/secret_key: in the archive"
+    wording = []
+    for number, name in enumerate(settings.LICENSED_WORDING_FILES, start=1):
+        source = Path(name)
+        member = f"{WORDING_DIR}{number}-{source.name}"
+        members[member] = source.read_bytes()
+        wording.append({"member": member, "path": str(source.resolve())})
+    manifest = {
+        "format": FORMAT,
+        "lowdose_version": lowdose.__version__,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database_vendor": connection.vendor,
+        "audit": audit,
+        "secret_key": key_source,
+        "licensed_wording": wording,
+        "sha256": {name: _sha256(data) for name, data in members.items()},
+    }
+    members[MANIFEST] = json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
+            for name in [MANIFEST, *sorted(set(members) - {MANIFEST})]:
+                info = tarfile.TarInfo(name)
+                info.size = len(members[name])
+                info.mode = 0o600
+                info.mtime = int(datetime.now(UTC).timestamp())
+                archive.addfile(info, io.BytesIO(members[name]))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return manifest
+
+
+def _read_archive(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The manifest and the members, each checked against the manifest's SHA-256. Members are
+    read into memory by name; nothing is extracted to a path the archive chooses."""
+    try:
+        with tarfile.open(path, mode="r:gz") as archive:
+            members: dict[str, bytes] = {}
+            for info in archive.getmembers():
+                handle = archive.extractfile(info) if info.isfile() else None
+                if handle is None:
+                    raise BackupError(f"{path}: {info.name!r} is not a regular file.")
+                members[info.name] = handle.read()
+    except (OSError, tarfile.TarError) as error:
+        raise BackupError(f"{path}: not a lowdose backup archive ({error}).") from None
+    if MANIFEST not in members:
+        raise BackupError(f"{path}: no {MANIFEST}; not a lowdose backup archive.")
+    manifest = json.loads(members.pop(MANIFEST))
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"{path}: archive format {manifest.get('format')!r}, expected {FORMAT}.")
+    expected = manifest.get("sha256", {})
+    if set(expected) != set(members):
+        raise BackupError(f"{path}: members {sorted(members)} differ from the manifest's.")
+    for name, data in members.items():
+        if _sha256(data) != expected[name]:
+            raise BackupError(f"{path}: {name} is damaged (SHA-256 differs from the manifest).")
+    return manifest, members
+
+
+def tables_with_rows() -> list[str]:
+    """The tables of the current database that hold rows (see :data:`BOOKKEEPING_TABLES`)."""
+    found = []
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names(cursor)):
+            quoted = connection.ops.quote_name(table)
+            if table == "audit_auditchainhead":  # filled by its migration: counts from 1 event
+                cursor.execute(f"SELECT 1 FROM {quoted} WHERE length > 0")  # noqa: S608
+            elif table in BOOKKEEPING_TABLES:
+                continue
+            else:
+                cursor.execute(f"SELECT 1 FROM {quoted} LIMIT 1")  # noqa: S608
+            if cursor.fetchone() is not None:
+                found.append(table)
+    return found
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What :func:`restore_backup` did, and what ``audit verify`` says afterwards."""
+
+    manifest: dict[str, Any]
+    verification: Verification
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def matches_manifest(self) -> bool:
+        return self.verification.intact and self.verification.events == int(
+            self.manifest["audit"]["events"]
+        )
+
+
+def restore_backup(path: Path) -> Restored:
+    """Restore ``path`` into the configured database, which must be empty; then verify the chain."""
+    manifest, members = _read_archive(path)
+    vendor = manifest.get("database_vendor")
+    if connection.vendor != "sqlite" or vendor != "sqlite":
+        raise BackupError(
+            f"manage.py restore restores SQLite backups into SQLite (archive: {vendor}, this "
+            f"database: {connection.vendor}). Restore PostgreSQL with pg_restore into an empty "
+            "database, then run manage.py audit verify (docs/deployment.md, Backups)."
+        )
+    busy = tables_with_rows()
+    if busy:
+        raise BackupError(
+            "the database is not empty (rows in " + ", ".join(busy) + "): restore never merges. "
+            "Restore into a new, empty database (a new LOWDOSE_VAR_DIR, or move "
+            f"{settings.DATABASES['default']['NAME']} aside) and run restore again."
+        )
+    with tempfile.TemporaryDirectory() as scratch:  # mode 700
+        source_path = Path(scratch) / SQLITE_MEMBER
+        _private_file(source_path, members[SQLITE_MEMBER])
+        connection.close()
+        source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+        target = sqlite3.connect(settings.DATABASES["default"]["NAME"], timeout=5)
+        try:
+            source.backup(target)  # replaces every page of the target: schema and rows
+            target.execute("PRAGMA journal_mode=WAL")
+        finally:
+            target.close()
+            source.close()
+    notes = [_restore_key(members), *_restore_wording(manifest, members)]
+    connection.close()  # the next query opens the restored database
+    return Restored(manifest, verify(), [note for note in notes if note])
+
+
+def _restore_key(members: dict[str, bytes]) -> str:
+    if KEY_MEMBER not in members:
+        return (
+            "secret key: not in the archive (it came from the environment); set the same "
+            "LOWDOSE_SECRET_KEY or LOWDOSE_SECRET_KEY_FILE here."
+        )
+    if _key_from_environment():
+        return (
+            "secret key: this install takes its key from the environment; the archive's key "
+            "(member secret_key) was not written. Sessions and reset links signed by the old "
+            "install will not be accepted."
+        )
+    key_file = Path(settings.VAR_DIR) / "secret_key"
+    if key_file.exists() and key_file.read_bytes() == members[KEY_MEMBER]:
+        return "secret key: var/secret_key already holds the archive's key."
+    replacement = key_file.with_name(".secret_key.restoring")
+    replacement.unlink(missing_ok=True)
+    _private_file(replacement, members[KEY_MEMBER])
+    replacement.replace(key_file)
+    return "secret key: var/secret_key restored (restart the app servers to use it)."
+
+
+def _restore_wording(manifest: dict[str, Any], members: dict[str, bytes]) -> list[str]:
+    notes = []
+    for entry in manifest.get("licensed_wording", []):
+        data = members[entry["member"]]
+        target = Path(entry["path"])
+        if target.exists():
+            same = target.read_bytes() == data
+            notes.append(
+                f"licensed wording {target}: "
+                + ("already in place." if same else "differs from the archive's; kept as it is.")
+            )
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(target, data)
+        notes.append(f"licensed wording {target}: restored.")
+    return notes
