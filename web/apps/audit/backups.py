@@ -7,8 +7,10 @@ The archive (mode 600) holds, as flat members:
     where the secret key comes from, and the SHA-256 of every other member.
 ``database.sqlite3``
     a consistent copy of the SQLite database, taken with SQLite's online backup API (the app may
-    keep running; the copy is one snapshot). PostgreSQL is refused: use ``pg_dump -Fc`` and
-    ``pg_restore`` (``docs/deployment.md``).
+    keep running; the copy is one snapshot).
+``database.pgdump``
+    or, on PostgreSQL, ``pg_dump -Fc`` (connection parameters from the settings) of the snapshot in
+    which the manifest's audit count and hash are read.
 ``secret_key``
     ``var/secret_key`` when the install uses it; a key given by ``LOWDOSE_SECRET_KEY`` or
     ``LOWDOSE_SECRET_KEY_FILE`` is not copied (the manifest says so): back it up where it lives.
@@ -17,8 +19,9 @@ The archive (mode 600) holds, as flat members:
 
 Why not ``dumpdata``/``loaddata``: the fixture format drops microseconds from timestamps, so every
 restored audit event would hash differently and ``audit verify`` would fail; and ``loaddata``
-merges into whatever the database already holds. A restore here copies the database file page by
-page, refuses a database that holds any rows, and ends with :func:`apps.audit.chain.verify`.
+merges into whatever the database already holds. A restore here copies the SQLite file page by
+page (or runs ``pg_restore``), refuses a database that holds any rows, and ends with
+:func:`apps.audit.chain.verify`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import io
 import json
 import os
 import sqlite3
+import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -36,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 import lowdose
 from apps.audit.chain import GENESIS, Verification, verify
@@ -52,6 +56,7 @@ __all__ = [
 
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite3"
+POSTGRESQL_MEMBER = "database.pgdump"
 KEY_MEMBER = "secret_key"
 WORDING_DIR = "wording/"
 FORMAT = 1
@@ -113,18 +118,69 @@ def _sqlite_copy() -> tuple[bytes, dict[str, Any]]:
         return target_path.read_bytes(), audit
 
 
+def _pg_environment() -> dict[str, str]:
+    """libpq's variables for ``pg_dump``/``pg_restore``, from the settings' connection (the
+    password travels in the environment, never on a command line)."""
+    db = settings.DATABASES["default"]
+    named = {
+        "PGDATABASE": db.get("NAME"),
+        "PGUSER": db.get("USER"),
+        "PGPASSWORD": db.get("PASSWORD"),
+        "PGHOST": db.get("HOST"),
+        "PGPORT": db.get("PORT"),
+    }
+    return {**os.environ, **{k: str(v) for k, v in named.items() if v}}
+
+
+def _pg_tool(name: str, *args: str) -> None:
+    try:
+        subprocess.run(  # noqa: S603 - fixed program, arguments from settings and temp paths
+            [name, *args], env=_pg_environment(), check=True, capture_output=True, text=True
+        )
+    except FileNotFoundError:
+        raise BackupError(f"{name} not found: install the PostgreSQL client tools.") from None
+    except subprocess.CalledProcessError as error:
+        raise BackupError(f"{name} failed: {error.stderr.strip()}") from None
+
+
+def _postgresql_dump() -> tuple[bytes, dict[str, Any]]:
+    """``pg_dump -Fc`` of the snapshot in which the audit count and chain head are read, so the
+    manifest describes exactly the dumped rows."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute("SELECT pg_export_snapshot()")
+        (snapshot,) = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM audit_auditevent")
+        (events,) = cursor.fetchone()
+        cursor.execute("SELECT last_hash FROM audit_auditchainhead WHERE id = 1")
+        head = cursor.fetchone()
+        with tempfile.TemporaryDirectory() as scratch:  # mode 700
+            dump = Path(scratch) / POSTGRESQL_MEMBER
+            _pg_tool(
+                "pg_dump",
+                "-Fc",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                "-f",
+                str(dump),
+            )
+            data = dump.read_bytes()
+    return data, {"events": events, "last_hash": head[0] if head is not None else GENESIS}
+
+
 def write_backup(path: Path) -> dict[str, Any]:
     """Write the archive to ``path`` (which must not exist) with mode 600; return its manifest."""
-    if connection.vendor != "sqlite":
-        raise BackupError(
-            f"manage.py backup copies SQLite databases; this one is {connection.vendor}. Back up "
-            "PostgreSQL with pg_dump -Fc and restore with pg_restore into an empty database, "
-            "then run manage.py audit verify (docs/deployment.md, Backups)."
-        )
+    if connection.vendor not in {"sqlite", "postgresql"}:
+        raise BackupError(f"manage.py backup: {connection.vendor} is not supported.")
     if path.exists():
         raise BackupError(f"{path} exists: give a new file name (a backup never overwrites).")
-    database, audit = _sqlite_copy()
-    members: dict[str, bytes] = {SQLITE_MEMBER: database}
+    if connection.vendor == "sqlite":
+        database, audit = _sqlite_copy()
+        members: dict[str, bytes] = {SQLITE_MEMBER: database}
+    else:
+        database, audit = _postgresql_dump()
+        members = {POSTGRESQL_MEMBER: database}
     if _key_from_environment():
         key_source = "environment (LOWDOSE_SECRET_KEY or _FILE): not in the archive"
     else:
@@ -213,12 +269,17 @@ class Restored:
 
     manifest: dict[str, Any]
     verification: Verification
+    last_hash: str
     notes: list[str] = field(default_factory=list)
 
     @property
     def matches_manifest(self) -> bool:
-        return self.verification.intact and self.verification.events == int(
-            self.manifest["audit"]["events"]
+        """The chain is intact and ends where the backup's did: same length, same last hash."""
+        audit = self.manifest["audit"]
+        return (
+            self.verification.intact
+            and self.verification.events == int(audit["events"])
+            and self.last_hash == audit["last_hash"]
         )
 
 
@@ -226,22 +287,65 @@ def restore_backup(path: Path) -> Restored:
     """Restore ``path`` into the configured database, which must be empty; then verify the chain."""
     manifest, members = _read_archive(path)
     vendor = manifest.get("database_vendor")
-    if connection.vendor != "sqlite" or vendor != "sqlite":
+    if connection.vendor != vendor or vendor not in {"sqlite", "postgresql"}:
         raise BackupError(
-            f"manage.py restore restores SQLite backups into SQLite (archive: {vendor}, this "
-            f"database: {connection.vendor}). Restore PostgreSQL with pg_restore into an empty "
-            "database, then run manage.py audit verify (docs/deployment.md, Backups)."
+            f"the archive holds a {vendor} database and this one is {connection.vendor}: "
+            "restore into the same kind of database (docs/deployment.md, Backups)."
         )
     busy = tables_with_rows()
     if busy:
         raise BackupError(
-            "the database is not empty (rows in " + ", ".join(busy) + "): restore never merges. "
-            "Restore into a new, empty database (a new LOWDOSE_VAR_DIR, or move "
-            f"{settings.DATABASES['default']['NAME']} aside) and run restore again."
+            "the database is not empty (rows in "
+            + ", ".join(busy)
+            + "): restore never merges. "
+            + (
+                "Restore into a new, empty database (a new LOWDOSE_VAR_DIR, or move "
+                f"{settings.DATABASES['default']['NAME']} aside) and run restore again."
+                if connection.vendor == "sqlite"
+                else "Make a new database (createdb), point DATABASE_URL at it and run restore "
+                "again."
+            )
         )
+    if vendor == "postgresql":
+        _postgresql_restore(members[POSTGRESQL_MEMBER])
+    else:
+        _sqlite_restore(members[SQLITE_MEMBER])
+    notes = [_restore_key(members), *_restore_wording(manifest, members)]
+    connection.close()  # the next query opens the restored database
+    from apps.audit.models import AuditChainHead
+
+    head = AuditChainHead.objects.filter(pk=AuditChainHead.ONLY).first()
+    last_hash = head.last_hash if head is not None else GENESIS
+    return Restored(manifest, verify(), last_hash, [note for note in notes if note])
+
+
+def _postgresql_restore(data: bytes) -> None:
+    """``pg_restore`` in one transaction; tables ``migrate`` made (all without rows, checked
+    before) are dropped first and made again from the dump."""
+    with connection.cursor() as cursor:
+        has_tables = bool(connection.introspection.table_names(cursor))
+    connection.close()
+    with tempfile.TemporaryDirectory() as scratch:  # mode 700
+        dump = Path(scratch) / POSTGRESQL_MEMBER
+        _private_file(dump, data)
+        clean = ["--clean", "--if-exists"] if has_tables else []
+        _pg_tool(
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            *clean,
+            "-d",
+            _pg_environment()["PGDATABASE"],
+            str(dump),
+        )
+
+
+def _sqlite_restore(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as scratch:  # mode 700
         source_path = Path(scratch) / SQLITE_MEMBER
-        _private_file(source_path, members[SQLITE_MEMBER])
+        _private_file(source_path, data)
         connection.close()
         source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
         target = sqlite3.connect(settings.DATABASES["default"]["NAME"], timeout=5)
@@ -251,9 +355,6 @@ def restore_backup(path: Path) -> Restored:
         finally:
             target.close()
             source.close()
-    notes = [_restore_key(members), *_restore_wording(manifest, members)]
-    connection.close()  # the next query opens the restored database
-    return Restored(manifest, verify(), [note for note in notes if note])
 
 
 def _restore_key(members: dict[str, bytes]) -> str:

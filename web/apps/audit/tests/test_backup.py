@@ -146,3 +146,50 @@ def _damage(archive: Path, damaged: Path) -> None:
             if info.name == "database.sqlite3":
                 data = data[:-1] + bytes([data[-1] ^ 1])
             bad.addfile(info, io.BytesIO(data))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+    reason="needs a PostgreSQL cluster (make test-postgres)",
+)
+def test_backup_then_restore_on_postgresql(tmp_path: Path) -> None:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    base = url.rsplit("/", 1)[0]
+    suffix = os.urandom(4).hex()
+    source, target = f"backup_source_{suffix}", f"backup_target_{suffix}"
+    archive = tmp_path / "backup.tar.gz"
+    key = {"LOWDOSE_SECRET_KEY": "test-only-" + suffix}
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {source}")
+        admin.execute(f"CREATE DATABASE {target}")
+    try:
+        on_source = {"DATABASE_URL": f"{base}/{source}", **key}
+        on_target = {"DATABASE_URL": f"{base}/{target}", **key}
+        for database in (on_source, on_target):  # the target: migrated, no rows
+            migrated = _manage(tmp_path, "migrate", "-v0", **database)
+            assert migrated.returncode == 0, migrated.stderr
+        assert _manage(tmp_path, "shell", "-c", MAKE_DATA, **on_source).returncode == 0
+        backup = _manage(tmp_path, "backup", str(archive), **on_source)
+        assert backup.returncode == 0, backup.stderr
+        restore = _manage(tmp_path, "restore", str(archive), **on_target)
+        assert restore.returncode == 0, restore.stderr
+        assert "audit verify: 3 events, chain intact" in restore.stdout
+
+        def events(name: str) -> list[tuple[Any, ...]]:
+            with psycopg.connect(f"{base}/{name}") as db:
+                return db.execute("SELECT * FROM audit_auditevent ORDER BY id").fetchall()
+
+        restored = events(target)
+        assert restored == events(source)
+        assert len(restored) == 3
+        refused = _manage(tmp_path, "restore", str(archive), **on_target)
+        assert refused.returncode != 0
+        assert "not empty" in refused.stderr
+        assert events(target) == restored
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {source} WITH (FORCE)")
+            admin.execute(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")

@@ -1,6 +1,6 @@
 """``manage.py backup PATH``: one ``.tar.gz`` (mode 600) with the database, the secret key file,
-the licensed wording and a manifest (:mod:`apps.audit.backups`). SQLite only; PostgreSQL is
-refused with the ``pg_dump``/``pg_restore`` procedure of ``docs/deployment.md``."""
+the licensed wording and a manifest (:mod:`apps.audit.backups`): a SQLite copy made with the online
+backup API, or ``pg_dump -Fc`` on PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """``manage.py restore PATH``: restore a ``manage.py backup`` archive into an EMPTY database
 (refused if any table holds rows: a restore never merges), then walk the audit chain.
 
-Exit 0 when the chain is intact and holds the manifest's number of events; exit 1 otherwise.
+Exit 0 when the chain is intact and ends with the manifest's number of events and last hash;
+exit 1 otherwise.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ class Command(BaseCommand):
             sys.exit(1)
         if not restored.matches_manifest:
             self.stderr.write(
-                f"audit verify: {result.events} events, chain intact, but the manifest "
-                f"records {expected}"
+                f"audit verify: {result.events} events ending in {restored.last_hash[:12]}…, "
+                f"chain intact, but the manifest records {expected} ending in "
+                f"{manifest['audit']['last_hash'][:12]}…"
             )
             sys.exit(1)
         self.stdout.write(f"audit verify: {result.events} events, chain intact")
