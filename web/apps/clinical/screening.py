@@ -38,7 +38,10 @@ from apps.clinical.models import (
 from apps.clinical.queries import patient_today
 from lowdose.errors import InputError
 from lowdose.safety import (
+    ContraindicationError,
+    Finding,
     Resolution,
+    ReviewRequiredError,
     ScreeningResult,
     StoppedMedication,
     normalise_condition,
@@ -136,12 +139,16 @@ def safety_hold(patient: Patient) -> bool:
 _SEVERITY_WORDS = {"contraindicated": "Contraindication", "review": "Needs review"}
 
 
+def _blocking(result: ScreeningResult) -> list[Finding]:
+    """The findings that stop treatment (contraindications and entries to review)."""
+    return [f for f in result.findings if f.severity in _SEVERITY_WORDS]
+
+
 def _blocking_summary(result: ScreeningResult) -> str:
     """One line per blocking finding, in words: what it is and what it was recognised as."""
     return "; ".join(
         f"{_SEVERITY_WORDS[f.severity]}: {f.matched or f.entry or f.message}"
-        for f in result.findings
-        if f.severity in _SEVERITY_WORDS
+        for f in _blocking(result)
     )
 
 
@@ -151,7 +158,7 @@ def _alert_message(result: ScreeningResult) -> str:
         if result.status == "contraindicated"
         else "a medicine lowdose cannot identify"
     )
-    first = next(f for f in result.findings if f.severity in ("contraindicated", "review"))
+    first = _blocking(result)[0]
     return (
         f"The safety screen now finds {what} for a patient on LDN: {first.message} "
         "Dispensing and kit release are blocked. Contact the patient before their next dose, "
@@ -167,12 +174,13 @@ def rescreen(actor: Actor, patient: Patient, *, because: str) -> ScreeningResult
     ``safety.rescreen`` with the status and what caused it.
     """
     result = screen_patient(patient)
-    blocking = {
-        f"{f.code}:{f.entry or f.matched}"
-        for f in result.findings
-        if f.severity in ("contraindicated", "review")
-    }
-    key = "|".join(sorted(blocking))[:200]
+    _act_on(actor, patient, result, because=because)
+    return result
+
+
+def _act_on(actor: Actor, patient: Patient, result: ScreeningResult, *, because: str) -> None:
+    """Raise, replace or resolve the patient's ``screen_blocked`` alert for ``result``."""
+    key = "|".join(sorted({f"{f.code}:{f.entry or f.matched}" for f in _blocking(result)}))[:200]
     open_alerts = list(
         Alert.objects.filter(patient=patient, kind=SCREEN_ALERT, resolved_at__isnull=True)
     )
@@ -210,7 +218,6 @@ def rescreen(actor: Actor, patient: Patient, *, because: str) -> ScreeningResult
                     row,
                     f"The safety screen passes again ({result.status}) after: {because}.",
                 )
-    return result
 
 
 def require_clear_screen(actor: Actor, patient: Patient, *, action: str) -> ScreeningResult:
@@ -232,9 +239,7 @@ def require_clear_screen(actor: Actor, patient: Patient, *, action: str) -> Scre
             outcome="denied",
             detail={"screening": result.to_dict()},
         )
-    rescreen(actor, patient, because=f"refused: {action}")
-    from lowdose.safety import ContraindicationError, ReviewRequiredError
-
+    _act_on(actor, patient, result, because=f"refused: {action}")
     if result.status == "contraindicated":
         raise ContraindicationError(
             "Blocked by the safety screen: a contraindication to naltrexone was found "
