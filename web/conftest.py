@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.models import CareTeam, Clinic, Patient, Pharmacy, Role, User
+from apps.accounts.models import ApiToken, CareTeam, Clinic, Patient, Pharmacy, Role, User
 from apps.accounts.two_factor import two_factor_required
 from apps.checkins.actions import store_checkin
 from lowdose.diary import Checkin as CoreCheckin
@@ -166,6 +166,15 @@ def make_checkin() -> Callable[..., Any]:
         return row
 
     return make
+
+
+def bearer(user: User) -> dict[str, str]:
+    """Headers of a fresh API token of ``user`` (valid for a day), as the token endpoint issues."""
+    raw, digest = ApiToken.new_token()
+    ApiToken.objects.create(
+        user=user, key_hash=digest, expires_at=timezone.now() + timedelta(days=1)
+    )
+    return {"Authorization": f"Bearer {raw}"}
 
 
 def pass_two_factor(client: Client, user: User) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from conftest import bearer
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts.models import ApiToken, Patient, User
+from apps.accounts.models import Patient, User
 from apps.alerts.actions import raise_alert
 from apps.alerts.models import Alert
 from apps.audit.actor import Actor
@@ -16,13 +17,7 @@ from apps.clinical.tests.factories import make_prescription
 
 
 def api(user: User | None) -> Client:
-    if user is None:
-        return Client()
-    raw, digest = ApiToken.new_token()
-    ApiToken.objects.create(
-        user=user, key_hash=digest, expires_at=timezone.now() + timedelta(days=1)
-    )
-    return Client(headers={"Authorization": f"Bearer {raw}"})
+    return Client() if user is None else Client(headers=bearer(user))
 
 
 def alert(patient: Patient, kind: str, severity: str = "warning", **kw: object) -> Alert:

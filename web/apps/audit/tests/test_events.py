@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD
+from conftest import PASSWORD, bearer
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -280,14 +280,7 @@ def test_a_second_clinics_admin_cannot_read_the_first_clinics_log(
 # Search: page and API ------------------------------------------------------------------------
 
 
-def _token(user: User) -> dict[str, str]:
-    from apps.accounts.models import ApiToken
-
-    raw, digest = ApiToken.new_token()
-    ApiToken.objects.create(
-        user=user, key_hash=digest, expires_at=timezone.now() + timedelta(days=1)
-    )
-    return {"Authorization": f"Bearer {raw}"}
+_token = bearer
 
 
 def test_the_api_filters_by_patient_including_list_views(

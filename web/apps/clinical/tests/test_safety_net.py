@@ -9,11 +9,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from conftest import bearer
 from django.test import Client
-from django.utils import timezone
 
 from apps.accounts.access import visible_alerts
-from apps.accounts.models import ApiToken, Clinic, Patient, Pharmacy, User
+from apps.accounts.models import Clinic, Patient, Pharmacy, User
 from apps.alerts.actions import acknowledge_alert
 from apps.alerts.models import Alert
 from apps.audit.actor import Actor
@@ -28,18 +28,9 @@ from apps.nof1.tests.factories import make_trial
 pytestmark = pytest.mark.django_db
 
 
-def _api(user: User) -> tuple[Client, dict[str, str]]:
-    raw, digest = ApiToken.new_token()
-    ApiToken.objects.create(
-        user=user, key_hash=digest, expires_at=timezone.now() + timedelta(days=1)
-    )
-    return Client(), {"Authorization": f"Bearer {raw}"}
-
-
 def _call(user: User, method: str, url: str, body: dict[str, Any] | None = None) -> Any:
-    client, headers = _api(user)
-    return getattr(client, method)(
-        url, body or {}, content_type="application/json", headers=headers
+    return getattr(Client(), method)(
+        url, body or {}, content_type="application/json", headers=bearer(user)
     )
 
 
