@@ -9,11 +9,14 @@ character in the body or the query string (400), and Django a body over
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from apps.accounts.api import router as accounts_router
 from apps.alerts.api import router as alerts_router
@@ -25,11 +28,77 @@ from apps.evidence.api import router as evidence_router
 from apps.nof1.api import router as nof1_router
 from apps.pharmacy.api import router as pharmacy_router
 from config.api_docs import LocalSwagger
-from config.api_input import ApiInputError, JsonOnlyParser
+from config.api_input import ApiInputError, InputErrorOut, JsonOnlyParser
 from lowdose.errors import InputError
 from lowdose.safety import ScreenBlockedError
 
-api = NinjaAPI(
+
+class ValidationErrorOut(Schema):
+    """The body or the query does not match the schema; errors lists every problem."""
+
+    detail: str
+    errors: list[dict[str, Any]]
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+def _ref(schema: type[Schema]) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{schema.__name__}"}
+
+
+#: The answers every operation of a kind can give whatever its view does, with why.
+_SHARED_ANSWERS: dict[str, dict[int, tuple[str, type[Schema]]]] = {
+    "authenticated": {401: ("No valid token: POST /api/v1/auth/token first.", DetailOut)},
+    "body": {
+        400: ("The body is not valid JSON, or holds a NUL character.", InputErrorOut),
+        413: ("The body is larger than the server accepts.", InputErrorOut),
+        415: ("The body is not JSON.", InputErrorOut),
+        422: ("The body does not match the schema (types are strict).", ValidationErrorOut),
+    },
+    "path": {422: ("An id in the address is not of its type.", ValidationErrorOut)},
+    "query": {
+        400: ("The query string holds a NUL character.", InputErrorOut),
+        422: ("A query parameter does not match its type.", ValidationErrorOut),
+    },
+}
+
+
+class LowdoseAPI(NinjaAPI):
+    """django-ninja documents only what each route declares; the answers the API gives before a
+    view runs (:mod:`config.api_input`, the token check, schema validation) are added to every
+    operation they apply to here, so the published schema names every status the API can give."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for shared in (ValidationErrorOut, DetailOut, InputErrorOut):
+            components.setdefault(shared.__name__, shared.model_json_schema())
+        for operation in (op for ops in schema["paths"].values() for op in ops.values()):
+            kinds = []
+            if operation.get("security"):
+                kinds.append("authenticated")
+            if "requestBody" in operation:
+                kinds.append("body")
+            places = {p.get("in") for p in operation.get("parameters", ())}
+            kinds += [place for place in ("path", "query") if place in places]
+            answers = operation.setdefault("responses", {})
+            for kind in kinds:
+                for status, (why, model) in _SHARED_ANSWERS[kind].items():
+                    answers.setdefault(
+                        status,
+                        {
+                            "description": why,
+                            "content": {"application/json": {"schema": _ref(model)}},
+                        },
+                    )
+        return schema
+
+
+api = LowdoseAPI(
     title="lowdose API",
     version="1",
     description="Low-dose naltrexone therapy: check-ins, and more with each release. "
@@ -118,7 +187,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     problems = []
     for error in exc.errors:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "payload"))
+        where = ".".join(
+            str(p)
+            for p in error.get("loc", ())
+            if p not in ("body", "payload", "path", "query", "filters")
+        )
         problems.append(f"{where}: {error.get('msg', 'invalid value')}")
     return api.create_response(
         request,

@@ -6,6 +6,12 @@
   string: PostgreSQL cannot store or compare it, so a lookup would fail with a 500. It is 400.
 * A body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is 413 (Django raises
   :class:`~django.core.exceptions.RequestDataTooBig`; :mod:`config.api` answers it).
+* Every body is read strictly (:class:`BodyIn`): a JSON number where the schema says number, a
+  JSON boolean where it says boolean — ``"pain": "4"``, ``"consent": "yes"`` or ``"pain": 4.0``
+  are 422, not quietly converted — and a field the schema does not know is 422 too, so a
+  misspelt ``"dose"`` is refused instead of dropped. Dates, times and ids are ISO 8601 / UUID
+  *strings* (:data:`IsoDate`, :data:`IsoDateTime`, :data:`IsoUUID`); a number there is refused
+  rather than read as a Unix timestamp.
 
 Exceptions of this layer (answered by one handler in :mod:`config.api`)::
 
@@ -16,19 +22,27 @@ Exceptions of this layer (answered by one handler in :mod:`config.api`)::
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.parser import Parser
+from pydantic import BeforeValidator, ConfigDict, Strict
 
 __all__ = [
-    "BODY_ERRORS",
+    "MAX_ID",
     "ApiInputError",
+    "BodyIn",
     "InputErrorOut",
+    "IsoDate",
+    "IsoDateTime",
+    "IsoUUID",
     "JsonOnlyParser",
     "NulCharacterError",
+    "ObjectId",
     "UnsupportedMediaTypeError",
     "find_nul",
 ]
@@ -54,18 +68,38 @@ class NulCharacterError(ApiInputError):
     status = 400
 
 
+def _text_only(value: object) -> object:
+    """Dates, times and ids arrive as JSON strings; anything else (a number, which pydantic would
+    read as a Unix timestamp) is refused."""
+    if isinstance(value, (str, date, datetime, UUID)):
+        return value
+    raise ValueError("give it as a string (ISO 8601 for dates and times)")
+
+
+#: The largest id the database stores: ids are 64-bit signed integers (BigAutoField) on SQLite and
+#: PostgreSQL.
+MAX_ID = 2**63 - 1
+#: An object's id in an address or a query string: 1 to :data:`MAX_ID`, so a larger number is a 422
+#: and never reaches a lookup (SQLite cannot even bind it: ``OverflowError``, a 500).
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+#: A date in a request body: an ISO 8601 string (``"2026-12-06"``).
+IsoDate = Annotated[date, Strict(False), BeforeValidator(_text_only)]
+#: A date and time in a request body: an ISO 8601 string with its offset.
+IsoDateTime = Annotated[datetime, Strict(False), BeforeValidator(_text_only)]
+#: An id in a request body: a UUID string.
+IsoUUID = Annotated[UUID, Strict(False), BeforeValidator(_text_only)]
+
+
+class BodyIn(Schema):
+    """The base of every request body: strict types and no unknown fields (see the module)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
 class InputErrorOut(Schema):
     detail: str
     field: str | None = None
-
-
-#: The answers any endpoint taking a JSON body may give before its view runs (django-ninja has no
-#: API-wide responses): spread first into a route's ``response`` so the route's own 400 wins.
-BODY_ERRORS: dict[int, type[Schema]] = {
-    400: InputErrorOut,
-    413: InputErrorOut,
-    415: InputErrorOut,
-}
 
 
 def find_nul(value: object, where: str = "") -> str | None:

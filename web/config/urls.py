@@ -59,3 +59,7 @@ urlpatterns = [
     path("", include("apps.pharmacology.urls")),
     path("", include("apps.nof1.urls")),
 ]
+
+handler400 = "config.errors.bad_request"
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"

@@ -56,6 +56,15 @@ def people(
     }
 
 
+def _fill(value: object, objects: dict[str, str], *, json: bool) -> object:
+    """A body value with its placeholder filled: an id stays a string in a form and becomes a
+    number in a JSON body (the API reads types strictly)."""
+    if not isinstance(value, str) or value not in objects:
+        return value
+    filled = objects[value]
+    return int(filled) if json and filled.isdigit() else filled
+
+
 def _request(
     route: Route, user: User | None, pid: int, token: str, objects: dict[str, str] | None = None
 ) -> Any:
@@ -66,7 +75,7 @@ def _request(
     if objects and route.body:
         route = replace(
             route,
-            body={k: objects.get(v, v) if isinstance(v, str) else v for k, v in route.body.items()},
+            body={k: _fill(v, objects, json=route.api) for k, v in route.body.items()},
         )
     headers: dict[str, str] = {}
     if route.api:

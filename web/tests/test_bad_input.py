@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
+from conftest import PASSWORD, bearer
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -201,6 +202,37 @@ def test_a_body_over_the_limit_is_413_json(api: Client, patient: Patient, settin
     assert Checkin.objects.count() == 0
 
 
+def test_a_page_form_over_the_limit_is_a_413_page_that_says_what_to_do(
+    patient: Patient, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    assert patient.user is not None
+    client = Client()
+    client.force_login(patient.user)
+    page = client.post("/checkin/", {"pain": "4", "note": "x" * (2 * 1024 * 1024)})
+    assert page.status_code == 413
+    text = page.content.decode()
+    assert "larger than 1 MB" in text
+    assert "send it again" in text
+    assert Checkin.objects.count() == 0
+
+
+def test_an_api_address_that_matches_nothing_answers_json_404(api: Client) -> None:
+    for path in ("/api/v1/no-such-thing", "/api/v1/patients/1/no-such-list"):
+        response = api.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("pid", ["0", "-1", str(2**63), "12401291260727954255529377792"])
+def test_an_id_out_of_the_database_range_is_422_before_any_lookup(api: Client, pid: str) -> None:
+    # SQLite cannot bind an integer over 2**63 - 1 (OverflowError: a 500 before this was bounded).
+    response = api.get(f"/api/v1/patients/{pid}/checkins")
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("patient_id: Input should be")
+
+
 @pytest.mark.parametrize(
     ("content_type", "body"),
     [
@@ -237,6 +269,92 @@ def test_a_body_that_is_not_valid_json_is_400_json(api: Client, patient: Patient
     )
     assert response.status_code == 400
     assert response.json() == {"detail": "The body is not valid JSON.", "field": None}
+
+
+# --- strict types -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"pain": "4"}, "pain"),  # a string for an integer
+        ({"pain": 4.0}, "pain"),  # a float for an integer
+        ({"pain": True}, "pain"),  # a boolean for an integer
+        ({"dose_missed": "false"}, "dose_missed"),  # a string for a boolean
+        ({"dose_missed": 0}, "dose_missed"),  # a number for a boolean
+        ({"client_id": 12345}, "client_id"),  # a number for an id
+        ({"recorded_at": 1765000000}, "recorded_at"),  # a Unix timestamp for a date and time
+        ({"day": 20261206}, "day"),  # a number for a date
+        ({"dose": "4.5"}, "dose"),  # a field the API does not know (misspelt dose_mg)
+        ({"side_effects": [{"name": "nausea", "severity": "mild", "grade": 2}]}, "grade"),
+    ],
+)
+def test_a_value_of_the_wrong_type_or_an_unknown_field_is_422_and_nothing_is_stored(
+    api: Client, patient: Patient, change: dict[str, Any], field: str
+) -> None:
+    response = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins",
+        _checkin(**change),
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"].split(":")[0].split(".")[-1] == field
+    assert Checkin.objects.count() == 0
+
+
+def test_the_same_values_with_their_own_types_are_stored(api: Client, patient: Patient) -> None:
+    response = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins",
+        _checkin(dose_missed=False, day=None, recorded_at=None),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert Checkin.objects.get().pain == 4
+
+
+def test_every_request_body_of_the_api_is_read_strictly() -> None:
+    # Every body schema, and every schema nested in one, refuses unknown fields, which only the
+    # strict base (config.api_input.BodyIn) gives: a new endpoint cannot forget it unnoticed.
+    from config.api import api as ninja_api
+
+    schema = ninja_api.get_openapi_schema(path_prefix="/api/v1/")
+    components = schema["components"]["schemas"]
+
+    def refs(node: object) -> set[str]:
+        if isinstance(node, dict):
+            found = {node["$ref"].rsplit("/", 1)[-1]} if "$ref" in node else set()
+            return found.union(*(refs(v) for v in node.values()))
+        if isinstance(node, list):
+            return set().union(*(refs(v) for v in node))
+        return set()
+
+    bodies: set[str] = set()
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            bodies |= refs(operation.get("requestBody", {}))
+    seen: set[str] = set()
+    while bodies - seen:
+        name = (bodies - seen).pop()
+        seen.add(name)
+        bodies |= refs(components[name])
+    assert len(seen) >= 10
+    lax = sorted(n for n in seen if components[n].get("additionalProperties") is not False)
+    assert lax == []
+
+
+def test_ids_in_other_bodies_are_numbers_not_strings(clinician: User, patient: Patient) -> None:
+    from apps.clinical.tests.factories import make_prescription
+
+    rx = make_prescription(patient, clinician, status="draft")
+    response = Client(headers=bearer(clinician)).post(
+        f"/api/v1/patients/{patient.pk}/prescriptions/{rx.pk}/sign",
+        {"pharmacy_id": "1", "consent": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "pharmacy_id: Input should be a valid integer"
+    rx.refresh_from_db()
+    assert rx.status == "draft"
 
 
 # --- CSV injection ------------------------------------------------------------------------------
@@ -282,3 +400,16 @@ def test_a_nul_character_in_any_page_form_or_query_is_a_clear_400_and_changes_no
     assert not Medication.objects.exists()
     assert client.get("/alerts/?patient=1%00").status_code == 400
     assert client.get("/alerts/").status_code == 200
+
+
+def test_an_unexpected_error_answers_json_under_the_api_and_a_page_elsewhere() -> None:
+    from django.test import RequestFactory
+
+    from config.errors import server_error
+
+    api_answer = server_error(RequestFactory().get("/api/v1/me"))
+    assert api_answer.status_code == 500
+    assert json.loads(api_answer.content)["detail"].startswith("Something went wrong on our side")
+    page = server_error(RequestFactory().get("/dashboard/"))
+    assert page.status_code == 500
+    assert "tell your clinic" in page.content.decode()

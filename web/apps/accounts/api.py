@@ -18,13 +18,13 @@ from apps.accounts.throttle import retry_after
 from apps.accounts.two_factor import two_factor_required, verify_code
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
-from config.api_input import BODY_ERRORS
+from config.api_input import BodyIn, ObjectId
 from lowdose.errors import InputError
 
 router = Router(tags=["accounts"])
 
 
-class TokenIn(Schema):
+class TokenIn(BodyIn):
     username: str
     password: str
     code: str | None = Field(
@@ -62,7 +62,7 @@ class MeOut(Schema):
 
 @router.post(
     "/auth/token",
-    response={**BODY_ERRORS, 200: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     auth=None,
     summary="Exchange a username and password (and a two-factor code) for a bearer token",
 )
@@ -136,7 +136,7 @@ def list_tokens(request: HttpRequest) -> list[dict[str, object]]:
     auth=BearerToken(),
     summary="Revoke one of your API tokens",
 )
-def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+def revoke_token(request: HttpRequest, token_id: ObjectId) -> Status[None]:
     user = cast(User, request.user)
     token = ApiToken.objects.filter(user=user, pk=token_id).first()
     if token is None:

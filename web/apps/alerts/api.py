@@ -16,13 +16,13 @@ from apps.alerts.queries import open_alerts
 from apps.alerts.schemas import AcknowledgeIn, AlertOut, ErrorOut
 from apps.audit.actor import Actor
 from apps.audit.log import record
-from config.api_input import BODY_ERRORS
+from config.api_input import ObjectId
 
 router = Router(tags=["alerts"], auth=BearerToken())
 
 
 class AlertFilters(Schema):
-    patient_id: int | None = None
+    patient_id: ObjectId | None = None
     severity: str | None = None
 
 
@@ -59,11 +59,11 @@ def list_alerts(
 
 @router.post(
     "/alerts/{alert_id}/acknowledge",
-    response={**BODY_ERRORS, 200: AlertOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: AlertOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Acknowledge an alert with a note (it stays open until resolved)",
 )
 def acknowledge_an_alert(
-    request: HttpRequest, alert_id: int, payload: AcknowledgeIn
+    request: HttpRequest, alert_id: ObjectId, payload: AcknowledgeIn
 ) -> Status[dict[str, object]]:
     actor = Actor.from_request(request)
     alert = get_alert_for_user(actor, alert_id, "alerts.acknowledge")

@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from apps.alerts.models import Alert
+from config.api_input import BodyIn
 
 __all__ = ["AcknowledgeIn", "AlertOut", "ErrorOut"]
 
@@ -43,7 +44,7 @@ class AlertOut(Schema):
         }
 
 
-class AcknowledgeIn(Schema):
+class AcknowledgeIn(BodyIn):
     note: str = Field(description="What you did or decided (required)")
 
 

@@ -26,7 +26,7 @@ router = Router(tags=["audit"], auth=BearerToken())
 
 @router.get(
     "/audit",
-    response={200: list[AuditEventOut], 400: InputErrorOut},
+    response={200: list[AuditEventOut], 400: InputErrorOut, 404: InputErrorOut},
     summary="Your clinic's audit log, newest first",
     description="Clinic admins only (404 for every other role). Filters: `patient_id` (also "
     "finds list views that showed the patient), `person` (username), `action` (a name such as "

@@ -12,12 +12,13 @@ from typing import Any
 from ninja import Schema
 
 from apps.audit.models import AuditEvent
+from config.api_input import ObjectId
 
 __all__ = ["AuditEventOut", "AuditFiltersIn"]
 
 
 class AuditFiltersIn(Schema):
-    patient_id: int | None = None
+    patient_id: ObjectId | None = None
     person: str | None = None
     action: str | None = None
     outcome: str | None = None

@@ -8,7 +8,7 @@ from apps.accounts.auth import BearerToken
 from apps.checkins.actions import record_checkin
 from apps.checkins.queries import checkins_of
 from apps.checkins.schemas import CheckinIn, CheckinOut, ErrorOut
-from config.api_input import BODY_ERRORS
+from config.api_input import ObjectId
 
 router = Router(tags=["check-ins"], auth=BearerToken())
 
@@ -18,7 +18,7 @@ router = Router(tags=["check-ins"], auth=BearerToken())
     response={200: list[CheckinOut], 404: ErrorOut},
     summary="A patient's check-ins, oldest first",
 )
-def list_checkins(request: HttpRequest, patient_id: int) -> list[dict[str, object]]:
+def list_checkins(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, object]]:
     patient = get_patient_for_user(request, patient_id, "checkins.view")
     return [CheckinOut.from_row(row) for row in checkins_of(patient)]
 
@@ -26,7 +26,6 @@ def list_checkins(request: HttpRequest, patient_id: int) -> list[dict[str, objec
 @router.post(
     "/patients/{patient_id}/checkins",
     response={
-        **BODY_ERRORS,
         200: CheckinOut,
         201: CheckinOut,
         400: ErrorOut,
@@ -36,7 +35,7 @@ def list_checkins(request: HttpRequest, patient_id: int) -> list[dict[str, objec
     summary="Record a check-in (idempotent on client_id: a re-sent entry answers 200, not a copy)",
 )
 def create_checkin(
-    request: HttpRequest, patient_id: int, payload: CheckinIn
+    request: HttpRequest, patient_id: ObjectId, payload: CheckinIn
 ) -> Status[dict[str, object]]:
     patient = get_patient_for_user(request, patient_id, "checkins.add")
     row, created = record_checkin(request, patient, payload.raw())

@@ -9,18 +9,21 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from apps.checkins.models import Checkin
+from config.api_input import BodyIn, IsoDate, IsoDateTime, IsoUUID
 
 
-class SideEffectIn(Schema):
+class SideEffectIn(BodyIn):
     name: Literal["vivid_dreams", "insomnia", "headache", "nausea", "other"]
     severity: Literal["mild", "moderate", "severe"]
     detail: str = Field("", max_length=200)
 
 
-class CheckinIn(Schema):
-    client_id: UUID = Field(description="Generated on the device; re-sending it never duplicates.")
-    recorded_at: datetime | None = Field(None, description="ISO 8601 with offset; default now.")
-    day: date | None = Field(
+class CheckinIn(BodyIn):
+    client_id: IsoUUID = Field(
+        description="Generated on the device; re-sending it never duplicates."
+    )
+    recorded_at: IsoDateTime | None = Field(None, description="ISO 8601 with offset; default now.")
+    day: IsoDate | None = Field(
         None, description="The day the entry belongs to; only needed between midnight and 05:00."
     )
     pain: int = Field(ge=0, le=10, description="0 = no pain, 10 = worst pain imaginable")

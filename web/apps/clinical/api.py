@@ -35,7 +35,7 @@ from apps.clinical.schemas import (
     SignRefusedOut,
 )
 from apps.clinical.screening import MedicationEntry, screen_patient
-from config.api_input import BODY_ERRORS
+from config.api_input import ObjectId
 from lowdose.safety import ScreenBlockedError
 
 router = Router(tags=["clinical"], auth=BearerToken())
@@ -46,7 +46,7 @@ router = Router(tags=["clinical"], auth=BearerToken())
     response={200: ScreeningOut, 404: ErrorOut},
     summary="The safety screen of the stored medication list, conditions and planned surgery",
 )
-def get_screening(request: HttpRequest, patient_id: int) -> dict[str, object]:
+def get_screening(request: HttpRequest, patient_id: ObjectId) -> dict[str, object]:
     patient = get_patient_for_user(request, patient_id, "clinical.view")
     return ScreeningOut.from_result(screen_patient(patient))
 
@@ -56,7 +56,7 @@ def get_screening(request: HttpRequest, patient_id: int) -> dict[str, object]:
     response={200: list[PrescriptionOut], 404: ErrorOut},
     summary="A patient's prescriptions, newest first (pharmacists: only those routed to them)",
 )
-def list_prescriptions(request: HttpRequest, patient_id: int) -> list[dict[str, object]]:
+def list_prescriptions(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, object]]:
     patient = get_patient_for_user(request, patient_id, "prescriptions.view")
     rows = visible_prescriptions(cast(User, request.user), "prescriptions.view", patient)
     return [PrescriptionOut.from_row(rx) for rx in rows.select_related("pharmacy")]
@@ -65,7 +65,6 @@ def list_prescriptions(request: HttpRequest, patient_id: int) -> list[dict[str, 
 @router.post(
     "/patients/{patient_id}/prescriptions/{prescription_id}/sign",
     response={
-        **BODY_ERRORS,
         200: PrescriptionOut,
         400: ErrorOut,
         404: ErrorOut,
@@ -74,7 +73,7 @@ def list_prescriptions(request: HttpRequest, patient_id: int) -> list[dict[str, 
     summary="Sign a draft and route it to a pharmacy; 409 when the screen finds a contraindication",
 )
 def sign(
-    request: HttpRequest, patient_id: int, prescription_id: int, payload: SignIn
+    request: HttpRequest, patient_id: ObjectId, prescription_id: ObjectId, payload: SignIn
 ) -> Status[dict[str, object]]:
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.sign")
     try:
@@ -96,11 +95,11 @@ def sign(
 
 @router.post(
     "/patients/{patient_id}/screening/resolutions",
-    response={**BODY_ERRORS, 200: ScreeningOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: ScreeningOut, 400: ErrorOut, 404: ErrorOut},
     summary="Settle an entry the screen could not identify (clinician, or the pharmacist holding "
     "the prescription or kits); answers the new screen",
 )
-def resolve(request: HttpRequest, patient_id: int, payload: ResolutionIn) -> dict[str, object]:
+def resolve(request: HttpRequest, patient_id: ObjectId, payload: ResolutionIn) -> dict[str, object]:
     patient = get_patient_for_user(request, patient_id, "screening.resolve")
     resolution = screening.resolution_from(payload.kind, payload.ingredients, payload.reason)
     result = screening.resolve_entry(
@@ -121,18 +120,18 @@ def _medication(patient_id: int, medication_id: int) -> Medication:
     response={200: list[MedicationOut], 404: ErrorOut},
     summary="The patient's medication list (current and stopped), with each entry's history",
 )
-def list_medications(request: HttpRequest, patient_id: int) -> list[dict[str, object]]:
+def list_medications(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, object]]:
     patient = get_patient_for_user(request, patient_id, "clinical.view")
     return [MedicationOut.from_row(m) for m in patient.medications.listed()]
 
 
 @router.post(
     "/patients/{patient_id}/medications",
-    response={**BODY_ERRORS, 201: MedicationScreenOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: MedicationScreenOut, 400: ErrorOut, 404: ErrorOut},
     summary="Add a medicine; answers the stored entry and the new safety screen",
 )
 def add_medication(
-    request: HttpRequest, patient_id: int, payload: MedicationIn
+    request: HttpRequest, patient_id: ObjectId, payload: MedicationIn
 ) -> Status[dict[str, object]]:
     patient = get_patient_for_user(request, patient_id, "clinical.edit")
     entry = MedicationEntry(payload.name, payload.status, payload.last_dose, patient_today(patient))
@@ -145,11 +144,11 @@ def add_medication(
 
 @router.patch(
     "/patients/{patient_id}/medications/{medication_id}",
-    response={**BODY_ERRORS, 200: MedicationScreenOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: MedicationScreenOut, 400: ErrorOut, 404: ErrorOut},
     summary="Correct an entry (name, status, last dose); the old values are kept in its history",
 )
 def correct_medication(
-    request: HttpRequest, patient_id: int, medication_id: int, payload: MedicationPatch
+    request: HttpRequest, patient_id: ObjectId, medication_id: ObjectId, payload: MedicationPatch
 ) -> dict[str, object]:
     patient = get_patient_for_user(request, patient_id, "clinical.edit")
     med = _medication(patient.pk, medication_id)
@@ -174,7 +173,7 @@ def correct_medication(
     "new safety screen",
 )
 def remove_medication(
-    request: HttpRequest, patient_id: int, medication_id: int
+    request: HttpRequest, patient_id: ObjectId, medication_id: ObjectId
 ) -> dict[str, object]:
     patient = get_patient_for_user(request, patient_id, "clinical.edit")
     med = _medication(patient.pk, medication_id)
@@ -184,12 +183,12 @@ def remove_medication(
 
 @router.post(
     "/patients/{patient_id}/assessments",
-    response={**BODY_ERRORS, 201: AssessmentOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: AssessmentOut, 400: ErrorOut, 404: ErrorOut},
     summary="Complete a questionnaire; a self-harm answer returns crisis resources and alerts "
     "the care team at once",
 )
 def complete(
-    request: HttpRequest, patient_id: int, payload: AssessmentIn
+    request: HttpRequest, patient_id: ObjectId, payload: AssessmentIn
 ) -> Status[dict[str, object]]:
     patient = get_patient_for_user(request, patient_id, "assessments.complete")
     row, crisis = complete_assessment(

@@ -8,6 +8,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from apps.clinical.models import Medication, Prescription
+from config.api_input import BodyIn, IsoDate
 from lowdose.safety import ScreeningResult
 
 
@@ -45,18 +46,18 @@ class ScreeningOut(Schema):
         }
 
 
-class MedicationIn(Schema):
+class MedicationIn(BodyIn):
     name: str = Field(max_length=200, description="As the patient takes it, e.g. 'Percocet 5/325'")
     status: Literal["current", "stopped"] = "current"
-    last_dose: date | None = Field(
+    last_dose: IsoDate | None = Field(
         None, description="Day of the last dose; required when status is stopped"
     )
 
 
-class MedicationPatch(Schema):
+class MedicationPatch(BodyIn):
     name: str | None = Field(None, max_length=200)
     status: Literal["current", "stopped"] | None = None
-    last_dose: date | None = None
+    last_dose: IsoDate | None = None
 
 
 class MedicationChangeOut(Schema):
@@ -92,7 +93,7 @@ class MedicationScreenOut(Schema):
     screening: ScreeningOut
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(BodyIn):
     instrument: str = Field(description="e.g. phq9, gad7 (GET /api/v1/instruments lists them)")
     answers: dict[str, int] = Field(
         description="Item link ids of the instrument definition → the chosen value"
@@ -168,7 +169,7 @@ class PrescriptionOut(Schema):
         }
 
 
-class SignIn(Schema):
+class SignIn(BodyIn):
     pharmacy_id: int = Field(description="The compounding pharmacy to route the prescription to")
     consent: bool = Field(description="The patient consents to off-label, compounded LDN")
     caution_reason: str = Field(
@@ -181,7 +182,7 @@ class SignRefusedOut(Schema):
     screening: ScreeningOut
 
 
-class ResolutionIn(Schema):
+class ResolutionIn(BodyIn):
     text: str = Field(max_length=200, description="The medication text under review, as listed")
     kind: Literal["ingredients", "not_opioid", "washout_confirmed"] = Field(
         description="ingredients: name what it contains (then screened normally); not_opioid: it "

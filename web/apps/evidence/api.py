@@ -13,7 +13,6 @@ from apps.accounts.models import Role, User
 from apps.evidence.actions import add_trial
 from apps.evidence.queries import summary_for
 from apps.evidence.schemas import ErrorOut, SummaryOut, TrialIn, TrialOut
-from config.api_input import BODY_ERRORS
 
 router = Router(tags=["evidence"], auth=BearerToken())
 
@@ -36,7 +35,7 @@ def evidence_summary(request: HttpRequest, query: Query[SummaryQuery]) -> dict[s
 
 @router.post(
     "/evidence/trials",
-    response={**BODY_ERRORS, 201: TrialOut, 400: ErrorOut, 404: ErrorOut},
+    response={201: TrialOut, 400: ErrorOut, 404: ErrorOut},
     summary="Add a trial and its outcome numbers; every summary includes it from the next request",
 )
 def create_trial(request: HttpRequest, payload: TrialIn) -> Status[dict[str, Any]]:

@@ -6,8 +6,10 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from config.api_input import BodyIn
 
-class EffectIn(Schema):
+
+class EffectIn(BodyIn):
     outcome: str = Field(description="pain, pain_nrs, pain_responder_30, fatigue, mood, sleep, …")
     measure: str | None = Field(None, description="Optional check: must be the outcome's measure.")
     yi: float | None = Field(None, description="Effect size on the pooling scale (log for RR).")
@@ -21,7 +23,7 @@ class EffectIn(Schema):
     reported_value: str = Field(max_length=200, description="The number exactly as published.")
 
 
-class TrialIn(Schema):
+class TrialIn(BodyIn):
     trial_id: str = Field(max_length=60, description="Short unique id, e.g. 'smith2027'.")
     label: str = Field(max_length=80, description="As shown in plots, e.g. 'Smith 2027'.")
     year: int

@@ -11,6 +11,7 @@ from apps.checkins.schemas import ErrorOut
 from apps.nof1.models import Nof1Trial
 from apps.nof1.queries import kit_rows
 from apps.nof1.schemas import KitOut, TrialOut
+from config.api_input import ObjectId
 
 router = Router(tags=["N-of-1 trials"], auth=BearerToken())
 
@@ -20,7 +21,7 @@ router = Router(tags=["N-of-1 trials"], auth=BearerToken())
     response={200: list[TrialOut], 404: ErrorOut},
     summary="A patient's N-of-1 trials, blinded (kit codes, never arms) until unblinded",
 )
-def list_trials(request: HttpRequest, patient_id: int) -> list[dict[str, Any]]:
+def list_trials(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, Any]]:
     patient = get_patient_for_user(request, patient_id, "nof1.view")
     return [TrialOut.from_trial(t) for t in Nof1Trial.objects.filter(patient=patient)]
 
@@ -30,6 +31,6 @@ def list_trials(request: HttpRequest, patient_id: int) -> list[dict[str, Any]]:
     response={200: list[KitOut], 404: ErrorOut},
     summary="The allocation list of a trial (the pharmacy preparing its kits only)",
 )
-def trial_kits(request: HttpRequest, trial_id: int) -> list[dict[str, Any]]:
+def trial_kits(request: HttpRequest, trial_id: ObjectId) -> list[dict[str, Any]]:
     trial = get_trial_for_user(request, trial_id, "nof1.kits")
     return kit_rows(trial)

@@ -14,12 +14,12 @@ from apps.audit.actor import Actor
 from apps.checkins.schemas import ErrorOut
 from apps.clinical.schemas import PrescriptionOut, ScreeningOut
 from apps.pharmacy.actions import record_dispensing
-from config.api_input import BODY_ERRORS
+from config.api_input import BodyIn, ObjectId
 
 router = Router(tags=["pharmacy"], auth=BearerToken())
 
 
-class DispenseIn(Schema):
+class DispenseIn(BodyIn):
     lot: str = Field(min_length=1, max_length=64, description="Lot number of the batch")
     source: Literal["api", "tablets"] = Field(
         "api", description="api: naltrexone HCl powder; tablets: crushed 50 mg tablets"
@@ -35,7 +35,6 @@ class DispenseRefusedOut(Schema):
 @router.post(
     "/prescriptions/{prescription_id}/dispense",
     response={
-        **BODY_ERRORS,
         200: PrescriptionOut,
         400: ErrorOut,
         404: ErrorOut,
@@ -45,7 +44,7 @@ class DispenseRefusedOut(Schema):
     "screen is contraindicated or needs review",
 )
 def dispense(
-    request: HttpRequest, prescription_id: int, payload: DispenseIn
+    request: HttpRequest, prescription_id: ObjectId, payload: DispenseIn
 ) -> Status[dict[str, object]]:
     rx = get_prescription_for_user(request, None, prescription_id, "prescriptions.dispense")
     record_dispensing(
