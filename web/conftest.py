@@ -42,6 +42,22 @@ def _plain_http_test_client() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _static_files_from_the_source_folders() -> Iterator[None]:
+    """Pages link static files by their plain names, served from ``web/static`` (WhiteNoise's
+    finders, the live server's static handler), so the tests need no ``collectstatic``.
+    Production's hashed, compressed storage is checked in ``web/tests/test_static_files.py``."""
+    plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": plain},
+        },
+        WHITENOISE_USE_FINDERS=True,
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _test_flush_steps_around_audit_triggers() -> Iterator[None]:
     """Let the test runner's flush empty the audit table; production's ``manage.py flush`` fails.
 

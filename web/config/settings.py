@@ -396,13 +396,16 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [WEB_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"  # collectstatic writes here (make run)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# Vendored files carry their version in their names, so no manifest hashing is needed; WhiteNoise
-# serves straight from the source folders too, so tests and `runserver` need no collectstatic.
+# `collectstatic` (run by `make run` and in deployment) writes every file under a name carrying a
+# hash of its content, plus gzip and Brotli copies; WhiteNoise serves those names with a one-year
+# immutable cache and the compressed copy the browser accepts. Only collected files are served
+# (finders too while DEBUG). The tests use plain names from the source folders (web/conftest.py)
+# and check this set-up in web/tests/test_static_files.py.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.static.StaticStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a CSV of years of check-ins fits easily

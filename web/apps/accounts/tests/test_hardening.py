@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import PASSWORD
 from django.test import Client
 
@@ -178,6 +179,7 @@ DEPLOY_CHECK = textwrap.dedent(
     from django.core.management import call_command
     from django.test import Client
     call_command("check", deploy=True, fail_level="WARNING")
+    call_command("collectstatic", interactive=False, verbosity=0)  # a documented step
     client = Client(HTTP_HOST="{HOST}")
     login = client.get("/accounts/login/")
     print("login", login.status_code, login.get("Location"))
@@ -187,6 +189,7 @@ DEPLOY_CHECK = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # collectstatic compresses every static file
 def test_check_deploy_is_clean_under_the_documented_production_settings(tmp_path: Path) -> None:
     key_file = tmp_path / "secret_key"
     key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
