@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from apps.checkins import views
+from apps.checkins import panel, views
 
 app_name = "checkins"
 urlpatterns = [
-    path("panel/", views.panel, name="panel"),
+    path("panel/", panel.panel, name="panel"),
     path("patients/<int:patient_id>/", views.dashboard, name="dashboard"),
     path("patients/<int:patient_id>/checkin/", views.checkin_form, name="new"),
     path("patients/<int:patient_id>/checkins.csv", views.export_csv, name="export"),

@@ -13,14 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.access import can, get_patient_for_user, visible_patients
+from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.models import User
-from apps.alerts.models import Severity
-from apps.alerts.queries import open_alerts, open_alerts_by_patient
-from apps.audit.log import record, record_many
+from apps.alerts.queries import open_alerts
 from apps.checkins.actions import import_checkins, record_checkin
 from apps.checkins.forms import raw_from_post
-from apps.checkins.queries import checkins_of, panel_rows, responses_of, summary_of
+from apps.checkins.queries import checkins_of, responses_of, summary_of
 from apps.clinical.screening import safety_hold
 from apps.nof1.models import Nof1Trial
 from apps.nof1.queries import current_kit
@@ -169,24 +167,3 @@ def chart_image(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse
         return HttpResponseBadRequest("Ask for chart.svg or chart.png.")
     content_type = "image/svg+xml" if fmt == "svg" else "image/png"
     return HttpResponse(render_chart(spec, fmt), content_type=content_type)  # type: ignore[arg-type]
-
-
-@login_required
-@require_GET
-def panel(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
-    if not user.is_clinician:
-        record(request, "panel.view", outcome="denied")
-        return render(request, "404.html", status=404)
-    rows = panel_rows(visible_patients(user, "checkins.view").select_related("user", "care_team"))
-    record_many(request, "checkins.view.panel", [row.patient.pk for row in rows])
-    alerts = open_alerts_by_patient(user, [row.patient.pk for row in rows])
-    urgent = sorted(
-        (a for found in alerts.values() for a in found if a.severity == Severity.URGENT),
-        key=lambda a: (a.acknowledged_at is not None, -a.raised_at.timestamp()),
-    )
-    return render(
-        request,
-        "checkins/panel.html",
-        {"rows": rows, "scales": SCALES, "alerts": alerts, "urgent": urgent},
-    )

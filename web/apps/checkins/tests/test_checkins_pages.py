@@ -150,9 +150,9 @@ def test_the_panel_shows_the_silent_patients_alert_in_constant_queries(
         make_checkin(extra, days_ago=1)
     with CaptureQueriesContext(connection) as many:
         client.get("/panel/")
-    # 8, the session's two-factor device, and the audit event's chain head read and update
-    # (PostgreSQL: and its lock)
-    assert len(many) == len(few) == 11 + (connection.vendor == "postgresql")
+    # 10 (with the treatment state's prescriptions and trials), the session's two-factor
+    # device, and the audit event's chain head read and update (PostgreSQL: and its lock)
+    assert len(many) == len(few) == 13 + (connection.vendor == "postgresql")
 
 
 def test_after_midnight_the_form_asks_which_day_and_files_the_entry_there(
