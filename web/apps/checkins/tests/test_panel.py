@@ -175,6 +175,7 @@ def test_pages_of_fifty_and_one_audit_event_naming_the_patients_shown(
     assert AuditEvent.objects.count() == before + 1
     assert event.action == "checkins.view.panel"
     shown = set(Patient.objects.filter(display_name__in=names).values_list("pk", flat=True))
+    assert event.detail is not None
     assert set(event.detail["patient_ids"]) == shown
     # past the last page: the last page, not an error
     assert _names(panel_of("?page=99")) == names
