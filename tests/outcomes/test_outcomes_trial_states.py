@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ from lowdose.outcomes.trial_states import (
     allowed_steps,
     check,
     check_reason,
+    mermaid,
 )
 
 S = TrialState
@@ -241,3 +243,8 @@ def test_the_table_reaches_every_state_and_every_state_but_unblinded_has_a_way_o
     assert targets == set(TrialState)
     sources = {s for t in TRANSITIONS for s in t.sources}
     assert sources == set(TrialState) - {S.UNBLINDED}
+
+
+def test_the_docs_show_the_diagram_of_this_table() -> None:
+    docs = Path(__file__).parents[2] / "docs" / "nof1.md"
+    assert mermaid() in docs.read_text(encoding="utf-8")
