@@ -12,7 +12,13 @@ from scipy import stats
 
 from lowdose.outcomes import AnalysisError, Diary
 from lowdose.outcomes.design import Nof1Design, Nof1Plan
-from lowdose.outcomes.nof1 import Nof1Analysis, PeriodSummary, paired_tests, plain_probability
+from lowdose.outcomes.nof1 import (
+    Nof1Analysis,
+    Nof1Result,
+    PeriodSummary,
+    paired_tests,
+    plain_probability,
+)
 from lowdose.outcomes.simulate import simulate_diary
 
 START = date(2026, 3, 2)
@@ -189,3 +195,17 @@ def test_design_assistant_rejects_impossible_assumptions(kw: dict[str, float], f
     with pytest.raises(OutcomesError) as info:
         simulate_design(_plan(), **options)  # type: ignore[arg-type]
     assert info.value.field == field
+
+
+def test_a_stored_result_reads_back_exactly() -> None:
+    """The web app stores ``to_dict()`` at unblinding and shows ``from_dict`` of it afterwards."""
+    import json
+
+    plan = _plan(("placebo", "1.5", "4.5"))
+    diary = _diary_from(plan, {"placebo": 6.0, "1.5 mg": 5.0, "4.5 mg": 4.0}, "pain", 0.8)
+    result = Nof1Analysis(diary, plan).fit()
+    stored = json.loads(json.dumps(result.to_dict()))
+    assert Nof1Result.from_dict(stored) == result
+    with pytest.raises(AnalysisError, match="incomplete or malformed") as bad:
+        Nof1Result.from_dict({k: v for k, v in stored.items() if k != "effects"})
+    assert bad.value.field == "result"

@@ -59,6 +59,7 @@ def _serve(collected: Path, path: str, encoding: str) -> Any:
 @pytest.mark.slow  # collectstatic compresses every file (~15 s)
 def test_whitenoise_serves_the_compressed_copy_with_a_long_immutable_cache(
     collected: Path,
+    db: None,  # closing a response sends request_finished, which tidies database connections
 ) -> None:
     with override_settings(STATIC_ROOT=collected, STORAGES=PRODUCTION_STORAGES):
         url = staticfiles_storage.url("vendor/vega-6.4.0.min.js")

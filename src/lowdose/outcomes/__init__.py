@@ -9,6 +9,8 @@ answers "does LDN help *this* patient?":
 ``nof1``      Bayesian N-of-1 analysis (deterministic posterior) + paired-cycle t-test
 ``simulate``  the design assistant's operating characteristics
 ``analysis_plan`` the pre-specified plan, fingerprinted when locked before unblinding
+``trial_states`` a trial's states, the allowed steps, who takes each (the web layer asks it)
+``trial_situation`` where a trial stands, in plain words for each person
 ``charts``    Vega-Lite chart of an unblinded trial's periods
 ``pooling``   hierarchical random-effects pooling of completed N-of-1 trials
 ``ar1``       the shared numerical core (conjugate AR(1) regression integrated over ρ)
@@ -20,7 +22,8 @@ Exceptions and warnings::
         └── OutcomesError            any unusable input to the outcomes engine
             ├── DiaryError           a diary CSV or row cannot be read (names row and column)
             ├── DesignError          an N-of-1 design cannot be built or read back
-            └── AnalysisError        the data cannot support the requested analysis
+            ├── AnalysisError        the data cannot support the requested analysis
+            └── TrialStateError      this step is not allowed now, or not for this person
 
     LowdoseWarning
     └── OutcomesWarning

@@ -17,8 +17,11 @@ __all__ = ["nof1_chart_spec"]
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 
-def nof1_chart_spec(result: Nof1Result, diary: Diary, *, width: int = 720) -> dict[str, Any]:
+def nof1_chart_spec(result: Nof1Result, diary: Diary, *, width: int | str = 720) -> dict[str, Any]:
     """Periods shaded by arm (run-in hatched lighter), daily values as points, period means.
+
+    ``width`` is pixels, or ``"container"`` to fill the element, axes and legend included (a
+    phone's 390 px).
 
     Returns a plain Vega-Lite v5 specification (a dict, JSON-serialisable, data inlined).
     """
@@ -43,7 +46,7 @@ def nof1_chart_spec(result: Nof1Result, diary: Diary, *, width: int = 720) -> di
     ]
     direction = "lower is better" if result.lower_is_better else "higher is better"
     y_title = f"{result.outcome} (0-10, {direction})"
-    return {
+    spec: dict[str, Any] = {
         "$schema": _SCHEMA,
         "title": f"N-of-1 trial: daily {result.outcome} by period",
         "width": width,
@@ -98,6 +101,9 @@ def nof1_chart_spec(result: Nof1Result, diary: Diary, *, width: int = 720) -> di
             },
         ],
     }
+    if width == "container":
+        spec["autosize"] = {"type": "fit", "contains": "padding"}
+    return spec
 
 
 def _next_day(day: date) -> str:

@@ -36,7 +36,7 @@ two degrees of freedom, which is why its interval is wide.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -254,6 +254,49 @@ class Nof1Result:
             "periods": [p.to_dict() for p in self.periods],
             "sentences": list(self.sentences),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Nof1Result:
+        """Read back :meth:`to_dict` (a stored result), exactly: ``from_dict(r.to_dict()) == r``.
+
+        Raises :class:`AnalysisError` when ``data`` is not such a dictionary.
+        """
+        try:
+            return cls(
+                outcome=str(data["outcome"]),
+                lower_is_better=bool(data["lower_is_better"]),
+                mcid=float(data["mcid"]),
+                days_used=int(data["days_used"]),
+                effects=tuple(ArmEffect(**e) for e in data["effects"]),
+                ar1_mean=float(data["ar1"]["mean"]),
+                ar1_ci=(float(data["ar1"]["ci_low"]), float(data["ar1"]["ci_high"])),
+                sigma=float(data["sigma"]),
+                trend=bool(data["trend"]),
+                paired_tests=tuple(
+                    PairedTest(**{**t, "differences": tuple(t["differences"])})
+                    for t in data["paired_test"]
+                ),
+                periods=tuple(
+                    PeriodSummary(
+                        **{
+                            **p,
+                            **{
+                                k: date.fromisoformat(p[k])
+                                for k in ("start", "end", "analysis_start")
+                            },
+                        }
+                    )
+                    for p in data["periods"]
+                ),
+                priors=Priors(**data["priors"]),
+                sentences=tuple(data["sentences"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AnalysisError(
+                f"a stored N-of-1 result is incomplete or malformed ({exc!s}); analyse the "
+                "trial again with its locked plan to recompute it",
+                field="result",
+            ) from None
 
     def summary(self) -> str:
         lines = [

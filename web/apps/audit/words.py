@@ -53,6 +53,7 @@ _WORDS: dict[str, str] = {
     "nof1.kits": "Viewed the N-of-1 kit list",
     "nof1.kits.prepared": "Released N-of-1 kits",
     "nof1.plan.lock": "Locked an N-of-1 analysis plan",
+    "nof1.stop": "Stopped an N-of-1 trial early",
     "nof1.unblind": "Unblinded an N-of-1 trial",
     "nof1.unblind.emergency": "Emergency-unblinded one kit",
     "nof1.pool": "Pooled N-of-1 trials",

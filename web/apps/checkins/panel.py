@@ -133,7 +133,8 @@ class Row:
 
 
 def treatment_states(rows: Sequence[PanelRow]) -> dict[int, str]:
-    """Where each patient is: invited, in an N-of-1 trial (not yet unblinded), on LDN (a signed
+    """Where each patient is: invited, in an N-of-1 trial (still blinded, as the safety screen
+    counts it: ``apps.clinical.screening.on_treatment``), on LDN (a signed
     or dispensed prescription, or doses in the diary) or before LDN. Two queries."""
     from apps.clinical.models import Prescription  # clinical builds on check-ins
     from apps.nof1.models import Nof1Trial
@@ -146,9 +147,7 @@ def treatment_states(rows: Sequence[PanelRow]) -> dict[int, str]:
         ).values_list("patient_id", flat=True)
     )
     in_trial = set(
-        Nof1Trial.objects.filter(patient_id__in=ids)
-        .exclude(status=Nof1Trial.Status.UNBLINDED)
-        .values_list("patient_id", flat=True)
+        Nof1Trial.objects.filter(patient_id__in=ids).blinded().values_list("patient_id", flat=True)
     )
     states = {}
     for row in rows:

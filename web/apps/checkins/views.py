@@ -20,8 +20,7 @@ from apps.checkins.actions import import_checkins, record_checkin
 from apps.checkins.forms import raw_from_post
 from apps.checkins.queries import checkins_of, responses_of, summary_of
 from apps.clinical.screening import safety_hold
-from apps.nof1.models import Nof1Trial
-from apps.nof1.queries import current_kit
+from apps.nof1.queries import current_kit, running_trial
 from lowdose.charts import render as render_chart
 from lowdose.diary import SCALES, SEVERITIES, SIDE_EFFECTS, CheckinError, day_choices
 from lowdose.diary.charts import checkin_chart
@@ -99,8 +98,7 @@ def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
         }
     effects = values.get("side_effects") or []
     chosen = {e["name"]: e["severity"] for e in effects} if isinstance(effects, list) else {}
-    trial = Nof1Trial.objects.filter(patient=patient).exclude(status="unblinded").first()
-    kit = current_kit(trial, local_now.date())
+    kit = current_kit(running_trial(patient, local_now.date()), local_now.date())
     return render(
         request,
         "checkins/form.html",

@@ -123,11 +123,7 @@ def on_treatment(patient: Patient) -> bool:
         status__in=(Prescription.Status.SIGNED, Prescription.Status.DISPENSED)
     ).exists():
         return True
-    return (
-        Nof1Trial.objects.filter(patient=patient)
-        .exclude(status=Nof1Trial.Status.UNBLINDED)
-        .exists()
-    )
+    return Nof1Trial.objects.filter(patient=patient).blinded().exists()
 
 
 def safety_hold(patient: Patient) -> bool:

@@ -1,11 +1,13 @@
-"""Writes for N-of-1 trials: design, kits prepared, plan locked, unblinding, emergency unblinding.
+"""Writes for N-of-1 trials: design, kits prepared, plan locked, stop, unblinding, emergency
+unblinding.
 
-Every function validates through :mod:`lowdose.outcomes`, writes in one transaction and appends to
-the audit log. The allocation and the kit codes are drawn by :class:`lowdose.outcomes.Nof1Design`
-from the operating system's CSPRNG, independently of each other (no seed exists); only the
-pharmacist's kit list (derived from the allocation), emergency unblinding of one kit and the
-unblinded result reveal arms. The design assistant's numbers, shown while blinded, are simulated
-under a public reference allocation so they do not depend on the real one.
+Every step is checked against :mod:`lowdose.outcomes.trial_states` (through
+:func:`apps.nof1.states.require`) on the freshly locked row, inside the transaction that writes
+it and its audit event; a refusal is a :class:`~lowdose.outcomes.trial_states.TrialStateError`
+that says what happens next instead, and changes nothing. The allocation and the kit codes are
+drawn by :class:`lowdose.outcomes.Nof1Design` from the operating system's CSPRNG, independently
+of each other (no seed exists); only the pharmacist's kit list (derived from the allocation),
+emergency unblinding of one kit and the unblinded result reveal arms.
 """
 
 from __future__ import annotations
@@ -13,55 +15,50 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
-from statistics import pstdev
-from typing import cast
+from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
-from apps.audit.log import record, record_as
-from apps.checkins.queries import core_checkins, diary_of, patient_today
+from apps.audit.log import record_as
+from apps.checkins.queries import core_checkins, diary_from, patient_today
 from apps.clinical.screening import require_clear_screen, screen_patient
+from apps.nof1.assistant import assumptions_for
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
+from apps.nof1.queries import trial_under_way
+from apps.nof1.states import facts_of, require, state_of
 from lowdose.diary import daily_scores
 from lowdose.errors import InputError
 from lowdose.outcomes import (
-    OUTCOMES,
     AnalysisPlan,
     Diary,
     Nof1Design,
-    Nof1Result,
+    OutcomesError,
     OutcomesWarning,
-    reference_allocation,
-    simulate_design,
+)
+from lowdose.outcomes.trial_states import (
+    Step,
+    TrialFacts,
+    TrialState,
+    TrialStateError,
+    check_reason,
+    long_date,
 )
 from lowdose.safety import ScreenBlockedError, check_prescribable
 
 __all__ = [
     "DesignRequest",
-    "analyse",
+    "blinded_diary",
     "create_trial",
     "design_trial",
     "emergency_unblind",
     "lock_plan",
     "mark_kits_prepared",
+    "stop_trial",
     "unblind",
 ]
-
-#: Assumed day-to-day SD of daily pain when the patient has fewer than MIN_SD_DAYS days of diary
-#: (an assumption within the 1–2 point SDs of daily NRS pain diaries; shown as such on the page).
-DEFAULT_DAILY_SD = 1.5
-MIN_SD_DAYS = 14
-#: Assumed lag-1 autocorrelation for the design assistant (stated on the page).
-DEFAULT_AR1 = 0.5
-DESIGN_REPS = 400
-
-
-class TrialStateError(InputError):
-    """The trial is not in a state that allows this step; the message says what must come first."""
 
 
 @dataclass(frozen=True)
@@ -76,53 +73,61 @@ class DesignRequest:
     mcid: float
 
 
-def _recent_sd(patient: Patient, outcome: str) -> float | None:
-    rows = daily_scores(core_checkins(patient))[-28:]
-    if len(rows) < MIN_SD_DAYS:
-        return None
-    return float(pstdev(r.score(outcome) for r in rows)) or None
-
-
 def design_trial(
-    request: HttpRequest, patient: Patient, spec: DesignRequest, *, caution_reason: str = ""
+    actor: Actor, patient: Patient, spec: DesignRequest, *, caution_reason: str = ""
 ) -> tuple[Nof1Trial, list[str]]:
     """Randomise a design, store the blinded schedule and the secret allocation; return warnings.
 
     The kits contain naltrexone, so the patient must pass the same safety screen as a
     prescription: a contraindication (an opioid, an opioid-free interval not yet complete, acute
     hepatitis…) is a hard stop, and a caution needs a reason, which goes into the audit log.
+    A patient has one trial under way at a time (designed, kits prepared, locked or running).
 
     Raises
     ------
     ScreenBlockedError, CautionReasonRequiredError
         From :func:`lowdose.safety.check_prescribable`; nothing is stored.
+    TrialStateError
+        Another trial of the patient is under way; nothing is stored.
     """
+    current = trial_under_way(patient)
+    if current is not None:
+        raise TrialStateError(
+            f"Trial {current.pk} of {patient.display_name} is still under way "
+            f"({state_of(current).label.lower()}). Stop it, or wait until it finishes, before "
+            "designing another.",
+            field="status",
+        )
     screening = screen_patient(patient)
     try:
         check_prescribable(screening, caution_reason=caution_reason)
     except ScreenBlockedError:
-        record(
-            request,
-            "nof1.design",
-            patient_id=patient.pk,
-            outcome="denied",
-            detail={"screening": screening.to_dict()},
-        )
+        with transaction.atomic():
+            record_as(
+                actor,
+                "nof1.design",
+                patient_id=patient.pk,
+                outcome="denied",
+                detail={"screening": screening.to_dict()},
+            )
         raise
     with transaction.atomic():
-        trial, notes = create_trial(patient, spec, created_by=cast(User, request.user))
+        trial, notes = create_trial(patient, spec, created_by=_person(actor))
         detail: dict[str, object] = {"screening_status": screening.status}
         if screening.needs_reason:
             detail["caution_reason"] = caution_reason.strip()
-        record(request, "nof1.design", patient_id=patient.pk, obj=trial, detail=detail)
+        record_as(actor, "nof1.design", patient_id=patient.pk, obj=trial, detail=detail)
     return trial, notes
 
 
 def create_trial(
     patient: Patient, spec: DesignRequest, *, created_by: User
 ) -> tuple[Nof1Trial, list[str]]:
-    """The design step without the audit entry (the demo loader uses it; people use
-    :func:`design_trial`)."""
+    """The design step without the checks of people's requests and the audit entry (the demo
+    loader uses it; people use :func:`design_trial`).
+
+    Nothing slow happens here: the design assistant's assumptions are stored, its simulation
+    runs when the trial page first asks for it (:mod:`apps.nof1.assistant`)."""
     today = patient_today(patient)
     if spec.start < today - timedelta(days=365):
         raise InputError("start: choose a start date within the last year.", field="start")
@@ -138,27 +143,6 @@ def create_trial(
             onset_days=spec.onset_days,
         ).fit()
     notes = [str(w.message) for w in caught if issubclass(w.category, OutcomesWarning)]
-    sd = _recent_sd(patient, spec.outcome)
-    # A true benefit of one MCID: negative for pain and fatigue, positive for sleep and mood.
-    benefit = OUTCOMES[spec.outcome].better_sign * spec.mcid
-    # Shown to the clinician while blinded: simulate under the public reference allocation,
-    # never the real one (the figures would otherwise differ with the order of the arms).
-    characteristics = simulate_design(
-        reference_allocation(plan),
-        effect=benefit,
-        sd=sd or DEFAULT_DAILY_SD,
-        ar1=DEFAULT_AR1,
-        reps=DESIGN_REPS,
-        seed=0,
-        mcid=spec.mcid,
-        outcome=spec.outcome,
-    ).to_dict()
-    characteristics["sd_source"] = (
-        f"SD of the last {MIN_SD_DAYS}+ days of this patient's diary"
-        if sd
-        else f"assumed {DEFAULT_DAILY_SD} points (fewer than {MIN_SD_DAYS} diary days)"
-    )
-    characteristics["ar1_source"] = f"assumed {DEFAULT_AR1}"
     derivation = plan.run_in_derivation
     with transaction.atomic():
         trial = Nof1Trial.objects.create(
@@ -177,7 +161,7 @@ def create_trial(
                 "explanation": derivation.explanation() if derivation else "",
                 "notes": notes,
             },
-            operating_characteristics=characteristics,
+            design_assumptions=assumptions_for(patient, spec.outcome, spec.mcid),
             outcome=spec.outcome,
             mcid=spec.mcid,
         )
@@ -185,93 +169,210 @@ def create_trial(
     return trial, notes
 
 
-def _require(trial: Nof1Trial, *allowed: str, what: str) -> None:
-    if trial.status not in allowed:
-        raise TrialStateError(
-            f"This trial is {trial.get_status_display().lower()}; {what}", field="status"
-        )
+def _person(actor: Actor) -> User:
+    if actor.user is None:
+        raise InputError("Only a person signed in as the patient's clinician can do this.")
+    return actor.user
+
+
+def _lock_row(trial: Nof1Trial) -> None:
+    """Lock the trial's row for this transaction and re-read it: a step taken by someone else
+    a moment ago counts before this one is checked."""
+    Nof1Trial.objects.select_for_update().filter(pk=trial.pk).values_list("pk", flat=True).get()
+    trial.refresh_from_db()
+
+
+def _moves(trial: Nof1Trial, before: TrialState) -> dict[str, str]:
+    return {"from": before.value, "to": state_of(trial).value}
 
 
 def mark_kits_prepared(actor: Actor, trial: Nof1Trial) -> None:
-    """Release the kits to the patient — only while the safety screen passes.
+    """The pharmacy records the kits prepared (and handed over): ``designed`` → ``kits_prepared``
+    (or straight on to ``locked``/``running`` for a trial whose plan was locked before its kits).
 
-    Raises :class:`lowdose.safety.ScreenBlockedError` (audited denial, urgent alert) when the
-    screen of what is stored now is ``contraindicated`` or ``review``: the kits hold naltrexone.
+    Only while the safety screen passes: raises :class:`lowdose.safety.ScreenBlockedError`
+    (audited denial, urgent alert) when the screen of what is stored now is ``contraindicated``
+    or ``review`` — the kits hold naltrexone.
     """
-    _require(trial, Nof1Trial.Status.DESIGNED, what="kits can be marked prepared only once.")
+    require(actor, trial, Step.PREPARE_KITS)  # a refused step is not a screened release
     require_clear_screen(actor, trial.patient, action="nof1.kits.prepared")
     with transaction.atomic():
-        trial.status = Nof1Trial.Status.RUNNING
+        _lock_row(trial)
+        require(actor, trial, Step.PREPARE_KITS)
+        before = state_of(trial)
         trial.kits_prepared_at = timezone.now()
-        trial.save(update_fields=["status", "kits_prepared_at"])
-        record_as(actor, "nof1.kits.prepared", patient_id=trial.patient_id, obj=trial)
+        trial.save(update_fields=["kits_prepared_at"])
+        record_as(
+            actor,
+            "nof1.kits.prepared",
+            patient_id=trial.patient_id,
+            obj=trial,
+            detail=_moves(trial, before),
+        )
 
 
-def lock_plan(
-    request: HttpRequest, trial: Nof1Trial, *, outcome: str, mcid: float, trend: bool
-) -> str:
-    """Freeze outcome, MCID, trend and priors (SHA-256 fingerprint) before anyone sees an arm."""
-    _require(
-        trial,
-        Nof1Trial.Status.DESIGNED,
-        Nof1Trial.Status.RUNNING,
-        what="its analysis plan is already locked.",
-    )
-    plan = AnalysisPlan(outcome=outcome, mcid=mcid, trend=trend)
-    trial.outcome, trial.mcid, trial.trend = plan.outcome, plan.mcid, plan.trend
-    trial.plan_fingerprint = plan.fingerprint()
-    trial.locked_at = timezone.now()
-    trial.locked_by = cast(User, request.user)
-    trial.status = Nof1Trial.Status.LOCKED
+def lock_plan(actor: Actor, trial: Nof1Trial, plan: AnalysisPlan) -> str:
+    """Freeze outcome, MCID, trend and priors (SHA-256 fingerprint) before anyone sees an arm:
+    ``kits_prepared`` → ``locked`` (``running`` if the start date has come)."""
     with transaction.atomic():  # the lock and its audit event commit together
+        _lock_row(trial)
+        require(actor, trial, Step.LOCK_PLAN)
+        before = state_of(trial)
+        trial.outcome, trial.mcid, trial.trend = plan.outcome, plan.mcid, plan.trend
+        trial.plan_fingerprint = plan.fingerprint()
+        trial.locked_at = timezone.now()
+        trial.locked_by = actor.user
         trial.save()
-        record(request, "nof1.plan.lock", patient_id=trial.patient_id, obj=trial)
+        record_as(
+            actor,
+            "nof1.plan.lock",
+            patient_id=trial.patient_id,
+            obj=trial,
+            detail=_moves(trial, before),
+        )
     return trial.plan_fingerprint
 
 
-def analyse(trial: Nof1Trial) -> tuple[Nof1Result, Diary]:
-    """Analyse with the locked plan (refuses a plan that differs from the locked fingerprint)."""
-    diary = diary_of(trial.patient)
-    result = trial.analysis_plan().analyse(
-        diary, trial.allocation.as_plan(), locked_fingerprint=trial.plan_fingerprint
-    )
-    return result, diary
-
-
-def unblind(request: HttpRequest, trial: Nof1Trial) -> Nof1Result:
-    """Reveal the allocation and store the result; only after the analysis plan is locked."""
-    _require(trial, Nof1Trial.Status.LOCKED, what="lock the analysis plan before unblinding.")
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always", OutcomesWarning)
-        result, _ = analyse(trial)
+def stop_trial(actor: Actor, trial: Nof1Trial, *, reason: str) -> None:
+    """End a trial early with a recorded reason (the patient withdrew, a side effect, a new
+    medicine…): the patient stops the kits; if the plan was locked and the trial had begun, the
+    days before the stop can still be unblinded and analysed."""
     with transaction.atomic():
-        trial.result = result.to_dict()
-        trial.status = Nof1Trial.Status.UNBLINDED
-        trial.unblinded_at = timezone.now()
-        trial.unblinded_by = cast(User, request.user)
-        trial.save()
-        record(request, "nof1.unblind", patient_id=trial.patient_id, obj=trial)
-    return result
-
-
-def emergency_unblind(request: HttpRequest, trial: Nof1Trial, *, kit: str, reason: str) -> str:
-    """Reveal one kit's arm (e.g. before surgery or after a reaction), recording who and why."""
-    reason = reason.strip()
-    if len(reason) < 10:
-        raise InputError(
-            "reason: say why this kit must be unblinded (at least 10 characters); it is recorded.",
-            field="reason",
+        _lock_row(trial)
+        require(actor, trial, Step.STOP)
+        text = check_reason(reason, why="the trial stops, e.g. 'patient withdrew: moving abroad'")
+        before = state_of(trial)
+        trial.stopped_at = timezone.now()
+        trial.stopped_by = actor.user
+        trial.stop_reason = text
+        trial.save(update_fields=["stopped_at", "stopped_by", "stop_reason"])
+        record_as(
+            actor,
+            "nof1.stop",
+            patient_id=trial.patient_id,
+            obj=trial,
+            detail={**_moves(trial, before), "reason": text},
         )
-    if trial.is_unblinded:
-        raise TrialStateError("This trial is already unblinded; see its result.", field="status")
-    arm = trial.allocation.as_plan().arm_for_kit(kit)
+
+
+def emergency_unblind(actor: Actor, trial: Nof1Trial, *, kit: str, reason: str) -> str:
+    """Reveal one kit's arm (e.g. before surgery or after a reaction), recording who and why.
+
+    The blind is then broken: the trial ends (``emergency_unblinded``), the patient stops the
+    kits, and an analysis uses only the days before, saying so.
+    """
     with transaction.atomic():
+        _lock_row(trial)
+        require(actor, trial, Step.EMERGENCY_UNBLIND)
+        user = _person(actor)
+        text = check_reason(reason, why="this kit must be unblinded")
+        arm = trial.allocation.as_plan().arm_for_kit(kit)
+        before = state_of(trial)
+        now = timezone.now()
         event = EmergencyUnblinding.objects.create(
-            trial=trial,
-            kit=kit.strip().upper(),
-            arm=arm,
-            reason=reason,
-            by=cast(User, request.user),
+            trial=trial, kit=kit.strip().upper(), arm=arm, reason=text, by=user, at=now
         )
-        record(request, "nof1.unblind.emergency", patient_id=trial.patient_id, obj=event)
+        if trial.emergency_unblinded_at is None:
+            trial.emergency_unblinded_at = now
+            trial.save(update_fields=["emergency_unblinded_at"])
+        record_as(
+            actor,
+            "nof1.unblind.emergency",
+            patient_id=trial.patient_id,
+            obj=event,
+            detail=_moves(trial, before),
+        )
     return arm
+
+
+def blinded_diary(trial: Nof1Trial, facts: TrialFacts) -> Diary:
+    """The patient's diary up to the trial's last blinded day (the end, or the day before an
+    early end)."""
+    last = facts.last_blinded_day
+    return diary_from(r for r in daily_scores(core_checkins(trial.patient)) if r.day <= last)
+
+
+def _caveats(trial: Nof1Trial, facts: TrialFacts) -> list[str]:
+    out = []
+    early = facts.ended_early_on
+    if early is not None:
+        if facts.emergency_on is not None and facts.emergency_on == early:
+            first = trial.emergencies.order_by("at").first()
+            how = (
+                f"kit {first.kit} was unblinded in an emergency" if first else "a kit was unblinded"
+            )
+        else:
+            how = f"the trial was stopped ({trial.stop_reason})"
+        used = (facts.last_blinded_day - facts.start).days + 1
+        out.append(
+            f"Unblinded early: on {long_date(early)} {how}. This result uses only the "
+            f"{max(used, 0)} of {facts.days} planned days before that, recorded while blinded."
+        )
+    elif facts.emergency_on is not None:
+        out.append(
+            f"A kit was unblinded in an emergency on {long_date(facts.emergency_on)}, after the "
+            "last period ended: every analysed day was recorded while blinded."
+        )
+    return out
+
+
+def _no_result(why: str, caveats: list[str], facts: TrialFacts) -> dict[str, Any]:
+    return {
+        "error": (
+            f"No result could be computed: {why}. The allocation below shows what each kit "
+            "held; to answer the question, a new trial needs daily check-ins in every period."
+        ),
+        "caveats": caveats,
+        "blinded_until": facts.last_blinded_day.isoformat(),
+    }
+
+
+def _result(trial: Nof1Trial, facts: TrialFacts) -> dict[str, Any]:
+    """The analysis with the locked plan of the blinded days, as stored with the trial; when the
+    diary cannot support it, the reason in plain words instead (unblinding still happens: the
+    trial is over, and the allocation is what the patient and clinician need to know)."""
+    caveats = _caveats(trial, facts)
+    rows = [
+        r
+        for r in daily_scores(core_checkins(trial.patient))
+        if facts.start <= r.day <= facts.last_blinded_day
+    ]
+    if not rows:
+        return _no_result("the patient recorded no check-ins during the trial", caveats, facts)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", OutcomesWarning)
+        try:
+            result = trial.analysis_plan().analyse(
+                diary_from(rows),
+                trial.allocation.as_plan(),
+                locked_fingerprint=trial.plan_fingerprint,
+            )
+        except OutcomesError as exc:
+            return _no_result(str(exc), caveats, facts)
+    caveats += [str(w.message) for w in caught if issubclass(w.category, OutcomesWarning)]
+    return {
+        **result.to_dict(),
+        "caveats": caveats,
+        "blinded_until": facts.last_blinded_day.isoformat(),
+    }
+
+
+def unblind(actor: Actor, trial: Nof1Trial) -> dict[str, Any]:
+    """Reveal the allocation and store the result: a finished trial, or one that ended early
+    after its plan was locked and it had begun."""
+    with transaction.atomic():
+        _lock_row(trial)
+        require(actor, trial, Step.UNBLIND)
+        before = state_of(trial)
+        trial.result = _result(trial, facts_of(trial))
+        trial.unblinded_at = timezone.now()
+        trial.unblinded_by = actor.user
+        trial.save(update_fields=["result", "unblinded_at", "unblinded_by"])
+        record_as(
+            actor,
+            "nof1.unblind",
+            patient_id=trial.patient_id,
+            obj=trial,
+            detail=_moves(trial, before),
+        )
+    return trial.result

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from ninja import Router
 
 from apps.accounts.access import get_patient_for_user, get_trial_for_user
 from apps.accounts.auth import BearerToken
+from apps.accounts.models import User
 from apps.checkins.schemas import ErrorOut
 from apps.nof1.models import Nof1Trial
 from apps.nof1.queries import kit_rows
@@ -19,11 +20,16 @@ router = Router(tags=["N-of-1 trials"], auth=BearerToken())
 @router.get(
     "/patients/{patient_id}/nof1",
     response={200: list[TrialOut], 404: ErrorOut},
-    summary="A patient's N-of-1 trials, blinded (kit codes, never arms) until unblinded",
+    summary=(
+        "A patient's N-of-1 trials, blinded (kit codes, never arms) until unblinded, with each "
+        "trial's state and what happens next"
+    ),
 )
 def list_trials(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, Any]]:
     patient = get_patient_for_user(request, patient_id, "nof1.view")
-    return [TrialOut.from_trial(t) for t in Nof1Trial.objects.filter(patient=patient)]
+    viewer = cast(User, request.user)
+    trials = Nof1Trial.objects.filter(patient=patient).select_related("patient")
+    return [TrialOut.from_trial(t, viewer) for t in trials]
 
 
 @router.get(

@@ -1,5 +1,7 @@
 """A designed (not yet started) N-of-1 trial for the demo clinic, so visitors can see the blinded
-schedule, the run-in derivation, the design assistant and the pharmacy's kit list."""
+schedule, the run-in derivation, the design assistant and the pharmacy's kit list, and take it
+through its states: the pharmacist records the kits prepared, then the clinician locks the plan.
+The design assistant's figures are computed here, in advance, so the trial page never waits."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from datetime import timedelta
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.checkins.queries import patient_today
 from apps.nof1.actions import DesignRequest, create_trial
+from apps.nof1.assistant import compute_figures
 from apps.nof1.models import Nof1Trial
 
 
@@ -16,7 +19,7 @@ def load_nof1_demo(*, clinician: User, pharmacy: Pharmacy, patient: Patient) -> 
     it was LDN or placebo response. Idempotent: nothing happens if the patient has a trial."""
     if Nof1Trial.objects.filter(patient=patient).exists():
         return
-    create_trial(
+    trial, _ = create_trial(
         patient,
         DesignRequest(
             arms=("placebo", "4.5"),
@@ -30,3 +33,4 @@ def load_nof1_demo(*, clinician: User, pharmacy: Pharmacy, patient: Patient) -> 
         ),
         created_by=clinician,
     )
+    compute_figures(trial)

@@ -2,16 +2,22 @@
 
 The allocation (which kit holds which arm) lives in its own table, :class:`Allocation`, that
 only three code paths read: the pharmacist's kit list, emergency
-unblinding of one kit, and unblinding after the analysis plan is locked (all in ``actions.py`` and
+unblinding of one kit, and unblinding at the end of the trial (all in ``actions.py`` and
 ``views.py`` behind :mod:`apps.accounts.access`). Everything else — the patient's and the
 clinician's pages, the API — sees :attr:`Nof1Trial.schedule`, the periods with kit codes and dates
 but no arms. The allocation and the codes are drawn independently from the operating system's
 CSPRNG (:mod:`lowdose.outcomes.allocation`), so the codes carry no information about the arms;
 the stored allocation is the only record (no seed exists to regenerate it).
+
+A trial's state is not stored: it is derived from the moments of the steps taken so far
+(``kits_prepared_at``, ``locked_at``, ``stopped_at``, ``emergency_unblinded_at``,
+``unblinded_at``) and the patient's calendar day by :mod:`lowdose.outcomes.trial_states`, through
+:mod:`apps.nof1.states`; only the actions in ``actions.py`` write those moments.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from django.db import models
@@ -22,18 +28,33 @@ from lowdose.outcomes import AnalysisPlan, Nof1Plan
 from lowdose.outcomes.design import LEGACY_SEEDED
 
 
-class Nof1Trial(models.Model):
-    class Status(models.TextChoices):
-        DESIGNED = "designed", "Designed: kits being prepared"
-        RUNNING = "running", "Running: kits dispensed"
-        LOCKED = "locked", "Analysis plan locked"
-        UNBLINDED = "unblinded", "Unblinded"
+class TrialQuerySet(models.QuerySet["Nof1Trial"]):
+    def blinded(self) -> TrialQuerySet:
+        """Trials not unblinded yet (their kits may still be with the patient)."""
+        return self.filter(unblinded_at__isnull=True)
 
+    def unblinded(self) -> TrialQuerySet:
+        return self.filter(unblinded_at__isnull=False)
+
+    def running_on(self, day: date) -> TrialQuerySet:
+        """Trials in the ``running`` state on ``day``: kits prepared, plan locked, ``day`` within
+        the schedule, not ended early (:meth:`lowdose.outcomes.trial_states.TrialFacts.state`)."""
+        return self.filter(
+            kits_prepared_at__isnull=False,
+            locked_at__isnull=False,
+            stopped_at__isnull=True,
+            emergency_unblinded_at__isnull=True,
+            unblinded_at__isnull=True,
+            start__lte=day,
+            end__gte=day,
+        )
+
+
+class Nof1Trial(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="nof1_trials")
     pharmacy = models.ForeignKey(Pharmacy, on_delete=models.PROTECT, related_name="nof1_trials")
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DESIGNED)
     arms = models.JSONField()  # e.g. ["placebo", "4.5"]: not secret
     cycles = models.PositiveSmallIntegerField()
     period_days = models.PositiveSmallIntegerField()
@@ -42,6 +63,9 @@ class Nof1Trial(models.Model):
     end = models.DateField()
     schedule = models.JSONField()  # blinded periods: cycle, kit, start, end, analysis_start
     run_in_derivation = models.JSONField()
+    # The design assistant: its assumptions are fixed at design; the simulated figures are cached
+    # per design (apps.nof1.assistant). Trials designed before that store the figures here.
+    design_assumptions = models.JSONField(null=True, blank=True)
     operating_characteristics = models.JSONField(null=True, blank=True)
     # The analysis plan: drafted at design, frozen (fingerprinted) before unblinding.
     outcome = models.CharField(max_length=16, default="pain")
@@ -57,7 +81,16 @@ class Nof1Trial(models.Model):
     unblinded_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stop_reason = models.TextField(blank=True)
+    # The first emergency unblinding (each one is an EmergencyUnblinding row): it ends the blind.
+    emergency_unblinded_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
+
+    objects = TrialQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar = ["-created_at"]
@@ -78,7 +111,7 @@ class Nof1Trial(models.Model):
 
     @property
     def is_unblinded(self) -> bool:
-        return self.status == self.Status.UNBLINDED
+        return self.unblinded_at is not None
 
 
 class Allocation(models.Model):

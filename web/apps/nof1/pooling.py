@@ -21,7 +21,7 @@ MIN_TRIALS = 2
 
 def completed_pain_trials(clinic: Clinic | None = None) -> list[Nof1Trial]:
     """Unblinded trials with pain as the locked outcome, of one clinic or of this server."""
-    rows = Nof1Trial.objects.filter(status=Nof1Trial.Status.UNBLINDED, outcome="pain")
+    rows = Nof1Trial.objects.unblinded().filter(outcome="pain")
     if clinic is not None:
         rows = rows.filter(patient__clinic=clinic)
     return list(rows.order_by("unblinded_at", "pk"))

@@ -5,15 +5,37 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from apps.accounts.models import Patient
 from apps.nof1.models import Nof1Trial
+from apps.nof1.states import state_of
 from lowdose.outcomes.design import arm_dose
+from lowdose.outcomes.trial_states import TrialState
 
-__all__ = ["current_kit", "kit_rows"]
+__all__ = ["UNDER_WAY", "current_kit", "kit_rows", "running_trial", "trial_under_way"]
+
+#: States in which a trial is under way: a patient has at most one such trial at a time.
+UNDER_WAY = frozenset(
+    {TrialState.DESIGNED, TrialState.KITS_PREPARED, TrialState.LOCKED, TrialState.RUNNING}
+)
+
+
+def trial_under_way(patient: Patient) -> Nof1Trial | None:
+    """The patient's trial that is designed, has kits, is locked or is running, if any."""
+    for trial in Nof1Trial.objects.filter(patient=patient).blinded().select_related("patient"):
+        if state_of(trial) in UNDER_WAY:
+            return trial
+    return None
+
+
+def running_trial(patient: Patient, day: date) -> Nof1Trial | None:
+    """The patient's trial in the ``running`` state on ``day`` (their calendar day)."""
+    return Nof1Trial.objects.filter(patient=patient).running_on(day).first()
 
 
 def current_kit(trial: Nof1Trial | None, day: date) -> dict[str, Any] | None:
-    """The blinded period (kit code, dates) to take on ``day`` while the trial is blinded."""
-    if trial is None or trial.is_unblinded:
+    """The blinded period (kit code, dates) to take on ``day``: only while the trial is running
+    (kits prepared, plan locked, within the schedule, not ended early)."""
+    if trial is None or state_of(trial, day) is not TrialState.RUNNING:
         return None
     return trial.kit_for(day)
 

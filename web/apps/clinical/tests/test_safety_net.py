@@ -22,7 +22,6 @@ from apps.clinical.models import Assignment, Medication, MedicationResolution, P
 from apps.clinical.queries import patient_today
 from apps.clinical.screening import screen_patient
 from apps.clinical.tests.factories import make_prescription
-from apps.nof1.models import Nof1Trial
 from apps.nof1.tests.factories import make_trial
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +129,7 @@ def test_kit_release_of_an_n_of_1_trial_is_refused_with_the_screen(
     assert response.status_code == 409
     assert b"Do not release these kits" in response.content
     trial.refresh_from_db()
-    assert trial.status == Nof1Trial.Status.DESIGNED
+    assert trial.kits_prepared_at is None
     page = client_for(patient.user).get(f"/nof1/{trial.pk}/").content
     assert b"Contact your clinic before your next dose" in page
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.accounts.tests.matrix import CARE, DENIED, Route, every_role
-from apps.nof1.tests.factories import trial_setup
+from apps.nof1.tests.factories import design_setup, trial_setup
 
 SETUP = {"setup": trial_setup}
 CLINICIAN_ACTS = every_role(404, anonymous=302, clinician=302)
@@ -37,7 +37,7 @@ ROUTES: tuple[Route, ...] = (
             "mcid": "1",
         },
         audited=True,
-        extra=SETUP,
+        extra={"setup": design_setup},
     ),
     Route("nof1:detail", "GET", "/nof1/{trial}/", CARE, DENIED, audited=True, extra=SETUP),
     Route(
@@ -47,6 +47,25 @@ ROUTES: tuple[Route, ...] = (
         CLINICIAN_ACTS,
         DENIED,
         body={"outcome": "pain", "mcid": "1"},
+        audited=True,
+        extra=SETUP,
+    ),
+    Route(
+        "nof1:assistant",
+        "GET",
+        "/nof1/{trial}/assistant/",
+        every_role(404, anonymous=302, clinician=200),
+        DENIED,
+        audited=True,
+        extra=SETUP,
+    ),
+    Route(
+        "nof1:stop",
+        "POST",
+        "/nof1/{trial}/stop/",
+        CLINICIAN_ACTS,
+        DENIED,
+        body={"reason": "patient withdrew from the trial"},
         audited=True,
         extra=SETUP,
     ),

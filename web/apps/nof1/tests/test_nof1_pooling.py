@@ -35,7 +35,6 @@ def completed(
     trials = []
     for person, (mean, sd) in zip(people, EFFECTS, strict=True):
         trial = make_trial(person, clinician, pharmacy)
-        trial.status = Nof1Trial.Status.UNBLINDED
         trial.unblinded_at = timezone.now()
         trial.result = {"effects": [{"arm": "4.5 mg", "mean": mean, "sd": sd}]}
         trial.save()
@@ -65,7 +64,7 @@ def test_the_pooled_page_matches_the_model_and_names_nobody(
 def test_with_one_completed_trial_the_page_says_pooling_needs_two(
     completed: list[Nof1Trial], admin_user: User, client_for: Callable[[User | None], Client]
 ) -> None:
-    Nof1Trial.objects.exclude(pk=completed[0].pk).update(status=Nof1Trial.Status.LOCKED)
+    Nof1Trial.objects.exclude(pk=completed[0].pk).update(unblinded_at=None)
     page = client_for(admin_user).get("/research/nof1/").content.decode()
     assert "1 completed trial so far; pooling needs at least 2." in page
 

@@ -11,20 +11,28 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from apps.accounts.models import ApiToken, Patient, User
+from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
 from apps.checkins.models import Checkin
 from apps.checkins.queries import patient_today
+from apps.nof1.actions import create_trial, lock_plan
+from apps.nof1.assistant import compute_figures
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
-from apps.nof1.tests.factories import make_trial
+from apps.nof1.states import state_of
+from apps.nof1.tests.factories import advance, make_trial, trial_spec
+from lowdose.outcomes.trial_states import TrialState
 
 
 @pytest.fixture
 def trial(patient: Patient, clinician: User, pharmacist: User) -> Nof1Trial:
+    """Designed with a start 22 days ago, kits not yet prepared (tests take it on with
+    :func:`advance`)."""
     return make_trial(patient, clinician, pharmacist.pharmacies.get())
 
 
@@ -49,7 +57,7 @@ def _fill_diary(trial: Nof1Trial, make_checkin: Callable[..., Any], *, effect: f
 
 
 def test_design_stores_a_blinded_schedule_and_a_separate_allocation(trial: Nof1Trial) -> None:
-    assert trial.status == "designed"
+    assert state_of(trial) is TrialState.DESIGNED
     assert trial.arms == ["placebo", "4.5 mg"]
     assert len(trial.schedule) == 4
     assert all("arm" not in period for period in trial.schedule)
@@ -62,14 +70,24 @@ def test_design_stores_a_blinded_schedule_and_a_separate_allocation(trial: Nof1T
         "washout" in trial.run_in_derivation["explanation"].lower()
         or "falls below" in (trial.run_in_derivation["explanation"])
     )
-    assert trial.operating_characteristics is not None
-    assert trial.operating_characteristics["effect"] == -1.0  # one MCID less pain
+    assert trial.operating_characteristics is None  # simulated later, cached (see assistant)
+    assert trial.design_assumptions is not None
+    assert trial.design_assumptions["effect"] == -1.0  # one MCID less pain
 
 
 def test_the_patient_checks_in_by_kit_code_without_knowing_the_dose(
-    trial: Nof1Trial, patient: Patient, client_for: Callable[[User | None], Client]
+    trial: Nof1Trial,
+    patient: Patient,
+    clinician: User,
+    pharmacist: User,
+    client_for: Callable[[User | None], Client],
 ) -> None:
     client = client_for(patient.user)
+    advance(trial, TrialState.KITS_PREPARED, clinician=clinician, pharmacist=pharmacist)
+    waiting = client.get(f"/patients/{patient.pk}/checkin/").content.decode()
+    assert "from kit" not in waiting  # kits ready, plan not locked: not started yet
+    lock_plan(Actor.of(clinician), trial, trial.analysis_plan())
+    assert state_of(trial) is TrialState.RUNNING
     page = client.get(f"/patients/{patient.pk}/checkin/").content.decode()
     today_kit = trial.kit_for(patient_today(patient))
     assert today_kit is not None
@@ -92,46 +110,65 @@ def test_the_patient_checks_in_by_kit_code_without_knowing_the_dose(
     assert (saved.dose_status, saved.dose_mg, saved.kit) == ("taken", None, today_kit["kit"])
 
 
-def test_unblinding_needs_a_locked_plan_and_then_shows_the_result(
-    trial: Nof1Trial,
+def test_unblinding_waits_for_the_end_of_the_trial_and_then_shows_the_result(
+    patient: Patient,
     clinician: User,
+    pharmacist: User,
     client_for: Callable[[User | None], Client],
     make_checkin: Callable[..., Any],
 ) -> None:
+    trial = make_trial(patient, clinician, pharmacist.pharmacies.get(), days_ago=45)
     _fill_diary(trial, make_checkin, effect=-3)
     client = client_for(clinician)
     early = client.post(f"/nof1/{trial.pk}/unblind/", follow=True).content.decode()
-    assert "lock the analysis plan before unblinding" in early
+    assert "The trial has not started. The pharmacy prepares the kits" in early
+    refused = client.post(f"/nof1/{trial.pk}/lock/", {"outcome": "pain", "mcid": "1"}, follow=True)
+    assert "The pharmacy has not prepared the kits yet." in refused.content.decode()
+    client_for(pharmacist).post(f"/nof1/{trial.pk}/kits/prepared/")
     client.post(f"/nof1/{trial.pk}/lock/", {"outcome": "pain", "mcid": "1"})
     trial.refresh_from_db()
-    assert trial.status == "locked"
+    assert state_of(trial) is TrialState.FINISHED  # its last day was 6 days ago
     assert len(trial.plan_fingerprint) == 64
     page = client.post(f"/nof1/{trial.pk}/unblind/", follow=True).content.decode()
     trial.refresh_from_db()
-    assert trial.status == "unblinded"
+    assert state_of(trial) is TrialState.UNBLINDED
     assert trial.result is not None
+    assert trial.result["caveats"] == []
     effect = trial.result["effects"][0]
     assert effect["arm"] == "4.5 mg"
     assert effect["mean"] < -1.5  # a 3-point benefit was built into the diary
     assert effect["p_mcid"] > 0.9
     assert "chance LDN 4.5 mg lowers your daily pain by at least 1 point" in page
-    assert AuditEvent.objects.filter(action="nof1.unblind", patient_id=trial.patient_id).exists()
+    event = AuditEvent.objects.get(action="nof1.unblind", patient_id=trial.patient_id)
+    assert event.detail == {"from": "finished", "to": "unblinded"}
+    # The page shows the stored result (not a re-analysis of a diary that may have changed).
+    make_checkin(patient, days_ago=44, pain=0, dose_status="taken", dose_mg=None)
+    again = client.get(f"/nof1/{trial.pk}/").content.decode()
+    assert f"{effect['mean']:.2f}" in again
 
 
 def test_a_locked_plan_cannot_be_relocked_or_changed(
-    trial: Nof1Trial, clinician: User, client_for: Callable[[User | None], Client]
+    trial: Nof1Trial,
+    clinician: User,
+    pharmacist: User,
+    client_for: Callable[[User | None], Client],
 ) -> None:
+    advance(trial, TrialState.KITS_PREPARED, clinician=clinician, pharmacist=pharmacist)
     client = client_for(clinician)
     client.post(f"/nof1/{trial.pk}/lock/", {"outcome": "pain", "mcid": "1"})
     again = client.post(f"/nof1/{trial.pk}/lock/", {"outcome": "mood", "mcid": "2"}, follow=True)
-    assert "already locked" in again.content.decode()
+    assert "it cannot change now" in again.content.decode()
     trial.refresh_from_db()
     assert (trial.outcome, trial.mcid) == ("pain", 1.0)
 
 
 def test_emergency_unblinding_reveals_one_kit_and_records_who_and_why(
-    trial: Nof1Trial, clinician: User, client_for: Callable[[User | None], Client]
+    trial: Nof1Trial,
+    clinician: User,
+    pharmacist: User,
+    client_for: Callable[[User | None], Client],
 ) -> None:
+    advance(trial, TrialState.RUNNING, clinician=clinician, pharmacist=pharmacist)
     client = client_for(clinician)
     kit = trial.schedule[0]["kit"]
     short = client.post(f"/nof1/{trial.pk}/emergency/", {"kit": kit, "reason": "surgery"})
@@ -147,6 +184,8 @@ def test_emergency_unblinding_reveals_one_kit_and_records_who_and_why(
     assert (event.kit, event.arm, event.by) == (kit, arm, clinician)
     assert f"kit {kit} is" in page
     assert AuditEvent.objects.filter(action="nof1.unblind.emergency").count() == 1
+    trial.refresh_from_db()
+    assert state_of(trial) is TrialState.EMERGENCY_UNBLINDED
 
 
 def test_the_pharmacist_of_another_pharmacy_cannot_see_the_kits(
@@ -169,7 +208,7 @@ def test_the_pharmacist_sees_every_kits_content_and_records_them_prepared(
         assert re.search(rf"<td>{period['kit']}</td>.*?<td>{re.escape(content)}</td>", page, re.S)
     client.post(f"/nof1/{trial.pk}/kits/prepared/")
     trial.refresh_from_db()
-    assert trial.status == "running"
+    assert state_of(trial) is TrialState.KITS_PREPARED
 
 
 # --- The allocation is hidden from every role but the pharmacist, on every page and API route ----
@@ -207,8 +246,14 @@ def _normalise(body: bytes) -> str:
     return re.sub(r'name="client_id" value="[^"]+"', "", text)
 
 
-#: Trial states before unblinding: kits being prepared, kits dispensed, analysis plan locked.
-STATUSES = ("designed", "running", "locked")
+#: Trial states before unblinding that a trial started 22 days ago can be in.
+STATES = (
+    TrialState.DESIGNED,
+    TrialState.KITS_PREPARED,
+    TrialState.RUNNING,
+    TrialState.STOPPED,
+    TrialState.EMERGENCY_UNBLINDED,
+)
 
 
 def _consistent_allocations(plan: dict[str, Any]) -> Iterator[list[str]]:
@@ -229,19 +274,20 @@ def _store_allocation(trial: Nof1Trial, arms: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("role", "status"),
+    ("role", "state"),
     [
-        *((role, status) for role in ("patient", "clinician") for status in STATUSES),
-        ("anonymous", "running"),
-        ("admin", "running"),
+        *((role, state) for role in ("patient", "clinician") for state in STATES),
+        ("anonymous", TrialState.RUNNING),
+        ("admin", TrialState.RUNNING),
     ],
 )
 def test_no_page_or_api_route_depends_on_the_allocation_before_unblinding(
     role: str,
-    status: str,
+    state: TrialState,
     trial: Nof1Trial,
     patient: Patient,
     clinician: User,
+    pharmacist: User,
     admin_user: User,
     make_checkin: Callable[..., Any],
 ) -> None:
@@ -252,7 +298,12 @@ def test_no_page_or_api_route_depends_on_the_allocation_before_unblinding(
     allocations the design could have drawn.
     """
     _fill_diary(trial, make_checkin, effect=-2)
-    Nof1Trial.objects.filter(pk=trial.pk).update(status=status)
+    advance(trial, state, clinician=clinician, pharmacist=pharmacist)
+    assert state_of(trial) is state
+    # The trial page shows the design assistant once its figures are cached (the assistant's
+    # route caches them): cache them first, so the snapshots differ only by the allocation.
+    # That the figures do not depend on the allocation is tested below, across drawn trials.
+    compute_figures(trial)
     user = {
         "anonymous": None,
         "patient": patient.user,
@@ -309,7 +360,7 @@ def test_no_page_or_api_route_depends_on_the_allocation_before_unblinding(
         changed = sorted(path for path in trial_pages if before[path] != after[path])
         assert changed == [], f"{changed} change with the allocation {arms}"
     assert any(code == 200 for code, _ in before.values())
-    if role == "patient":  # the check-in form names today's kit, and only its code
+    if role == "patient" and state is TrialState.RUNNING:  # the check-in names today's kit
         today = trial.kit_for(patient_today(patient))
         assert today is not None
         assert today["kit"] in before[f"/patients/{patient.pk}/checkin/"][1]
@@ -333,17 +384,23 @@ def test_what_the_trial_stores_for_everyone_is_the_same_whichever_allocation_is_
         return random.Random(next(seeds))
 
     monkeypatch.setattr(secrets, "SystemRandom", next_stream)
-    trials = [make_trial(patient, clinician, pharmacist.pharmacies.get()) for _ in range(6)]
+    pharmacy = pharmacist.pharmacies.get()
+    trials = [
+        create_trial(patient, trial_spec(patient, pharmacy), created_by=clinician)[0]
+        for _ in range(6)
+    ]
     orders = {tuple(p["arm"] for p in t.allocation.plan["periods"]) for t in trials}
     assert len(orders) >= 2  # the test compares designs with different allocations
 
     def public(t: Nof1Trial) -> dict[str, Any]:
-        characteristics = dict(t.operating_characteristics or {})
+        cache.clear()  # simulate each trial's figures afresh, not from the shared cache
+        characteristics = compute_figures(t)
         characteristics.pop("seconds")  # wall-clock time of the simulation
         return {
             "schedule": [{k: v for k, v in p.items() if k != "kit"} for p in t.schedule],
             "run_in": (t.run_in_days, t.run_in_derivation),
             "dates": (t.start, t.end),
+            "assumptions": t.design_assumptions,
             "operating_characteristics": characteristics,
         }
 
@@ -525,7 +582,10 @@ def test_two_trials_with_the_same_allocation_get_different_kit_codes(
     monkeypatch.setattr(allocation, "permuted_cycles", pinned)
     monkeypatch.setattr("lowdose.outcomes.design.permuted_cycles", pinned)
     pharmacy = pharmacist.pharmacies.get()
-    first, second = (make_trial(patient, clinician, pharmacy) for _ in range(2))
+    first, second = (
+        create_trial(patient, trial_spec(patient, pharmacy), created_by=clinician)[0]
+        for _ in range(2)
+    )
 
     def arms(t: Nof1Trial) -> list[str]:
         return [p["arm"] for p in t.allocation.plan["periods"]]
