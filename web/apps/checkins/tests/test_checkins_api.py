@@ -95,7 +95,7 @@ def test_reusing_a_client_id_for_different_content_is_a_conflict(
         ({"pain": "lots"}, 422, "pain"),
         ({"dose_mg": 4.5}, 422, "dose_mg"),
         ({"dose_mg": "4.555"}, 400, "at most two decimals"),
-        ({"dose_missed": True}, 400, "leave the dose empty"),
+        ({"dose_mg": None, "dose_time": None}, 400, "dose_status: answer taken, missed"),
         ({"dose_time": "7pm"}, 400, "HH:MM"),
         ({"side_effects": [{"name": "rash", "severity": "mild"}]}, 422, "side_effects"),
         ({"client_id": "not-a-uuid"}, 422, "client_id"),
@@ -125,6 +125,17 @@ def test_a_missed_dose_is_recorded_as_missed(api: Client, patient: Patient) -> N
     assert response.status_code == 201
     assert response.json()["dose_missed"] is True
     assert response.json()["dose_status"] == "missed"
+
+
+def test_a_dose_and_time_sent_with_a_missed_dose_are_ignored(api: Client, patient: Patient) -> None:
+    response = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins",
+        body(dose_mg="4.5", dose_time="22:00", dose_missed=True),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert (response.json()["dose_status"], response.json()["dose_mg"]) == ("missed", None)
+    assert Checkin.objects.get(patient=patient).dose_time is None
 
 
 def test_a_wrong_password_gets_no_token_and_an_unknown_token_gets_401(patient: Patient) -> None:

@@ -61,10 +61,10 @@ def test_an_invalid_form_says_what_to_fix_keeps_the_answers_and_saves_nothing(
     client_for: Callable[[User | None], Client], patient: Patient
 ) -> None:
     client = client_for(patient.user)
-    response = client.post(f"/patients/{patient.pk}/checkin/", form(dose_status="missed"))
+    response = client.post(f"/patients/{patient.pk}/checkin/", form(dose_mg="4.555"))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Not saved: dose_mg: leave the dose empty" in page
+    assert "use at most two decimals" in page
     assert 'value="3" required checked' in page
     assert Checkin.objects.count() == 0
 
