@@ -3,6 +3,7 @@ and appends to the audit log; nothing is partly saved."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from django.utils import timezone
 from apps.accounts.models import Patient, User
 from apps.alerts.rules import followup_after_checkin
 from apps.audit.actor import Actor
-from apps.audit.log import record
+from apps.audit.log import record, record_as
 from apps.checkins.models import Checkin, SideEffectReport
 from lowdose.diary import Checkin as CoreCheckin
 from lowdose.diary import CheckinError, parse_checkin
@@ -101,22 +102,36 @@ def store_checkin(
 
 
 def record_checkin(
-    request: HttpRequest, patient: Patient, raw: dict[str, object]
+    actor: Actor, patient: Patient, raw: Mapping[str, object], *, explicit: bool = False
 ) -> tuple[Checkin, bool]:
-    """Validate and store one check-in for ``patient`` on behalf of ``request.user``; audited."""
-    user = cast(User, request.user)  # the access getter has already checked who this is
+    """Validate and store one check-in for ``patient`` on behalf of ``actor``; audited.
+
+    ``explicit``: the entry comes from a person at the form (see
+    :func:`lowdose.diary.parse_checkin`).
+    """
+    user = _person(actor)
     checkin = parse_checkin(
-        raw, now=timezone.now(), tz=ZoneInfo(patient.time_zone), joined=patient.created_at
+        raw,
+        now=timezone.now(),
+        tz=ZoneInfo(patient.time_zone),
+        joined=patient.created_at,
+        explicit=explicit,
     )
     with transaction.atomic():  # the check-in and its audit event commit together
         row, created = store_checkin(patient, checkin, by=user)
-        record(
-            request,
+        record_as(
+            actor,
             "checkins.add" if created else "checkins.add.replay",
             patient_id=patient.pk,
             obj=row,
         )
     return row, created
+
+
+def _person(actor: Actor) -> User:
+    if actor.user is None:
+        raise ValueError("a check-in is written by a person, not by lowdose itself")
+    return actor.user
 
 
 def import_checkins(request: HttpRequest, patient: Patient, text: str) -> ImportResult:

@@ -5,6 +5,7 @@ from ninja import Router, Status
 
 from apps.accounts.access import get_patient_for_user
 from apps.accounts.auth import BearerToken
+from apps.audit.actor import Actor
 from apps.checkins.actions import record_checkin
 from apps.checkins.queries import checkins_of
 from apps.checkins.schemas import CheckinIn, CheckinOut, ErrorOut
@@ -39,6 +40,6 @@ def create_checkin(
     request: HttpRequest, patient_id: int, payload: CheckinIn
 ) -> Status[dict[str, object]]:
     patient = get_patient_for_user(request, patient_id, "checkins.add")
-    row, created = record_checkin(request, patient, payload.raw())
+    row, created = record_checkin(Actor.from_request(request), patient, payload.raw())
     row = checkins_of(patient).get(pk=row.pk)
     return Status(201 if created else 200, CheckinOut.from_row(row))

@@ -30,6 +30,12 @@ class CheckinIn(Schema):
     dose_mg: str | None = Field(None, description='Decimal string, e.g. "4.5"; null when missed')
     dose_time: str | None = Field(None, description="HH:MM (24-hour)")
     dose_missed: bool = False
+    dose_status: Literal["taken", "missed", "none"] | None = Field(
+        None,
+        description="The dose answer: taken, missed, or none (no dose due). Without it, "
+        "dose_missed true means missed and a dose_mg (or kit) means taken; with missed or "
+        "none, dose_mg and dose_time are ignored. An entry with no dose answer is a 400.",
+    )
     side_effects: list[SideEffectIn] = Field(default_factory=list)
     note: str = Field("", max_length=2000)
     kit: str | None = Field(

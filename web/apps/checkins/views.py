@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import cast
+from datetime import datetime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -14,12 +15,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.access import can, get_patient_for_user, visible_patients
-from apps.accounts.models import User
+from apps.accounts.models import Patient, User
 from apps.alerts.models import Severity
 from apps.alerts.queries import open_alerts, open_alerts_by_patient
+from apps.audit.actor import Actor
 from apps.audit.log import record, record_many
 from apps.checkins.actions import import_checkins, record_checkin
-from apps.checkins.forms import raw_from_post
+from apps.checkins.forms import form_problems, raw_from_post
+from apps.checkins.models import Checkin
 from apps.checkins.queries import checkins_of, panel_rows, responses_of, summary_of
 from apps.clinical.screening import safety_hold
 from apps.nof1.models import Nof1Trial
@@ -74,19 +77,23 @@ def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
+def _local_now(patient: Patient) -> datetime:
+    return timezone.now().astimezone(ZoneInfo(patient.time_zone))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, "checkins.add")
-    local_now = timezone.now().astimezone(ZoneInfo(patient.time_zone))
+    local_now = _local_now(patient)
     error: CheckinError | None = None
     values: dict[str, object] = {}
     if request.method == "POST":
-        raw = raw_from_post(request.POST)
+        raw = raw_from_post(request.POST, local_now=local_now)
         try:
-            _, created = record_checkin(request, patient, raw)
+            _, created = record_checkin(Actor.from_request(request), patient, raw, explicit=True)
         except CheckinError as exc:
-            error, values = exc, raw
+            error, values = exc, {**raw, "dose_time_choice": request.POST.get("dose_time_choice")}
         else:
             messages.success(
                 request, "Check-in saved." if created else "This check-in was already saved."
@@ -94,15 +101,40 @@ def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
             return redirect("checkins:dashboard", patient_id=patient.pk)
     else:
         last = checkins_of(patient).filter(dose_status="taken").order_by("-recorded_at").first()
+        # The dose is pre-filled (it rarely changes); the dose answer and the time never are.
         values = {
             "client_id": str(uuid.uuid4()),
             "dose_mg": f"{last.dose_mg.normalize():f}" if last and last.dose_mg else "",
-            "dose_time": last.dose_time.strftime("%H:%M") if last and last.dose_time else "",
         }
-    effects = values.get("side_effects") or []
-    chosen = {e["name"]: e["severity"] for e in effects} if isinstance(effects, list) else {}
     trial = Nof1Trial.objects.filter(patient=patient).exclude(status="unblinded").first()
     kit = current_kit(trial, local_now.date())
+    return _render_form(
+        request,
+        patient,
+        values=values,
+        error=error,
+        day_options=day_choices(local_now),
+        kit=kit,
+        extra={},
+    )
+
+
+def _render_form(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    values: dict[str, object],
+    error: CheckinError | None,
+    day_options: tuple[Any, ...],
+    kit: Any,
+    extra: dict[str, object],
+    status: int | None = None,
+) -> HttpResponse:
+    """The check-in form, new or changed; a refused entry names every answer to fix (each
+    field's message is what its ``aria-describedby`` points to) and focuses the first."""
+    effects = values.get("side_effects") or []
+    chosen = {e["name"]: e for e in effects} if isinstance(effects, list) else {}
+    problems = form_problems(error, kit=bool(kit)) if error else []
     return render(
         request,
         "checkins/form.html",
@@ -110,17 +142,23 @@ def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "hold": safety_hold(patient),
             "values": values,
-            "error": error,
+            "problems": problems,
+            "errors": {p.field: p.message for p in problems},
+            "first_error": problems[0].field if problems else None,
             "scales": SCALES,
             "points": range(11),
-            "day_choices": day_choices(local_now),
+            "day_choices": day_options,
             "side_effects": [
-                (name, SIDE_EFFECT_LABELS[name], chosen.get(name, "none")) for name in SIDE_EFFECTS
+                (name, SIDE_EFFECT_LABELS[name], chosen.get(name, {}).get("severity", "none"))
+                for name in SIDE_EFFECTS
             ],
+            "other_detail": chosen.get("other", {}).get("detail", ""),
             "severities": SEVERITIES,
+            "dose_answers": Checkin.DOSE_STATUSES,
             "kit": kit,
+            **extra,
         },
-        status=400 if error else 200,
+        status=status or (400 if error else 200),
     )
 
 

@@ -64,7 +64,7 @@ def test_a_patient_checks_in_on_a_phone_and_sees_it_on_the_chart(
     today = timezone.now().astimezone(ZoneInfo(patient.time_zone)).date().isoformat()
     todays_pain = {r["value"] for r in plotted if r["day"] == today and "Pain" in r["scale"]}
     assert todays_pain == {2}
-    expect(page.locator("#recent tbody tr").first).to_contain_text("vivid_dreams (mild)")
+    expect(page.locator("#recent tbody tr").first).to_contain_text("Vivid dreams (mild)")
 
 
 def test_a_clinician_sees_the_alert_for_a_patient_who_stopped_checking_in(

@@ -14,3 +14,11 @@ def get_item(mapping: Mapping[str, Any] | None, key: str) -> Any:
     if mapping is None or not hasattr(mapping, "get"):
         return None
     return mapping.get(key)
+
+
+@register.filter
+def side_effect_label(name: str) -> str:
+    """``vivid_dreams`` → ``Vivid dreams``: the side effect as the form names it."""
+    from lowdose.diary.checkin import SIDE_EFFECT_LABELS
+
+    return SIDE_EFFECT_LABELS.get(name, name.replace("_", " ").capitalize())

@@ -96,6 +96,8 @@ def test_reusing_a_client_id_for_different_content_is_a_conflict(
         ({"dose_mg": 4.5}, 422, "dose_mg"),
         ({"dose_mg": "4.555"}, 400, "at most two decimals"),
         ({"dose_mg": None, "dose_time": None}, 400, "dose_status: answer taken, missed"),
+        ({"dose_status": "maybe"}, 422, "dose_status"),
+        ({"dose_status": "none", "dose_missed": True}, 400, "disagree"),
         ({"dose_time": "7pm"}, 400, "HH:MM"),
         ({"side_effects": [{"name": "rash", "severity": "mild"}]}, 422, "side_effects"),
         ({"client_id": "not-a-uuid"}, 422, "client_id"),
@@ -127,15 +129,32 @@ def test_a_missed_dose_is_recorded_as_missed(api: Client, patient: Patient) -> N
     assert response.json()["dose_status"] == "missed"
 
 
-def test_a_dose_and_time_sent_with_a_missed_dose_are_ignored(api: Client, patient: Patient) -> None:
+@pytest.mark.parametrize(
+    ("answer", "status", "missed"),
+    [
+        ({"dose_missed": True}, "missed", True),  # the answer before dose_status existed
+        ({"dose_status": "missed"}, "missed", True),
+        ({"dose_status": "none"}, "none", False),
+    ],
+)
+def test_a_dose_and_time_sent_with_missed_or_no_dose_due_are_ignored(
+    api: Client, patient: Patient, answer: dict[str, Any], status: str, missed: bool
+) -> None:
     response = api.post(
         f"/api/v1/patients/{patient.pk}/checkins",
-        body(dose_mg="4.5", dose_time="22:00", dose_missed=True),
+        body(dose_mg="4.5", dose_time="22:00", **answer),
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
-    assert (response.json()["dose_status"], response.json()["dose_mg"]) == ("missed", None)
-    assert Checkin.objects.get(patient=patient).dose_time is None
+    out = response.json()
+    assert (out["dose_status"], out["dose_missed"], out["dose_mg"], out["dose_time"]) == (
+        status,
+        missed,
+        None,
+        None,
+    )
+    stored = Checkin.objects.get(patient=patient)
+    assert (stored.dose_status, stored.dose_mg, stored.dose_time) == (status, None, None)
 
 
 def test_a_wrong_password_gets_no_token_and_an_unknown_token_gets_401(patient: Patient) -> None:
@@ -156,3 +175,5 @@ def test_the_openapi_schema_documents_the_checkin_routes() -> None:
         paths
     )
     assert set(paths["/api/v1/patients/{patient_id}/checkins"]) == {"get", "post"}
+    created = schema["components"]["schemas"]["CheckinIn"]["properties"]
+    assert "dose_status" in created
