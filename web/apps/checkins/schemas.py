@@ -50,6 +50,28 @@ class CheckinIn(Schema):
         return data
 
 
+class CheckinPatch(Schema):
+    """A correction: only the fields sent change (the rules of a new entry apply to the result)."""
+
+    day: date | None = None
+    pain: int | None = Field(None, ge=0, le=10)
+    fatigue: int | None = Field(None, ge=0, le=10)
+    sleep: int | None = Field(None, ge=0, le=10)
+    mood: int | None = Field(None, ge=0, le=10)
+    dose_status: Literal["taken", "missed", "none"] | None = None
+    dose_missed: bool | None = None
+    dose_mg: str | None = Field(None, description='Decimal string, e.g. "4.5"')
+    dose_time: str | None = Field(None, description="HH:MM (24-hour)")
+    side_effects: list[SideEffectIn] | None = None
+    note: str | None = Field(None, max_length=2000)
+
+    def changes(self) -> dict[str, object]:
+        data = self.model_dump(exclude_unset=True)
+        if data.get("day") is not None:
+            data["day"] = data["day"].isoformat()
+        return data
+
+
 class SideEffectOut(Schema):
     name: str
     severity: str
@@ -57,6 +79,7 @@ class SideEffectOut(Schema):
 
 
 class CheckinOut(Schema):
+    id: int
     client_id: UUID
     day: date
     recorded_at: datetime
@@ -71,10 +94,14 @@ class CheckinOut(Schema):
     side_effects: list[SideEffectOut]
     note: str
     kit: str
+    changed_at: datetime | None = Field(
+        description="When the patient last changed it (earlier versions are kept); null if never"
+    )
 
     @staticmethod
     def from_row(row: Checkin) -> dict[str, object]:
         return {
+            "id": row.pk,
             "client_id": row.client_id,
             "day": row.day,
             "recorded_at": row.recorded_at,
@@ -92,6 +119,7 @@ class CheckinOut(Schema):
             ],
             "note": row.note,
             "kit": row.kit,
+            "changed_at": row.changed_at,
         }
 
 
