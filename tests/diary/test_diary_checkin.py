@@ -13,7 +13,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lowdose.diary import CheckinError, day_choices, needs_day_choice, parse_checkin
+from lowdose.diary import (
+    CHANGE_WINDOW,
+    CheckinError,
+    CheckinFieldsError,
+    MissingAnswerError,
+    changeable_until,
+    day_choices,
+    may_change,
+    needs_day_choice,
+    parse_checkin,
+)
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 3, 10, 21, 30, tzinfo=LONDON)
@@ -64,16 +74,89 @@ def test_missed_is_an_answer_and_carries_no_dose() -> None:
     assert checkin.dose_mg is None
 
 
-def test_missed_with_a_dose_is_contradictory_and_rejected() -> None:
-    with pytest.raises(CheckinError, match="leave the dose empty") as caught:
-        parse_checkin(raw(dose_missed=True), now=NOW, tz=LONDON)
-    assert caught.value.field == "dose_mg"
+@pytest.mark.parametrize("status", ["missed", "none"])
+@pytest.mark.parametrize(("dose", "at"), [("4.5", "22:00"), ("four", "7pm"), ("", "")])
+def test_missed_or_no_dose_due_ignores_a_dose_and_time_sent_along(
+    status: str, dose: str, at: str
+) -> None:
+    # A form keeps the pre-filled 4.5 mg and 22:00 (a phone's time picker is hard to clear):
+    # neither is stored, and neither is a reason to refuse the entry, even when unreadable.
+    for explicit in (False, True):
+        checkin = parse_checkin(
+            raw(dose_status=status, dose_mg=dose, dose_time=at),
+            now=NOW,
+            tz=LONDON,
+            explicit=explicit,
+        )
+        assert (checkin.dose_status, checkin.dose_mg, checkin.dose_time) == (status, None, None)
+
+
+def test_dose_missed_true_with_a_dose_is_missed_and_the_dose_is_ignored() -> None:
+    checkin = parse_checkin(raw(dose_missed=True), now=NOW, tz=LONDON)
+    assert (checkin.dose_status, checkin.dose_mg, checkin.dose_time) == ("missed", None, None)
 
 
 def test_no_dose_due_is_distinct_from_missed() -> None:
-    checkin = parse_checkin(raw(dose_mg=None, dose_time=None), now=NOW, tz=LONDON)
+    checkin = parse_checkin(
+        raw(dose_status="none", dose_mg=None, dose_time=None), now=NOW, tz=LONDON
+    )
     assert checkin.dose_status == "none"
     assert not checkin.dose_missed
+
+
+def test_no_dose_answer_at_all_is_refused_never_read_as_taken_or_none() -> None:
+    with pytest.raises(MissingAnswerError, match="answer taken, missed, or none") as caught:
+        parse_checkin(raw(dose_mg=None, dose_time=None), now=NOW, tz=LONDON)
+    assert caught.value.field == "dose_status"
+
+
+def test_from_the_form_a_prefilled_dose_is_not_an_answer() -> None:
+    # explicit=True (a person at the form): only dose_status answers the dose question.
+    with pytest.raises(MissingAnswerError) as caught:
+        parse_checkin(raw(), now=NOW, tz=LONDON, explicit=True)
+    assert caught.value.field == "dose_status"
+    with pytest.raises(MissingAnswerError):
+        parse_checkin(raw(dose_missed=True), now=NOW, tz=LONDON, explicit=True)
+
+
+def test_from_the_form_a_dose_taken_needs_its_time() -> None:
+    with pytest.raises(MissingAnswerError, match="time you took it") as caught:
+        parse_checkin(raw(dose_status="taken", dose_time=""), now=NOW, tz=LONDON, explicit=True)
+    assert caught.value.field == "dose_time"
+    # a program may leave the time out
+    assert (
+        parse_checkin(raw(dose_status="taken", dose_time=None), now=NOW, tz=LONDON).dose_time
+        is None
+    )
+
+
+def test_every_problem_is_reported_at_once_in_the_order_of_the_form() -> None:
+    with pytest.raises(CheckinFieldsError) as caught:
+        parse_checkin(
+            raw(pain=None, mood="", dose_status="taken", dose_mg="", dose_time="", note="x" * 2001),
+            now=NOW,
+            tz=LONDON,
+            explicit=True,
+        )
+    errors = caught.value.errors
+    assert [e.field for e in errors] == ["pain", "mood", "dose_mg", "dose_time", "note"]
+    assert [type(e) for e in errors[:4]] == [MissingAnswerError] * 4
+    assert caught.value.field == "pain"
+    assert str(caught.value).startswith("pain: enter a whole number")
+    assert "; mood: " in str(caught.value)
+    with pytest.raises(ValueError, match="two or more"):
+        CheckinFieldsError([errors[0]])
+
+
+def test_a_checkin_may_be_changed_for_seven_days_after_it_was_made() -> None:
+    assert timedelta(days=7) == CHANGE_WINDOW
+    made = datetime(2026, 3, 3, 21, 30, tzinfo=LONDON)
+    assert changeable_until(made) == datetime(2026, 3, 10, 21, 30, tzinfo=LONDON)
+    assert may_change(made, made + timedelta(days=7) - timedelta(seconds=1))
+    assert not may_change(made, made + timedelta(days=7))
+    assert not may_change(made, made + timedelta(days=8))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        may_change(made, datetime(2026, 3, 4, 12, 0))
 
 
 @pytest.mark.parametrize(

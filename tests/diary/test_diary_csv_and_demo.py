@@ -149,7 +149,14 @@ ONE = Checkin(
 )
 
 
-SCORES = {"client_id": str(ONE.client_id), "pain": 4, "fatigue": 5, "sleep": 6, "mood": 7}
+SCORES = {
+    "client_id": str(ONE.client_id),
+    "pain": 4,
+    "fatigue": 5,
+    "sleep": 6,
+    "mood": 7,
+    "dose_status": "none",
+}
 
 
 @given(start=note_starts, rest=notes)

@@ -3,7 +3,9 @@
 Exception tree::
 
     lowdose.errors.InputError
-    └── CheckinError     a check-in value is missing, malformed or out of range (``field``)
+    └── CheckinError            a check-in value is missing, malformed or out of range (``field``)
+        ├── MissingAnswerError  a required answer was not given
+        └── CheckinFieldsError  several fields at once (``errors``: one error per field)
 
 The web form, the REST API and CSV import all validate through :func:`parse_checkin`, so the rules
 and the messages are the same everywhere.
@@ -12,14 +14,20 @@ and the messages are the same everywhere.
 from __future__ import annotations
 
 from lowdose.diary.checkin import (
+    CHANGE_WINDOW,
+    DOSE_STATUSES,
     SCALES,
     SEVERITIES,
     SIDE_EFFECTS,
     Checkin,
     CheckinError,
+    CheckinFieldsError,
+    MissingAnswerError,
     Scale,
     SideEffect,
+    changeable_until,
     day_choices,
+    may_change,
     needs_day_choice,
     parse_checkin,
 )
@@ -34,19 +42,25 @@ from lowdose.diary.summary import (
 )
 
 __all__ = [
+    "CHANGE_WINDOW",
+    "DOSE_STATUSES",
     "SCALES",
     "SEVERITIES",
     "SIDE_EFFECTS",
     "Alert",
     "Checkin",
     "CheckinError",
+    "CheckinFieldsError",
     "DailyScores",
+    "MissingAnswerError",
     "PatientSummary",
     "Scale",
     "SideEffect",
     "alerts_for",
+    "changeable_until",
     "daily_scores",
     "day_choices",
+    "may_change",
     "needs_day_choice",
     "no_checkin_alert",
     "parse_checkin",

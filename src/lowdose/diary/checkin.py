@@ -4,6 +4,12 @@ A check-in holds four 0–10 numeric rating scales, the day's naltrexone dose (t
 due yet), side effects with a severity, and a note. It is designed to be completed on a phone in
 under 30 seconds, so every field has a sensible default except the four scores and the dose answer.
 
+Every answer is explicit: nothing that is missing is read as "taken". A dose and a time sent with
+"missed" or "no dose due" are ignored, not stored and not refused (a form keeps what was typed
+before the answer changed, and a phone's time picker is hard to clear). :func:`parse_checkin`
+reports every problem of an entry at once (:class:`CheckinFieldsError`), so a person fixes them
+in one go.
+
 Scale directions
 ----------------
 Pain and fatigue are symptom scales (0 = none, 10 = worst imaginable), following the IMMPACT 0–10
@@ -18,17 +24,20 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from functools import partial
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from lowdose.errors import InputError
 
 __all__ = [
+    "CHANGE_WINDOW",
     "DOSE_MAX_MG",
+    "DOSE_STATUSES",
     "FUTURE_TOLERANCE",
     "HISTORY_BEFORE_JOINING",
     "LATE_NIGHT_END",
@@ -38,10 +47,14 @@ __all__ = [
     "SIDE_EFFECTS",
     "Checkin",
     "CheckinError",
+    "CheckinFieldsError",
     "DoseStatus",
+    "MissingAnswerError",
     "Scale",
     "SideEffect",
+    "changeable_until",
     "day_choices",
+    "may_change",
     "needs_day_choice",
     "parse_checkin",
 ]
@@ -49,6 +62,33 @@ __all__ = [
 
 class CheckinError(InputError):
     """A check-in value is missing, malformed or out of range; ``field`` names it."""
+
+    @property
+    def errors(self) -> tuple[CheckinError, ...]:
+        """Every problem this error reports, one per field (here: itself)."""
+        return (self,)
+
+
+class MissingAnswerError(CheckinError):
+    """A required answer was not given: a score, the dose answer, or (from a person filling in the
+    form) the time of a dose taken."""
+
+
+class CheckinFieldsError(CheckinError):
+    """Several answers of one entry are wrong; :attr:`errors` lists each, in the order of the form.
+
+    The message joins theirs; ``field`` is the first one's.
+    """
+
+    def __init__(self, errors: Sequence[CheckinError]) -> None:
+        if len(errors) < 2:
+            raise ValueError("CheckinFieldsError holds two or more errors; raise one alone")
+        super().__init__("; ".join(str(error) for error in errors), field=errors[0].field)
+        self._errors = tuple(errors)
+
+    @property
+    def errors(self) -> tuple[CheckinError, ...]:
+        return self._errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +175,14 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 #: another app and imported (a design choice; older entries say nothing about this treatment).
 HISTORY_BEFORE_JOINING = timedelta(days=365)
 
+#: How long after making a check-in (its ``recorded_at``) the patient may change or delete it. A
+#: design choice: a daily diary is trustworthy because it is written close to the day it describes
+#: (paper diaries filled in afterwards were a known failure; Stone et al., BMJ 2002;324:1193–1194);
+#: a week lets a patient correct a slip without rewriting what their clinician has already read.
+CHANGE_WINDOW = timedelta(days=7)
+
 DoseStatus = Literal["taken", "missed", "none"]
+DOSE_STATUSES: tuple[DoseStatus, ...] = ("taken", "missed", "none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +225,18 @@ class Checkin:
         return value
 
 
+def changeable_until(recorded_at: datetime) -> datetime:
+    """The moment after which a check-in recorded at ``recorded_at`` can no longer be changed."""
+    return recorded_at + CHANGE_WINDOW
+
+
+def may_change(recorded_at: datetime, now: datetime) -> bool:
+    """May a check-in recorded at ``recorded_at`` still be changed or deleted at ``now``?"""
+    if now.tzinfo is None or recorded_at.tzinfo is None:
+        raise ValueError("recorded_at and now must be timezone-aware")
+    return now < changeable_until(recorded_at)
+
+
 def needs_day_choice(local_moment: datetime) -> bool:
     """True when an entry made at ``local_moment`` must ask which day it belongs to."""
     return local_moment.time() < LATE_NIGHT_END
@@ -197,8 +256,38 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
 
 
+_T = TypeVar("_T")
+
+
+class _Problems:
+    """Collects the errors of one entry so that all of them are reported together."""
+
+    def __init__(self) -> None:
+        self.errors: list[CheckinError] = []
+
+    def check(self, parse: Callable[[], _T], fallback: _T) -> _T:
+        """``parse()``, or ``fallback`` after noting its error (never returned to a caller:
+        :meth:`raise_any` raises first)."""
+        try:
+            return parse()
+        except CheckinError as exc:
+            self.errors.extend(exc.errors)
+            return fallback
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise CheckinFieldsError(self.errors)
+
+
 def parse_checkin(
-    raw: Mapping[str, object], *, now: datetime, tz: ZoneInfo, joined: datetime | None = None
+    raw: Mapping[str, object],
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    joined: datetime | None = None,
+    explicit: bool = False,
 ) -> Checkin:
     """Validate a check-in from a form, a JSON body or a CSV row.
 
@@ -215,35 +304,50 @@ def parse_checkin(
         :data:`HISTORY_BEFORE_JOINING` earlier; ``None`` checks only that the date-time exists in
         every time zone. ``recorded_at`` may never be later than ``now`` plus
         :data:`FUTURE_TOLERANCE`.
+    explicit
+        ``True`` for a person filling in the form: the dose answer must be ``dose_status`` itself
+        (a dose the form pre-filled is not an answer) and a dose taken needs its ``dose_time``.
+        Programs (the API, CSV import) may answer with ``dose_missed`` or with a dose instead,
+        and may leave the time out. Either way an entry with no dose answer at all is refused.
+
+    With ``dose_status`` ``"missed"`` or ``"none"``, ``dose_mg`` and ``dose_time`` are ignored.
 
     Raises
     ------
     CheckinError
-        On the first invalid field, naming it and saying what to enter instead. Nothing is
-        returned partly validated.
+        Naming the field and saying what to enter instead; :class:`MissingAnswerError` for a
+        required answer not given, :class:`CheckinFieldsError` (with ``errors``) when several fields
+        are wrong. Nothing is returned partly validated.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    client_id = _parse_client_id(raw.get("client_id"))
-    recorded_at = _parse_recorded_at(raw.get("recorded_at"), now=now, joined=joined)
-    try:
-        local = recorded_at.astimezone(tz)
-    except OverflowError:  # e.g. 0001-01-01T00:00:00Z seen from west of Greenwich
-        raise CheckinError(
-            f"recorded_at: {recorded_at.isoformat()} is not a date this diary can hold; "
-            "send the time the entry was made.",
-            field="recorded_at",
-        ) from None
-    day = _parse_day(raw.get("day"), local)
-    scores = {scale.name: _parse_score(scale, raw.get(scale.name)) for scale in SCALES}
-    kit = _parse_kit(raw.get("kit"))
-    status, dose_mg, dose_time = _parse_dose(raw, kit=kit)
-    side_effects = _parse_side_effects(raw.get("side_effects"))
-    note = _parse_text(raw.get("note"), "note", NOTE_MAX_CHARS)
+    problems = _Problems()
+    client_id = problems.check(lambda: _parse_client_id(raw.get("client_id")), uuid.UUID(int=0))
+    recorded_at = problems.check(
+        lambda: _parse_recorded_at(raw.get("recorded_at"), now=now, joined=joined), None
+    )
+    day = now.date()
+    if recorded_at is not None:
+        local = problems.check(lambda: _local(recorded_at, tz), None)
+        if local is not None:
+            day = problems.check(lambda: _parse_day(raw.get("day"), local), day)
+    scores = {
+        scale.name: problems.check(partial(_parse_score, scale, raw.get(scale.name)), 0)
+        for scale in SCALES
+    }
+    kit = problems.check(lambda: _parse_kit(raw.get("kit")), None)
+    dose: tuple[DoseStatus, Decimal | None, time | None] = ("none", None, None)
+    if kit is not None:  # an unreadable kit code leaves the dose answer undecidable
+        dose = problems.check(lambda: _parse_dose(raw, kit=kit, explicit=explicit), dose)
+    no_effects: tuple[SideEffect, ...] = ()
+    side_effects = problems.check(partial(_parse_side_effects, raw.get("side_effects")), no_effects)
+    note = problems.check(lambda: _parse_text(raw.get("note"), "note", NOTE_MAX_CHARS), "")
+    problems.raise_any()
+    status, dose_mg, dose_time = dose
     return Checkin(
         client_id=client_id,
         day=day,
-        recorded_at=recorded_at,
+        recorded_at=recorded_at or now,
         pain=scores["pain"],
         fatigue=scores["fatigue"],
         sleep=scores["sleep"],
@@ -253,8 +357,19 @@ def parse_checkin(
         dose_time=dose_time,
         side_effects=side_effects,
         note=note,
-        kit=kit,
+        kit=kit or "",
     )
+
+
+def _local(recorded_at: datetime, tz: ZoneInfo) -> datetime:
+    try:
+        return recorded_at.astimezone(tz)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00Z seen from west of Greenwich
+        raise CheckinError(
+            f"recorded_at: {recorded_at.isoformat()} is not a date this diary can hold; "
+            "send the time the entry was made.",
+            field="recorded_at",
+        ) from None
 
 
 def _blank(value: object) -> bool:
@@ -351,7 +466,7 @@ def _parse_score(scale: Scale, value: object) -> int:
         f"to 10 ({scale.high_anchor})"
     )
     if _blank(value):
-        raise CheckinError(f"{hint}; it is missing.", field=scale.name)
+        raise MissingAnswerError(f"{hint}; it is missing.", field=scale.name)
     if isinstance(value, bool):
         raise CheckinError(f"{hint}; got {value!r}.", field=scale.name)
     if isinstance(value, int):
@@ -391,12 +506,47 @@ def _parse_kit(value: object) -> str:
 
 
 def _parse_dose(
-    raw: Mapping[str, object], *, kit: str = ""
+    raw: Mapping[str, object], *, kit: str = "", explicit: bool = False
 ) -> tuple[DoseStatus, Decimal | None, time | None]:
+    status = _parse_dose_answer(raw, kit=kit, explicit=explicit)
+    if status != "taken":
+        # Ignored, not refused: see the module docstring.
+        return status, None, None
+    dose_raw, time_raw = raw.get("dose_mg"), raw.get("dose_time")
+    problems = _Problems()
+    dose_mg: Decimal | None = None
+    if kit:
+        if not _blank(dose_raw):
+            problems.errors.append(
+                CheckinError(
+                    "dose_mg: during a blinded trial the dose is in the kit; leave the dose empty.",
+                    field="dose_mg",
+                )
+            )
+    else:
+        dose_mg = problems.check(lambda: _parse_dose_mg(dose_raw), None)
+    if explicit and _blank(time_raw):
+        problems.errors.append(
+            MissingAnswerError(
+                "dose_time: enter the time you took it as HH:MM (24-hour), e.g. 22:00; "
+                "it is missing.",
+                field="dose_time",
+            )
+        )
+        dose_time = None
+    else:
+        dose_time = problems.check(lambda: _parse_dose_time(time_raw), None)
+    problems.raise_any()
+    return status, dose_mg, dose_time
+
+
+def _parse_dose_answer(raw: Mapping[str, object], *, kit: str, explicit: bool) -> DoseStatus:
+    """The dose answer: ``dose_status``; from a program also ``dose_missed: true`` (missed) or a
+    dose or kit without a status (taken). No answer at all is refused, never read as one."""
     status_raw = raw.get("dose_status")
-    missed = _parse_bool(raw.get("dose_missed"), "dose_missed")
+    missed = False if explicit else _parse_bool(raw.get("dose_missed"), "dose_missed")
     if not _blank(status_raw):
-        if status_raw not in ("taken", "missed", "none"):
+        if status_raw not in DOSE_STATUSES:
             raise CheckinError(
                 "dose_status: answer taken, missed, or none (no dose due yet).",
                 field="dose_status",
@@ -405,39 +555,22 @@ def _parse_dose(
             raise CheckinError(
                 "dose_status and dose_missed disagree; send one answer.", field="dose_missed"
             )
-        status: DoseStatus = status_raw  # type: ignore[assignment]
-    else:
-        no_dose = _blank(raw.get("dose_mg")) and not kit
-        status = "missed" if missed else ("none" if no_dose else "taken")
-
-    dose_raw, time_raw = raw.get("dose_mg"), raw.get("dose_time")
-    if status != "taken":
-        if not _blank(dose_raw):
-            raise CheckinError(
-                "dose_mg: leave the dose empty when the dose was missed or none was due, "
-                "or answer that you took it.",
-                field="dose_mg",
-            )
-        if not _blank(time_raw):
-            raise CheckinError(
-                "dose_time: a time only goes with a dose you took; clear it or record the dose.",
-                field="dose_time",
-            )
-        return status, None, None
-    if kit:
-        if not _blank(dose_raw):
-            raise CheckinError(
-                "dose_mg: during a blinded trial the dose is in the kit; leave the dose empty.",
-                field="dose_mg",
-            )
-        return status, None, _parse_dose_time(time_raw)
-    return status, _parse_dose_mg(dose_raw), _parse_dose_time(time_raw)
+        return status_raw  # type: ignore[return-value]
+    if not explicit:
+        if missed:
+            return "missed"
+        if not _blank(raw.get("dose_mg")) or kit:
+            return "taken"
+    raise MissingAnswerError(
+        "dose_status: answer taken, missed, or none (no dose due yet); it is missing.",
+        field="dose_status",
+    )
 
 
 def _parse_dose_mg(value: object) -> Decimal:
     hint = "dose_mg: enter the dose in milligrams, e.g. 4.5"
     if _blank(value):
-        raise CheckinError(
+        raise MissingAnswerError(
             f"{hint}; it is missing (or answer that you missed it).", field="dose_mg"
         )
     if isinstance(value, bool | float):

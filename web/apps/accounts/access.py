@@ -9,6 +9,7 @@ action                 patient                    clinician
 =====================  =========================  ===================================
 ``checkins.view``      own record                 patients of their care teams
 ``checkins.add``       own record                 —
+``checkins.change``    own record                 — (change or delete, see below)
 ``checkins.export``    own record                 patients of their care teams
 ``checkins.import``    own record                 —
 ``patient.invite``     —                          patients of their care teams
@@ -42,6 +43,9 @@ For ``alerts.view`` and ``screening.resolve`` (settling a medicine the screen ca
 pharmacist's scope is both of the above (a routed prescription or a trial
 whose kits their pharmacy prepares), and :func:`visible_alerts` narrows it to the alerts that
 block dispensing or kit release: what stops their queue, nothing else of the patient's.
+A check-in is changed or deleted only by its patient (``checkins.change``), through
+:func:`get_checkin_for_user`: another patient's check-in, a deleted one, or one named under the
+wrong patient is a 404; how long a change is allowed is the check-in actions' rule, not access.
 Clinic admins manage accounts but see no identifiable patient data and appear nowhere in the
 table; they read their own clinic's audit log (:func:`visible_audit_events`).
 
@@ -58,6 +62,7 @@ So a refused signing reads "view ok, sign denied", never "sign ok, sign denied".
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import models
@@ -76,6 +81,7 @@ __all__ = [
     "acts_on_any",
     "can",
     "get_alert_for_user",
+    "get_checkin_for_user",
     "get_patient_for_user",
     "get_prescription_for_user",
     "get_trial_for_user",
@@ -95,6 +101,7 @@ _ANY_PHARMACY = "any_pharmacy"
 ACTIONS: dict[str, dict[str, str]] = {
     "checkins.view": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "checkins.add": {Role.PATIENT: _OWN},
+    "checkins.change": {Role.PATIENT: _OWN},
     "checkins.export": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "checkins.import": {Role.PATIENT: _OWN},
     "patient.invite": {Role.CLINICIAN: _CARE_TEAM},
@@ -253,6 +260,52 @@ def get_patient_for_user(
     if patient is None:
         raise Http404("No such patient.")
     return patient
+
+
+def get_checkin_for_user(
+    request: HttpRequest, patient_id: int | str, checkin_ref: int | str, action: str
+) -> Any:
+    """Return the patient's check-in if ``request.user`` may perform ``action`` on it, else Http404.
+
+    ``checkin_ref`` is the check-in's id or its ``client_id`` (a UUID). A deleted check-in, one of
+    another patient, or one named under the wrong patient id is a 404. Audited like
+    :func:`get_patient_for_user`, with the check-in as the object.
+    """
+    from apps.checkins.models import Checkin  # the check-in app builds on accounts
+
+    actor = request.user
+    if not isinstance(actor, User):
+        raise Http404("No such check-in.")
+    try:
+        pk = int(patient_id)
+    except (TypeError, ValueError):
+        raise Http404("No such check-in.") from None
+    ref = str(checkin_ref).strip()
+    if ref.isascii() and ref.isdigit() and len(ref) <= 18:  # a database integer, never overflowing
+        lookup: dict[str, Any] = {"pk": int(ref)}
+    else:
+        try:
+            lookup = {"client_id": uuid.UUID(ref)}
+        except ValueError:
+            raise Http404("No such check-in.") from None
+    patients = visible_patients(actor, action).filter(pk=pk)
+    found = (
+        Checkin.objects.in_diary()
+        .filter(patient__in=patients, patient_id=pk, **lookup)
+        .select_related("patient")
+        .first()
+    )
+    _audit_check(
+        _request_actor(request, actor),
+        action,
+        allowed=found is not None,
+        patient_id=pk,
+        obj=found,
+        clinic_id=found.patient.clinic_id if found is not None else None,
+    )
+    if found is None:
+        raise Http404("No such check-in.")
+    return found
 
 
 def visible_prescriptions(user: User, action: str, patient: Patient | None = None) -> QuerySet[Any]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from apps.accounts.models import Patient
 from apps.alerts.actions import raise_alert, resolve_open
@@ -127,7 +127,9 @@ def sweep_silence(now: datetime) -> int:
         )
     )
     raised = 0
-    patients = Patient.objects.annotate(last_day=Max("checkins__day")).order_by("pk")
+    # A deleted check-in is no check-in.
+    kept = Q(checkins__deleted_at__isnull=True)
+    patients = Patient.objects.annotate(last_day=Max("checkins__day", filter=kept)).order_by("pk")
     for patient in patients:
         if patient.pk in already:
             continue

@@ -8,7 +8,7 @@ from typing import cast
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from apps.accounts.access import visible_audit_events
 from apps.accounts.auth import BearerToken
@@ -17,7 +17,7 @@ from apps.audit.log import record
 from apps.audit.models import AuditEvent
 from apps.audit.queries import AuditFilters, search
 from apps.audit.schemas import AuditEventOut, AuditFiltersIn
-from config.api_input import InputErrorOut
+from config.api_input import BoundedPages, InputErrorOut
 
 __all__ = ["router"]
 
@@ -33,7 +33,7 @@ router = Router(tags=["audit"], auth=BearerToken())
     "`prescriptions.sign` or an area such as `prescriptions`), `outcome` (ok or denied), "
     "`since` and `until` (dates, both included). Paginated: `page`, 50 per page.",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPages, page_size=50)
 def list_audit_events(request: HttpRequest, filters: Query[AuditFiltersIn]) -> QuerySet[AuditEvent]:
     user = cast(User, request.user)
     if not user.is_clinic_admin:

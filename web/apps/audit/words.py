@@ -35,6 +35,8 @@ _WORDS: dict[str, str] = {
     "checkins.view.panel": "Viewed the patient panel",
     "checkins.add": "Added a check-in",
     "checkins.add.replay": "Re-sent a check-in already stored",
+    "checkins.change": "Changed a check-in",
+    "checkins.delete": "Deleted a check-in",
     "checkins.export": "Exported check-ins",
     "checkins.import": "Imported check-ins",
     "prescriptions.view": "Viewed prescriptions",

@@ -1,9 +1,17 @@
 """Writes to check-ins. Each function validates through the core, writes in one transaction,
-and appends to the audit log; nothing is partly saved."""
+and appends to the audit log; nothing is partly saved.
+
+A patient may change or delete a check-in for :data:`lowdose.diary.CHANGE_WINDOW` after making
+it (:func:`change_checkin`, :func:`delete_checkin`): a change keeps the version it replaces
+(:class:`~apps.checkins.models.CheckinRevision`), a deletion keeps the row outside the diary, and
+each writes its audit event in the same transaction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -14,23 +22,29 @@ from django.utils import timezone
 from apps.accounts.models import Patient, User
 from apps.alerts.rules import followup_after_checkin
 from apps.audit.actor import Actor
-from apps.audit.log import record
-from apps.checkins.models import Checkin, SideEffectReport
+from apps.audit.log import record, record_as
+from apps.checkins.models import Checkin, CheckinRevision, SideEffectReport, answers_of
+from lowdose.diary import CHANGE_WINDOW, CheckinError, may_change, parse_checkin
 from lowdose.diary import Checkin as CoreCheckin
-from lowdose.diary import CheckinError, parse_checkin
 from lowdose.diary.csvio import read_checkins_csv
 
 __all__ = [
     "CheckinConflictError",
     "ImportResult",
+    "change_checkin",
+    "delete_checkin",
     "import_checkins",
     "record_checkin",
+    "revised_checkin",
     "store_checkin",
+    "why_unchangeable",
 ]
 
 
 class CheckinConflictError(CheckinError):
-    """The client_id was already used for a different entry."""
+    """The request conflicts with what is stored (HTTP 409): a ``client_id`` already used for a
+    different entry or for a deleted one, or a change to a check-in older than the change window.
+    """
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,12 @@ def store_checkin(
     """
     existing = Checkin.objects.filter(patient=patient, client_id=checkin.client_id).first()
     if existing is not None:
+        if existing.deleted_at is not None:
+            raise CheckinConflictError(
+                f"client_id {checkin.client_id} belongs to a check-in that was deleted; "
+                "generate a new id for a new entry.",
+                field="client_id",
+            )
         if not _same(existing.to_core(), checkin):
             raise CheckinConflictError(
                 f"client_id {checkin.client_id} was already used for a different check-in; "
@@ -101,22 +121,155 @@ def store_checkin(
 
 
 def record_checkin(
-    request: HttpRequest, patient: Patient, raw: dict[str, object]
+    actor: Actor, patient: Patient, raw: Mapping[str, object], *, explicit: bool = False
 ) -> tuple[Checkin, bool]:
-    """Validate and store one check-in for ``patient`` on behalf of ``request.user``; audited."""
-    user = cast(User, request.user)  # the access getter has already checked who this is
+    """Validate and store one check-in for ``patient`` on behalf of ``actor``; audited.
+
+    ``explicit``: the entry comes from a person at the form (see
+    :func:`lowdose.diary.parse_checkin`).
+    """
+    user = _person(actor)
     checkin = parse_checkin(
-        raw, now=timezone.now(), tz=ZoneInfo(patient.time_zone), joined=patient.created_at
+        raw,
+        now=timezone.now(),
+        tz=ZoneInfo(patient.time_zone),
+        joined=patient.created_at,
+        explicit=explicit,
     )
     with transaction.atomic():  # the check-in and its audit event commit together
         row, created = store_checkin(patient, checkin, by=user)
-        record(
-            request,
+        record_as(
+            actor,
             "checkins.add" if created else "checkins.add.replay",
             patient_id=patient.pk,
             obj=row,
         )
     return row, created
+
+
+def _person(actor: Actor) -> User:
+    if actor.user is None:
+        raise ValueError("a check-in is written by a person, not by lowdose itself")
+    return actor.user
+
+
+def revised_checkin(
+    row: Checkin, changes: Mapping[str, object], *, now: datetime, explicit: bool = False
+) -> CoreCheckin:
+    """The check-in ``row`` with ``changes`` applied, validated as a new entry is.
+
+    Answers not in ``changes`` keep their stored values; the id, the moment it was made (and so
+    the days it may belong to) and a blinded trial's kit code stay as stored. Sending
+    ``dose_status``, ``dose_missed`` or ``dose_mg`` answers the dose question again, as in a new
+    entry; with "missed" or "no dose due" a stored dose and time are dropped.
+    """
+    raw: dict[str, object] = row.snapshot()
+    if {"dose_status", "dose_missed", "dose_mg"} & changes.keys():
+        del raw["dose_status"]
+    raw.update(changes)
+    raw.update(client_id=str(row.client_id), recorded_at=row.recorded_at.isoformat(), kit=row.kit)
+    patient = row.patient
+    return parse_checkin(
+        raw,
+        now=now,
+        tz=ZoneInfo(patient.time_zone),
+        joined=patient.created_at,
+        explicit=explicit,
+    )
+
+
+def why_unchangeable(row: Checkin, now: datetime) -> str | None:
+    """Why the patient can no longer change or delete ``row``, in words; ``None`` while they may."""
+    local = row.recorded_at.astimezone(ZoneInfo(row.patient.time_zone))
+    made = f"{local:%a} {local.day} {local:%b} at {local:%H:%M}"
+    if row.deleted_at is not None:
+        return f"The check-in of {made} was deleted; record a new check-in instead."
+    if not may_change(row.recorded_at, now):
+        return (
+            f"The check-in of {made} was made more than {CHANGE_WINDOW.days} days ago, so it can "
+            "no longer be changed or deleted: entries stay as they were recorded, close to the "
+            "day. Add a note to today's check-in, or tell your care team what was wrong."
+        )
+    return None
+
+
+def _refuse_unless_changeable(row: Checkin, now: datetime) -> None:
+    reason = why_unchangeable(row, now)
+    if reason:
+        raise CheckinConflictError(reason, field=None)
+
+
+def change_checkin(
+    actor: Actor, row: Checkin, checkin: CoreCheckin, *, now: datetime | None = None
+) -> tuple[Checkin, bool]:
+    """Replace the answers of ``row`` with ``checkin`` (from :func:`revised_checkin`); audited.
+
+    The version replaced is kept as a :class:`CheckinRevision` and the audit event
+    ``checkins.change`` names it, in the same transaction; the follow-up rules run on the changed
+    diary. Returns ``(row, changed)``: the same answers again change nothing and record nothing.
+    Raises :class:`CheckinConflictError` past the change window or for a deleted check-in.
+    """
+    user = _person(actor)
+    now = now or timezone.now()
+    if checkin.client_id != row.client_id or checkin.recorded_at != row.recorded_at:
+        raise ValueError("change_checkin takes the same entry, revised (see revised_checkin)")
+    with transaction.atomic():
+        locked = Checkin.objects.select_for_update().select_related("patient").get(pk=row.pk)
+        _refuse_unless_changeable(locked, now)
+        before = locked.snapshot()
+        after = answers_of(checkin)
+        if before == after:
+            return locked, False
+        revision = CheckinRevision.objects.create(
+            checkin=locked, values=before, replaced_at=now, replaced_by=user
+        )
+        for name in ("day", "pain", "fatigue", "sleep", "mood", "dose_status", "dose_mg"):
+            setattr(locked, name, getattr(checkin, name))
+        locked.dose_time = checkin.dose_time
+        locked.note = checkin.note
+        locked.changed_at = now
+        locked.save()
+        locked.side_effects.all().delete()
+        SideEffectReport.objects.bulk_create(
+            SideEffectReport(checkin=locked, name=e.name, severity=e.severity, detail=e.detail)
+            for e in checkin.side_effects
+        )
+        followup_after_checkin(Actor.system(locked.patient.clinic_id), locked.patient)
+        record_as(
+            actor,
+            "checkins.change",
+            patient_id=locked.patient_id,
+            obj=locked,
+            detail={
+                "revision": revision.pk,
+                "changed": sorted(name for name in after if after[name] != before[name]),
+            },
+        )
+    return locked, True
+
+
+def delete_checkin(actor: Actor, row: Checkin, *, now: datetime | None = None) -> Checkin:
+    """Delete ``row``: it leaves the diary (statistics, charts, alerts, analyses) and stays in the
+    record, marked, for the care team and the audit log; audited in the same transaction.
+
+    Raises :class:`CheckinConflictError` past the change window or when already deleted.
+    """
+    user = _person(actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Checkin.objects.select_for_update().select_related("patient").get(pk=row.pk)
+        _refuse_unless_changeable(locked, now)
+        locked.deleted_at = now
+        locked.deleted_by = user
+        locked.save(update_fields=["deleted_at", "deleted_by"])
+        record_as(
+            actor,
+            "checkins.delete",
+            patient_id=locked.patient_id,
+            obj=locked,
+            detail={"day": locked.day.isoformat()},
+        )
+    return locked
 
 
 def import_checkins(request: HttpRequest, patient: Patient, text: str) -> ImportResult:

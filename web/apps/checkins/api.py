@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Status
 
-from apps.accounts.access import get_patient_for_user
+from apps.accounts.access import get_checkin_for_user, get_patient_for_user
 from apps.accounts.auth import BearerToken
-from apps.checkins.actions import record_checkin
+from apps.audit.actor import Actor
+from apps.checkins.actions import change_checkin, delete_checkin, record_checkin, revised_checkin
 from apps.checkins.queries import checkins_of
-from apps.checkins.schemas import CheckinIn, CheckinOut, ErrorOut
+from apps.checkins.schemas import CheckinIn, CheckinOut, CheckinPatch, ErrorOut
 from config.api_input import ObjectId
 
 router = Router(tags=["check-ins"], auth=BearerToken())
@@ -16,7 +18,7 @@ router = Router(tags=["check-ins"], auth=BearerToken())
 @router.get(
     "/patients/{patient_id}/checkins",
     response={200: list[CheckinOut], 404: ErrorOut},
-    summary="A patient's check-ins, oldest first",
+    summary="A patient's check-ins, oldest first (deleted ones are not listed)",
 )
 def list_checkins(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, object]]:
     patient = get_patient_for_user(request, patient_id, "checkins.view")
@@ -38,6 +40,35 @@ def create_checkin(
     request: HttpRequest, patient_id: ObjectId, payload: CheckinIn
 ) -> Status[dict[str, object]]:
     patient = get_patient_for_user(request, patient_id, "checkins.add")
-    row, created = record_checkin(request, patient, payload.raw())
+    row, created = record_checkin(Actor.from_request(request), patient, payload.raw())
     row = checkins_of(patient).get(pk=row.pk)
     return Status(201 if created else 200, CheckinOut.from_row(row))
+
+
+@router.patch(
+    "/patients/{patient_id}/checkins/{checkin_ref}",
+    response={200: CheckinOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Correct one of your check-ins (patient, within 7 days of making it; by id or "
+    "client_id): only the fields sent change, the earlier version is kept and the care team "
+    "sees that it changed; 409 after 7 days",
+)
+def correct_checkin(
+    request: HttpRequest, patient_id: ObjectId, checkin_ref: str, payload: CheckinPatch
+) -> dict[str, object]:
+    row = get_checkin_for_user(request, patient_id, checkin_ref, "checkins.change")
+    now = timezone.now()
+    revised = revised_checkin(row, payload.changes(), now=now)
+    row, _ = change_checkin(Actor.from_request(request), row, revised, now=now)
+    return CheckinOut.from_row(checkins_of(row.patient).get(pk=row.pk))
+
+
+@router.delete(
+    "/patients/{patient_id}/checkins/{checkin_ref}",
+    response={204: None, 404: ErrorOut, 409: ErrorOut},
+    summary="Delete one of your check-ins (patient, within 7 days of making it; by id or "
+    "client_id): it counts nowhere and stays in the record for the care team; 409 after 7 days",
+)
+def remove_checkin(request: HttpRequest, patient_id: ObjectId, checkin_ref: str) -> Status[None]:
+    row = get_checkin_for_user(request, patient_id, checkin_ref, "checkins.change")
+    delete_checkin(Actor.from_request(request), row)
+    return Status(204, None)

@@ -1,10 +1,16 @@
 """Stored check-ins. Validation lives in the core (:func:`lowdose.diary.parse_checkin`); the
-database repeats the essential ranges as constraints so that no path can store a bad row."""
+database repeats the essential ranges as constraints so that no path can store a bad row.
+
+A patient may change or delete a check-in for :data:`lowdose.diary.CHANGE_WINDOW` after making
+it. A change keeps the version it replaces as a :class:`CheckinRevision`; a deletion keeps the row
+(``deleted_at``) outside the diary: :meth:`CheckinQuerySet.in_diary` is what every statistic,
+chart, alert and analysis reads.
+"""
 
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -13,6 +19,12 @@ from apps.accounts.models import Patient, User
 from lowdose.diary import SEVERITIES, SIDE_EFFECTS
 from lowdose.diary import Checkin as CoreCheckin
 from lowdose.diary import SideEffect as CoreSideEffect
+
+
+class CheckinQuerySet(models.QuerySet["Checkin"]):
+    def in_diary(self) -> CheckinQuerySet:
+        """The entries that count: a deleted check-in is kept for the record, outside the diary."""
+        return self.filter(deleted_at__isnull=True)
 
 
 class Checkin(models.Model):
@@ -33,6 +45,17 @@ class Checkin(models.Model):
     kit = models.CharField(max_length=16, blank=True)  # blinded N-of-1 kit code
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last changed by the patient (earlier versions: revisions)"
+    )
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Deleted by the patient: kept, counted nowhere"
+    )
+    deleted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = CheckinQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar = ["day", "recorded_at"]
@@ -77,6 +100,48 @@ class Checkin(models.Model):
             ),
             note=self.note,
             kit=self.kit,
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        """The answers as they stand, in the API's words (what a revision keeps)."""
+        return answers_of(self.to_core())
+
+
+def answers_of(checkin: CoreCheckin) -> dict[str, Any]:
+    """A check-in's answers as JSON values, in the API's words: what a revision keeps, and what a
+    change compares."""
+    return {
+        "day": checkin.day.isoformat(),
+        "pain": checkin.pain,
+        "fatigue": checkin.fatigue,
+        "sleep": checkin.sleep,
+        "mood": checkin.mood,
+        "dose_status": checkin.dose_status,
+        "dose_mg": None if checkin.dose_mg is None else f"{checkin.dose_mg:f}",
+        "dose_time": None if checkin.dose_time is None else checkin.dose_time.strftime("%H:%M"),
+        "side_effects": [
+            {"name": e.name, "severity": e.severity, "detail": e.detail}
+            for e in checkin.side_effects
+        ],
+        "note": checkin.note,
+        "kit": checkin.kit,
+    }
+
+
+class CheckinRevision(models.Model):
+    """A version of a check-in that the patient's change replaced, kept as it was."""
+
+    checkin = models.ForeignKey(Checkin, on_delete=models.PROTECT, related_name="revisions")
+    values = models.JSONField(help_text="The answers before the change (Checkin.snapshot())")
+    replaced_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["replaced_at", "pk"]
+
+    def __str__(self) -> str:
+        return (
+            f"Earlier version of check-in {self.checkin_id} (replaced {self.replaced_at:%Y-%m-%d})"
         )
 
 

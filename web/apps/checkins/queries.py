@@ -1,4 +1,9 @@
-"""Reads of check-in data. Callers must already hold a patient from the access module."""
+"""Reads of check-in data. Callers must already hold a patient from the access module.
+
+Every statistic, chart, alert and analysis reads :func:`checkins_of` (or :func:`panel_rows`),
+which leave deleted check-ins out; a changed check-in counts with its current answers. Only the
+clinician's list of entries (:func:`diary_entries`) shows deleted ones, marked.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -15,7 +20,7 @@ from django.utils import timezone
 from apps.accounts.models import Patient
 from apps.checkins.models import Checkin
 from lowdose.diary import Checkin as CoreCheckin
-from lowdose.diary import DailyScores, PatientSummary, daily_scores, summarize
+from lowdose.diary import DailyScores, PatientSummary, daily_scores, may_change, summarize
 from lowdose.errors import LowdoseError
 from lowdose.outcomes import (
     OUTCOMES,
@@ -27,10 +32,12 @@ from lowdose.outcomes import (
 )
 
 __all__ = [
+    "DiaryEntry",
     "PanelRow",
     "Response",
     "checkins_of",
     "core_checkins",
+    "diary_entries",
     "diary_of",
     "panel_rows",
     "patient_today",
@@ -44,7 +51,31 @@ def patient_today(patient: Patient) -> date:
 
 
 def checkins_of(patient: Patient) -> QuerySet[Checkin]:
-    return Checkin.objects.filter(patient=patient).prefetch_related("side_effects")
+    """The patient's diary: every check-in that counts (not the deleted ones)."""
+    return Checkin.objects.in_diary().filter(patient=patient).prefetch_related("side_effects")
+
+
+@dataclass(frozen=True)
+class DiaryEntry:
+    """One row of a list of check-ins: the entry and whether its patient may still change it."""
+
+    checkin: Checkin
+    changeable: bool
+
+
+def diary_entries(
+    patient: Patient, *, now: datetime, with_deleted: bool, limit: int = 10
+) -> list[DiaryEntry]:
+    """The latest ``limit`` check-ins, newest first, with their earlier versions; deleted ones
+    too (``with_deleted``, for the care team: marked, never counted)."""
+    rows = Checkin.objects.filter(patient=patient)
+    if not with_deleted:
+        rows = rows.in_diary()
+    rows = rows.prefetch_related("side_effects", "revisions").order_by("-recorded_at", "-pk")
+    return [
+        DiaryEntry(row, row.deleted_at is None and may_change(row.recorded_at, now))
+        for row in rows[:limit]
+    ]
 
 
 def core_checkins(patient: Patient) -> list[CoreCheckin]:
@@ -65,7 +96,9 @@ def panel_rows(patients: Iterable[Patient]) -> list[PanelRow]:
     """Summaries of many patients in three queries (patients, check-ins, side effects)."""
     patient_list = list(patients)
     by_patient: dict[int, list[CoreCheckin]] = defaultdict(list)
-    rows = Checkin.objects.filter(patient__in=patient_list).prefetch_related("side_effects")
+    rows = (
+        Checkin.objects.in_diary().filter(patient__in=patient_list).prefetch_related("side_effects")
+    )
     for row in rows:
         by_patient[row.patient_id].append(row.to_core())
     return [

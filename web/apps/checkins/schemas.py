@@ -33,6 +33,12 @@ class CheckinIn(BodyIn):
     dose_mg: str | None = Field(None, description='Decimal string, e.g. "4.5"; null when missed')
     dose_time: str | None = Field(None, description="HH:MM (24-hour)")
     dose_missed: bool = False
+    dose_status: Literal["taken", "missed", "none"] | None = Field(
+        None,
+        description="The dose answer: taken, missed, or none (no dose due). Without it, "
+        "dose_missed true means missed and a dose_mg (or kit) means taken; with missed or "
+        "none, dose_mg and dose_time are ignored. An entry with no dose answer is a 400.",
+    )
     side_effects: list[SideEffectIn] = Field(default_factory=list)
     note: str = Field("", max_length=2000)
     kit: str | None = Field(
@@ -47,6 +53,28 @@ class CheckinIn(BodyIn):
         return data
 
 
+class CheckinPatch(BodyIn):
+    """A correction: only the fields sent change (the rules of a new entry apply to the result)."""
+
+    day: IsoDate | None = None
+    pain: int | None = Field(None, ge=0, le=10)
+    fatigue: int | None = Field(None, ge=0, le=10)
+    sleep: int | None = Field(None, ge=0, le=10)
+    mood: int | None = Field(None, ge=0, le=10)
+    dose_status: Literal["taken", "missed", "none"] | None = None
+    dose_missed: bool | None = None
+    dose_mg: str | None = Field(None, description='Decimal string, e.g. "4.5"')
+    dose_time: str | None = Field(None, description="HH:MM (24-hour)")
+    side_effects: list[SideEffectIn] | None = None
+    note: str | None = Field(None, max_length=2000)
+
+    def changes(self) -> dict[str, object]:
+        data = self.model_dump(exclude_unset=True)
+        if data.get("day") is not None:
+            data["day"] = data["day"].isoformat()
+        return data
+
+
 class SideEffectOut(Schema):
     name: str
     severity: str
@@ -54,6 +82,7 @@ class SideEffectOut(Schema):
 
 
 class CheckinOut(Schema):
+    id: int
     client_id: UUID
     day: date
     recorded_at: datetime
@@ -68,10 +97,14 @@ class CheckinOut(Schema):
     side_effects: list[SideEffectOut]
     note: str
     kit: str
+    changed_at: datetime | None = Field(
+        description="When the patient last changed it (earlier versions are kept); null if never"
+    )
 
     @staticmethod
     def from_row(row: Checkin) -> dict[str, object]:
         return {
+            "id": row.pk,
             "client_id": row.client_id,
             "day": row.day,
             "recorded_at": row.recorded_at,
@@ -89,6 +122,7 @@ class CheckinOut(Schema):
             ],
             "note": row.note,
             "kit": row.kit,
+            "changed_at": row.changed_at,
         }
 
 

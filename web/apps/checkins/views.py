@@ -1,9 +1,11 @@
-"""Check-in pages: the daily form, the patient dashboard, CSV, chart images, the clinician panel."""
+"""Check-in pages: the daily form, changing or deleting a check-in, the patient dashboard, CSV,
+chart images, the clinician panel."""
 
 from __future__ import annotations
 
 import uuid
-from typing import cast
+from datetime import datetime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -13,16 +15,38 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.access import can, get_patient_for_user
-from apps.accounts.models import User
+from apps.accounts.access import can, get_checkin_for_user, get_patient_for_user
+from apps.accounts.models import Patient, User
 from apps.alerts.queries import open_alerts
-from apps.checkins.actions import import_checkins, record_checkin
-from apps.checkins.forms import raw_from_post
-from apps.checkins.queries import checkins_of, responses_of, summary_of
+from apps.audit.actor import Actor
+from apps.checkins.actions import (
+    CheckinConflictError,
+    change_checkin,
+    delete_checkin,
+    import_checkins,
+    record_checkin,
+    revised_checkin,
+    why_unchangeable,
+)
+from apps.checkins.forms import form_problems, raw_from_post
+from apps.checkins.models import Checkin
+from apps.checkins.queries import (
+    checkins_of,
+    diary_entries,
+    responses_of,
+    summary_of,
+)
 from apps.clinical.screening import safety_hold
 from apps.nof1.queries import current_kit, running_trial
 from lowdose.charts import render as render_chart
-from lowdose.diary import SCALES, SEVERITIES, SIDE_EFFECTS, CheckinError, day_choices
+from lowdose.diary import (
+    CHANGE_WINDOW,
+    SCALES,
+    SEVERITIES,
+    SIDE_EFFECTS,
+    CheckinError,
+    day_choices,
+)
 from lowdose.diary.charts import checkin_chart
 from lowdose.diary.checkin import SIDE_EFFECT_LABELS
 from lowdose.diary.csvio import write_checkins_csv
@@ -34,9 +58,11 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 @require_GET
 def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, "checkins.view")
+    user = cast(User, request.user)
     summary = summary_of(patient)
     spec = checkin_chart(summary.days, summary.dose_steps, baseline=summary.baseline)
-    recent = list(checkins_of(patient).order_by("-recorded_at")[:10])
+    # The care team also sees deleted entries, marked; the patient's own list leaves them out.
+    recent = diary_entries(patient, now=timezone.now(), with_deleted=not user.is_patient)
     # Stored alerts, for those who may see them (a patient's own view shows none).
     alerts = list(open_alerts(cast(User, request.user), patient_id=patient.pk))
     comparison = [
@@ -65,25 +91,31 @@ def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
             "recent": recent,
             "alerts": alerts,
             "hold": cast(User, request.user).is_patient and safety_hold(patient),
-            "can_add": can(cast(User, request.user), "checkins.add", patient),
-            "can_import": can(cast(User, request.user), "checkins.import", patient),
+            "can_add": can(user, "checkins.add", patient),
+            "can_change": can(user, "checkins.change", patient),
+            "can_import": can(user, "checkins.import", patient),
+            "change_days": CHANGE_WINDOW.days,
         },
     )
+
+
+def _local_now(patient: Patient) -> datetime:
+    return timezone.now().astimezone(ZoneInfo(patient.time_zone))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, "checkins.add")
-    local_now = timezone.now().astimezone(ZoneInfo(patient.time_zone))
+    local_now = _local_now(patient)
     error: CheckinError | None = None
     values: dict[str, object] = {}
     if request.method == "POST":
-        raw = raw_from_post(request.POST)
+        raw = raw_from_post(request.POST, local_now=local_now)
         try:
-            _, created = record_checkin(request, patient, raw)
+            _, created = record_checkin(Actor.from_request(request), patient, raw, explicit=True)
         except CheckinError as exc:
-            error, values = exc, raw
+            error, values = exc, {**raw, "dose_time_choice": request.POST.get("dose_time_choice")}
         else:
             messages.success(
                 request, "Check-in saved." if created else "This check-in was already saved."
@@ -91,14 +123,39 @@ def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
             return redirect("checkins:dashboard", patient_id=patient.pk)
     else:
         last = checkins_of(patient).filter(dose_status="taken").order_by("-recorded_at").first()
+        # The dose is pre-filled (it rarely changes); the dose answer and the time never are.
         values = {
             "client_id": str(uuid.uuid4()),
             "dose_mg": f"{last.dose_mg.normalize():f}" if last and last.dose_mg else "",
-            "dose_time": last.dose_time.strftime("%H:%M") if last and last.dose_time else "",
         }
-    effects = values.get("side_effects") or []
-    chosen = {e["name"]: e["severity"] for e in effects} if isinstance(effects, list) else {}
     kit = current_kit(running_trial(patient, local_now.date()), local_now.date())
+    return _render_form(
+        request,
+        patient,
+        values=values,
+        error=error,
+        day_options=day_choices(local_now),
+        kit=kit,
+        extra={},
+    )
+
+
+def _render_form(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    values: dict[str, object],
+    error: CheckinError | None,
+    day_options: tuple[Any, ...],
+    kit: Any,
+    extra: dict[str, object],
+    status: int | None = None,
+) -> HttpResponse:
+    """The check-in form, new or changed; a refused entry names every answer to fix (each
+    field's message is what its ``aria-describedby`` points to) and focuses the first."""
+    effects = values.get("side_effects") or []
+    chosen = {e["name"]: e for e in effects} if isinstance(effects, list) else {}
+    problems = form_problems(error, kit=bool(kit)) if error else []
     return render(
         request,
         "checkins/form.html",
@@ -106,18 +163,120 @@ def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "hold": safety_hold(patient),
             "values": values,
-            "error": error,
+            "problems": problems,
+            "errors": {p.field: p.message for p in problems},
+            "first_error": problems[0].field if problems else None,
             "scales": SCALES,
             "points": range(11),
-            "day_choices": day_choices(local_now),
+            "day_choices": day_options,
             "side_effects": [
-                (name, SIDE_EFFECT_LABELS[name], chosen.get(name, "none")) for name in SIDE_EFFECTS
+                (name, SIDE_EFFECT_LABELS[name], chosen.get(name, {}).get("severity", "none"))
+                for name in SIDE_EFFECTS
             ],
+            "other_detail": chosen.get("other", {}).get("detail", ""),
             "severities": SEVERITIES,
+            "dose_answers": Checkin.DOSE_STATUSES,
             "kit": kit,
+            **extra,
         },
-        status=400 if error else 200,
+        status=status or (400 if error else 200),
     )
+
+
+def _form_values(row: Checkin) -> dict[str, object]:
+    """A stored check-in as the form's values (strings, as a POST would send them)."""
+    answers = row.snapshot()
+    values: dict[str, object] = {
+        name: str(answers[name]) for name in ("pain", "fatigue", "sleep", "mood")
+    }
+    values.update(
+        day=answers["day"],
+        dose_status=answers["dose_status"],
+        dose_mg="" if row.dose_mg is None else f"{row.dose_mg.normalize():f}",
+        dose_time=answers["dose_time"] or "",
+        note=answers["note"],
+        side_effects=answers["side_effects"],
+    )
+    return values
+
+
+def _locked(request: HttpRequest, row: Checkin, reason: str, status: int) -> HttpResponse:
+    return render(
+        request,
+        "checkins/locked.html",
+        {"patient": row.patient, "entry": row, "reason": reason},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_checkin_page(request: HttpRequest, patient_id: int, checkin_id: int) -> HttpResponse:
+    """The patient's own check-in in the form, to correct it (the earlier version is kept); after
+    the change window, a page that says why it can no longer be changed."""
+    row = get_checkin_for_user(request, patient_id, checkin_id, "checkins.change")
+    patient = row.patient
+    now = timezone.now()
+    reason = why_unchangeable(row, now)
+    if reason:
+        return _locked(request, row, reason, 409 if request.method == "POST" else 200)
+    error: CheckinError | None = None
+    values = _form_values(row)
+    if request.method == "POST":
+        raw = raw_from_post(request.POST, local_now=_local_now(patient))
+        changes = {
+            name: value
+            for name, value in raw.items()
+            if value is not None and name not in ("client_id", "kit")
+        }
+        try:
+            revised = revised_checkin(row, changes, now=now, explicit=True)
+            _, changed = change_checkin(Actor.from_request(request), row, revised, now=now)
+        except CheckinConflictError as exc:
+            return _locked(request, row, str(exc), 409)
+        except CheckinError as exc:
+            error, values = exc, {**values, **changes}
+        else:
+            messages.success(
+                request,
+                "Check-in changed. Your care team can see that it was changed, and when."
+                if changed
+                else "Nothing was changed: the answers were the same.",
+            )
+            return redirect("checkins:dashboard", patient_id=patient.pk)
+    made = row.recorded_at.astimezone(ZoneInfo(patient.time_zone))
+    return _render_form(
+        request,
+        patient,
+        values=values,
+        error=error,
+        day_options=day_choices(made),
+        kit={"kit": row.kit} if row.kit else None,
+        extra={"entry": row, "made": made},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_checkin_page(request: HttpRequest, patient_id: int, checkin_id: int) -> HttpResponse:
+    """Asks before deleting the patient's own check-in; the deleted entry counts nowhere and
+    stays in the record for the care team."""
+    row = get_checkin_for_user(request, patient_id, checkin_id, "checkins.change")
+    reason = why_unchangeable(row, timezone.now())
+    if reason:
+        return _locked(request, row, reason, 409 if request.method == "POST" else 200)
+    if request.method == "POST":
+        try:
+            delete_checkin(Actor.from_request(request), row)
+        except CheckinConflictError as exc:
+            return _locked(request, row, str(exc), 409)
+        messages.success(
+            request,
+            "Check-in deleted. It no longer counts in your charts and results; your care team "
+            "can see that it was deleted.",
+        )
+        return redirect("checkins:dashboard", patient_id=row.patient_id)
+    return render(request, "checkins/delete.html", {"patient": row.patient, "entry": row})
 
 
 @login_required

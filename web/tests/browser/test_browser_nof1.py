@@ -197,6 +197,7 @@ def test_a_trial_from_design_to_unblinding_on_a_phone(
     for scale in ("pain", "fatigue", "sleep", "mood"):
         page.locator(f"input[name={scale}][value='5'] + span").click()
     kit_box.locator("input[value=taken]").check()
+    kit_box.locator("input[name=dose_time_choice][value=now]").check()  # the time is an answer
     page.click("text=Save check-in")
     expect(page.locator(".flash")).to_have_text("Check-in saved.")
     fits(page)

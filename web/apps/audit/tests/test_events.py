@@ -110,13 +110,11 @@ def test_a_signing_records_sign_once_in_the_transaction_of_the_change(
 
 
 def test_a_check_in_and_its_event_roll_back_together(patient: Patient) -> None:
-    from django.test import RequestFactory
-
+    from apps.audit.actor import Actor
     from apps.checkins.actions import record_checkin
 
     assert patient.user is not None
-    request = RequestFactory().post("/")
-    request.user = patient.user
+    actor = Actor.of(patient.user)
     raw = {
         "client_id": str(uuid.uuid4()),
         "pain": 4,
@@ -129,7 +127,7 @@ def test_a_check_in_and_its_event_roll_back_together(patient: Patient) -> None:
 
     def check_in_then_fail() -> None:
         with transaction.atomic():
-            record_checkin(request, patient, raw)
+            record_checkin(actor, patient, raw)
             raise RuntimeError
 
     with pytest.raises(RuntimeError):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -14,3 +15,27 @@ def get_item(mapping: Mapping[str, Any] | None, key: str) -> Any:
     if mapping is None or not hasattr(mapping, "get"):
         return None
     return mapping.get(key)
+
+
+@register.filter
+def side_effect_label(name: str) -> str:
+    """``vivid_dreams`` → ``Vivid dreams``: the side effect as the form names it."""
+    from lowdose.diary.checkin import SIDE_EFFECT_LABELS
+
+    return SIDE_EFFECT_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+@register.filter
+def dose_answer(entry: Any) -> str:
+    """A check-in's dose answer in words: "4.5 mg at 22:00", "trial capsule", "missed",
+    "no dose due". ``entry`` is a stored check-in or an earlier version's answers (a mapping)."""
+    values = entry if isinstance(entry, Mapping) else entry.snapshot()
+    status = values.get("dose_status")
+    if status == "missed":
+        return "missed"
+    if status != "taken":
+        return "no dose due"
+    dose = values.get("dose_mg")
+    what = f"{Decimal(dose).normalize():f} mg" if dose else "trial capsule"
+    at = values.get("dose_time")
+    return f"{what} at {at}" if at else what

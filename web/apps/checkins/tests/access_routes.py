@@ -2,7 +2,36 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from django.utils import timezone
+
+from apps.accounts.models import Patient
 from apps.accounts.tests.matrix import CARE, DENIED, PATIENT_ONLY, Route, every_role
+from lowdose.diary import Checkin as CoreCheckin
+
+
+def checkin_setup(*, target: Patient, whose: str, people: dict[str, Any]) -> dict[str, str]:
+    """Access-matrix setup: a check-in of the target patient, made now (changeable)."""
+    from apps.checkins.actions import store_checkin
+
+    entry = CoreCheckin(
+        client_id=uuid.uuid4(),
+        day=timezone.localdate(),
+        recorded_at=timezone.now(),
+        pain=5,
+        fatigue=5,
+        sleep=5,
+        mood=5,
+        dose_status="missed",
+    )
+    row, _ = store_checkin(target, entry, by=target.user, followup=False)  # type: ignore[arg-type]
+    return {"{checkin}": str(row.pk), "{client_id}": str(row.client_id)}
+
+
+CHECKIN = {"setup": checkin_setup}
+PATIENT_CHANGES = every_role(404, anonymous=302, patient=302)
 
 ROUTES: tuple[Route, ...] = (
     Route("checkins:panel", "GET", "/panel/", every_role(404, anonymous=302, clinician=200)),
@@ -16,6 +45,43 @@ ROUTES: tuple[Route, ...] = (
         DENIED,
         body={"pain": "4", "fatigue": "4", "sleep": "6", "mood": "6", "dose_status": "missed"},
         audited=True,
+    ),
+    Route(
+        "checkins:change",
+        "GET",
+        "/patients/{pid}/checkins/{checkin}/change/",
+        PATIENT_ONLY,
+        DENIED,
+        audited=True,
+        extra=CHECKIN,
+    ),
+    Route(
+        "checkins:change",
+        "POST",
+        "/patients/{pid}/checkins/{checkin}/change/",
+        PATIENT_CHANGES,
+        DENIED,
+        body={"pain": "2", "fatigue": "4", "sleep": "6", "mood": "6", "dose_status": "none"},
+        audited=True,
+        extra=CHECKIN,
+    ),
+    Route(
+        "checkins:delete",
+        "GET",
+        "/patients/{pid}/checkins/{checkin}/delete/",
+        PATIENT_ONLY,
+        DENIED,
+        audited=True,
+        extra=CHECKIN,
+    ),
+    Route(
+        "checkins:delete",
+        "POST",
+        "/patients/{pid}/checkins/{checkin}/delete/",
+        PATIENT_CHANGES,
+        DENIED,
+        audited=True,
+        extra=CHECKIN,
     ),
     Route("checkins:export", "GET", "/patients/{pid}/checkins.csv", CARE, DENIED, audited=True),
     Route(
@@ -45,5 +111,26 @@ ROUTES: tuple[Route, ...] = (
         body={"pain": 3, "fatigue": 4, "sleep": 6, "mood": 7, "dose_mg": "4.5"},
         api=True,
         audited=True,
+    ),
+    Route(
+        "api:correct_checkin",
+        "PATCH",
+        "/api/v1/patients/{pid}/checkins/{client_id}",
+        every_role(404, anonymous=401, patient=200),
+        every_role(404, anonymous=401),
+        body={"mood": 3},
+        api=True,
+        audited=True,
+        extra=CHECKIN,
+    ),
+    Route(
+        "api:remove_checkin",
+        "DELETE",
+        "/api/v1/patients/{pid}/checkins/{checkin}",
+        every_role(404, anonymous=401, patient=204),
+        every_role(404, anonymous=401),
+        api=True,
+        audited=True,
+        extra=CHECKIN,
     ),
 )

@@ -24,6 +24,7 @@ def form(**overrides: str) -> dict[str, str]:
         "mood": "8",
         "dose_status": "taken",
         "dose_mg": "1.5",
+        "dose_time_choice": "at",
         "dose_time": "22:00",
         "se_vivid_dreams": "moderate",
         "se_nausea": "none",
@@ -43,7 +44,8 @@ def test_the_form_saves_and_the_dashboard_shows_the_entry(
     assert (saved.pain, str(saved.dose_mg)) == (3, "1.50")
     assert [e.name for e in saved.side_effects.all()] == ["vivid_dreams"]
     page = client.get(f"/patients/{patient.pk}/").content.decode()
-    assert "vivid_dreams (moderate)" in page
+    assert "Vivid dreams (moderate)" in page
+    assert "vivid_dreams" not in page.split('id="recent"')[1].split("</table>")[0]
     assert 'id="checkin-spec"' in page
 
 
@@ -61,10 +63,10 @@ def test_an_invalid_form_says_what_to_fix_keeps_the_answers_and_saves_nothing(
     client_for: Callable[[User | None], Client], patient: Patient
 ) -> None:
     client = client_for(patient.user)
-    response = client.post(f"/patients/{patient.pk}/checkin/", form(dose_status="missed"))
+    response = client.post(f"/patients/{patient.pk}/checkin/", form(dose_mg="4.555"))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Not saved: dose_mg: leave the dose empty" in page
+    assert "Dose (mg): enter the dose in milligrams, e.g. 4.5; use at most two decimals" in page
     assert 'value="3" required checked' in page
     assert Checkin.objects.count() == 0
 
