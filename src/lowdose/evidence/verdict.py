@@ -48,7 +48,14 @@ from lowdose.evidence.records import EffectRecord, Outcome
 from lowdose.meta.effects import RATIO_MEASURES
 from lowdose.meta.model import MetaResult
 
-__all__ = ["COHEN_BANDS", "HETEROGENEITY_I2", "MIN_TRIALS_FOR_PI", "Verdict", "make_verdict"]
+__all__ = [
+    "COHEN_BANDS",
+    "HETEROGENEITY_I2",
+    "MIN_TRIALS_FOR_PI",
+    "RULE_WORDS",
+    "Verdict",
+    "make_verdict",
+]
 
 #: Cohen J. Statistical power analysis for the behavioral sciences, 2nd ed. 1988: 0.2 small,
 #: 0.5 medium, 0.8 large.
@@ -65,6 +72,22 @@ HETEROGENEITY_I2 = 50.0
 MIN_TRIALS_FOR_PI = 5
 
 
+#: Each rule's code (kept stable for the API and exports) → what it means, for people.
+RULE_WORDS: dict[str, str] = {
+    "no_data": "no trial reported this",
+    "single_trial": "only one trial",
+    "consistent_benefit": "LDN better, consistently",
+    "benefit_varies": "LDN better on average, varies between trials",
+    "no_clear_difference": "no clear difference",
+    "worse": "placebo did better",
+    "size": "size of the difference",
+    "heterogeneity": "trials disagree",
+    "largest_trial": "largest trial found no clear difference",
+    "picture_changed": "picture changed over time",
+    "few_trials": "too few trials to judge the spread",
+}
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The generated verdict: the main rule's code, the sentences, and every rule that fired."""
@@ -73,9 +96,25 @@ class Verdict:
     text: str
     rules: tuple[str, ...]
 
+    @property
+    def label(self) -> str:
+        """The main rule in words."""
+        return RULE_WORDS[self.code]
+
+    @property
+    def rule_labels(self) -> tuple[str, ...]:
+        """Every rule that fired, in words."""
+        return tuple(RULE_WORDS[rule] for rule in self.rules)
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON."""
-        return {"code": self.code, "text": self.text, "rules": list(self.rules)}
+        """Plain JSON; ``label`` and ``rule_labels`` say the codes in words."""
+        return {
+            "code": self.code,
+            "label": self.label,
+            "text": self.text,
+            "rules": list(self.rules),
+            "rule_labels": list(self.rule_labels),
+        }
 
 
 def _side(low: float, high: float, null: float, benefit_below: bool) -> str:

@@ -253,6 +253,6 @@ def smd_from_p_paired(
     return Derived(
         d,
         v,
-        f"paired t = {t:.3f} from two-sided P={p} with n={n}; d_z = t/sqrt(n) converted to the "
+        f"paired t = {t:.3f} from two-sided P={p} with n={n}; dz = t/√n converted to the "
         f"raw-score SMD with assumed within-person r={r} (Morris & DeShon 2002)",
     )

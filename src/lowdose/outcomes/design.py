@@ -153,12 +153,19 @@ class RunInDerivation:
             "source": self.source,
         }
 
+    @property
+    def computed_by(self) -> str:
+        """Where the washout came from, in words (``source`` keeps the function's name)."""
+        if self.source == "lowdose.pk.washout_hours":
+            return "lowdose's receptor-occupancy model, fitted to PET studies"
+        return "the washout function the caller supplied"
+
     def explanation(self) -> str:
         """The derivation in one paragraph."""
         return (
             f"Worst case previous arm: {self.previous_arm}. {self.receptor}-receptor occupancy "
             f"falls below {self.threshold:.0%} {self.washout_hours:.1f} h after its last daily "
-            f"dose ({self.source}) = {self.washout_hours / 24:.2f} days; plus an onset "
+            f"dose ({self.computed_by}) = {self.washout_hours / 24:.2f} days; plus an onset "
             f"allowance of {self.onset_days:g} days = {self.exact_days:.2f} days, rounded up to "
             f"{self.run_in_days} days. The same run-in starts every period so that the "
             "schedule reveals nothing about the order of the kits."

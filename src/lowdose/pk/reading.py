@@ -104,7 +104,7 @@ SOURCES: Mapping[str, str] = MappingProxyType(
             "Occupancy model fitted to PET: Rabiner EA et al. Mol Psychiatry 2011;16:826-835 "
             "(tabulated by Trøstheim M et al. Neuropsychopharmacology 2022, "
             "doi:10.1038/s41386-022-01416-z) and the offset after 50 mg, Lee MC et al. "
-            "J Nucl Med 1988;29:1207-1211; computed by lowdose.pk"
+            "J Nucl Med 1988;29:1207-1211; computed by lowdose's pharmacokinetic model"
         ),
         "label": (
             "Naltrexone 50 mg label (Swiss Fachinformation reg. 56109; ASHP monograph): "
@@ -117,13 +117,13 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         ),
         "rebound": (
             "Rebound hypothesis (Bihari; Zagon IS, McLaughlin PJ, Exp Biol Med 2018) as a "
-            "turnover model in lowdose.pk.mechanisms; turnover half-life and stimulation are "
+            "turnover model in lowdose; turnover half-life and stimulation are "
             "placeholders, not measured"
         ),
         "population": (
-            "Between-subject variability (lowdose.pk.population): 4-fold range of 6β-naltrexol "
-            "at a fixed dose (n = 23, ACNP-indexed secondary analysis) and the label's "
-            "bioavailability of 5-40%; the other variabilities are assumed"
+            "Between-subject variability (lowdose's population simulation): 4-fold range of "
+            "6β-naltrexol at a fixed dose (n = 23, ACNP-indexed secondary analysis) and the "
+            "label's bioavailability of 5-40%; the other variabilities are assumed"
         ),
         "tlr4": (
             "Glial/TLR4 hypothesis: Hutchinson MR et al. Eur J Neurosci 2008;28:20-29; "

@@ -220,8 +220,8 @@ def set_time_zone(request: HttpRequest, patient: Patient, name: str) -> None:
     name = name.strip()
     if name not in available_timezones():
         raise InputError(
-            f"time_zone: {name!r} is not a time zone lowdose knows; choose one from the list "
-            "(e.g. Europe/London, America/New_York).",
+            (f"Time zone: “{name}” is not one lowdose knows; " if name else "Time zone: ")
+            + "choose one from the list (e.g. Europe/London, America/New_York).",
             field="time_zone",
         )
     previous = patient.time_zone

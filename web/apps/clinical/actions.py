@@ -262,13 +262,20 @@ def assign_instrument(
     """
     if instrument not in assignable():
         raise InputError(
-            f"{instrument!r} cannot be assigned; choose one of {', '.join(assignable())}.",
+            "Instrument: choose one from the list."
+            if not instrument.strip()
+            else "Instrument: that one cannot be assigned here; choose one from the list.",
             field="instrument",
         )
     try:
         first = date.fromisoformat(start)
     except ValueError:
-        raise InputError(f"{start!r} is not a date; use YYYY-MM-DD.", field="start") from None
+        raise InputError(
+            "Baseline on: give the first date (as YYYY-MM-DD)."
+            if not start.strip()
+            else f"Baseline on: “{start}” is not a date; give it as YYYY-MM-DD.",
+            field="start",
+        ) from None
     weeks: int | None = None
     if every_weeks.strip():
         try:

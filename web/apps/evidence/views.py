@@ -6,6 +6,7 @@ shipped data plus the clinician-added trials); the templates write no sentence a
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -73,6 +74,42 @@ def _require_curator(request: HttpRequest) -> None:
         raise Http404("No such page.")
 
 
+#: The form's labels for the fields the record checks name (the API's messages keep the names).
+FORM_LABELS: dict[str, str] = {
+    "trial_id": "Id",
+    "label": "Label in plots",
+    "year": "Year",
+    "kind": "Design",
+    "n": "Participants analysed (n)",
+    "dose": "Dose",
+    "citation": "Citation",
+    "doi": "DOI",
+    "url": "URL where the numbers were read",
+    "effects": "an outcome",
+    "outcome": "Outcome",
+    "measure": "Measure",
+    "reported_what": "What was read",
+    "reported_value": "The number exactly as published",
+    "estimate": "Estimate",
+    "ci_low": "CI low",
+    "ci_high": "CI high",
+    "yi": "yi",
+    "vi": "vi",
+    "how": "How they were obtained",
+}
+
+
+def in_form_words(message: str) -> str:
+    """A record check's message as the form says it: ``'trial_id' is required.`` → ``“Id” is
+    required.``; ``effects[0]: …`` → ``The outcome: …`` (the form adds one outcome)."""
+    message = re.sub(r"^effects\[0\]: ", "The outcome: ", message)
+    return re.sub(
+        r"'([a-z_]+)'",
+        lambda m: f"“{FORM_LABELS[m.group(1)]}”" if m.group(1) in FORM_LABELS else m.group(0),
+        message,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def trial_form(request: HttpRequest) -> HttpResponse:
@@ -92,7 +129,12 @@ def trial_form(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evidence/trial_form.html",
-        {"values": values, "error": error, "kinds": KINDS, "outcomes": outcomes().values()},
+        {
+            "values": values,
+            "error": in_form_words(str(error)) if error else None,
+            "kinds": KINDS,
+            "outcomes": outcomes().values(),
+        },
         status=400 if error else 200,
     )
 

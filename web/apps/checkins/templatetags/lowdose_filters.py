@@ -39,3 +39,24 @@ def dose_answer(entry: Any) -> str:
     what = f"{Decimal(dose).normalize():f} mg" if dose else "trial capsule"
     at = values.get("dose_time")
     return f"{what} at {at}" if at else what
+
+
+#: How the evidence records mark what could not be read in any source they reached.
+_GAP = "NOT FOUND"
+
+
+@register.filter
+def plain_gaps(text: str | None) -> str:
+    """Evidence text as people read it: the records' "NOT FOUND" marker (kept in the data, where
+    it is searchable) becomes "not found in the sources read"."""
+    if not text:
+        return ""
+    return str(text).replace(_GAP, "not found in the sources read")
+
+
+@register.filter
+def design_words(kind: str) -> str:
+    """A trial design's code (``rct_crossover``) in words (``randomised crossover``)."""
+    from apps.evidence.models import KINDS  # the one list of designs and their words
+
+    return dict(KINDS).get(kind, "other design")

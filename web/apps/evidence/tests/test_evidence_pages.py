@@ -157,7 +157,26 @@ def test_a_malformed_form_is_shown_again_with_the_message_and_saves_nothing(
     response = client_for(clinician).post("/evidence/trials/new/", body)
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="form-error">Not saved: effects[0]: CI lower bound 0.5 is not below' in html
+    assert 'id="form-error">Not saved: The outcome: CI lower bound 0.5 is not below' in html
     assert 'value="Form 2027"' in html  # what was typed is kept
     assert StoredTrial.objects.count() == 0
     assert not AuditEvent.objects.filter(action="evidence.trial_added").exists()
+
+
+def test_verdicts_name_their_rules_in_words_each_explained_on_the_page(
+    client_for: Callable[..., Client], clinician: User
+) -> None:
+    from lowdose.evidence.verdict import RULE_WORDS
+
+    page = client_for(clinician).get("/evidence/clinician/").content.decode()
+    explained = page.split('id="how-verdicts"')[1].split("</section>")[0].casefold()
+    for code, words in RULE_WORDS.items():
+        assert words.casefold() in explained, code
+        if "_" in code:  # one-word codes ("size", "worse") are ordinary words too
+            assert code not in page, code
+    # the pain verdict's rules, in words, as the core fired them
+    pain = summarize("pain")
+    assert f"(rules: {'; '.join(pain.verdict.rule_labels)})" in page
+    assert "randomised crossover" in page  # a design in words, not rct_crossover
+    assert "NOT FOUND" not in page
+    assert "not found in the sources read" in page
