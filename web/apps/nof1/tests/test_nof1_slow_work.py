@@ -193,3 +193,29 @@ def _patients(patient: Patient, n: int) -> dict[str, Patient]:
             user=user, clinic=patient.clinic, care_team=patient.care_team, display_name=name
         )
     return out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_run_in_explanations_lose_the_python_name(
+    patient: Patient, clinician: User, pharmacist: User
+) -> None:
+    """Migration 0006: the washout function's Python name becomes words in stored plans."""
+    trial = trial_in(TrialState.DESIGNED, patient, clinician, pharmacist)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("nof1", "0005_remove_nof1trial_status")])
+    old = executor.loader.project_state([("nof1", "0005_remove_nof1trial_status")]).apps
+    stored = old.get_model("nof1", "Nof1Trial").objects.get(pk=trial.pk)
+    stored.run_in_derivation = {
+        **stored.run_in_derivation,
+        "explanation": "falls below 10% 96.3 h after its last daily dose "
+        "(lowdose.pk.washout_hours) = 4.01 days",
+    }
+    stored.save()
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    text = Nof1Trial.objects.get(pk=trial.pk).run_in_derivation["explanation"]
+    assert text == (
+        "falls below 10% 96.3 h after its last daily dose "
+        "(lowdose's receptor-occupancy model, fitted to PET studies) = 4.01 days"
+    )
