@@ -108,7 +108,20 @@ def _around(text: str, word: str) -> str:
     return text[max(0, at - 60) : at + len(word) + 40]
 
 
-def crawl(client: Client, start: str = "/", *, submit: bool = True) -> dict[str, list[str]]:
+def crawl_pages(client: Client, start: str = "/") -> list[str]:
+    """The addresses of every page reachable from ``start`` (GET only), in the order found."""
+    pages: list[str] = []
+    crawl(client, start, submit=False, visited=pages)
+    return pages
+
+
+def crawl(
+    client: Client,
+    start: str = "/",
+    *,
+    submit: bool = True,
+    visited: list[str] | None = None,
+) -> dict[str, list[str]]:
     """Every reachable page's problems, by address. With ``submit``, each form that posts is
     also sent once with its visible fields empty, so the page's error messages are read too
     (``POST <address>`` in the report)."""
@@ -120,6 +133,8 @@ def crawl(client: Client, start: str = "/", *, submit: bool = True) -> dict[str,
         parsed = _check(client.get(path, follow=True), path, report)
         if parsed is None:
             continue
+        if visited is not None:
+            visited.append(path)
         for action, hidden in parsed.forms if submit else ():
             target = urldefrag(action or path)[0]
             if target not in posted and _allowed(target):
