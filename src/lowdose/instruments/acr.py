@@ -530,6 +530,7 @@ def _acr(
         higher_is_worse=True,
         source=f"{_SOURCE[version]}; {_FS_SOURCE}",
         scorer=_make_scorer(version, self_report),
+        completed_by="patient" if self_report else "clinician",
     )
 
 

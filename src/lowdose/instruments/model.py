@@ -285,6 +285,10 @@ class Instrument:
         ``False`` when the item text is a placeholder (FIQR without a licence file).
     source : str
         Citation of the instrument and its scoring.
+    completed_by : "patient" or "clinician"
+        Who answers it: a questionnaire the patient fills in, or a form the clinician completes
+        at a visit (e.g. the physician versions of the ACR criteria, whose symptom-severity
+        estimate is the physician's). A clinician-completed form is never offered to a patient.
     """
 
     name: str
@@ -302,6 +306,7 @@ class Instrument:
     source: str
     scorer: Scorer = field(repr=False, compare=False)
     wording_licensed: bool = True
+    completed_by: Literal["patient", "clinician"] = "patient"
 
     def item(self, link_id: str) -> Item:
         """Return the item with this ``link_id`` or raise :class:`AnswerError`."""
@@ -333,6 +338,7 @@ class Instrument:
             "loinc_total": self.loinc_total,
             "higher_is_worse": self.higher_is_worse,
             "wording_licensed": self.wording_licensed,
+            "completed_by": self.completed_by,
             "source": self.source,
             "items": [i.to_dict() for i in self.items],
         }

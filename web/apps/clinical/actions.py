@@ -316,11 +316,17 @@ def complete_assessment(
     """
     if instrument not in assignable():
         raise InputError(
-            f"{instrument!r} cannot be completed here; choose one of {', '.join(assignable())}.",
+            f"{instrument!r} cannot be completed here (GET /api/v1/instruments lists them).",
             field="instrument",
         )
     if actor.user is None:
         raise InputError("Only a person can complete an assessment.", field="actor")
+    if instruments.get(instrument).completed_by == "clinician" and actor.user.is_patient:
+        raise InputError(
+            f"{instruments.get(instrument).title} is completed by your clinician at a visit, "
+            "not by you; nothing was saved. Bring your questions to the visit.",
+            field="instrument",
+        )
     if assignment is None:
         assignment = patient.assignments.filter(instrument=instrument).order_by("-start").first()
     result = instruments.score(instrument, answers)  # AnswerError names the item

@@ -33,6 +33,7 @@ class AssignmentRow:
     title: str
     next_due: Occurrence | None
     is_due: bool
+    by_clinician: bool  # completed by the clinician at a visit, never by the patient
 
 
 def _rows(patient: Patient) -> list[AssignmentRow]:
@@ -41,9 +42,14 @@ def _rows(patient: Patient) -> list[AssignmentRow]:
     for a in patient.assignments.prefetch_related("results"):
         done = [r.completed_on for r in a.results.all()]
         nxt = a.schedule().next_due(today, completed=done)
+        definition = instruments.get(a.instrument)
         rows.append(
             AssignmentRow(
-                a, instruments.get(a.instrument).title, nxt, bool(nxt and nxt.due <= today)
+                a,
+                definition.title,
+                nxt,
+                bool(nxt and nxt.due <= today),
+                definition.completed_by == "clinician",
             )
         )
     return rows
@@ -79,7 +85,15 @@ def assessments(request: HttpRequest, patient_id: int) -> HttpResponse:
             "results": patient.assessment_results.select_related("completed_by"),
             "can_assign": can(user, "assessments.assign", patient),
             "can_complete": can(user, "assessments.complete", patient),
-            "choices": [(n, instruments.get(n).title) for n in actions.assignable()],
+            "choices": [
+                (
+                    n,
+                    f"{d.title} · completed by the clinician"
+                    if d.completed_by == "clinician"
+                    else d.title,
+                )
+                for n, d in ((n, instruments.get(n)) for n in actions.assignable())
+            ],
             "today": patient_today(patient),
         },
     )
@@ -102,6 +116,8 @@ def complete(request: HttpRequest, patient_id: int, assignment_id: int) -> HttpR
     if assignment is None:
         raise Http404("No such assessment.")
     definition = instruments.get(assignment.instrument)
+    if definition.completed_by == "clinician" and cast(User, request.user).is_patient:
+        raise Http404("Completed by the clinician.")  # never offered to the patient
     error: InputError | None = None
     values: dict[str, int | bool | str | None] = {}
     if request.method == "POST":

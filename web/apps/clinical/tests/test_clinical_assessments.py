@@ -149,3 +149,46 @@ def test_a_result_exports_as_a_fhir_bundle(
     assert len(qr["item"]) == 9
     assert obs["code"]["coding"][0]["code"] == "44261-6"  # PHQ-9 total (LOINC)
     assert obs["valueInteger"] == 10
+
+
+@pytest.mark.parametrize("name", ["acr2010", "acr2016"])
+def test_a_clinician_completed_form_is_never_offered_to_the_patient(
+    client_for: Callable[[User | None], Client], clinician: User, patient: Patient, name: str
+) -> None:
+    from lowdose import instruments
+
+    assert instruments.get(name).completed_by == "clinician"
+    assert instruments.get(f"{name}_self" if name == "acr2016" else "acr2011").completed_by == (
+        "patient"
+    )
+    assignment = _assign(client_for(clinician), patient, name, every_weeks="")
+    mine = client_for(patient.user)
+    page = mine.get(f"/patients/{patient.pk}/assessments/").content.decode()
+    assert "your clinician completes this at your visit" in page
+    assert f"/assessments/{assignment.pk}/" not in page  # no link to fill it in
+    assert mine.get(f"/patients/{patient.pk}/assessments/{assignment.pk}/").status_code == 404
+    assert mine.post(f"/patients/{patient.pk}/assessments/{assignment.pk}/", {}).status_code == 404
+    assert AssessmentResult.objects.count() == 0
+    # the clinician is offered it, at the visit
+    theirs = client_for(clinician).get(f"/patients/{patient.pk}/assessments/").content.decode()
+    assert "Complete at the visit" in theirs
+
+
+def test_the_api_refuses_a_clinician_completed_form_from_the_patient(
+    client_for: Callable[[User | None], Client], clinician: User, patient: Patient
+) -> None:
+    from conftest import bearer
+
+    assert patient.user is not None
+    response = Client(headers=bearer(patient.user)).post(
+        f"/api/v1/patients/{patient.pk}/assessments",
+        {"instrument": "acr2010", "answers": {}},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "detail": "ACR 2010 fibromyalgia criteria (physician) is completed by your clinician at "
+        "a visit, not by you; nothing was saved. Bring your questions to the visit.",
+        "field": "instrument",
+    }
+    assert AssessmentResult.objects.count() == 0
