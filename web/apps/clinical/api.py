@@ -145,7 +145,8 @@ def add_medication(
 @router.patch(
     "/patients/{patient_id}/medications/{medication_id}",
     response={200: MedicationScreenOut, 400: ErrorOut, 404: ErrorOut},
-    summary="Correct an entry (name, status, last dose); the old values are kept in its history",
+    summary="Correct an entry (name, status, last dose) or record a stop; the old values are "
+    "kept in its history. A correction (not a stop) needs a reason.",
 )
 def correct_medication(
     request: HttpRequest, patient_id: ObjectId, medication_id: ObjectId, payload: MedicationPatch
@@ -159,7 +160,9 @@ def correct_medication(
         given.get("last_dose", med.last_dose),
         patient_today(patient),
     )
-    med, result = screening.correct_medication(Actor.from_request(request), patient, med, entry)
+    med, result = screening.correct_medication(
+        Actor.from_request(request), patient, med, entry, reason=payload.reason
+    )
     return {
         "medication": MedicationOut.from_row(med),
         "screening": ScreeningOut.from_result(result),

@@ -58,6 +58,11 @@ class MedicationPatch(BodyIn):
     name: str | None = Field(None, max_length=200)
     status: Literal["current", "stopped"] | None = None
     last_dose: IsoDate | None = None
+    reason: str = Field(
+        "",
+        max_length=500,
+        description="Why the entry is corrected; required unless the change only records a stop",
+    )
 
 
 class MedicationChangeOut(Schema):
@@ -66,6 +71,7 @@ class MedicationChangeOut(Schema):
     last_dose: date | None
     replaced_at: datetime
     replaced_by: str
+    reason: str = Field("", description="Why it was changed (empty for changes before 2026-12)")
 
 
 class MedicationOut(Schema):

@@ -334,17 +334,40 @@ def add_medication(
     return med, result
 
 
+def is_correction(med: Medication, entry: MedicationEntry) -> bool:
+    """True when ``entry`` changes what was recorded (the name, a last-dose date already given,
+    or a stop undone), not when it only records a stop with its last dose."""
+    return (
+        entry.name != med.name
+        or (med.last_dose is not None and entry.last_dose != med.last_dose)
+        or (med.status == "stopped" and entry.status == "current")
+    )
+
+
 def correct_medication(
-    actor: Actor, patient: Patient, med: Medication, entry: MedicationEntry
+    actor: Actor, patient: Patient, med: Medication, entry: MedicationEntry, *, reason: str = ""
 ) -> tuple[Medication, ScreeningResult]:
-    """Correct an entry (a mistyped name or date, a stop); the old values go to its history."""
+    """Correct an entry (a mistyped name or date) or record a stop; the old values go to its
+    history. A correction needs a reason, kept with the old values and in the audit event."""
     if med.patient_id != patient.pk or med.removed_at is not None:
         raise InputError("That medicine is not on this patient's list.", field="medication")
+    reason = " ".join(reason.split())[:500]
+    if is_correction(med, entry) and not reason:
+        raise InputError(
+            "Why: say why the entry is corrected (e.g. 'last dose date mistyped'); nothing was "
+            "changed. The old values stay in the record.",
+            field="reason",
+        )
     with transaction.atomic():
         before = med.snapshot()
         med.history = [
             *med.history,
-            {**before, "replaced_at": timezone.now().isoformat(), "replaced_by": actor.label},
+            {
+                **before,
+                "replaced_at": timezone.now().isoformat(),
+                "replaced_by": actor.label,
+                "reason": reason or "recorded as stopped",
+            },
         ]
         med.name, med.status, med.last_dose = entry.name, entry.status, entry.last_dose
         med.save(update_fields=["name", "status", "last_dose", "history"])
@@ -353,7 +376,7 @@ def correct_medication(
             "clinical.medication.correct",
             patient_id=patient.pk,
             obj=med,
-            detail={"before": before, "after": med.snapshot()},
+            detail={"before": before, "after": med.snapshot(), "reason": reason},
         )
         result = rescreen(actor, patient, because=f"medicine corrected: {entry.name}")
     return med, result

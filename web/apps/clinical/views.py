@@ -91,7 +91,7 @@ def _screening_change(actor: Actor, patient: Patient, post: QueryDict) -> None:
             status="stopped" if op == "stop_medication" else post.get("status", med.status),
             last_dose=post.get("last_dose", ""),
         )
-        safety_net.correct_medication(actor, patient, med, entry)
+        safety_net.correct_medication(actor, patient, med, entry, reason=post.get("reason", ""))
     elif op == "remove_medication":
         safety_net.remove_medication(
             actor, patient, _medication(patient, post.get("medication", ""))

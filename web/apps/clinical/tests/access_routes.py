@@ -207,7 +207,7 @@ ROUTES: tuple[Route, ...] = (
         "/api/v1/patients/{pid}/medications/{med}",
         every_role(404, anonymous=401, clinician=200),
         every_role(404, anonymous=401),
-        body={"name": "pregabalin 150 mg"},
+        body={"name": "pregabalin 150 mg", "reason": "strength mistyped"},
         api=True,
         audited=True,
         extra={"setup": medication},

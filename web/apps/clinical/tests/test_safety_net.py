@@ -5,6 +5,7 @@ tells the patient to contact the clinic, and is acknowledged with an audit trail
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -418,3 +419,48 @@ def test_the_api_settles_a_review_and_refuses_a_confident_match(
         {"text": "Zqxlor 20 mg", "kind": "ingredients", "ingredients": ["zz"]},
     )
     assert unknown.status_code == 400  # nothing left to settle, or an unknown ingredient
+
+
+def test_a_mistyped_last_dose_is_corrected_with_a_reason_kept_in_the_history(
+    client_for: Callable[..., Client], clinician: User, patient: Patient
+) -> None:
+    # The tester's trap: tramadol's last dose entered as 3 days ago blocked signing for good.
+    three = (patient_today(patient) - timedelta(days=3)).isoformat()
+    med_id = _call(
+        clinician,
+        "post",
+        f"/api/v1/patients/{patient.pk}/medications",
+        {"name": "tramadol 50 mg", "status": "stopped", "last_dose": three},
+    ).json()["medication"]["id"]
+    assert screen_patient(patient).status == "contraindicated"
+    url = f"/api/v1/patients/{patient.pk}/medications/{med_id}"
+    thirty = (patient_today(patient) - timedelta(days=30)).isoformat()
+    refused = _call(clinician, "patch", url, {"last_dose": thirty})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "reason"
+    assert Medication.objects.get(pk=med_id).last_dose.isoformat() == three  # type: ignore[union-attr]
+    fixed = _call(clinician, "patch", url, {"last_dose": thirty, "reason": "year mistyped"})
+    assert fixed.status_code == 200
+    assert fixed.json()["screening"]["status"] != "contraindicated"
+    earlier = fixed.json()["medication"]["history"][0]
+    assert earlier["last_dose"] == three
+    assert earlier["reason"] == "year mistyped"
+    event = AuditEvent.objects.filter(action="clinical.medication.correct").latest("pk")
+    assert event.detail is not None
+    assert event.detail["reason"] == "year mistyped"
+    # on the page, the earlier value and the reason are shown
+    page = client_for(clinician).get(f"/patients/{patient.pk}/screening/").content.decode()
+    assert "year mistyped" in page
+
+
+def test_recording_a_stop_needs_no_reason(clinician: User, patient: Patient) -> None:
+    med_id = _add(clinician, patient, "pregabalin 75 mg").json()["medication"]["id"]
+    last = (patient_today(patient) - timedelta(days=2)).isoformat()
+    stopped = _call(
+        clinician,
+        "patch",
+        f"/api/v1/patients/{patient.pk}/medications/{med_id}",
+        {"status": "stopped", "last_dose": last},
+    )
+    assert stopped.status_code == 200
+    assert stopped.json()["medication"]["history"][0]["reason"] == "recorded as stopped"
