@@ -165,3 +165,18 @@ def test_todays_check_in_and_the_last_7_days_come_first(
     # the long parts fold away: the full analysis and the list of check-ins
     assert '<details class="explain" id="response">' in page
     assert re.search(r'id="entries">\s*<details>', page)
+
+
+def test_a_patient_who_started_ldn_without_a_baseline_is_told_why_there_is_no_change(
+    client_for: Callable[[User | None], Client], patient: Patient, make_checkin: Callable[..., Any]
+) -> None:
+    for days_ago in (12, 11, 10):
+        make_checkin(patient, days_ago=days_ago, dose_status="none", dose_mg=None)
+    for days_ago in range(9, 0, -1):
+        make_checkin(patient, days_ago=days_ago)
+    page = client_for(patient.user).get(f"/patients/{patient.pk}/").content.decode()
+    assert "First steps" not in page
+    card = page.split('id="change"')[1].split("</section>")[0]
+    assert "No baseline: it needs at least 7 days of check-ins before the first dose" in card
+    assert "(3 were recorded)" in card
+    assert 'id="changes"' not in card
