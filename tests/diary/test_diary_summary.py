@@ -54,7 +54,7 @@ def test_a_day_with_a_taken_dose_is_not_missed_even_if_another_entry_says_missed
     assert rows[0].dose_missed is False
 
 
-def test_baseline_is_the_mean_before_the_first_dose_and_change_uses_the_last_7_days() -> None:
+def test_baseline_is_the_mean_before_the_first_dose_and_change_uses_the_recent_window() -> None:
     pre = [entry(on(20 - i), pain=6) for i in range(10)]  # days 20..11 ago, untreated
     post = [entry(on(i), pain=4, dose_status="taken", dose_mg=Decimal("4.5")) for i in range(0, 10)]
     summary = summarize(pre + post, today=TODAY)
@@ -66,6 +66,43 @@ def test_baseline_is_the_mean_before_the_first_dose_and_change_uses_the_last_7_d
     assert summary.change_from_baseline is not None
     assert summary.change_from_baseline["pain"] == -2.0
     assert summary.current_dose_mg == Decimal("4.5")
+
+
+def test_the_change_from_baseline_is_over_the_last_14_days_at_a_steady_dose() -> None:
+    pre = [entry(on(40 - i), pain=6) for i in range(10)]  # days 40..31 ago, untreated
+    low = [
+        entry(on(i), pain=5, dose_status="taken", dose_mg=Decimal("1.5")) for i in range(30, 9, -1)
+    ]
+    full = [
+        entry(on(i), pain=3, dose_status="taken", dose_mg=Decimal("4.5")) for i in range(9, -1, -1)
+    ]
+    summary = summarize(pre + low + full, today=TODAY)
+    # 14 days would reach back into the 1.5 mg weeks: the window starts when 4.5 mg did.
+    assert (summary.recent_start, summary.recent_end, summary.recent_days) == (on(9), on(0), 10)
+    assert summary.recent is not None
+    assert summary.recent["pain"] == 3.0
+    assert summary.change_from_baseline is not None
+    assert summary.change_from_baseline["pain"] == -3.0
+    assert summary.last7 is not None
+    assert (summary.last7["pain"], summary.last7_days) == (3.0, 7)
+
+
+def test_a_patient_who_stopped_checking_in_is_compared_over_their_last_days_not_an_empty_week() -> (
+    None
+):
+    pre = [entry(on(40 - i), pain=6) for i in range(10)]
+    # 4.5 mg from 30 to 5 days ago: pain 8 on the last 2 days, 4 on the 12 before them
+    post = [
+        entry(on(i), pain=8 if i < 7 else 4, dose_status="taken", dose_mg=Decimal("4.5"))
+        for i in range(30, 4, -1)
+    ]
+    summary = summarize(pre + post, today=TODAY)
+    assert (summary.recent_start, summary.recent_end) == (on(18), on(5))
+    assert summary.change_from_baseline is not None
+    # (12 × 4 + 2 × 8) / 14 − 6 = −1.43: the 2 days left in the calendar week would say +2
+    assert summary.change_from_baseline["pain"] == pytest.approx(-1.43)
+    assert summary.last7 is not None
+    assert summary.last7["pain"] == 8.0
 
 
 def test_too_short_a_baseline_gives_none_rather_than_a_misleading_number() -> None:

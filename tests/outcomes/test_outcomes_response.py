@@ -15,6 +15,7 @@ from lowdose.outcomes import (
     ResponseAnalysis,
     TooFewDaysWarning,
     UnstableDoseWarning,
+    change_direction,
     immpact_category,
 )
 from lowdose.outcomes.ar1 import simulate_ar1
@@ -215,3 +216,20 @@ def test_patient_sentence_is_built_from_the_numbers() -> None:
     assert f"between {result.ci_low:+.1f} and {result.ci_high:+.1f} points" in text
     assert "placebo alone changed pain by -0.9 points" in text
     assert result.to_dict()["sentence"] == text
+
+
+@pytest.mark.parametrize(
+    ("lower_is_better", "ci", "direction"),
+    [
+        (True, (-2.0, -0.4), "better"),  # pain down, the whole interval below 0
+        (False, (-2.0, -0.4), "worse"),  # sleep quality down
+        (True, (0.3, 1.5), "worse"),
+        (False, (0.3, 1.5), "better"),  # mood up
+        (True, (-1.6, 0.2), "unclear"),  # includes no change: within day-to-day noise
+        (False, (-0.2, 1.6), "unclear"),
+    ],
+)
+def test_a_change_is_better_or_worse_by_the_scales_direction_only_beyond_noise(
+    lower_is_better: bool, ci: tuple[float, float], direction: str
+) -> None:
+    assert change_direction(lower_is_better, *ci) == direction

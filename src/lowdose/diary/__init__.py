@@ -32,6 +32,8 @@ from lowdose.diary.checkin import (
     parse_checkin,
 )
 from lowdose.diary.summary import (
+    MIN_BASELINE_DAYS,
+    RECENT_WINDOW_DAYS,
     Alert,
     DailyScores,
     PatientSummary,
@@ -44,6 +46,8 @@ from lowdose.diary.summary import (
 __all__ = [
     "CHANGE_WINDOW",
     "DOSE_STATUSES",
+    "MIN_BASELINE_DAYS",
+    "RECENT_WINDOW_DAYS",
     "SCALES",
     "SEVERITIES",
     "SIDE_EFFECTS",

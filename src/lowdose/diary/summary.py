@@ -6,7 +6,15 @@ Definitions (documented in ``docs/checkin.md``):
 * **Baseline**: the mean over every day before the first day a dose was taken — the untreated
   period, as in the LDN trials' 2-week baseline (Younger et al., Arthritis Rheum 2013;65:529).
   Fewer than :data:`MIN_BASELINE_DAYS` days gives no baseline rather than a misleading one.
-* **7-day average**: the mean of the daily scores in the 7 calendar days ending today.
+* **7-day average**: the mean of the daily scores in the 7 calendar days ending today — how the
+  last week went, not a change (7 days, fewer when some were missed, are too few to tell a change
+  from day-to-day ups and downs).
+* **Change from baseline** (the one the dashboards state): the mean of the *recent window* minus
+  the baseline mean. The recent window is the last :data:`RECENT_WINDOW_DAYS` calendar days
+  ending on the last day with a check-in, after the first dose, shortened to start the day after
+  the dose last changed (compare at a steady dose). It is the window and the arithmetic of the
+  open-label response analysis (:class:`lowdose.outcomes.ResponseAnalysis`, which adds an
+  interval allowing for autocorrelation), so the two never disagree.
 * **Alerts** (rules chosen for follow-up, not for diagnosis):
 
   - ``no_checkin``: the last check-in was :data:`NO_CHECKIN_DAYS` or more days ago (or, for a
@@ -34,6 +42,7 @@ __all__ = [
     "MIN_BASELINE_DAYS",
     "NO_CHECKIN_DAYS",
     "PAIN_UP_POINTS",
+    "RECENT_WINDOW_DAYS",
     "Alert",
     "DailyScores",
     "DoseStep",
@@ -41,6 +50,7 @@ __all__ = [
     "alerts_for",
     "daily_scores",
     "no_checkin_alert",
+    "recent_window",
     "summarize",
 ]
 
@@ -48,6 +58,10 @@ MIN_BASELINE_DAYS = 7
 NO_CHECKIN_DAYS = 3
 PAIN_UP_POINTS = 2.0
 WINDOW_DAYS = 7
+#: The recent window of the change from baseline: two weeks, as the two-week windows of the LDN
+#: diary trials (Younger et al. 2009, 2013) and the response analysis's
+#: ``RECOMMENDED_WINDOW_DAYS``.
+RECENT_WINDOW_DAYS = 14
 #: The most severe level a patient can report (CTCAE grade 3 in plain words).
 SEVERE = SEVERITIES[-1]
 
@@ -110,6 +124,14 @@ class PatientSummary:
     missed_days: tuple[date, ...]
     current_dose_mg: Decimal | None
     alerts: tuple[Alert, ...]
+    #: days with a check-in in the 7 calendar days ending today
+    last7_days: int = 0
+    #: the recent window of :attr:`change_from_baseline` (inclusive), None before the first dose
+    recent_start: date | None = None
+    recent_end: date | None = None
+    #: days with a check-in in the recent window, and their means
+    recent_days: int = 0
+    recent: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -118,6 +140,11 @@ class PatientSummary:
             "baseline": self.baseline,
             "baseline_days": self.baseline_days,
             "last7": self.last7,
+            "last7_days": self.last7_days,
+            "recent_start": self.recent_start.isoformat() if self.recent_start else None,
+            "recent_end": self.recent_end.isoformat() if self.recent_end else None,
+            "recent_days": self.recent_days,
+            "recent": self.recent,
             "change_from_baseline": self.change_from_baseline,
             "current_dose_mg": str(self.current_dose_mg) if self.current_dose_mg else None,
             "dose_steps": [
@@ -267,6 +294,25 @@ def alerts_for(rows: Sequence[DailyScores], today: date) -> tuple[Alert, ...]:
     return tuple(alerts)
 
 
+def recent_window(rows: Sequence[DailyScores], first_dose: date) -> tuple[date, date] | None:
+    """The recent window of the change from baseline (inclusive dates), or None with no day on
+    or after ``first_dose``: the last :data:`RECENT_WINDOW_DAYS` days ending on the last day with
+    a check-in, starting no earlier than ``first_dose`` nor than the day after the taken dose last
+    changed (the rule of ``ResponseAnalysis``; missed-dose and blinded-kit days change nothing)."""
+    treated = [r for r in rows if r.day >= first_dose]
+    if not treated:
+        return None
+    end = treated[-1].day
+    start = max(end - timedelta(days=RECENT_WINDOW_DAYS - 1), first_dose)
+    doses = [r for r in treated if r.dose_mg is not None]
+    if doses:
+        latest = doses[-1].dose_mg
+        changed = [r.day for r in doses if r.dose_mg != latest and r.day >= start]
+        if changed:
+            start = max(changed) + timedelta(days=1)
+    return start, end
+
+
 def summarize(
     checkins: Iterable[Checkin], *, today: date, rows: Sequence[DailyScores] | None = None
 ) -> PatientSummary:
@@ -276,10 +322,22 @@ def summarize(
     first_dose = next((r.day for r in rows if r.dose_mg is not None or r.kit), None)
     baseline_rows = [r for r in rows if first_dose is None or r.day < first_dose]
     baseline = _means(baseline_rows) if len(baseline_rows) >= MIN_BASELINE_DAYS else None
-    last7 = _means(_window(rows, today, WINDOW_DAYS))
+    week = _window(rows, today, WINDOW_DAYS)
+    last7 = _means(week)
+    window = None if first_dose is None else recent_window(rows, first_dose)
+    recent_rows = [] if window is None else [r for r in rows if window[0] <= r.day <= window[1]]
+    recent = _means(recent_rows)
+    # From the unrounded means, as the response analysis computes its change.
     change = (
-        {name: round(last7[name] - baseline[name], 2) for name in last7}
-        if baseline is not None and last7 is not None and first_dose is not None
+        {
+            scale.name: round(
+                fmean(r.score(scale.name) for r in recent_rows)
+                - fmean(r.score(scale.name) for r in baseline_rows),
+                2,
+            )
+            for scale in SCALES
+        }
+        if baseline is not None and recent_rows
         else None
     )
     steps: list[DoseStep] = []
@@ -298,4 +356,9 @@ def summarize(
         missed_days=tuple(r.day for r in rows if r.dose_missed),
         current_dose_mg=steps[-1].dose_mg if steps else None,
         alerts=alerts_for(rows, today),
+        last7_days=len(week),
+        recent_start=None if window is None else window[0],
+        recent_end=None if window is None else window[1],
+        recent_days=len(recent_rows),
+        recent=recent,
     )

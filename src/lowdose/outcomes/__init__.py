@@ -57,7 +57,12 @@ from lowdose.outcomes.nof1 import ArmEffect, Nof1Analysis, Nof1Result, PairedTes
 from lowdose.outcomes.placebo import PlaceboReference, placebo_reference
 from lowdose.outcomes.pooling import PooledNof1, PooledResult, ShrunkenEffect, TrialEffect
 from lowdose.outcomes.priors import Priors
-from lowdose.outcomes.response import ResponseAnalysis, ResponseResult, immpact_category
+from lowdose.outcomes.response import (
+    ResponseAnalysis,
+    ResponseResult,
+    change_direction,
+    immpact_category,
+)
 from lowdose.outcomes.simulate import OperatingCharacteristics, simulate_design, simulate_diary
 
 __all__ = [
@@ -90,6 +95,7 @@ __all__ = [
     "TooFewDaysWarning",
     "TrialEffect",
     "UnstableDoseWarning",
+    "change_direction",
     "derive_run_in",
     "immpact_category",
     "parse_diary",

@@ -51,7 +51,13 @@ from lowdose.outcomes.errors import AnalysisError, TooFewDaysWarning, UnstableDo
 from lowdose.outcomes.placebo import PlaceboReference
 from lowdose.outcomes.priors import Priors
 
-__all__ = ["MIN_BASELINE_DAYS", "ResponseAnalysis", "ResponseResult", "immpact_category"]
+__all__ = [
+    "MIN_BASELINE_DAYS",
+    "ResponseAnalysis",
+    "ResponseResult",
+    "change_direction",
+    "immpact_category",
+]
 
 #: Fewer baseline days than this gives a warning and ``too_few_baseline_days = True``.
 #: Convention (not from a source): one full week covers the weekday/weekend cycle. The LDN
@@ -86,6 +92,21 @@ def immpact_category(improvement_percent: float | None) -> str:
     return "none"
 
 
+def change_direction(lower_is_better: bool, ci_low: float, ci_high: float) -> str:
+    """``better``, ``worse`` or ``unclear``: whether the whole 95 % interval of a change lies on
+    the side of improvement for this scale (lower for pain and fatigue, higher for sleep quality
+    and mood: ``docs/decisions/0002``), wholly on the harmful side, or includes no change (then
+    the change is within day-to-day ups and downs and is neither coloured better nor worse)."""
+    improvement_low, improvement_high = (
+        (-ci_high, -ci_low) if lower_is_better else (ci_low, ci_high)
+    )
+    if improvement_low > 0:
+        return "better"
+    if improvement_high < 0:
+        return "worse"
+    return "unclear"
+
+
 @dataclass(frozen=True)
 class ResponseResult:
     """Result of :class:`ResponseAnalysis` (all values on the 0–10 scale of the outcome)."""
@@ -112,6 +133,11 @@ class ResponseResult:
     too_few_baseline_days: bool
     placebo: PlaceboReference | None
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def direction(self) -> str:
+        """``better``, ``worse`` or ``unclear`` (:func:`change_direction` of the interval)."""
+        return change_direction(self.lower_is_better, self.ci_low, self.ci_high)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; the keys of the ``lowdose response --json`` interface come first."""

@@ -19,8 +19,15 @@ from django.utils import timezone
 
 from apps.accounts.models import Patient
 from apps.checkins.models import Checkin
+from lowdose.diary import (
+    MIN_BASELINE_DAYS,
+    DailyScores,
+    PatientSummary,
+    daily_scores,
+    may_change,
+    summarize,
+)
 from lowdose.diary import Checkin as CoreCheckin
-from lowdose.diary import DailyScores, PatientSummary, daily_scores, may_change, summarize
 from lowdose.errors import LowdoseError
 from lowdose.outcomes import (
     OUTCOMES,
@@ -130,20 +137,19 @@ class Response:
 
 
 def responses_of(summary: PatientSummary) -> list[Response]:
-    """Baseline (every day before the first dose) against the last 14 stable-dose days, for each
-    outcome, with an AR(1) interval and the placebo response beside it (see
-    ``docs/response-analysis.md``)."""
+    """Baseline (every day before the first dose) against the recent window of
+    ``summary.change_from_baseline`` (the last 14 days at a steady dose), for each outcome, with
+    an AR(1) interval and the placebo response beside it (see ``docs/response-analysis.md``).
+    The windows are the summary's, so the change each result states is the summary's change."""
     if not summary.days or summary.baseline is None:
         reason = (
-            f"Needs at least 7 days of check-ins before the first dose ({summary.baseline_days} so "
-            "far) and some days on LDN."
+            f"Needs at least {MIN_BASELINE_DAYS} days of check-ins before the first dose "
+            f"({summary.baseline_days} so far) and some days on LDN."
         )
         return [Response(name, None, reason) for name in OUTCOMES]
-    treated = [r for r in summary.days if r.dose_mg is not None or r.kit]
-    if not treated:
+    if summary.recent_start is None or summary.recent_end is None:
         return [Response(name, None, "No days on LDN yet.") for name in OUTCOMES]
-    first_dose = treated[0].day
-    baseline = [r for r in summary.days if r.day < first_dose]
+    baseline = summary.days[: summary.baseline_days]
     diary = diary_from(summary.days)
     out = []
     for name in OUTCOMES:
@@ -155,6 +161,8 @@ def responses_of(summary: PatientSummary) -> list[Response]:
                     baseline_start=baseline[0].day,
                     baseline_end=baseline[-1].day,
                     outcome=name,
+                    recent_days=(summary.recent_end - summary.recent_start).days + 1,
+                    end=summary.recent_end,
                     placebo=placebo_reference(name),
                 ).fit()
             except LowdoseError as exc:

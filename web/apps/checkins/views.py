@@ -4,7 +4,7 @@ chart images, the clinician panel."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -41,10 +41,12 @@ from apps.nof1.queries import current_kit, running_trial
 from lowdose.charts import render as render_chart
 from lowdose.diary import (
     CHANGE_WINDOW,
+    MIN_BASELINE_DAYS,
     SCALES,
     SEVERITIES,
     SIDE_EFFECTS,
     CheckinError,
+    PatientSummary,
     day_choices,
 )
 from lowdose.diary.charts import checkin_chart
@@ -54,40 +56,74 @@ from lowdose.diary.csvio import write_checkins_csv
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
+#: What each direction of a change from baseline is called on the dashboard (the colour follows
+#: :func:`lowdose.outcomes.change_direction`; "unclear" is never coloured).
+DIRECTION_WORDS = {
+    "better": "better, beyond day-to-day ups and downs",
+    "worse": "worse, beyond day-to-day ups and downs",
+    "unclear": "within day-to-day ups and downs",
+}
+
+
+def _changes(summary: PatientSummary) -> list[dict[str, object]]:
+    """One row per scale: the change from baseline (the summary's, the one the clinician's panel
+    shows), and the response analysis of the same windows that says how sure it is."""
+    responses = {r.outcome: r for r in responses_of(summary)}
+    rows: list[dict[str, object]] = []
+    for scale in SCALES:
+        response = responses[scale.name]
+        direction = response.result.direction if response.result else "unclear"
+        rows.append(
+            {
+                "scale": scale,
+                "baseline": (summary.baseline or {}).get(scale.name),
+                "recent": (summary.recent or {}).get(scale.name),
+                "change": (summary.change_from_baseline or {}).get(scale.name),
+                "response": response,
+                "direction": direction,
+                "direction_words": DIRECTION_WORDS[direction],
+            }
+        )
+    return rows
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, "checkins.view")
     user = cast(User, request.user)
     summary = summary_of(patient)
-    spec = checkin_chart(summary.days, summary.dose_steps, baseline=summary.baseline)
+    # No dose yet and not yet a baseline's worth of days: first steps instead of empty charts.
+    first_steps = summary.current_dose_mg is None and summary.baseline is None
+    first_steps = first_steps and not any(r.kit for r in summary.days)
     # The care team also sees deleted entries, marked; the patient's own list leaves them out.
     recent = diary_entries(patient, now=timezone.now(), with_deleted=not user.is_patient)
     # Stored alerts, for those who may see them (a patient's own view shows none).
     alerts = list(open_alerts(cast(User, request.user), patient_id=patient.pk))
-    comparison = [
-        {
-            "scale": scale,
-            "baseline": (summary.baseline or {}).get(scale.name),
-            "last7": (summary.last7 or {}).get(scale.name),
-            "change": (summary.change_from_baseline or {}).get(scale.name),
-            "better": (
-                None
-                if summary.change_from_baseline is None
-                else scale.improvement(0.0, summary.change_from_baseline[scale.name]) > 0
-            ),
-        }
-        for scale in SCALES
-    ]
+    week_start = summary.today - timedelta(days=6)
     return render(
         request,
         "checkins/dashboard.html",
         {
             "patient": patient,
             "summary": summary,
-            "comparison": comparison,
-            "chart_spec": spec,
-            "responses": responses_of(summary),
+            "first_steps": first_steps,
+            "min_baseline_days": MIN_BASELINE_DAYS,
+            "baseline_to_go": max(MIN_BASELINE_DAYS - summary.baseline_days, 0),
+            "checked_in_today": bool(summary.days) and summary.days[-1].day == summary.today,
+            "week": [
+                {"scale": scale, "value": (summary.last7 or {}).get(scale.name)} for scale in SCALES
+            ],
+            "week_start": week_start,
+            "week_missed": sum(1 for day in summary.missed_days if day >= week_start),
+            "baseline_first": summary.days[0].day if summary.baseline else None,
+            "baseline_last": (
+                summary.days[summary.baseline_days - 1].day if summary.baseline else None
+            ),
+            "changes": [] if first_steps else _changes(summary),
+            "chart_spec": None
+            if first_steps
+            else checkin_chart(summary.days, summary.dose_steps, baseline=summary.baseline),
             "recent": recent,
             "alerts": alerts,
             "hold": cast(User, request.user).is_patient and safety_hold(patient),

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from apps.accounts.models import Patient, User
 from apps.alerts.rules import sweep_silence
 
-from .conftest import log_in
+from .conftest import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -167,4 +167,45 @@ def test_a_refused_check_in_moves_the_focus_to_the_first_answer_to_fix(
     expect(page.locator("#error-dose_status")).to_have_text(
         "Naltrexone today: choose Taken, Missed or No dose due."
     )
+    assert page.evaluate(NO_OVERFLOW)
+
+
+PAGE_HEIGHT = "document.documentElement.scrollHeight"
+
+
+def test_on_a_390px_phone_the_dashboard_leads_with_today_and_fits_the_screen(
+    page: Page, live_server: Any, other_patient: Patient
+) -> None:
+    from apps.accounts.management.demo import DEMO_PASSWORD, load_demo
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    # A new patient: first steps, not four empty charts.
+    log_in(page, live_server.url, "other_patient", PASSWORD)
+    expect(page.locator("#first-steps")).to_contain_text("Check in every day")
+    expect(page.locator("#checkin-chart")).to_have_count(0)
+    expect(page.get_by_role("link", name="Check in now")).to_be_in_viewport()
+    assert page.evaluate(NO_OVERFLOW)
+    assert page.evaluate(PAGE_HEIGHT) < 1500
+    log_out(page)
+
+    # Sam Okafor (the demo's patient2), whose dashboard testers found 4,142 px long and
+    # contradicting itself.
+    load_demo()
+    log_in(page, live_server.url, "patient2", DEMO_PASSWORD)
+    expect(page.locator("h1")).to_have_text("My check-ins")
+    expect(page.locator("#checkin-chart svg, #checkin-chart canvas").first).to_be_visible()
+    expect(page.get_by_role("link", name="Check in now")).to_be_in_viewport()
+    expect(page.locator("#week")).to_contain_text("Average of the 3 days")
+    pain = page.locator('#changes tr[data-scale="pain"] td.change')
+    expect(pain.locator(".number")).to_have_text("-0.8")
+    expect(pain).not_to_have_class(re.compile(r"\bworse\b"))
+    assert page.evaluate(NO_OVERFLOW)
+    height = page.evaluate(PAGE_HEIGHT)
+    assert height < 3000, height
+    # The explanation is one tap away, and opening it still fits the screen.
+    page.get_by_text("What the colours and words mean").click()
+    expect(page.locator("#what-changes-mean")).to_contain_text("substantial")
+    page.get_by_text("How sure is this?").click()
+    page.get_by_text("Recent check-ins").click()
+    expect(page.locator("#recent")).to_be_visible()
     assert page.evaluate(NO_OVERFLOW)
