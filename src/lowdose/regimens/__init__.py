@@ -22,6 +22,15 @@ Exceptions::
 
 from __future__ import annotations
 
+from lowdose.regimens.coverage import (
+    MAINTENANCE_DAYS,
+    START_HORIZON_DAYS,
+    SupplyCoverage,
+    check_start,
+    check_supply_covers,
+    default_supply_days,
+    supply_coverage,
+)
 from lowdose.regimens.errors import ProtocolDataError, RegimenError, UnknownProtocolError
 from lowdose.regimens.protocol import (
     MAX_DAILY_DOSE_MG,
@@ -47,18 +56,24 @@ from lowdose.regimens.steps import (
 from lowdose.regimens.tolerability import hold_dose, move_to_morning, step_back
 
 __all__ = [
+    "MAINTENANCE_DAYS",
     "MAX_DAILY_DOSE_MG",
+    "START_HORIZON_DAYS",
     "DoseTime",
     "Protocol",
     "ProtocolDataError",
     "ProtocolStep",
     "RegimenError",
     "Source",
+    "SupplyCoverage",
     "TitrationStep",
     "UnknownProtocolError",
+    "check_start",
+    "check_supply_covers",
     "custom_protocol",
     "daily_doses",
     "decimal_str",
+    "default_supply_days",
     "extend_through",
     "get_protocol",
     "hold_dose",
@@ -68,6 +83,7 @@ __all__ = [
     "schedule_days",
     "schedule_to_dicts",
     "step_back",
+    "supply_coverage",
     "total_dose_mg",
     "validate_schedule",
 ]

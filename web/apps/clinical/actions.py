@@ -32,7 +32,10 @@ from lowdose.instruments import Answers
 from lowdose.pharmacy import capsule_supply, liquid_supply
 from lowdose.regimens import (
     DoseTime,
+    check_start,
+    check_supply_covers,
     custom_protocol,
+    default_supply_days,
     get_protocol,
     hold_dose,
     move_to_morning,
@@ -100,14 +103,16 @@ def create_prescription(
     dose_time: str,
     form: str,
     concentration_mg_per_ml: str = "1",
-    supply_days: int | str = 84,
+    supply_days: int | str = "",
     custom_steps: str = "",
 ) -> Prescription:
     """A draft prescription with the dated plan, checked for what the pharmacy can make.
 
-    The plan runs ``supply_days`` from ``start`` (84 = the 12-week trial the RCTs used, Younger
-    2013 and FINAL 2024); the core refuses a capsule dose that is not whole capsules, or a liquid
-    dose that does not land on a syringe mark.
+    The plan runs ``supply_days`` from ``start``; blank means the titration to its target plus
+    four weeks at it (:func:`lowdose.regimens.default_supply_days`). A supply that ends below the
+    target dose is refused with the days it needs, and so is a first dose in the past or more
+    than 90 days ahead (:func:`lowdose.regimens.check_start`). The core refuses a capsule dose
+    that is not whole capsules, or a liquid dose that does not land on a syringe mark.
     """
     custom = parse_custom_steps(custom_steps) if protocol == "custom" else []
     proto = (
@@ -119,8 +124,7 @@ def create_prescription(
         first = date.fromisoformat(start)
     except ValueError:
         raise InputError(f"{start!r} is not a date; use YYYY-MM-DD.", field="start") from None
-    if first < patient_today(patient):
-        raise InputError("The start date has passed; start today or later.", field="start")
+    check_start(first, patient_today(patient))
     try:
         time = DoseTime(dose_time)
     except ValueError:
@@ -129,10 +133,16 @@ def create_prescription(
             field="dose_time",
         ) from None
     try:
-        days = int(supply_days)
+        days = (
+            default_supply_days(proto, ceiling=MAX_SUPPLY_DAYS)
+            if str(supply_days).strip() == ""
+            else int(supply_days)
+        )
     except (TypeError, ValueError):
         raise InputError(
-            "The supply length must be a whole number of days.", field="supply_days"
+            "The supply length must be a whole number of days (or blank for the titration "
+            "plus four weeks at the target).",
+            field="supply_days",
         ) from None
     if not 1 <= days <= MAX_SUPPLY_DAYS:
         raise InputError(
@@ -140,6 +150,7 @@ def create_prescription(
             "write a new prescription for the next period.",
             field="supply_days",
         )
+    check_supply_covers(proto, first, days)
     steps = proto.schedule(first, time=time, through=first + timedelta(days=days - 1))
     concentration: Decimal | None = None
     if form == Prescription.Form.CAPSULE:

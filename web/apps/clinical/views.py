@@ -172,7 +172,7 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         "dose_time": DoseTime.BEDTIME.value,
         "form": "capsule",
         "concentration": "1",
-        "supply_days": "84",
+        "supply_days": "",
         "custom_steps": "",
     }
     if request.method == "POST":
