@@ -31,6 +31,12 @@ from lowdose.regimens.coverage import (
     default_supply_days,
     supply_coverage,
 )
+from lowdose.regimens.current import (
+    DIARY_WINDOW_DAYS,
+    CurrentDose,
+    continue_from,
+    current_dose,
+)
 from lowdose.regimens.errors import ProtocolDataError, RegimenError, UnknownProtocolError
 from lowdose.regimens.protocol import (
     MAX_DAILY_DOSE_MG,
@@ -56,9 +62,11 @@ from lowdose.regimens.steps import (
 from lowdose.regimens.tolerability import hold_dose, move_to_morning, step_back
 
 __all__ = [
+    "DIARY_WINDOW_DAYS",
     "MAINTENANCE_DAYS",
     "MAX_DAILY_DOSE_MG",
     "START_HORIZON_DAYS",
+    "CurrentDose",
     "DoseTime",
     "Protocol",
     "ProtocolDataError",
@@ -70,6 +78,8 @@ __all__ = [
     "UnknownProtocolError",
     "check_start",
     "check_supply_covers",
+    "continue_from",
+    "current_dose",
     "custom_protocol",
     "daily_doses",
     "decimal_str",

@@ -24,7 +24,7 @@ from apps.audit.actor import Actor
 from apps.audit.log import record, record_as
 from apps.clinical.crisis import Crisis, crisis_resources
 from apps.clinical.models import AssessmentResult, Assignment, Prescription
-from apps.clinical.queries import patient_today
+from apps.clinical.queries import current_dose_for, patient_today
 from apps.clinical.screening import rescreen, screen_patient
 from lowdose import instruments
 from lowdose.errors import InputError
@@ -34,7 +34,9 @@ from lowdose.regimens import (
     DoseTime,
     check_start,
     check_supply_covers,
+    continue_from,
     custom_protocol,
+    decimal_str,
     default_supply_days,
     get_protocol,
     hold_dose,
@@ -105,6 +107,7 @@ def create_prescription(
     concentration_mg_per_ml: str = "1",
     supply_days: int | str = "",
     custom_steps: str = "",
+    start_from: str = "beginning",
 ) -> Prescription:
     """A draft prescription with the dated plan, checked for what the pharmacy can make.
 
@@ -113,6 +116,11 @@ def create_prescription(
     target dose is refused with the days it needs, and so is a first dose in the past or more
     than 90 days ahead (:func:`lowdose.regimens.check_start`). The core refuses a capsule dose
     that is not whole capsules, or a liquid dose that does not land on a syringe mark.
+
+    ``start_from="current"`` starts a shipped protocol from the dose the patient is on now
+    (:func:`apps.clinical.queries.current_dose_for`: dispensed plans and diary), computed here,
+    not taken from the page; ``"beginning"`` restarts the titration at its first step. A custom
+    plan is the prescriber's own steps either way.
     """
     custom = parse_custom_steps(custom_steps) if protocol == "custom" else []
     proto = (
@@ -120,6 +128,21 @@ def create_prescription(
         if protocol == "custom"
         else get_protocol(protocol)  # UnknownProtocolError(field="protocol")
     )
+    if start_from not in ("current", "beginning"):
+        raise InputError(
+            "Choose whether the plan starts from the current dose or from the beginning.",
+            field="start_from",
+        )
+    current = current_dose_for(patient) if start_from == "current" else None
+    if protocol != "custom" and start_from == "current":
+        if current is None:
+            raise InputError(
+                "Nothing was dispensed and the diary records no dose in the last two weeks, so "
+                "there is no current dose to continue; start from the beginning of the titration.",
+                field="start_from",
+            )
+        proto = continue_from(proto, current.dose_mg)
+        custom = [(decimal_str(step.dose_mg), step.days) for step in proto.steps]
     try:
         first = date.fromisoformat(start)
     except ValueError:
@@ -179,7 +202,16 @@ def create_prescription(
             form=form,
             concentration_mg_per_ml=concentration,
         )
-        record(request, "prescriptions.create", patient_id=patient.pk, obj=rx)
+        record(
+            request,
+            "prescriptions.create",
+            patient_id=patient.pk,
+            obj=rx,
+            detail={
+                "start_from": start_from if protocol != "custom" else "custom steps",
+                "current_dose": None if current is None else current.to_dict(),
+            },
+        )
     return rx
 
 

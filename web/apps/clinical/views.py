@@ -29,7 +29,7 @@ from apps.audit.actor import Actor
 from apps.clinical import actions
 from apps.clinical import screening as safety_net
 from apps.clinical.models import Medication, Prescription
-from apps.clinical.queries import patient_today
+from apps.clinical.queries import current_dose_for, patient_today
 from apps.clinical.screening import MedicationEntry, screen_patient
 from lowdose.errors import InputError, LowdoseError
 from lowdose.interop.fhir import medication_request
@@ -166,7 +166,9 @@ def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
 def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, "prescriptions.sign")
     error: LowdoseError | None = None
+    current = current_dose_for(patient)
     values: dict[str, str] = {
+        "start_from": "beginning" if current is None else "current",
         "protocol": "ldnrt-standard",
         "start": patient_today(patient).isoformat(),
         "dose_time": DoseTime.BEDTIME.value,
@@ -188,6 +190,7 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
                 concentration_mg_per_ml=values["concentration"],
                 supply_days=values["supply_days"],
                 custom_steps=values["custom_steps"],
+                start_from=values["start_from"] or "beginning",
             )
         except LowdoseError as exc:
             error = exc
@@ -201,6 +204,7 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "values": values,
             "error": error,
+            "current": current,
             "protocols": list_protocols(),
             "dose_times": [t.value for t in DoseTime],
         },
