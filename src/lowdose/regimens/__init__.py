@@ -60,6 +60,11 @@ from lowdose.regimens.steps import (
     validate_schedule,
 )
 from lowdose.regimens.tolerability import hold_dose, move_to_morning, step_back
+from lowdose.regimens.trial_overlap import (
+    TrialWindow,
+    check_no_trial_overlap,
+    days_before_trial,
+)
 
 __all__ = [
     "DIARY_WINDOW_DAYS",
@@ -75,13 +80,16 @@ __all__ = [
     "Source",
     "SupplyCoverage",
     "TitrationStep",
+    "TrialWindow",
     "UnknownProtocolError",
+    "check_no_trial_overlap",
     "check_start",
     "check_supply_covers",
     "continue_from",
     "current_dose",
     "custom_protocol",
     "daily_doses",
+    "days_before_trial",
     "decimal_str",
     "default_supply_days",
     "extend_through",

@@ -24,7 +24,7 @@ from apps.audit.actor import Actor
 from apps.audit.log import record, record_as
 from apps.clinical.crisis import Crisis, crisis_resources
 from apps.clinical.models import AssessmentResult, Assignment, Prescription
-from apps.clinical.queries import current_dose_for, patient_today
+from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
 from apps.clinical.screening import rescreen, screen_patient
 from lowdose import instruments
 from lowdose.errors import InputError
@@ -32,10 +32,12 @@ from lowdose.instruments import Answers
 from lowdose.pharmacy import capsule_supply, liquid_supply
 from lowdose.regimens import (
     DoseTime,
+    check_no_trial_overlap,
     check_start,
     check_supply_covers,
     continue_from,
     custom_protocol,
+    days_before_trial,
     decimal_str,
     default_supply_days,
     get_protocol,
@@ -108,6 +110,7 @@ def create_prescription(
     supply_days: int | str = "",
     custom_steps: str = "",
     start_from: str = "beginning",
+    end_before_trial: bool = False,
 ) -> Prescription:
     """A draft prescription with the dated plan, checked for what the pharmacy can make.
 
@@ -121,6 +124,10 @@ def create_prescription(
     (:func:`apps.clinical.queries.current_dose_for`: dispensed plans and diary), computed here,
     not taken from the page; ``"beginning"`` restarts the titration at its first step. A custom
     plan is the prescriber's own steps either way.
+
+    A plan that overlaps a blinded N-of-1 trial that has not ended is refused with the dates
+    that fit (:func:`lowdose.regimens.check_no_trial_overlap`); ``end_before_trial`` shortens
+    the supply to end the day before the first such trial's run-in starts.
     """
     custom = parse_custom_steps(custom_steps) if protocol == "custom" else []
     proto = (
@@ -173,6 +180,12 @@ def create_prescription(
             "write a new prescription for the next period.",
             field="supply_days",
         )
+    trials = open_trial_windows(patient)
+    if end_before_trial:
+        last = first + timedelta(days=days - 1)
+        fits = [days_before_trial(first, t) for t in trials if t.overlaps(first, last)]
+        days = min(fits, default=days) or days  # 0: starts inside a trial, refused below
+    check_no_trial_overlap(first, first + timedelta(days=days - 1), trials)
     check_supply_covers(proto, first, days)
     steps = proto.schedule(first, time=time, through=first + timedelta(days=days - 1))
     concentration: Decimal | None = None
@@ -208,6 +221,7 @@ def create_prescription(
             patient_id=patient.pk,
             obj=rx,
             detail={
+                "end_before_trial": end_before_trial,
                 "start_from": start_from if protocol != "custom" else "custom steps",
                 "current_dose": None if current is None else current.to_dict(),
             },
@@ -250,6 +264,10 @@ def sign_prescription(
             detail={"screening": result.to_dict()},
         )
         raise
+    plan = prescription.plan()
+    check_no_trial_overlap(  # a trial may have been designed since the draft was written
+        plan[0].start, plan[-1].end or plan[0].start, open_trial_windows(patient)
+    )
     if not consent:
         raise InputError(
             "Record the patient's consent to off-label use before signing.", field="consent"

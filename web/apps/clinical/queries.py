@@ -12,9 +12,17 @@ from django.utils import timezone
 from apps.accounts.models import Patient
 from apps.checkins.models import Checkin
 from apps.clinical.models import Prescription
-from lowdose.regimens import CurrentDose, current_dose
+from apps.nof1.models import Nof1Trial
+from apps.nof1.states import state_of
+from lowdose.outcomes.trial_states import TrialState
+from lowdose.regimens import CurrentDose, TrialWindow, current_dose
 
-__all__ = ["current_dose_for", "patient_today"]
+__all__ = ["current_dose_for", "open_trial_windows", "patient_today"]
+
+#: The states of a trial that has not ended: its days are the trial's (kits, not open-label LDN).
+NOT_ENDED = frozenset(
+    {TrialState.DESIGNED, TrialState.KITS_PREPARED, TrialState.LOCKED, TrialState.RUNNING}
+)
 
 
 def patient_today(patient: Patient) -> date:
@@ -42,3 +50,15 @@ def current_dose_for(patient: Patient, today: date | None = None) -> CurrentDose
         if row.dose_mg is not None
     ]
     return current_dose(plans, taken, day)
+
+
+def open_trial_windows(patient: Patient, today: date | None = None) -> list[TrialWindow]:
+    """The days held by the patient's N-of-1 trials that have not ended (designed, kits
+    prepared, plan locked or running), from the first period's run-in to the last blinded day."""
+    day = patient_today(patient) if today is None else today
+    windows = []
+    for trial in Nof1Trial.objects.blinded().filter(patient=patient).select_related("patient"):
+        state = state_of(trial, day)
+        if state in NOT_ENDED:
+            windows.append(TrialWindow(trial.start, trial.end, state.label))
+    return windows

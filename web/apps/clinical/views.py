@@ -29,7 +29,7 @@ from apps.audit.actor import Actor
 from apps.clinical import actions
 from apps.clinical import screening as safety_net
 from apps.clinical.models import Medication, Prescription
-from apps.clinical.queries import current_dose_for, patient_today
+from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
 from apps.clinical.screening import MedicationEntry, screen_patient
 from lowdose.errors import InputError, LowdoseError
 from lowdose.interop.fhir import medication_request
@@ -191,6 +191,7 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
                 supply_days=values["supply_days"],
                 custom_steps=values["custom_steps"],
                 start_from=values["start_from"] or "beginning",
+                end_before_trial=request.POST.get("end_before_trial") == "yes",
             )
         except LowdoseError as exc:
             error = exc
@@ -205,6 +206,8 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             "values": values,
             "error": error,
             "current": current,
+            "trials": open_trial_windows(patient),
+            "end_before_trial": request.POST.get("end_before_trial") == "yes",
             "protocols": list_protocols(),
             "dose_times": [t.value for t in DoseTime],
         },
