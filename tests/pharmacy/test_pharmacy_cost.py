@@ -72,16 +72,44 @@ def test_a_large_bottle_runs_out_before_its_bud_when_doses_are_large() -> None:
     assert shop.trial_12_weeks.total == Money(Decimal(10) * packs, "USD")
 
 
-def test_capsules_use_the_cheapest_strength_that_makes_each_dose() -> None:
-    (shop,) = CostEstimate(PLAN, [CAPSULE_SHOP], "capsule").fit().pharmacies
-    # the first 84 days never reach 4.5 mg: 231 mg of 0.5 mg capsules = 462 -> 16 packs of 30
+#: One capsule per dose: a price for each strength the standard plan compounds, 1.5–4.5 mg.
+EVERY_STRENGTH = PriceList(
+    "Every Strength",
+    tuple(_caps(str(Decimal("1.5") + Decimal("0.5") * k), 30, "30.00") for k in range(7)),
+)
+
+
+def test_capsules_are_priced_at_the_strengths_the_worksheet_compounds() -> None:
+    (shop,) = CostEstimate(PLAN, [EVERY_STRENGTH], "capsule").fit().pharmacies
+    # the first 84 days: six 14-day steps, one capsule a day of 1.5, 2, ... 4 mg: 1 pack each
+    assert [(line.entry.strength_mg, line.packs) for line in shop.trial_12_weeks.lines] == [
+        (Decimal(s), 1) for s in ("1.5", "2", "2.5", "3", "3.5", "4")
+    ]
+    assert shop.trial_12_weeks.total == Money(Decimal(180), "USD")
+    # maintenance: 360 capsules of 4.5 mg = 12 packs = 360 / 12 = 30
+    assert shop.monthly == Money(Decimal(30), "USD")
+    assert shop.per_responder is None
+
+
+def test_a_cheaper_strength_the_worksheet_does_not_compound_is_not_priced() -> None:
+    # 0.5 mg capsules would make every dose, but the worksheet makes one capsule per dose.
+    with pytest.raises(PriceListError) as caught:
+        CostEstimate(PLAN, [CAPSULE_SHOP], "capsule").fit()
+    assert str(caught.value) == (
+        "Capsule Pharmacy publishes no price for 1.5 mg capsules, the strength compounded for "
+        "the 1.5 mg dose; ask the pharmacy to publish it, or price the oral liquid."
+    )
+
+
+def test_a_fixed_strength_is_priced_as_the_worksheet_fills_it() -> None:
+    (shop,) = (
+        CostEstimate(PLAN, [CAPSULE_SHOP], "capsule", capsule_strength_mg="0.5").fit().pharmacies
+    )
+    # 231 mg in 84 days = 462 capsules of 0.5 mg -> 16 packs of 30
     assert [(line.entry.strength_mg, line.packs) for line in shop.trial_12_weeks.lines] == [
         (Decimal("0.5"), 16)
     ]
     assert shop.trial_12_weeks.total == Money(Decimal(720), "USD")
-    # maintenance 4.5 mg from 4.5 mg capsules: 360 capsules = 12 packs = 480 / 12 = 40
-    assert shop.monthly == Money(Decimal(40), "USD")
-    assert shop.per_responder is None
 
 
 def test_a_capsule_only_pharmacy_cannot_price_a_liquid() -> None:
@@ -118,5 +146,5 @@ def test_price_lists_refuse_mixed_currencies_and_incomplete_entries() -> None:
 
 def test_a_dose_no_listed_capsule_makes_is_refused() -> None:
     only_45 = PriceList("Only 4.5", (_caps("4.5", 30, "40.00"),))
-    with pytest.raises(PriceListError, match=r"1\.5 mg dose"):
+    with pytest.raises(PriceListError, match=r"no price for 1\.5 mg capsules"):
         CostEstimate(PLAN, [only_45], "capsule").fit()

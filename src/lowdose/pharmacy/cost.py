@@ -37,6 +37,7 @@ from fractions import Fraction
 from typing import Any
 
 from lowdose.pharmacy.errors import PriceListError
+from lowdose.pharmacy.supply import capsule_strength_for
 from lowdose.pharmacy.units import Money, Quantity, Unit, as_decimal
 from lowdose.regimens.steps import TitrationStep, daily_doses, decimal_str, extend_through
 
@@ -183,14 +184,13 @@ class PeriodCost:
         }
 
 
-def _cheapest_dividing(
-    entries: Sequence[PriceListEntry], dose: Decimal, attr: str
+def _cheapest_of_strength(
+    entries: Sequence[PriceListEntry], strength: Decimal
 ) -> PriceListEntry | None:
+    """The cheapest pack (per mg) of capsules of exactly ``strength`` mg."""
     best: tuple[Fraction, PriceListEntry] | None = None
     for entry in entries:
-        per_unit = getattr(entry, attr)
-        units = Fraction(dose) / Fraction(per_unit)
-        if attr == "strength_mg" and units.denominator != 1:
+        if entry.strength_mg != strength:
             continue
         per_mg = Fraction(entry.price.amount) / entry.mg_per_pack
         if best is None or per_mg < best[0]:
@@ -198,20 +198,33 @@ def _cheapest_dividing(
     return None if best is None else best[1]
 
 
-def period_cost(steps: Sequence[TitrationStep], prices: PriceList, form: ProductForm) -> PeriodCost:
-    """Exact cost of whole packs for a finite plan."""
+def period_cost(
+    steps: Sequence[TitrationStep],
+    prices: PriceList,
+    form: ProductForm,
+    *,
+    capsule_strength_mg: Decimal | None = None,
+) -> PeriodCost:
+    """Exact cost of whole packs for a finite plan.
+
+    Capsules are priced at the strength the worksheet compounds for each dose
+    (:func:`lowdose.pharmacy.supply.capsule_strength_for`: one capsule per dose, or
+    ``capsule_strength_mg`` for all), never at a cheaper strength the pharmacy does not make
+    for this plan; a pharmacy that publishes no price for that strength is refused.
+    """
     days = list(daily_doses(steps))
     currency = prices.currency
     zero = Money(Decimal(0), currency)
     if form is ProductForm.CAPSULE:
         units: dict[PriceListEntry, Fraction] = {}
         for _, dose in days:
-            entry = _cheapest_dividing(prices.of_form(form), dose, "strength_mg")
+            strength = capsule_strength_for(dose, capsule_strength_mg)
+            entry = _cheapest_of_strength(prices.of_form(form), strength)
             if entry is None:
                 raise PriceListError(
-                    f"{prices.pharmacy} lists no capsule strength that makes a "
-                    f"{decimal_str(dose)} mg dose from whole capsules; ask for that strength or "
-                    "price a liquid.",
+                    f"{prices.pharmacy} publishes no price for {decimal_str(strength)} mg "
+                    f"capsules, the strength compounded for the {decimal_str(dose)} mg dose; ask "
+                    "the pharmacy to publish it, or price the oral liquid.",
                     field="strength",
                 )
             units[entry] = units.get(entry, Fraction(0)) + Fraction(dose) / Fraction(
@@ -313,6 +326,9 @@ class CostEstimate:
         ``"capsule"`` or ``"liquid"``.
     responder_rate : Decimal, optional
         Fraction of patients who respond, in (0, 1]; supplied by the evidence engine.
+    capsule_strength_mg : Decimal, optional
+        The one capsule strength the worksheet uses for every dose (default: one capsule per
+        dose, as :func:`lowdose.pharmacy.capsule_worksheets` compounds).
     """
 
     def __init__(
@@ -322,6 +338,7 @@ class CostEstimate:
         form: ProductForm | str,
         *,
         responder_rate: Decimal | str | None = None,
+        capsule_strength_mg: Decimal | str | None = None,
     ) -> None:
         if not steps:
             raise PriceListError("the plan has no steps.", field="steps")
@@ -337,6 +354,11 @@ class CostEstimate:
             ) from exc
         self.responder_rate = (
             None if responder_rate is None else as_decimal(responder_rate, "responder_rate")
+        )
+        self.capsule_strength_mg = (
+            None
+            if capsule_strength_mg is None
+            else as_decimal(capsule_strength_mg, "capsule_strength_mg")
         )
         if self.responder_rate is not None and not (0 < self.responder_rate <= 1):
             raise PriceListError(
@@ -360,8 +382,9 @@ class CostEstimate:
         )
         results = []
         for prices in self.price_lists:
-            trial_cost = period_cost(trial, prices, self.form)
-            steady = period_cost(maintenance, prices, self.form)
+            strength = {"capsule_strength_mg": self.capsule_strength_mg}
+            trial_cost = period_cost(trial, prices, self.form, **strength)
+            steady = period_cost(maintenance, prices, self.form, **strength)
             monthly = Money(_cents(Fraction(steady.total.amount) / 12), prices.currency)
             per_responder = None
             if self.responder_rate is not None:
@@ -375,7 +398,7 @@ class CostEstimate:
                     form=self.form,
                     monthly=monthly,
                     trial_12_weeks=trial_cost,
-                    yearly=period_cost(year, prices, self.form),
+                    yearly=period_cost(year, prices, self.form, **strength),
                     per_responder=per_responder,
                     responder_rate=self.responder_rate,
                 )

@@ -26,6 +26,7 @@ from lowdose.pharmacy.errors import CompoundingError
 from lowdose.pharmacy.formulation import IngredientSource, Syringe
 from lowdose.pharmacy.liquid import LiquidCompounding
 from lowdose.pharmacy.supply import (
+    capsule_strength_for,
     capsule_supply,
     liquid_supply,
     titration_directions,
@@ -130,12 +131,10 @@ def capsule_worksheets(
             f"{made_on}; split it with split_plan(steps, {bud.days}).",
             field="steps",
         )
+    fixed = None if strength_mg is None else as_decimal(strength_mg, "strength")
     sheets = []
     for line_strength in sorted(
-        {
-            line.step.dose_mg if strength_mg is None else as_decimal(strength_mg, "strength")
-            for line in supply.lines
-        }
+        {capsule_strength_for(line.step.dose_mg, fixed) for line in supply.lines}
     ):
         used = [
             line.step

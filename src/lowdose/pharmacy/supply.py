@@ -27,6 +27,7 @@ from lowdose.regimens.steps import TitrationStep, decimal_str, validate_schedule
 __all__ = [
     "SupplyLine",
     "TitrationSupply",
+    "capsule_strength_for",
     "capsule_supply",
     "liquid_supply",
     "titration_directions",
@@ -120,6 +121,13 @@ def liquid_supply(
     return TitrationSupply("liquid", tuple(lines), total_mg, ((f"{conc} oral liquid", total_ml),))
 
 
+def capsule_strength_for(dose_mg: Decimal, strength_mg: Decimal | None = None) -> Decimal:
+    """The capsule strength the worksheet compounds for a daily dose: one capsule per dose
+    (strength = dose) by default, else the one fixed strength. The worksheet, the supply and the
+    cost page all ask this function, so the cost page prices what the pharmacy makes."""
+    return dose_mg if strength_mg is None else strength_mg
+
+
 def capsule_supply(
     steps: Sequence[TitrationStep], strength_mg: Decimal | str | None = None
 ) -> TitrationSupply:
@@ -129,7 +137,7 @@ def capsule_supply(
     per_strength: dict[Decimal, Quantity] = {}
     total_mg = Quantity(Decimal(0), Unit.MG)
     for step in _finite(steps):
-        strength = step.dose_mg if fixed is None else fixed
+        strength = capsule_strength_for(step.dose_mg, fixed)
         if strength <= 0:
             raise CompoundingError(
                 f"strength must be positive, got {strength} mg.", field="strength"

@@ -22,6 +22,21 @@ Exceptions::
 
 from __future__ import annotations
 
+from lowdose.regimens.coverage import (
+    MAINTENANCE_DAYS,
+    START_HORIZON_DAYS,
+    SupplyCoverage,
+    check_start,
+    check_supply_covers,
+    default_supply_days,
+    supply_coverage,
+)
+from lowdose.regimens.current import (
+    DIARY_WINDOW_DAYS,
+    CurrentDose,
+    continue_from,
+    current_dose,
+)
 from lowdose.regimens.errors import ProtocolDataError, RegimenError, UnknownProtocolError
 from lowdose.regimens.protocol import (
     MAX_DAILY_DOSE_MG,
@@ -45,20 +60,38 @@ from lowdose.regimens.steps import (
     validate_schedule,
 )
 from lowdose.regimens.tolerability import hold_dose, move_to_morning, step_back
+from lowdose.regimens.trial_overlap import (
+    TrialWindow,
+    check_no_trial_overlap,
+    days_before_trial,
+)
 
 __all__ = [
+    "DIARY_WINDOW_DAYS",
+    "MAINTENANCE_DAYS",
     "MAX_DAILY_DOSE_MG",
+    "START_HORIZON_DAYS",
+    "CurrentDose",
     "DoseTime",
     "Protocol",
     "ProtocolDataError",
     "ProtocolStep",
     "RegimenError",
     "Source",
+    "SupplyCoverage",
     "TitrationStep",
+    "TrialWindow",
     "UnknownProtocolError",
+    "check_no_trial_overlap",
+    "check_start",
+    "check_supply_covers",
+    "continue_from",
+    "current_dose",
     "custom_protocol",
     "daily_doses",
+    "days_before_trial",
     "decimal_str",
+    "default_supply_days",
     "extend_through",
     "get_protocol",
     "hold_dose",
@@ -68,6 +101,7 @@ __all__ = [
     "schedule_days",
     "schedule_to_dicts",
     "step_back",
+    "supply_coverage",
     "total_dose_mg",
     "validate_schedule",
 ]

@@ -57,9 +57,13 @@ def wallet_card(
     prescriber: str | None = None,
     prescriber_phone: str | None = None,
     started: date | None = None,
+    plan: str | None = None,
 ) -> WalletCard:
     """Build the wallet card ("I take naltrexone: opioid pain relief may not work; tell the
     anaesthetist").
+
+    ``dose_mg`` is the dose prescribed for the day the card is printed; ``started`` the first
+    day of treatment; ``plan`` the plan in words ("Continue at 4.5 mg, 2026-12-06 to 2027-01-02").
 
     Raises
     ------
@@ -87,6 +91,8 @@ def wallet_card(
         details.append(f"Name: {patient_name.strip()}")
     if started:
         details.append(f"Taking naltrexone since: {started.isoformat()}")
+    if plan:
+        details.append(f"Plan: {plan.strip()}")
     if prescriber:
         contact = f" ({prescriber_phone.strip()})" if prescriber_phone else ""
         details.append(f"Prescriber: {prescriber.strip()}{contact}")

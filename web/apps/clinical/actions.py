@@ -24,7 +24,7 @@ from apps.audit.actor import Actor
 from apps.audit.log import record, record_as
 from apps.clinical.crisis import Crisis, crisis_resources
 from apps.clinical.models import AssessmentResult, Assignment, Prescription
-from apps.clinical.queries import patient_today
+from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
 from apps.clinical.screening import rescreen, screen_patient
 from lowdose import instruments
 from lowdose.errors import InputError
@@ -32,7 +32,14 @@ from lowdose.instruments import Answers
 from lowdose.pharmacy import capsule_supply, liquid_supply
 from lowdose.regimens import (
     DoseTime,
+    check_no_trial_overlap,
+    check_start,
+    check_supply_covers,
+    continue_from,
     custom_protocol,
+    days_before_trial,
+    decimal_str,
+    default_supply_days,
     get_protocol,
     hold_dose,
     move_to_morning,
@@ -100,14 +107,27 @@ def create_prescription(
     dose_time: str,
     form: str,
     concentration_mg_per_ml: str = "1",
-    supply_days: int | str = 84,
+    supply_days: int | str = "",
     custom_steps: str = "",
+    start_from: str = "beginning",
+    end_before_trial: bool = False,
 ) -> Prescription:
     """A draft prescription with the dated plan, checked for what the pharmacy can make.
 
-    The plan runs ``supply_days`` from ``start`` (84 = the 12-week trial the RCTs used, Younger
-    2013 and FINAL 2024); the core refuses a capsule dose that is not whole capsules, or a liquid
-    dose that does not land on a syringe mark.
+    The plan runs ``supply_days`` from ``start``; blank means the titration to its target plus
+    four weeks at it (:func:`lowdose.regimens.default_supply_days`). A supply that ends below the
+    target dose is refused with the days it needs, and so is a first dose in the past or more
+    than 90 days ahead (:func:`lowdose.regimens.check_start`). The core refuses a capsule dose
+    that is not whole capsules, or a liquid dose that does not land on a syringe mark.
+
+    ``start_from="current"`` starts a shipped protocol from the dose the patient is on now
+    (:func:`apps.clinical.queries.current_dose_for`: dispensed plans and diary), computed here,
+    not taken from the page; ``"beginning"`` restarts the titration at its first step. A custom
+    plan is the prescriber's own steps either way.
+
+    A plan that overlaps a blinded N-of-1 trial that has not ended is refused with the dates
+    that fit (:func:`lowdose.regimens.check_no_trial_overlap`); ``end_before_trial`` shortens
+    the supply to end the day before the first such trial's run-in starts.
     """
     custom = parse_custom_steps(custom_steps) if protocol == "custom" else []
     proto = (
@@ -115,12 +135,26 @@ def create_prescription(
         if protocol == "custom"
         else get_protocol(protocol)  # UnknownProtocolError(field="protocol")
     )
+    if start_from not in ("current", "beginning"):
+        raise InputError(
+            "Choose whether the plan starts from the current dose or from the beginning.",
+            field="start_from",
+        )
+    current = current_dose_for(patient) if start_from == "current" else None
+    if protocol != "custom" and start_from == "current":
+        if current is None:
+            raise InputError(
+                "Nothing was dispensed and the diary records no dose in the last two weeks, so "
+                "there is no current dose to continue; start from the beginning of the titration.",
+                field="start_from",
+            )
+        proto = continue_from(proto, current.dose_mg)
+        custom = [(decimal_str(step.dose_mg), step.days) for step in proto.steps]
     try:
         first = date.fromisoformat(start)
     except ValueError:
         raise InputError(f"{start!r} is not a date; use YYYY-MM-DD.", field="start") from None
-    if first < patient_today(patient):
-        raise InputError("The start date has passed; start today or later.", field="start")
+    check_start(first, patient_today(patient))
     try:
         time = DoseTime(dose_time)
     except ValueError:
@@ -129,10 +163,16 @@ def create_prescription(
             field="dose_time",
         ) from None
     try:
-        days = int(supply_days)
+        days = (
+            default_supply_days(proto, ceiling=MAX_SUPPLY_DAYS)
+            if str(supply_days).strip() == ""
+            else int(supply_days)
+        )
     except (TypeError, ValueError):
         raise InputError(
-            "The supply length must be a whole number of days.", field="supply_days"
+            "The supply length must be a whole number of days (or blank for the titration "
+            "plus four weeks at the target).",
+            field="supply_days",
         ) from None
     if not 1 <= days <= MAX_SUPPLY_DAYS:
         raise InputError(
@@ -140,6 +180,13 @@ def create_prescription(
             "write a new prescription for the next period.",
             field="supply_days",
         )
+    trials = open_trial_windows(patient)
+    if end_before_trial:
+        last = first + timedelta(days=days - 1)
+        fits = [days_before_trial(first, t) for t in trials if t.overlaps(first, last)]
+        days = min(fits, default=days) or days  # 0: starts inside a trial, refused below
+    check_no_trial_overlap(first, first + timedelta(days=days - 1), trials)
+    check_supply_covers(proto, first, days)
     steps = proto.schedule(first, time=time, through=first + timedelta(days=days - 1))
     concentration: Decimal | None = None
     if form == Prescription.Form.CAPSULE:
@@ -168,7 +215,17 @@ def create_prescription(
             form=form,
             concentration_mg_per_ml=concentration,
         )
-        record(request, "prescriptions.create", patient_id=patient.pk, obj=rx)
+        record(
+            request,
+            "prescriptions.create",
+            patient_id=patient.pk,
+            obj=rx,
+            detail={
+                "end_before_trial": end_before_trial,
+                "start_from": start_from if protocol != "custom" else "custom steps",
+                "current_dose": None if current is None else current.to_dict(),
+            },
+        )
     return rx
 
 
@@ -207,6 +264,10 @@ def sign_prescription(
             detail={"screening": result.to_dict()},
         )
         raise
+    plan = prescription.plan()
+    check_no_trial_overlap(  # a trial may have been designed since the draft was written
+        plan[0].start, plan[-1].end or plan[0].start, open_trial_windows(patient)
+    )
     if not consent:
         raise InputError(
             "Record the patient's consent to off-label use before signing.", field="consent"

@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from apps.accounts.models import Clinic, Patient, Pharmacy, User
 from lowdose.instruments import AssignmentSchedule
-from lowdose.regimens import DoseTime, TitrationStep, custom_protocol, get_protocol
+from lowdose.regimens import (
+    DoseTime,
+    TitrationStep,
+    continue_from,
+    custom_protocol,
+    get_protocol,
+)
 from lowdose.safety import CONDITIONS
 
 
@@ -233,13 +239,25 @@ class Prescription(models.Model):
 
     def ongoing_plan(self) -> tuple[TitrationStep, ...]:
         """The protocol's plan from the same start, with its open-ended maintenance step: what
-        the patient keeps taking after this supply (used for monthly and yearly cost)."""
+        the patient keeps taking after this supply (used for monthly and yearly cost). A custom
+        plan, or a protocol started from the current dose, is rebuilt from its stored steps."""
         protocol = (
             custom_protocol([(Decimal(d), n) for d, n in self.custom_steps])
-            if self.protocol == "custom"
+            if self.custom_steps
             else get_protocol(self.protocol)
         )
         return protocol.schedule(self.start_date, time=DoseTime(self.dose_time))
+
+    @property
+    def plan_title(self) -> str:
+        """The plan in words for the pages: the protocol's title, "Continue at 4.5 mg", or
+        "Standard titration, from 3 mg" (never the protocol's code)."""
+        if self.protocol == "custom":
+            return "Custom titration"
+        protocol = get_protocol(self.protocol)
+        if self.custom_steps:
+            return continue_from(protocol, Decimal(self.custom_steps[0][0])).title
+        return protocol.title
 
     @property
     def end_date(self) -> date | None:

@@ -1,17 +1,64 @@
-"""Read-side helpers: the patient's "today" (the screen itself: :mod:`apps.clinical.screening`)."""
+"""Read-side helpers: the patient's "today" (the screen itself: :mod:`apps.clinical.screening`)
+and the dose they are on now (:func:`current_dose_for`)."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from apps.accounts.models import Patient
+from apps.checkins.models import Checkin
+from apps.clinical.models import Prescription
+from apps.nof1.models import Nof1Trial
+from apps.nof1.states import state_of
+from lowdose.outcomes.trial_states import TrialState
+from lowdose.regimens import CurrentDose, TrialWindow, current_dose
 
-__all__ = ["patient_today"]
+__all__ = ["current_dose_for", "open_trial_windows", "patient_today"]
+
+#: The states of a trial that has not ended: its days are the trial's (kits, not open-label LDN).
+NOT_ENDED = frozenset(
+    {TrialState.DESIGNED, TrialState.KITS_PREPARED, TrialState.LOCKED, TrialState.RUNNING}
+)
 
 
 def patient_today(patient: Patient) -> date:
     """Today's date where the patient lives (the day counts of the screen use it)."""
     return timezone.now().astimezone(ZoneInfo(patient.time_zone)).date()
+
+
+def current_dose_for(patient: Patient, today: date | None = None) -> CurrentDose | None:
+    """The dose the patient is on (:func:`lowdose.regimens.current_dose`): the plans that were
+    dispensed and the doses the diary records as taken (a blinded trial kit has no dose and is
+    left out), or ``None`` when nothing is current."""
+    day = patient_today(patient) if today is None else today
+    plans = [rx.plan() for rx in patient.prescriptions.filter(status=Prescription.Status.DISPENSED)]
+    taken = [
+        (row.day, Decimal(row.dose_mg).normalize())
+        for row in Checkin.objects.in_diary()
+        .filter(
+            patient=patient,
+            dose_status="taken",
+            dose_mg__isnull=False,
+            day__lte=day,
+        )
+        .order_by("day")
+        .only("day", "dose_mg")
+        if row.dose_mg is not None
+    ]
+    return current_dose(plans, taken, day)
+
+
+def open_trial_windows(patient: Patient, today: date | None = None) -> list[TrialWindow]:
+    """The days held by the patient's N-of-1 trials that have not ended (designed, kits
+    prepared, plan locked or running), from the first period's run-in to the last blinded day."""
+    day = patient_today(patient) if today is None else today
+    windows = []
+    for trial in Nof1Trial.objects.blinded().filter(patient=patient).select_related("patient"):
+        state = state_of(trial, day)
+        if state in NOT_ENDED:
+            windows.append(TrialWindow(trial.start, trial.end, state.label))
+    return windows

@@ -29,7 +29,7 @@ from apps.audit.actor import Actor
 from apps.clinical import actions
 from apps.clinical import screening as safety_net
 from apps.clinical.models import Medication, Prescription
-from apps.clinical.queries import patient_today
+from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
 from apps.clinical.screening import MedicationEntry, screen_patient
 from lowdose.errors import InputError, LowdoseError
 from lowdose.interop.fhir import medication_request
@@ -166,13 +166,15 @@ def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
 def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, "prescriptions.sign")
     error: LowdoseError | None = None
+    current = current_dose_for(patient)
     values: dict[str, str] = {
+        "start_from": "beginning" if current is None else "current",
         "protocol": "ldnrt-standard",
         "start": patient_today(patient).isoformat(),
         "dose_time": DoseTime.BEDTIME.value,
         "form": "capsule",
         "concentration": "1",
-        "supply_days": "84",
+        "supply_days": "",
         "custom_steps": "",
     }
     if request.method == "POST":
@@ -188,6 +190,8 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
                 concentration_mg_per_ml=values["concentration"],
                 supply_days=values["supply_days"],
                 custom_steps=values["custom_steps"],
+                start_from=values["start_from"] or "beginning",
+                end_before_trial=request.POST.get("end_before_trial") == "yes",
             )
         except LowdoseError as exc:
             error = exc
@@ -201,6 +205,9 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "values": values,
             "error": error,
+            "current": current,
+            "trials": open_trial_windows(patient),
+            "end_before_trial": request.POST.get("end_before_trial") == "yes",
             "protocols": list_protocols(),
             "dose_times": [t.value for t in DoseTime],
         },
@@ -346,30 +353,49 @@ def treatment(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
-def _dose_on(rx: Prescription, day: date) -> Decimal:
-    """Today's dose of the plan (the first dose before it starts; the maintenance dose after)."""
-    plan = rx.ongoing_plan()
-    current = plan[0]
-    for step in plan:
-        if step.start <= day:
-            current = step
-    return current.dose_mg
+def _card_plan(patient: Patient, day: date) -> tuple[Prescription | None, Decimal | None]:
+    """The signed or dispensed plan for ``day`` and the dose it prescribes that day: the latest
+    plan whose schedule contains the day; else the latest plan that has ended, at its ongoing
+    (maintenance) dose; a plan that has not started yet prescribes nothing today."""
+    given = list(
+        patient.prescriptions.exclude(status=Prescription.Status.DRAFT)
+        .select_related("clinician")
+        .order_by("-start_date", "-created_at")
+    )
+    for rx in given:
+        step = next((s for s in rx.plan() if s.contains(day)), None)
+        if step is not None:
+            return rx, step.dose_mg
+    for rx in given:
+        if rx.start_date <= day:
+            ongoing = [s for s in rx.ongoing_plan() if s.start <= day]
+            return rx, ongoing[-1].dose_mg
+    return (given[0] if given else None), None
 
 
 @login_required
 @require_GET
 def card(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, "clinical.card")
-    rx = (
+    today = patient_today(patient)
+    rx, dose = _card_plan(patient, today)
+    first = (
         patient.prescriptions.exclude(status=Prescription.Status.DRAFT)
-        .select_related("clinician")
+        .filter(start_date__lte=today)
+        .order_by("start_date")
         .first()
     )
+    plan = None
+    if rx is not None:
+        end = rx.end_date
+        until = "ongoing" if end is None else end.isoformat()
+        plan = f"{rx.plan_title}, {rx.start_date.isoformat()} to {until}"
     wallet = wallet_card(
         patient_name=patient.display_name,
-        dose_mg=None if rx is None else _dose_on(rx, patient_today(patient)),
+        dose_mg=dose,
         prescriber=None if rx is None else (rx.clinician.get_full_name() or rx.clinician.username),
-        started=None if rx is None else rx.start_date,
+        started=None if first is None else first.start_date,
+        plan=plan,
     )
     return render(
         request,

@@ -12,6 +12,7 @@ from apps.checkins.queries import patient_today
 from apps.nof1.actions import DesignRequest, create_trial
 from apps.nof1.assistant import compute_figures
 from apps.nof1.models import Nof1Trial
+from apps.pharmacy.demo import TRIAL_IN_DAYS
 
 
 def load_nof1_demo(*, clinician: User, pharmacy: Pharmacy, patient: Patient) -> None:
@@ -25,7 +26,7 @@ def load_nof1_demo(*, clinician: User, pharmacy: Pharmacy, patient: Patient) -> 
             arms=("placebo", "4.5"),
             cycles=3,
             period_days=28,
-            start=patient_today(patient) + timedelta(days=7),
+            start=patient_today(patient) + timedelta(days=TRIAL_IN_DAYS),
             onset_days=7,
             pharmacy=pharmacy,
             outcome="pain",

@@ -27,20 +27,16 @@ def test_screen_block_sign_dispense_and_see_the_cost(
     page: Page, live_server: Any, patient: Patient, clinician: User, pharmacist: User
 ) -> None:
     pharmacy = pharmacist.pharmacies.get()
-    PriceEntry.objects.create(
-        pharmacy=pharmacy,
-        form="capsule",
-        strength_mg=Decimal("0.5"),
-        pack_size=Decimal(100),
-        price=Decimal("30.00"),
-    )
-    PriceEntry.objects.create(
-        pharmacy=pharmacy,
-        form="capsule",
-        strength_mg=Decimal("4.5"),
-        pack_size=Decimal(30),
-        price=Decimal("35.00"),
-    )
+    # The worksheet makes one capsule per dose, so the cost page needs a price for every
+    # strength of the plan: 1.5 … 4 mg at 30.00, 4.5 mg at 35.00 for 30 capsules.
+    for strength in ("1.5", "2", "2.5", "3", "3.5", "4", "4.5"):
+        PriceEntry.objects.create(
+            pharmacy=pharmacy,
+            form="capsule",
+            strength_mg=Decimal(strength),
+            pack_size=Decimal(30),
+            price=Decimal("35.00" if strength == "4.5" else "30.00"),
+        )
     Medication.objects.create(patient=patient, name="Tramadol 50 mg", added_by=clinician)
     url = live_server.url
 
@@ -104,14 +100,15 @@ def test_screen_block_sign_dispense_and_see_the_cost(
     log_in(page, url, "pharmacist", PASSWORD)
     expect(page.locator(f"#to-make tr[data-rx='{rx.pk}']")).to_be_visible()
     page.click(f"#to-make tr[data-rx='{rx.pk}'] a")
-    expect(page.locator(".worksheet")).to_have_count(6)  # one per strength, 1.5 … 4 mg
+    # One per strength, 1.5 … 4.5 mg: the default supply reaches the target and 4 weeks on it.
+    expect(page.locator(".worksheet")).to_have_count(7)
     expect(page.locator(".worksheet").first).to_contain_text("Beyond-use date")
     expect(page.locator("pre.label").first).to_contain_text("naltrexone")
     page.fill("input[name=lot]", "LOT-2026-1")
     page.click("text=Record dispensing")
     expect(page.locator(".flash.success")).to_contain_text("Dispensing recorded")
     expect(page.locator("#rx-status")).to_have_text("Dispensed")
-    assert Dispensing.objects.filter(prescription=rx).count() == 6
+    assert Dispensing.objects.filter(prescription=rx).count() == 7
     log_out(page)
 
     # The patient sees the plan, the calendar download and the cost.

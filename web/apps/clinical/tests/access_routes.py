@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from apps.accounts.tests.matrix import CARE, DENIED, Route, every_role
 from apps.clinical.tests.factories import (
     assessment_result,
@@ -17,6 +19,8 @@ CLINICIAN_WRITE = every_role(404, anonymous=302, clinician=302)
 RX_VIEWERS = every_role(404, anonymous=302, patient=200, clinician=200, pharmacist=200)
 RX = "/patients/{pid}/prescriptions/{rx}/"
 SIGNED = {"setup": signed_rx}
+#: A first dose next week: within the 90 days a prescription may start ahead, in any time zone.
+NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -52,10 +56,10 @@ ROUTES: tuple[Route, ...] = (
         DENIED,
         body={
             "protocol": "ldnrt-slow",
-            "start": "2099-01-05",
+            "start": NEXT_WEEK,
             "dose_time": "bedtime",
             "form": "capsule",
-            "supply_days": "56",
+            "supply_days": "57",
         },
         audited=True,
     ),

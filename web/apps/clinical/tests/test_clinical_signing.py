@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client, RequestFactory
@@ -216,7 +217,7 @@ def test_the_draft_refuses_a_dose_the_syringe_cannot_measure(
             "dose_time": "bedtime",
             "form": "liquid",
             "concentration": "2",  # 1.5 mg = 0.75 mL: not a 0.1 mL mark
-            "supply_days": "84",
+            "supply_days": "85",
         },
     )
     assert response.status_code == 400
@@ -235,15 +236,15 @@ def test_the_draft_stores_exact_dated_steps(
             "start": start.isoformat(),
             "dose_time": "morning",
             "form": "capsule",
-            "supply_days": "84",
+            "supply_days": "85",
         },
     )
     assert response.status_code == 302
     rx = Prescription.objects.get()
     plan = rx.plan()
-    assert [str(s.dose_mg) for s in plan] == ["1.5", "2", "2.5", "3", "3.5", "4"]
+    assert [str(s.dose_mg) for s in plan] == ["1.5", "2", "2.5", "3", "3.5", "4", "4.5"]
     assert plan[0].start == start
-    assert plan[-1].end == start + timedelta(days=83)
+    assert plan[-1].end == start + timedelta(days=84)
     assert {s.time.value for s in plan} == {"morning"}
 
 
@@ -289,3 +290,47 @@ def test_a_custom_plan_is_built_by_the_core_and_priced_on_its_open_step(
     assert malformed.status_code == 400
     assert b"is not MG:DAYS" in malformed.content
     assert Prescription.objects.count() == 1
+
+
+def _new(client: Client, patient: Patient, **values: str) -> object:
+    body = {
+        "protocol": "ldnrt-standard",
+        "start": patient_today(patient).isoformat(),
+        "dose_time": "bedtime",
+        "form": "capsule",
+        "supply_days": "",
+    }
+    return client.post(f"/patients/{patient.pk}/prescriptions/new/", body | values)
+
+
+def test_a_supply_that_stops_below_the_target_is_refused_with_the_days_it_needs(
+    client_for: Callable[[User | None], Client], clinician: User, patient: Patient
+) -> None:
+    response = _new(client_for(clinician), patient, supply_days="84")
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    page = response.content.decode()  # type: ignore[attr-defined]
+    assert "(day 84) at 4 mg; the plan reaches its 4.5 mg target" in page
+    assert "Choose a supply of at least 85 days" in page
+    assert not Prescription.objects.exists()
+
+
+def test_a_blank_supply_covers_the_titration_and_four_weeks_at_the_target(
+    client_for: Callable[[User | None], Client], clinician: User, patient: Patient
+) -> None:
+    assert _new(client_for(clinician), patient).status_code == 302  # type: ignore[attr-defined]
+
+    rx = Prescription.objects.get()
+    assert rx.supply_days == 84 + 28
+    assert rx.plan()[-1].dose_mg == Decimal("4.5")
+    assert rx.plan()[-1].days == 28
+
+
+def test_a_prescription_starting_in_2035_is_refused(
+    client_for: Callable[[User | None], Client], clinician: User, patient: Patient
+) -> None:
+    response = _new(client_for(clinician), patient, start="2035-01-01")
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert b"is more than 90 days ahead; choose a date up to" in response.content  # type: ignore[attr-defined]
+    assert not Prescription.objects.exists()
