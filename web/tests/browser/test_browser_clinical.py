@@ -48,7 +48,7 @@ def test_screen_block_sign_dispense_and_see_the_cost(
     page.select_option("select[name=instrument]", "acr2016")
     page.fill("input[name=every_weeks]", "")
     page.click("#assign button")
-    page.click("li[data-instrument='acr2016'] >> text=Fill in")
+    page.click("li[data-instrument='acr2016'] >> text=Complete at the visit")
     for area in ("shoulder_girdle_left", "shoulder_girdle_right", "hip_left", "hip_right"):
         page.check(f"input[name={area}]")
     for area in ("neck", "upper_back", "lower_back"):
