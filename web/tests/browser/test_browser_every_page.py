@@ -1,8 +1,8 @@
 """Every page each demo login can reach, in Chromium at phone and desktop width (issue 12).
 
-For each login the pages are found as ``test_words_for_people`` finds them (every link from the
-start page, one address per kind of page: ``/patients/1/`` stands for every patient's), then
-opened in the browser at 390 × 844 and 1280 × 800. On each: no horizontal overflow
+For each login the pages are found by ``apps.accounts.tests.crawler`` (every link from the start
+page; one address per kind of page: ``/patients/1/`` stands for every patient's), then opened in
+the browser at 390 × 844 and 1280 × 800. On each: no horizontal overflow
 (``scrollWidth <= clientWidth``), and axe-core (vendored for tests, ``vendor/README.md``) finds no
 violation of WCAG 2.0/2.1/2.2 A and AA.
 """
@@ -20,8 +20,7 @@ from playwright.sync_api import Browser, Page
 
 from apps.accounts.management.demo import load_demo
 from apps.accounts.models import User
-
-from ..test_words_for_people import ROLES, crawl_pages
+from apps.accounts.tests.crawler import ROLES, crawl_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 # transaction=True: the live server's thread reads what load_demo wrote.
