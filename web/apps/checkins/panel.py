@@ -134,21 +134,11 @@ class Row:
 
 def treatment_states(rows: Sequence[PanelRow]) -> dict[int, str]:
     """Where each patient is: invited, in an N-of-1 trial (still blinded, as the safety screen
-    counts it: ``apps.clinical.screening.on_treatment``), on LDN (a signed
+    counts it: ``apps.clinical.screening.naltrexone_holders``), on LDN (a signed
     or dispensed prescription, or doses in the diary) or before LDN. Two queries."""
-    from apps.clinical.models import Prescription  # clinical builds on check-ins
-    from apps.nof1.models import Nof1Trial
+    from apps.clinical.screening import naltrexone_holders  # clinical builds on check-ins
 
-    ids = [row.patient.pk for row in rows]
-    prescribed = set(
-        Prescription.objects.filter(
-            patient_id__in=ids,
-            status__in=(Prescription.Status.SIGNED, Prescription.Status.DISPENSED),
-        ).values_list("patient_id", flat=True)
-    )
-    in_trial = set(
-        Nof1Trial.objects.filter(patient_id__in=ids).blinded().values_list("patient_id", flat=True)
-    )
+    prescribed, in_trial = naltrexone_holders(row.patient.pk for row in rows)
     states = {}
     for row in rows:
         pid = row.patient.pk

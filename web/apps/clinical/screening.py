@@ -15,6 +15,7 @@ that clinic; a confirmed depot washout is stored for the one patient it is about
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -114,16 +115,29 @@ def screen_patient(patient: Patient, today: date | None = None) -> ScreeningResu
     )
 
 
-def on_treatment(patient: Patient) -> bool:
-    """True while the patient holds naltrexone or may soon: a signed or dispensed prescription,
-    or an N-of-1 trial that is not finished (its kits contain naltrexone)."""
+def naltrexone_holders(patient_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+    """Of these patients, those with a signed or dispensed prescription, and those in an N-of-1
+    trial not yet unblinded (its kits contain naltrexone): two queries for any number."""
     from apps.nof1.models import Nof1Trial  # the N-of-1 app builds on clinical
 
-    if patient.prescriptions.filter(
-        status__in=(Prescription.Status.SIGNED, Prescription.Status.DISPENSED)
-    ).exists():
-        return True
-    return Nof1Trial.objects.filter(patient=patient).blinded().exists()
+    ids = list(patient_ids)
+    prescribed = set(
+        Prescription.objects.filter(
+            patient_id__in=ids,
+            status__in=(Prescription.Status.SIGNED, Prescription.Status.DISPENSED),
+        ).values_list("patient_id", flat=True)
+    )
+    in_trial = set(
+        Nof1Trial.objects.filter(patient_id__in=ids).blinded().values_list("patient_id", flat=True)
+    )
+    return prescribed, in_trial
+
+
+def on_treatment(patient: Patient) -> bool:
+    """True while the patient holds naltrexone or may soon: a signed or dispensed prescription,
+    or an N-of-1 trial that is not finished (:func:`naltrexone_holders`)."""
+    prescribed, in_trial = naltrexone_holders([patient.pk])
+    return bool(prescribed or in_trial)
 
 
 def safety_hold(patient: Patient) -> bool:

@@ -182,6 +182,14 @@ def _lock_row(trial: Nof1Trial) -> None:
     trial.refresh_from_db()
 
 
+def _begin(actor: Actor, trial: Nof1Trial, step: Step) -> TrialState:
+    """Start a step inside its transaction: lock and re-read the row, check the step against the
+    state table (:func:`apps.nof1.states.require`), and return the state it moves from."""
+    _lock_row(trial)
+    require(actor, trial, step)
+    return state_of(trial)
+
+
 def _moves(trial: Nof1Trial, before: TrialState) -> dict[str, str]:
     return {"from": before.value, "to": state_of(trial).value}
 
@@ -197,9 +205,7 @@ def mark_kits_prepared(actor: Actor, trial: Nof1Trial) -> None:
     require(actor, trial, Step.PREPARE_KITS)  # a refused step is not a screened release
     require_clear_screen(actor, trial.patient, action="nof1.kits.prepared")
     with transaction.atomic():
-        _lock_row(trial)
-        require(actor, trial, Step.PREPARE_KITS)
-        before = state_of(trial)
+        before = _begin(actor, trial, Step.PREPARE_KITS)
         trial.kits_prepared_at = timezone.now()
         trial.save(update_fields=["kits_prepared_at"])
         record_as(
@@ -215,9 +221,7 @@ def lock_plan(actor: Actor, trial: Nof1Trial, plan: AnalysisPlan) -> str:
     """Freeze outcome, MCID, trend and priors (SHA-256 fingerprint) before anyone sees an arm:
     ``kits_prepared`` → ``locked`` (``running`` if the start date has come)."""
     with transaction.atomic():  # the lock and its audit event commit together
-        _lock_row(trial)
-        require(actor, trial, Step.LOCK_PLAN)
-        before = state_of(trial)
+        before = _begin(actor, trial, Step.LOCK_PLAN)
         trial.outcome, trial.mcid, trial.trend = plan.outcome, plan.mcid, plan.trend
         trial.plan_fingerprint = plan.fingerprint()
         trial.locked_at = timezone.now()
@@ -238,10 +242,8 @@ def stop_trial(actor: Actor, trial: Nof1Trial, *, reason: str) -> None:
     medicine…): the patient stops the kits; if the plan was locked and the trial had begun, the
     days before the stop can still be unblinded and analysed."""
     with transaction.atomic():
-        _lock_row(trial)
-        require(actor, trial, Step.STOP)
+        before = _begin(actor, trial, Step.STOP)
         text = check_reason(reason, why="the trial stops, e.g. 'patient withdrew: moving abroad'")
-        before = state_of(trial)
         trial.stopped_at = timezone.now()
         trial.stopped_by = actor.user
         trial.stop_reason = text
@@ -262,12 +264,10 @@ def emergency_unblind(actor: Actor, trial: Nof1Trial, *, kit: str, reason: str) 
     kits, and an analysis uses only the days before, saying so.
     """
     with transaction.atomic():
-        _lock_row(trial)
-        require(actor, trial, Step.EMERGENCY_UNBLIND)
+        before = _begin(actor, trial, Step.EMERGENCY_UNBLIND)
         user = _person(actor)
         text = check_reason(reason, why="this kit must be unblinded")
         arm = trial.allocation.as_plan().arm_for_kit(kit)
-        before = state_of(trial)
         now = timezone.now()
         event = EmergencyUnblinding.objects.create(
             trial=trial, kit=kit.strip().upper(), arm=arm, reason=text, by=user, at=now
@@ -361,9 +361,7 @@ def unblind(actor: Actor, trial: Nof1Trial) -> dict[str, Any]:
     """Reveal the allocation and store the result: a finished trial, or one that ended early
     after its plan was locked and it had begun."""
     with transaction.atomic():
-        _lock_row(trial)
-        require(actor, trial, Step.UNBLIND)
-        before = state_of(trial)
+        before = _begin(actor, trial, Step.UNBLIND)
         trial.result = _result(trial, facts_of(trial))
         trial.unblinded_at = timezone.now()
         trial.unblinded_by = actor.user
