@@ -177,6 +177,8 @@ MIDDLEWARE = [
     "apps.accounts.input_guard.NulGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Dates and times as the reader expects them: a patient's own locale, else the clinic's.
+    "apps.accounts.locale.ReaderLocaleMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Staff (and patients who turned it on) must pass two-factor before any other page.
     "apps.accounts.two_factor.RequireTwoFactorMiddleware",
@@ -380,7 +382,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LANGUAGE_CODE = "en-gb"
+# How dates and times read (``config.formats``): each patient chooses theirs under Settings
+# (``Patient.locale``); staff pages and new patients use the clinic's (LOWDOSE_LOCALE).
+LANGUAGES = [
+    ("en-gb", "English (United Kingdom)"),
+    ("en-ie", "English (Ireland)"),
+    ("en-au", "English (Australia)"),
+    ("en-ca", "English (Canada)"),
+    ("en-us", "English (United States)"),
+]
+FORMAT_MODULE_PATH = ["config.formats"]
+LANGUAGE_CODE = os.environ.get("LOWDOSE_LOCALE", "en-gb").lower()
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"LOWDOSE_LOCALE={LANGUAGE_CODE!r}: use one of {', '.join(dict(LANGUAGES))}."
+    )
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

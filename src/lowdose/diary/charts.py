@@ -33,8 +33,11 @@ def checkin_chart(
     width: int | str = "container",
     panel_height: int = 80,
     baseline: Mapping[str, float] | None = None,
+    day_first: bool = True,
 ) -> dict[str, Any]:
     """A Vega-Lite specification (dict): one small panel per scale, dose steps and missed doses.
+
+    Axis dates read "06 Dec" with ``day_first`` (as in the UK), else "Dec 06" (as in the US).
 
     Each panel plots a scale's daily means (0–10) and says which direction is better; dashed
     vertical lines mark dose changes (labelled on the top panel) and crosses mark missed doses.
@@ -72,6 +75,7 @@ def checkin_chart(
             has_steps=bool(datasets["dose_steps"]),
             has_missed=bool(datasets["missed_doses"]),
             with_baseline=tuple(s.name for s in SCALES if f"baseline_{s.name}" in datasets),
+            day_first=day_first,
         )
     )
     spec["datasets"] = {name: rows for name, rows in datasets.items() if rows}
@@ -86,11 +90,13 @@ def _layout(
     has_steps: bool,
     has_missed: bool,
     with_baseline: tuple[str, ...],
+    day_first: bool = True,
 ) -> dict[str, Any]:
     def named(name: str) -> alt.NamedData:
         return alt.NamedData(name=name)
 
-    x = alt.X("day:T", title=None, axis=alt.Axis(format="%d %b", labelOverlap=True))
+    axis_format, tip_format = ("%d %b", "%a %d %b %Y") if day_first else ("%b %d", "%a, %b %d, %Y")
+    x = alt.X("day:T", title=None, axis=alt.Axis(format=axis_format, labelOverlap=True))
     panels = []
     for index, scale in enumerate(SCALES):
         colour = _COLOURS[scale.name]
@@ -107,7 +113,7 @@ def _layout(
                     scale=alt.Scale(domain=[0, 10]),
                     axis=alt.Axis(values=[0, 5, 10]),
                 ),
-                tooltip=[alt.Tooltip("day:T", format="%a %d %b %Y"), "scale:N", "value:Q"],
+                tooltip=[alt.Tooltip("day:T", format=tip_format), "scale:N", "value:Q"],
             )
         ]
         if scale.name in with_baseline:

@@ -8,6 +8,7 @@ doi:10.60115/11055/1180 (emergencies may need higher opioid doses with extra mon
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -58,12 +59,14 @@ def wallet_card(
     prescriber_phone: str | None = None,
     started: date | None = None,
     plan: str | None = None,
+    date_text: Callable[[date], str] = date.isoformat,
 ) -> WalletCard:
     """Build the wallet card ("I take naltrexone: opioid pain relief may not work; tell the
     anaesthetist").
 
     ``dose_mg`` is the dose prescribed for the day the card is printed; ``started`` the first
-    day of treatment; ``plan`` the plan in words ("Continue at 4.5 mg, 2026-12-06 to 2027-01-02").
+    day of treatment; ``plan`` the plan in words ("Continue at 4.5 mg, 6 Dec 2026 to 2 Jan 2027").
+    ``date_text`` writes a date as the patient reads dates (ISO 8601 by default).
 
     Raises
     ------
@@ -90,7 +93,7 @@ def wallet_card(
     if patient_name:
         details.append(f"Name: {patient_name.strip()}")
     if started:
-        details.append(f"Taking naltrexone since: {started.isoformat()}")
+        details.append(f"Taking naltrexone since: {date_text(started)}")
     if plan:
         details.append(f"Plan: {plan.strip()}")
     if prescriber:

@@ -29,9 +29,9 @@ __all__ = [
     "new_recovery_codes",
     "prune_expired_tokens",
     "revoke_api_token",
-    "set_time_zone",
     "start_totp_enrolment",
     "turn_off_two_factor",
+    "update_patient_settings",
 ]
 
 
@@ -215,23 +215,43 @@ def turn_off_two_factor(actor: Actor) -> None:
         record_as(actor, "two_factor.disable")
 
 
-def set_time_zone(request: HttpRequest, patient: Patient, name: str) -> None:
-    """Set the patient's time zone: it decides which calendar day each check-in belongs to."""
-    name = name.strip()
-    if name not in available_timezones():
+def update_patient_settings(
+    request: HttpRequest, patient: Patient, *, time_zone: str, locale: str
+) -> dict[str, dict[str, str]]:
+    """Set the patient's time zone (which calendar day each check-in belongs to) and locale (how
+    their pages write dates and times). Both are checked before anything changes, and every
+    problem is named at once; the changes and their audit event commit together. Returns what
+    changed (``{field: {"from": ..., "to": ...}}``)."""
+    time_zone, locale = time_zone.strip(), locale.strip().lower()
+    problems: list[tuple[str, str]] = []
+    if time_zone not in available_timezones():
+        problems.append(
+            (
+                "time_zone",
+                (
+                    f"Time zone: “{time_zone}” is not one lowdose knows; "
+                    if time_zone
+                    else "Time zone: "
+                )
+                + "choose one from the list (e.g. Europe/London, America/New_York).",
+            )
+        )
+    if locale not in dict(settings.LANGUAGES):
+        problems.append(("locale", "Dates and times: choose one of the ways in the list."))
+    if problems:
         raise InputError(
-            (f"Time zone: “{name}” is not one lowdose knows; " if name else "Time zone: ")
-            + "choose one from the list (e.g. Europe/London, America/New_York).",
-            field="time_zone",
+            " ".join(text for _, text in problems) + " Nothing was changed.", field=problems[0][0]
         )
-    previous = patient.time_zone
-    patient.time_zone = name
+    changes = {
+        name: {"from": before, "to": after}
+        for name, before, after in (
+            ("time_zone", patient.time_zone, time_zone),
+            ("locale", patient.locale, locale),
+        )
+        if before != after
+    }
+    patient.time_zone, patient.locale = time_zone, locale
     with transaction.atomic():  # the change and its audit event commit together
-        patient.save(update_fields=["time_zone"])
-        record(
-            request,
-            "patient.settings",
-            patient_id=patient.pk,
-            obj=patient,
-            detail={"time_zone": {"from": previous, "to": name}},
-        )
+        patient.save(update_fields=["time_zone", "locale"])
+        record(request, "patient.settings", patient_id=patient.pk, obj=patient, detail=changes)
+    return changes

@@ -153,6 +153,13 @@ class Patient(models.Model):
     care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
     display_name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default=settings.DEFAULT_PATIENT_TIME_ZONE)
+    locale = models.CharField(
+        "how dates and times read",
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The patient's pages show dates and times this way (config.formats).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

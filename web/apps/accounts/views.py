@@ -19,8 +19,9 @@ from apps.accounts.actions import (
     accept_invitation,
     find_invitation,
     invite_patient,
-    set_time_zone,
+    update_patient_settings,
 )
+from apps.accounts.locale import locale_examples
 from apps.accounts.models import CareTeam, Patient, User
 from apps.audit.log import record
 from lowdose.errors import InputError
@@ -135,15 +136,25 @@ def patient_settings(request: HttpRequest, patient_id: int) -> HttpResponse:
     error: InputError | None = None
     if request.method == "POST":
         try:
-            set_time_zone(request, patient, request.POST.get("time_zone", ""))
+            changes = update_patient_settings(
+                request,
+                patient,
+                time_zone=request.POST.get("time_zone", ""),
+                locale=request.POST.get("locale", patient.locale),
+            )
         except InputError as exc:
             error = exc
         else:
-            messages.success(request, f"Time zone set to {patient.time_zone}.")
+            messages.success(request, "Settings saved." if changes else "Nothing to change.")
             return redirect("checkins:dashboard", patient_id=patient.pk)
     return render(
         request,
         "accounts/patient_settings.html",
-        {"patient": patient, "zones": sorted(available_timezones()), "error": error},
+        {
+            "patient": patient,
+            "zones": sorted(available_timezones()),
+            "locales": locale_examples(),
+            "error": error,
+        },
         status=400 if error else 200,
     )

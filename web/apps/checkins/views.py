@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.access import can, get_checkin_for_user, get_patient_for_user
+from apps.accounts.locale import day_first
 from apps.accounts.models import Patient, User
 from apps.alerts.queries import open_alerts
 from apps.audit.actor import Actor
@@ -123,7 +124,12 @@ def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
             "changes": [] if first_steps else _changes(summary),
             "chart_spec": None
             if first_steps
-            else checkin_chart(summary.days, summary.dose_steps, baseline=summary.baseline),
+            else checkin_chart(
+                summary.days,
+                summary.dose_steps,
+                baseline=summary.baseline,
+                day_first=day_first(),
+            ),
             "recent": recent,
             "alerts": alerts,
             "hold": cast(User, request.user).is_patient and safety_hold(patient),
@@ -355,7 +361,13 @@ def import_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
 def chart_image(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
     patient = get_patient_for_user(request, patient_id, "checkins.view")
     summary = summary_of(patient)
-    spec = checkin_chart(summary.days, summary.dose_steps, width=720, baseline=summary.baseline)
+    spec = checkin_chart(
+        summary.days,
+        summary.dose_steps,
+        width=720,
+        baseline=summary.baseline,
+        day_first=day_first(),
+    )
     if fmt not in ("svg", "png"):
         return HttpResponseBadRequest("Ask for chart.svg or chart.png.")
     content_type = "image/svg+xml" if fmt == "svg" else "image/png"

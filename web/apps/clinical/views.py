@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +25,7 @@ from apps.accounts.access import (
     get_prescription_for_user,
     visible_prescriptions,
 )
+from apps.accounts.locale import when
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.clinical import actions
@@ -385,18 +387,23 @@ def card(request: HttpRequest, patient_id: int) -> HttpResponse:
         .order_by("start_date")
         .first()
     )
-    plan = None
-    if rx is not None:
-        end = rx.end_date
-        until = "ongoing" if end is None else end.isoformat()
-        plan = f"{rx.plan_title}, {rx.start_date.isoformat()} to {until}"
-    wallet = wallet_card(
-        patient_name=patient.display_name,
-        dose_mg=dose,
-        prescriber=None if rx is None else (rx.clinician.get_full_name() or rx.clinician.username),
-        started=None if first is None else first.start_date,
-        plan=plan,
-    )
+    # The card is the patient's: its dates read as the patient reads dates, whoever prints it.
+    with translation.override(patient.locale):
+        plan = None
+        if rx is not None:
+            end = rx.end_date
+            until = "ongoing" if end is None else when(end)
+            plan = f"{rx.plan_title}, {when(rx.start_date)} to {until}"
+        wallet = wallet_card(
+            patient_name=patient.display_name,
+            dose_mg=dose,
+            prescriber=None
+            if rx is None
+            else (rx.clinician.get_full_name() or rx.clinician.username),
+            started=None if first is None else first.start_date,
+            plan=plan,
+            date_text=when,
+        )
     return render(
         request,
         "clinical/card.html",

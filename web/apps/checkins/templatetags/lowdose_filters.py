@@ -1,12 +1,29 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django import template
 
+from apps.accounts import locale
+
 register = template.Library()
+
+
+@register.filter
+def language_tag(code: str) -> str:
+    """``en-gb`` → ``en-GB``: a locale as HTML's ``lang`` attribute writes it (BCP 47)."""
+    language, _, region = code.partition("-")
+    return f"{language}-{region.upper()}" if region else language
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def when(value: dt.date | dt.time | str | None, name: str = "date") -> str:
+    """``{{ value|when:"weekday" }}``: a date or time in the reader's locale ("Sat 6 Dec" in the
+    UK, "Sat, Dec 6" in the US); see :func:`apps.accounts.locale.when`."""
+    return locale.when(value, name)
 
 
 @register.filter
@@ -38,7 +55,7 @@ def dose_answer(entry: Any) -> str:
     dose = values.get("dose_mg")
     what = f"{Decimal(dose).normalize():f} mg" if dose else "trial capsule"
     at = values.get("dose_time")
-    return f"{what} at {at}" if at else what
+    return f"{what} at {when(at, 'time')}" if at else what
 
 
 #: How the evidence records mark what could not be read in any source they reached.

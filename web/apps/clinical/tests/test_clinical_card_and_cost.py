@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from apps.accounts.locale import when
 from apps.accounts.models import Patient, User
 from apps.clinical.queries import patient_today
 from apps.clinical.tests.factories import make_prescription
@@ -38,10 +39,10 @@ def test_the_card_shows_todays_dose_of_the_plan_and_when_treatment_started(
     card = client_for(patient.user).get(f"/patients/{patient.pk}/wallet-card/").context["card"]
 
     assert card.lines[0] == "I take low-dose naltrexone (LDN) 4.5 mg daily, an opioid blocker."
-    assert f"Taking naltrexone since: {first.isoformat()}" in card.details
+    assert f"Taking naltrexone since: {when(first)}" in card.details
     end = first + timedelta(days=111)
     title = get_protocol("ldnrt-standard").title
-    assert f"Plan: {title}, {first.isoformat()} to {end.isoformat()}" in card.details
+    assert f"Plan: {title}, {when(first)} to {when(end)}" in card.details
 
 
 def test_the_cost_page_prices_the_strengths_the_worksheet_compounds(

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from apps.accounts.locale import when
 from apps.accounts.management.demo import load_demo
 from apps.accounts.models import Patient, User
 from apps.clinical.models import Assignment, Medication, Prescription
@@ -54,7 +55,7 @@ def test_the_clinical_demo_loads_twice_without_change(
     assert current.dose_mg == Decimal("4.5")
     card = client_for(alex.user).get(f"/patients/{alex.pk}/wallet-card/").context["card"]
     assert "4.5 mg daily" in card.lines[0]
-    assert f"Taking naltrexone since: {done.start_date.isoformat()}" in card.details
+    assert f"Taking naltrexone since: {when(done.start_date)}" in card.details
     pharmacist = User.objects.get(username="pharmacist")
     assert client_for(pharmacist).get("/pharmacy/").context["to_make"] == [rx]
 
