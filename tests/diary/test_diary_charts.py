@@ -44,6 +44,33 @@ def test_the_chart_carries_every_daily_mean_dose_step_missed_day_and_baseline() 
     ]
     assert [r["day"] for r in data["missed_doses"]] == [d.isoformat() for d in summary.missed_days]
     assert data["baseline_pain"][0]["value"] == summary.baseline["pain"]  # type: ignore[index]
+    # The dose line: every step, then held to the last day with a check-in.
+    assert [(r["day"], r["dose"]) for r in data["dose_line"]] == [
+        *((s.day.isoformat(), float(s.dose_mg)) for s in summary.dose_steps),
+        (summary.days[-1].day.isoformat(), 4.5),
+    ]
+
+
+def _marks(node: object) -> list[str]:
+    if isinstance(node, dict):
+        mark = node.get("mark")
+        own = [] if mark is None else [mark if isinstance(mark, str) else mark["type"]]
+        return own + [m for v in node.values() for m in _marks(v)]
+    if isinstance(node, list):
+        return [m for v in node for m in _marks(v)]
+    return []
+
+
+def test_doses_are_a_step_line_so_no_label_can_collide_on_a_phone() -> None:
+    summary = _summary()
+    spec = checkin_chart(summary.days, summary.dose_steps, width=300)
+    assert "text" not in _marks(spec)  # the "1.5 mg2 mg 2.5 mg" collision of weekly labels
+    dose = spec["vconcat"][0]
+    assert dose["title"]["text"] == "Dose taken (mg)"
+    assert dose["layer"][0]["mark"]["interpolate"] == "step-after"
+    # and no dose panel for a diary without doses
+    before = checkin_chart(summary.days[:5], [], width=300)
+    assert before["vconcat"][0]["title"]["text"].startswith("Pain")
 
 
 def test_a_cached_layout_never_leaks_one_patients_rows_into_anothers_chart() -> None:

@@ -17,8 +17,8 @@ __all__ = ["checkin_chart"]
 
 _COLOURS = {"pain": "#c0392b", "fatigue": "#8e44ad", "sleep": "#2471a3", "mood": "#229954"}
 _DESCRIPTION = (
-    "Daily check-in scores, one panel per scale, with dose steps (dashed lines), missed doses "
-    "(crosses) and the pre-LDN baseline (dotted)."
+    "The dose taken (a step line, in mg) above the daily check-in scores, one panel per scale, "
+    "with dose changes (dashed lines), missed doses (crosses) and the pre-LDN baseline (dotted)."
 )
 
 
@@ -46,11 +46,24 @@ def checkin_chart(
     The rows travel as top-level ``datasets``; the layout depends only on which layers exist, so
     it is built once per layout and copied (Altair takes about half a second to build it).
     """
+    steps = [
+        {
+            "day": step.day.isoformat(),
+            "dose": float(step.dose_mg),
+            "label": f"{step.dose_mg.normalize():f} mg",
+        }
+        for step in dose_steps
+    ]
+    last_day = max((r.day for r in days), default=None)
+    # The dose line runs on to the last day with a check-in (a step holds until the next).
+    line = steps + (
+        [{**steps[-1], "day": last_day.isoformat()}]
+        if steps and last_day is not None and last_day > dose_steps[-1].day
+        else []
+    )
     datasets: dict[str, list[dict[str, Any]]] = {
-        "dose_steps": [
-            {"day": step.day.isoformat(), "label": f"{step.dose_mg.normalize():f} mg"}
-            for step in dose_steps
-        ],
+        "dose_steps": steps,
+        "dose_line": line,
         "missed_doses": [
             {"day": row.day.isoformat(), "what": "missed dose"} for row in days if row.dose_missed
         ],
@@ -98,7 +111,37 @@ def _layout(
     axis_format, tip_format = ("%d %b", "%a %d %b %Y") if day_first else ("%b %d", "%a, %b %d, %Y")
     x = alt.X("day:T", title=None, axis=alt.Axis(format=axis_format, labelOverlap=True))
     panels = []
-    for index, scale in enumerate(SCALES):
+    if has_steps:
+        # The dose as a step line with its own axis, not text labels: labels of weekly steps
+        # collide on a phone ("1.5 mg2 mg 2.5 mg"); a line never does, and each step's tooltip
+        # names its dose.
+        panels.append(
+            alt.layer(
+                alt.Chart(named("dose_line"))
+                .mark_line(interpolate="step-after", color="#555", strokeWidth=1.6)
+                .encode(
+                    x=x,
+                    y=alt.Y(
+                        "dose:Q",
+                        title=None,
+                        scale=alt.Scale(zero=True, nice=False),
+                        axis=alt.Axis(tickCount=2, labelExpr="datum.value + ' mg'"),
+                    ),
+                ),
+                alt.Chart(named("dose_steps"))
+                .mark_point(color="#555", filled=True, size=18)
+                .encode(
+                    x=x,
+                    y="dose:Q",
+                    tooltip=[alt.Tooltip("day:T", title="dose from", format=tip_format), "label:N"],
+                ),
+            ).properties(
+                width=width,
+                height=max(24, panel_height // 2),
+                title=alt.Title("Dose taken (mg)", anchor="start", fontSize=12),
+            )
+        )
+    for scale in SCALES:
         colour = _COLOURS[scale.name]
         layers: list[alt.Chart] = [
             alt.Chart(named(f"scores_{scale.name}"))
@@ -128,14 +171,6 @@ def _layout(
                 .mark_rule(color="#555", strokeDash=[4, 3])
                 .encode(x="day:T", tooltip=[alt.Tooltip("day:T", title="dose change"), "label:N"])
             )
-            if index == 0:
-                layers.append(
-                    alt.Chart(named("dose_steps"))
-                    .mark_text(
-                        align="left", dx=2, dy=-4, fontSize=9, color="#333", baseline="bottom"
-                    )
-                    .encode(x="day:T", y=alt.datum(10), text="label:N")
-                )
         if has_missed:
             layers.append(
                 alt.Chart(named("missed_doses"))

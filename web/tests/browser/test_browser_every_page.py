@@ -36,6 +36,14 @@ RUN_AXE = """async (tags) => {
     targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
 }"""
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+# Tables wider than their box (they would scroll sideways): on a phone, tables of records stack.
+WIDE_TABLES = """() => [...document.querySelectorAll('main table')]
+  .filter(t => t.offsetParent !== null && t.scrollWidth > t.parentElement.clientWidth + 1)
+  .map(t => t.id || t.closest('[aria-label]')?.getAttribute('aria-label')
+       || t.querySelector('th')?.textContent.trim())"""
+# Phones from the narrowest common width to the widest; axe runs at 390 px, the others are
+# checked for overflow and tables only.
+OTHER_PHONES = ((360, 740), (430, 932))
 
 
 def kinds_of(paths: list[str]) -> list[str]:
@@ -76,16 +84,32 @@ def test_every_page_fits_a_phone_and_passes_axe(
             assert "/accounts/login/" not in page.url, path  # still signed in
             for problem, what in check_page(page).items():
                 problems[f"{width_name} {path} {problem}"] = what
+            if width_name == "phone":
+                for size in OTHER_PHONES:
+                    page.set_viewport_size({"width": size[0], "height": size[1]})
+                    for problem, what in check_fit(page).items():
+                        problems[f"{size[0]} px {path} {problem}"] = what
+                page.set_viewport_size({"width": width, "height": height})
         context.close()
     assert problems == {}
 
 
-def check_page(page: Page) -> dict[str, Any]:
-    """Horizontal overflow and axe's WCAG A/AA violations on the open page."""
+def check_fit(page: Page) -> dict[str, Any]:
+    """Horizontal overflow of the page, and tables wider than their box, on a phone."""
     problems: dict[str, Any] = {}
     overflow = page.evaluate(OVERFLOW)
     if overflow > 0:
         problems["overflow"] = f"{overflow}px wider than the screen"
+    if page.viewport_size and page.viewport_size["width"] < 640:
+        wide = page.evaluate(WIDE_TABLES)
+        if wide:
+            problems["wide tables"] = wide
+    return problems
+
+
+def check_page(page: Page) -> dict[str, Any]:
+    """Horizontal overflow, wide tables (on a phone) and axe's WCAG A/AA violations."""
+    problems = check_fit(page)
     page.add_script_tag(path=str(AXE))
     for violation in page.evaluate(RUN_AXE, WCAG_TAGS):
         problems[violation["id"]] = violation["targets"]
@@ -102,8 +126,11 @@ def test_the_checks_find_what_they_look_for(live_server: Any, browser: Browser) 
     page.evaluate(
         """() => document.querySelector('main').insertAdjacentHTML('beforeend',
         '<img src="data:,"><button></button><p style="color:#ccc;background:#fff">faint</p>'
-        + '<div style="width:600px">wide</div>')"""
+        + '<div style="width:600px">wide</div>'
+        + '<div class="scroll" tabindex="0" role="region" aria-label="Wide">'
+        + '<table><tr><th>A</th><td style="min-width:500px">a long row</td></tr></table></div>')"""
     )
     found = check_page(page)
     context.close()
     assert {"overflow", "image-alt", "button-name", "color-contrast"} <= set(found)
+    assert found["wide tables"] == ["Wide"]

@@ -21,7 +21,7 @@ from apps.checkins.queries import responses_of, summary_of
 def _cell(page: str, scale: str) -> str:
     """The change cell of one scale's row in the change-from-baseline table."""
     row = page.split(f'<tr data-scale="{scale}">')[1].split("</tr>")[0]
-    return row.split('<td class="change')[1]
+    return row.split('<td data-label="Change" class="change')[1]
 
 
 def _row_of(page: str, scale: str) -> tuple[str, str]:

@@ -16,7 +16,9 @@ from apps.checkins.panel import PAGE_SIZE, PanelQuery
 
 
 def _names(page: str) -> list[str]:
-    return re.findall(r'<tr data-patient="\d+">\s*<td><a href="[^"]+">([^<]+)</a>', page)
+    return re.findall(
+        r'<tr data-patient="\d+">\s*<td data-label="Patient"><a href="[^"]+">([^<]+)</a>', page
+    )
 
 
 def _patient(name: str, *, joined: bool = True) -> Patient:
@@ -90,7 +92,7 @@ def test_sorting_by_change_puts_the_least_improved_first_and_no_baseline_last(
     page = panel_of("?sort=change")
     names = _names(page)
     assert names[0] == "Bea Rising"  # pain 3 → 7: +4.0
-    assert "<td>+4.0</td>" in page
+    assert '<td data-label="Pain vs baseline">+4.0</td>' in page
     # no baseline yet (the persona has one day, on LDN): at the end, by name
     assert names[1:] == sorted(names[1:], key=str.casefold)
     assert len(names) == 5

@@ -205,7 +205,12 @@ def test_the_pharmacist_sees_every_kits_content_and_records_them_prepared(
     page = client.get(f"/nof1/{trial.pk}/kits/").content.decode()
     for period in trial.allocation.plan["periods"]:
         content = "placebo (filler only)" if period["arm"] == "placebo" else "naltrexone 4.5 mg"
-        assert re.search(rf"<td>{period['kit']}</td>.*?<td>{re.escape(content)}</td>", page, re.S)
+        assert re.search(
+            rf'<td data-label="Kit" class="kit-code">{period["kit"]}</td>'
+            rf'.*?<td data-label="Content">{re.escape(content)}</td>',
+            page,
+            re.S,
+        )
     client.post(f"/nof1/{trial.pk}/kits/prepared/")
     trial.refresh_from_db()
     assert state_of(trial) is TrialState.KITS_PREPARED
