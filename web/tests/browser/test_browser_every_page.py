@@ -10,32 +10,24 @@ violation of WCAG 2.0/2.1/2.2 A and AA.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from apps.accounts.management.demo import load_demo
 from apps.accounts.models import User
 from apps.accounts.tests.crawler import ROLES, crawl_pages
 
+from .page_checks import check_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 # transaction=True: the live server's thread reads what load_demo wrote.
 
-AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 800)}
 DEMO_PASSWORD = "lowdose-demo"
-
-RUN_AXE = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-    targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-}"""
-OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def kinds_of(paths: list[str]) -> list[str]:
@@ -78,18 +70,6 @@ def test_every_page_fits_a_phone_and_passes_axe(
                 problems[f"{width_name} {path} {problem}"] = what
         context.close()
     assert problems == {}
-
-
-def check_page(page: Page) -> dict[str, Any]:
-    """Horizontal overflow and axe's WCAG A/AA violations on the open page."""
-    problems: dict[str, Any] = {}
-    overflow = page.evaluate(OVERFLOW)
-    if overflow > 0:
-        problems["overflow"] = f"{overflow}px wider than the screen"
-    page.add_script_tag(path=str(AXE))
-    for violation in page.evaluate(RUN_AXE, WCAG_TAGS):
-        problems[violation["id"]] = violation["targets"]
-    return problems
 
 
 def test_the_checks_find_what_they_look_for(live_server: Any, browser: Browser) -> None:

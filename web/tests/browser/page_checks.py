@@ -1,0 +1,33 @@
+"""The checks every browser test can run on an open page: horizontal overflow at the page's
+width, and axe-core's WCAG 2.0/2.1/2.2 A and AA violations (axe-core vendored for tests,
+``vendor/README.md``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+__all__ = ["AXE", "WCAG_TAGS", "check_page"]
+
+AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+}"""
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def check_page(page: Page) -> dict[str, Any]:
+    """Horizontal overflow and axe's WCAG A/AA violations on the open page."""
+    problems: dict[str, Any] = {}
+    overflow = page.evaluate(OVERFLOW)
+    if overflow > 0:
+        problems["overflow"] = f"{overflow}px wider than the screen"
+    page.add_script_tag(path=str(AXE))
+    for violation in page.evaluate(RUN_AXE, WCAG_TAGS):
+        problems[violation["id"]] = violation["targets"]
+    return problems
