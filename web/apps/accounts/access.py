@@ -24,6 +24,7 @@ action                 patient                    clinician
 ``assessments.view``   own record                 patients of their care teams
 ``assessments.assign`` —                          patients of their care teams
 ``assessments.complete`` own record               patients of their care teams
+``assessments.correct`` —                         patients of their care teams (see below)
 ``nof1.view``          own record (blinded)       patients of their care teams (blinded)
 ``nof1.manage``        —                          patients of their care teams
 ``nof1.kits``          —                          — (pharmacists only, see below)
@@ -46,6 +47,9 @@ block dispensing or kit release: what stops their queue, nothing else of the pat
 A check-in is changed or deleted only by its patient (``checkins.change``), through
 :func:`get_checkin_for_user`: another patient's check-in, a deleted one, or one named under the
 wrong patient is a 404; how long a change is allowed is the check-in actions' rule, not access.
+``assessments.correct`` lets a clinician correct answers a clinician entered for the patient;
+the patient's own answers are refused by the action, whoever asks
+(:func:`apps.clinical.actions.correct_assessment`).
 Clinic admins manage accounts but see no identifiable patient data and appear nowhere in the
 table; they read their own clinic's audit log (:func:`visible_audit_events`).
 
@@ -120,6 +124,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "assessments.view": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "assessments.assign": {Role.CLINICIAN: _CARE_TEAM},
     "assessments.complete": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
+    "assessments.correct": {Role.CLINICIAN: _CARE_TEAM},
     "nof1.view": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "nof1.manage": {Role.CLINICIAN: _CARE_TEAM},
     "nof1.kits": {Role.PHARMACIST: _NOF1_PHARMACY},

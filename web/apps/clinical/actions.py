@@ -53,7 +53,9 @@ __all__ = [
     "assign_instrument",
     "assignable",
     "complete_assessment",
+    "correct_assessment",
     "create_prescription",
+    "entered_by_patient",
     "parse_custom_steps",
     "sign_prescription",
 ]
@@ -393,7 +395,6 @@ def complete_assessment(
     result = instruments.score(instrument, answers)  # AnswerError names the item
     data = result.to_dict()
     risks = result.risk_flags
-    title = instruments.get(instrument).title
     with transaction.atomic():
         row = AssessmentResult.objects.create(
             patient=patient,
@@ -416,28 +417,137 @@ def complete_assessment(
             detail={"instrument": instrument, "flags": list(result.flags)},
         )
         if risks:
-            raise_alert(
-                actor,
-                patient,
-                kind="self_harm_risk",
-                severity=Severity.URGENT,
-                message=(
-                    f"{title}: total {result.total} of {result.maximum}"
-                    f"{f' ({result.band})' if result.band else ''}. The answer about thoughts of "
-                    "death or self-harm was above 0: contact the patient today to assess their "
-                    "safety, and record what you did when you acknowledge this alert."
-                ),
-                facts={
-                    "questionnaire": title,
-                    "total": data["total"],
-                    "risk": "; ".join(instruments.RISK_FLAGS[f] for f in risks),
-                    "answered by": actor.label,
-                    "answered on": row.completed_on.isoformat(),
-                },
-                key=f"assessment:{row.pk}",
-            )
+            _raise_risk_alert(actor, patient, row, result)
             rescreen(actor, patient, because=f"risk flag on {instrument}")
     return row, (crisis_resources(patient.clinic) if risks else None)
+
+
+def _raise_risk_alert(
+    actor: Actor, patient: Patient, row: AssessmentResult, result: instruments.ScoreResult
+) -> None:
+    """The urgent alert for a risk answer (e.g. PHQ-9 item 9 above 0), keyed to the result."""
+    data = result.to_dict()
+    title = instruments.get(row.instrument).title
+    raise_alert(
+        actor,
+        patient,
+        kind="self_harm_risk",
+        severity=Severity.URGENT,
+        message=(
+            f"{title}: total {result.total} of {result.maximum}"
+            f"{f' ({result.band})' if result.band else ''}. The answer about thoughts of "
+            "death or self-harm was above 0: contact the patient today to assess their "
+            "safety, and record what you did when you acknowledge this alert."
+        ),
+        facts={
+            "questionnaire": title,
+            "total": data["total"],
+            "risk": "; ".join(instruments.RISK_FLAGS[f] for f in result.risk_flags),
+            "answered by": actor.label,
+            "answered on": row.completed_on.isoformat(),
+        },
+        key=f"assessment:{row.pk}",
+    )
+
+
+def entered_by_patient(row: AssessmentResult) -> bool:
+    """True when the patient answered it themselves (their answers are theirs: never corrected
+    by a clinician)."""
+    return row.patient.user_id is not None and row.completed_by_id == row.patient.user_id
+
+
+def correct_assessment(
+    actor: Actor,
+    patient: Patient,
+    row: AssessmentResult,
+    answers: Answers,
+    *,
+    reason: str = "",
+) -> tuple[AssessmentResult, Crisis | None]:
+    """Correct the answers a clinician entered for the patient (a questionnaire taken down at a
+    visit, or a clinician-completed form such as the physician ACR criteria).
+
+    The new answers are scored again by the core (which validates them); the previous answers
+    and score go to the result's ``history`` with who corrected them, when and why; the audit
+    event holds before, after and the reason; the safety screen is re-run. A reason is
+    required. The patient's own answers are refused: a clinician does not change what the
+    patient said. A new risk answer raises the urgent alert as a completion does.
+    """
+    if actor.user is None or actor.user.is_patient:
+        raise InputError(
+            "Only a clinician of the patient's care team corrects an assessment.", field="actor"
+        )
+    if row.patient_id != patient.pk:
+        raise InputError("That result is not this patient's.", field="result")
+    definition = instruments.get(row.instrument)
+    if entered_by_patient(row):
+        raise InputError(
+            f"The patient answered this {definition.title} themselves, so their answers are not "
+            "corrected by a clinician; nothing was changed. If an answer looks wrong, talk it "
+            "through with the patient and assign the questionnaire again.",
+            field="result",
+        )
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise InputError(
+            "Why: say why the answers are corrected (e.g. 'tender-point count taken down "
+            "wrongly'); nothing was changed. The earlier answers stay in the record.",
+            field="reason",
+        )
+    result = instruments.score(row.instrument, answers)  # AnswerError names the item
+    data = result.to_dict()
+    if data.get("answers") == row.result.get("answers"):
+        raise InputError(
+            "These are the answers already recorded; change at least one, or leave the result "
+            "as it is. Nothing was changed.",
+            field="answers",
+        )
+    had_risk = any(f in instruments.RISK_FLAGS for f in row.result.get("flags", []))
+    with transaction.atomic():
+        before = row.snapshot()
+        row.history = [
+            *row.history,
+            {
+                **before,
+                "replaced_at": timezone.now().isoformat(),
+                "replaced_by": actor.label,
+                "reason": reason,
+            },
+        ]
+        row.version = result.version
+        row.criteria_version = str(getattr(result, "criteria_version", "") or "")
+        row.total = str(result.total)
+        row.band = result.band or ""
+        row.interpretation = result.interpretation
+        row.result = data
+        row.save(
+            update_fields=[
+                "version",
+                "criteria_version",
+                "total",
+                "band",
+                "interpretation",
+                "result",
+                "history",
+            ]
+        )
+        record_as(
+            actor,
+            "assessments.correct",
+            patient_id=patient.pk,
+            obj=row,
+            detail={
+                "instrument": row.instrument,
+                "before": before,
+                "after": row.snapshot(),
+                "reason": reason,
+            },
+        )
+        new_risk = bool(result.risk_flags) and not had_risk
+        if new_risk:
+            _raise_risk_alert(actor, patient, row, result)
+        rescreen(actor, patient, because=f"assessment corrected: {definition.title}")
+    return row, (crisis_resources(patient.clinic) if new_risk else None)
 
 
 #: Tolerability rules the clinician can apply (``lowdose.regimens.tolerability``).

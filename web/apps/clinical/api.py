@@ -18,10 +18,11 @@ from apps.accounts.models import User
 from apps.audit.actor import Actor
 from apps.checkins.schemas import ErrorOut
 from apps.clinical import screening
-from apps.clinical.actions import complete_assessment, sign_prescription
+from apps.clinical.actions import complete_assessment, correct_assessment, sign_prescription
 from apps.clinical.models import Medication
 from apps.clinical.queries import patient_today
 from apps.clinical.schemas import (
+    AssessmentCorrectionIn,
     AssessmentIn,
     AssessmentOut,
     MedicationIn,
@@ -209,3 +210,32 @@ def complete(
             "crisis": None if crisis is None else crisis.to_dict(),
         },
     )
+
+
+@router.patch(
+    "/patients/{patient_id}/assessments/{result_id}",
+    response={200: AssessmentOut, 400: ErrorOut, 404: ErrorOut},
+    summary="Correct the answers a clinician entered for the patient (with a reason): scored "
+    "again, the earlier answers and score kept in the result's history. The patient's own "
+    "answers are refused (400).",
+)
+def correct(
+    request: HttpRequest, patient_id: ObjectId, result_id: ObjectId, payload: AssessmentCorrectionIn
+) -> dict[str, object]:
+    patient = get_patient_for_user(request, patient_id, "assessments.correct")
+    row = patient.assessment_results.filter(pk=result_id).first()
+    if row is None:
+        raise Http404("No such result.")
+    row, crisis = correct_assessment(
+        Actor.from_request(request), patient, row, dict(payload.answers), reason=payload.reason
+    )
+    return {
+        "id": row.pk,
+        "instrument": row.instrument,
+        "total": row.result["total"],
+        "band": row.band or None,
+        "interpretation": row.interpretation,
+        "flags": row.result.get("flags", []),
+        "crisis": None if crisis is None else crisis.to_dict(),
+        "corrections": len(row.history),
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
 from django.contrib import messages
@@ -19,11 +20,11 @@ from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.models import Patient, User
 from apps.audit.actor import Actor
 from apps.clinical import actions
-from apps.clinical.models import Assignment
+from apps.clinical.models import AssessmentResult, Assignment
 from apps.clinical.queries import patient_today
 from lowdose import instruments
 from lowdose.errors import InputError
-from lowdose.instruments import Instrument, Occurrence
+from lowdose.instruments import Instrument, Item, Occurrence
 from lowdose.instruments.fhir import observation, questionnaire_response
 
 
@@ -85,6 +86,7 @@ def assessments(request: HttpRequest, patient_id: int) -> HttpResponse:
             "results": patient.assessment_results.select_related("completed_by"),
             "can_assign": can(user, "assessments.assign", patient),
             "can_complete": can(user, "assessments.complete", patient),
+            "titles": {n: instruments.get(n).title for n in instruments.names()},
             "choices": [
                 (
                     n,
@@ -97,6 +99,68 @@ def assessments(request: HttpRequest, patient_id: int) -> HttpResponse:
             "today": patient_today(patient),
         },
     )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix on a form: the field (an item's ``link_id``, or ``reason``) and what to
+    do, in the words of the form (the question's text, never its code)."""
+
+    field: str
+    message: str
+
+
+def _fix(item: Item) -> str:
+    if item.kind in ("choice", "boolean"):
+        return "choose one of the answers shown."
+    return f"give a whole number from {item.minimum} to {item.maximum}."
+
+
+def _problems(
+    definition: Instrument, values: dict[str, int | bool | str | None], exc: InputError | None
+) -> list[Problem]:
+    """Every unanswered question at once (by its text), then what the core refused."""
+    problems = [
+        Problem(i.link_id, f"“{i.text}”: this question is not answered; {_fix(i)}")
+        for i in definition.items
+        if i.required and values.get(i.link_id) in (None, "")
+    ]
+    if exc is not None and not any(p.field == exc.field for p in problems):
+        item = next((i for i in definition.items if i.link_id == exc.field), None)
+        problems.append(
+            Problem(exc.field or "form", f"“{item.text}”: {_fix(item)}")
+            if item is not None
+            else Problem(exc.field or "form", str(exc))
+        )
+    return problems
+
+
+def _form_values(definition: Instrument, answers: dict[str, int]) -> dict[str, str | None]:
+    """Stored answers as the form posts them (yes/no for a yes-or-no question)."""
+    out: dict[str, str | None] = {}
+    for item in definition.items:
+        raw = answers.get(item.link_id)
+        if raw is None:
+            continue
+        out[item.link_id] = ("yes" if raw else "no") if item.kind == "boolean" else str(raw)
+    return out
+
+
+def answer_words(definition: Instrument, answers: dict[str, int]) -> list[tuple[str, str]]:
+    """Each question's text with the answer in words ("Several days", "yes", "7")."""
+    rows = []
+    for item in definition.items:
+        raw = answers.get(item.link_id)
+        if raw is None:
+            word = "no" if item.kind == "boolean" and not item.required else "not answered"
+        elif item.kind == "boolean":
+            word = "yes" if raw else "no"
+        elif item.kind == "choice":
+            word = next((o.label for o in item.options if o.value == raw), str(raw))
+        else:
+            word = str(raw)
+        rows.append((item.text, word))
+    return rows
 
 
 def _answers(instrument: Instrument, post: QueryDict) -> dict[str, int | bool | str | None]:
@@ -118,30 +182,32 @@ def complete(request: HttpRequest, patient_id: int, assignment_id: int) -> HttpR
     definition = instruments.get(assignment.instrument)
     if definition.completed_by == "clinician" and cast(User, request.user).is_patient:
         raise Http404("Completed by the clinician.")  # never offered to the patient
-    error: InputError | None = None
+    problems: list[Problem] = []
     values: dict[str, int | bool | str | None] = {}
     if request.method == "POST":
         values = _answers(definition, request.POST)
-        try:
-            row, crisis = actions.complete_assessment(
-                Actor.from_request(request),
-                patient,
-                assignment.instrument,
-                values,
-                assignment=assignment,
-            )
-        except InputError as exc:
-            error = exc
-        else:
-            if crisis is not None:
-                # Shown on this very response: a redirect could be lost, a banner overlooked.
-                return render(
-                    request,
-                    "clinical/crisis.html",
-                    {"patient": patient, "crisis": crisis, "row": row},
+        problems = _problems(definition, values, None)  # every unanswered question at once
+        if not problems:
+            try:
+                row, crisis = actions.complete_assessment(
+                    Actor.from_request(request),
+                    patient,
+                    assignment.instrument,
+                    values,
+                    assignment=assignment,
                 )
-            messages.success(request, f"Saved. {row.interpretation}")
-            return redirect("clinical:assessments", patient_id=patient.pk)
+            except InputError as exc:
+                problems = _problems(definition, values, exc)
+            else:
+                if crisis is not None:
+                    # Shown on this very response: a redirect could be lost, a banner overlooked.
+                    return render(
+                        request,
+                        "clinical/crisis.html",
+                        {"patient": patient, "crisis": crisis, "row": row},
+                    )
+                messages.success(request, f"Saved. {row.interpretation}")
+                return redirect("clinical:assessments", patient_id=patient.pk)
     return render(
         request,
         "clinical/assessment_form.html",
@@ -150,9 +216,100 @@ def complete(request: HttpRequest, patient_id: int, assignment_id: int) -> HttpR
             "assignment": assignment,
             "instrument": definition,
             "items": [(item, values.get(item.link_id)) for item in definition.items],
-            "error": error,
+            "problems": problems,
+            "errors": {p.field: p.message for p in problems},
+            "first_error": problems[0].field if problems else None,
         },
-        status=400 if error else 200,
+        status=400 if problems else 200,
+    )
+
+
+def _result_row(patient: Patient, result_id: int) -> AssessmentResult:
+    row = patient.assessment_results.select_related("completed_by", "patient").filter(pk=result_id)
+    found = row.first()
+    if found is None:
+        raise Http404("No such result.")
+    return found
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result(request: HttpRequest, patient_id: int, result_id: int) -> HttpResponse:
+    """One result: the answers in words, the score, its history of corrections; for a clinician
+    of the care team, a form to correct answers a clinician entered (with a reason)."""
+    patient = get_patient_for_user(
+        request,
+        patient_id,
+        "assessments.correct" if request.method == "POST" else "assessments.view",
+    )
+    row = _result_row(patient, result_id)
+    definition = instruments.get(row.instrument)
+    user = cast(User, request.user)
+    by_patient = actions.entered_by_patient(row)
+    problems: list[Problem] = []
+    values: dict[str, int | bool | str | None] = dict(
+        _form_values(definition, row.result.get("answers", {}))
+    )
+    reason = ""
+    if request.method == "POST":
+        values = _answers(definition, request.POST)
+        reason = request.POST.get("reason", "")
+        if not by_patient:  # the patient's own answers: the action says why it refuses
+            problems = _problems(definition, values, None)
+            if not " ".join(reason.split()):
+                problems.append(
+                    Problem(
+                        "reason", "Why is this being corrected? Say why, e.g. 'answer mistyped'."
+                    )
+                )
+        if not problems:
+            try:
+                row, crisis = actions.correct_assessment(
+                    Actor.from_request(request), patient, row, values, reason=reason
+                )
+            except InputError as exc:
+                problems = (
+                    [Problem("result", str(exc))]
+                    if exc.field in ("result", "answers", "actor")
+                    else _problems(definition, values, exc)
+                )
+            else:
+                if crisis is not None:
+                    return render(
+                        request,
+                        "clinical/crisis.html",
+                        {"patient": patient, "crisis": crisis, "row": row},
+                    )
+                messages.success(request, f"Correction saved. {row.interpretation}")
+                return redirect(
+                    "clinical:assessment_result", patient_id=patient.pk, result_id=row.pk
+                )
+    history = [
+        {
+            "entry": h,
+            "answers": answer_words(definition, h.get("answers", {})),
+            "replaced_at": datetime.fromisoformat(h["replaced_at"]),
+        }
+        for h in reversed(row.history)
+    ]
+    return render(
+        request,
+        "clinical/assessment_result.html",
+        {
+            "patient": patient,
+            "row": row,
+            "instrument": definition,
+            "answers": answer_words(definition, row.result.get("answers", {})),
+            "history": history,
+            "by_patient": by_patient,
+            "can_correct": not by_patient and can(user, "assessments.correct", patient),
+            "items": [(item, values.get(item.link_id)) for item in definition.items],
+            "reason": reason,
+            "problems": problems,
+            "errors": {p.field: p.message for p in problems},
+            "first_error": problems[0].field if problems else None,
+        },
+        status=400 if problems else 200,
     )
 
 

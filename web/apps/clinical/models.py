@@ -133,35 +133,88 @@ class MedicationResolution(models.Model):
         return f"{self.text!r}: {self.get_kind_display().lower()}"
 
 
+class ConditionQuerySet(models.QuerySet["Condition"]):
+    def listed(self) -> ConditionQuerySet:
+        """Conditions recorded now (a removed one is kept, with its reason, for the record)."""
+        return self.filter(removed_at__isnull=True)
+
+
 class Condition(models.Model):
-    """A condition the safety screen asks about (:data:`lowdose.safety.CONDITIONS`)."""
+    """A condition the safety screen asks about (:data:`lowdose.safety.CONDITIONS`).
+
+    Removing it (entered in error, or no longer applies) keeps the row with who removed it, when
+    and why; only conditions not removed are screened. Recorded again later, it is a new row.
+    """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="conditions")
     name = models.CharField(max_length=32, choices=[(c, c.replace("-", " ")) for c in CONDITIONS])
     added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removal_reason = models.TextField(blank=True)
+
+    objects = ConditionQuerySet.as_manager()
 
     class Meta:
+        ordering: ClassVar = ["added_at", "id"]
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["patient", "name"], name="condition_once_per_patient")
+            models.UniqueConstraint(
+                fields=["patient", "name"],
+                condition=models.Q(removed_at__isnull=True),
+                name="condition_once_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(removed_at__isnull=True) | ~models.Q(removal_reason=""),
+                name="condition_removal_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.get_name_display()
 
 
+class PlannedSurgeryQuerySet(models.QuerySet["PlannedSurgery"]):
+    def planned(self) -> PlannedSurgeryQuerySet:
+        """Dates that stand (a changed or cleared date is kept, with its reason, as history)."""
+        return self.filter(replaced_at__isnull=True)
+
+
 class PlannedSurgery(models.Model):
+    """A planned surgery date. Changing or clearing it keeps this row with who did it, when
+    and why (``replaced_*``, ``reason``); a changed date is a new row."""
+
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="surgeries")
     on = models.DateField()
     description = models.CharField(max_length=200, blank=True)
     added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True, help_text="Why the date was changed or cleared")
+
+    objects = PlannedSurgeryQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar = ["on"]
         verbose_name_plural = "planned surgeries"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(replaced_at__isnull=True) | ~models.Q(reason=""),
+                name="surgery_change_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Surgery on {self.on}"
+
+    def snapshot(self) -> dict[str, str]:
+        """The values a change replaces (in the audit event)."""
+        return {"on": self.on.isoformat(), "description": self.description}
 
 
 class Prescription(models.Model):
@@ -289,7 +342,9 @@ class Assignment(models.Model):
 
 class AssessmentResult(models.Model):
     """One completed instrument, scored by the core; the definition's version (and, for the ACR
-    criteria, the criteria version) is stored with the score."""
+    criteria, the criteria version) is stored with the score. A clinician's correction of
+    answers they entered re-scores them and keeps the previous answers and score in
+    ``history``."""
 
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, related_name="assessment_results"
@@ -307,9 +362,25 @@ class AssessmentResult(models.Model):
     completed_on = models.DateField()
     completed_at = models.DateTimeField(default=timezone.now)
     completed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    history = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Earlier answers and scores, oldest first, with who corrected them and why",
+    )
 
     class Meta:
         ordering: ClassVar = ["-completed_at"]
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.total} for patient {self.patient_id} ({self.completed_on})"
+
+    def snapshot(self) -> dict[str, object]:
+        """The values a correction replaces (kept in ``history`` and in the audit event)."""
+        return {
+            "answers": dict(self.result.get("answers", {})),
+            "total": self.total,
+            "band": self.band,
+            "interpretation": self.interpretation,
+            "version": self.version,
+            "criteria_version": self.criteria_version,
+        }

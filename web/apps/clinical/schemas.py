@@ -106,6 +106,13 @@ class AssessmentIn(BodyIn):
     )
 
 
+class AssessmentCorrectionIn(BodyIn):
+    answers: dict[str, int] = Field(
+        description="Every answer of the corrected form: item link ids → the chosen value"
+    )
+    reason: str = Field(max_length=500, description="Why the answers are corrected (required)")
+
+
 class CrisisContactOut(Schema):
     label: str
     phone: str
@@ -128,6 +135,9 @@ class AssessmentOut(Schema):
     flags: list[str]
     crisis: CrisisOut | None = Field(
         None, description="Present when an answer signals a risk of self-harm: show it at once"
+    )
+    corrections: int = Field(
+        0, description="How many times a clinician corrected the answers (history on the page)"
     )
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "add_condition",
     "add_medication",
     "correct_medication",
+    "next_surgery",
     "on_treatment",
     "remove_condition",
     "remove_medication",
@@ -104,8 +105,8 @@ def screen_patient(patient: Patient, today: date | None = None) -> ScreeningResu
         for m in meds
         if m.status == Medication.Status.STOPPED and m.last_dose is not None
     ]
-    conditions = [c.name for c in patient.conditions.all()]
-    surgery = patient.surgeries.filter(on__gte=today).order_by("on").first()
+    conditions = [c.name for c in patient.conditions.listed()]
+    surgery = next_surgery(patient, today)
     return screen(
         medications=current,
         stopped=stopped,
@@ -113,6 +114,13 @@ def screen_patient(patient: Patient, today: date | None = None) -> ScreeningResu
         surgery_in_days=None if surgery is None else (surgery.on - today).days,
         resolutions=resolutions_for(patient),
     )
+
+
+def next_surgery(patient: Patient, today: date | None = None) -> PlannedSurgery | None:
+    """The next planned surgery that stands (today or later; a changed or cleared date is
+    history)."""
+    today = today or patient_today(patient)
+    return patient.surgeries.planned().filter(on__gte=today).order_by("on", "id").first()
 
 
 def naltrexone_holders(patient_ids: Iterable[int]) -> tuple[set[int], set[int]]:
@@ -470,51 +478,126 @@ def resolve_entry(
 # --- conditions and surgery ----------------------------------------------------------------------
 
 
+def _reason(reason: str, what: str, example: str) -> str:
+    """The typed reason, tidied; an :class:`InputError` naming the field when it is blank."""
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise InputError(
+            f"Why: say why {what} (e.g. '{example}'); nothing was changed. The old value stays "
+            "in the record.",
+            field="reason",
+        )
+    return reason
+
+
 def add_condition(actor: Actor, patient: Patient, name: str) -> ScreeningResult:
+    """Record a condition (once: recording it again changes nothing); a condition removed earlier
+    is recorded anew, its removed row kept."""
     key = normalise_condition(name)  # InputError(field="condition") names the accepted ones
     if actor.user is None:
         raise InputError("Only a person can change the conditions.", field="actor")
     with transaction.atomic():
-        row, _ = Condition.objects.get_or_create(
+        row, _ = Condition.objects.listed().get_or_create(
             patient=patient, name=key, defaults={"added_by": actor.user}
         )
         record_as(actor, "clinical.condition.add", patient_id=patient.pk, obj=row)
         return rescreen(actor, patient, because=f"condition added: {key.replace('-', ' ')}")
 
 
-def remove_condition(actor: Actor, patient: Patient, condition_id: int) -> ScreeningResult:
+def remove_condition(
+    actor: Actor, patient: Patient, condition_id: int, *, reason: str = ""
+) -> ScreeningResult:
+    """Take a condition off (entered in error, or no longer applies). The row is kept with who
+    removed it, when and why; the screen stops counting it. A reason is required."""
+    if actor.user is None:
+        raise InputError("Only a person can change the conditions.", field="actor")
+    row = Condition.objects.listed().filter(patient=patient, pk=condition_id).first()
+    if row is None:
+        raise InputError("That condition is not recorded for this patient.", field="condition")
+    reason = _reason(reason, "the condition is removed", "entered for the wrong patient")
     with transaction.atomic():
-        row = Condition.objects.filter(patient=patient, pk=condition_id).first()
-        if row is None:
-            raise InputError("That condition is not recorded for this patient.", field="condition")
-        record_as(actor, "clinical.condition.remove", patient_id=patient.pk, obj=row)
-        name = row.name
-        row.delete()
-        return rescreen(actor, patient, because=f"condition removed: {name.replace('-', ' ')}")
+        row.removed_at = timezone.now()
+        row.removed_by = actor.user
+        row.removal_reason = reason
+        row.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+        record_as(
+            actor,
+            "clinical.condition.remove",
+            patient_id=patient.pk,
+            obj=row,
+            detail={
+                "before": {"condition": row.name, "recorded": True},
+                "after": {"condition": row.name, "recorded": False},
+                "reason": reason,
+            },
+        )
+        return rescreen(actor, patient, because=f"condition removed: {row.name.replace('-', ' ')}")
 
 
 def set_surgery(
-    actor: Actor, patient: Patient, on: date | None, description: str = ""
+    actor: Actor, patient: Patient, on: date | None, description: str = "", *, reason: str = ""
 ) -> ScreeningResult:
-    """Record the next planned surgery (replacing any future one); ``None`` clears it."""
+    """Record the next planned surgery; ``None`` clears it.
+
+    Recording the first date needs no reason. Changing or clearing a date that stands is a
+    correction: it needs a reason, and the earlier row is kept with who changed it, when and
+    why (the new date is a new row).
+    """
     today = patient_today(patient)
     if on is not None and on < today:
-        raise InputError("The surgery date has passed; give a future date.", field="surgery")
+        raise InputError("Date: the surgery date has passed; give a future date.", field="surgery")
     if actor.user is None:
         raise InputError("Only a person can record surgery.", field="actor")
+    description = " ".join(description.split())[:200]
+    current = next_surgery(patient, today)
+    if current is None and on is None:
+        raise InputError(
+            "Date: no surgery is planned, so there is nothing to clear; give the date to record "
+            "one.",
+            field="surgery",
+        )
+    if current is not None and on == current.on and description == current.description:
+        raise InputError(
+            "Date: that surgery is already recorded as it is; nothing was changed.",
+            field="surgery",
+        )
+    if current is not None:
+        reason = _reason(
+            reason,
+            "the surgery date is changed" if on is not None else "the surgery date is cleared",
+            "surgery moved by the hospital",
+        )
     with transaction.atomic():
-        PlannedSurgery.objects.filter(patient=patient, on__gte=today).delete()
+        before = None if current is None else current.snapshot()
+        if current is not None:
+            current.replaced_at = timezone.now()
+            current.replaced_by = actor.user
+            current.reason = reason
+            current.save(update_fields=["replaced_at", "replaced_by", "reason"])
+        new = None
         if on is not None:
-            PlannedSurgery.objects.create(
-                patient=patient, on=on, description=description[:200], added_by=actor.user
+            new = PlannedSurgery.objects.create(
+                patient=patient, on=on, description=description, added_by=actor.user
             )
         record_as(
             actor,
-            "clinical.surgery.set",
+            "clinical.surgery.set" if current is None else "clinical.surgery.correct",
             patient_id=patient.pk,
-            detail={"on": None if on is None else on.isoformat()},
+            obj=new or current,
+            detail={
+                "before": before,
+                "after": None if new is None else new.snapshot(),
+                "reason": reason,
+            },
         )
-        return rescreen(actor, patient, because="planned surgery changed")
+        because = (
+            "planned surgery recorded"
+            if current is None
+            else "planned surgery cleared"
+            if on is None
+            else "planned surgery date changed"
+        )
+        return rescreen(actor, patient, because=because)
 
 
 def resolution_from(kind: str, ingredients: str | list[str], reason: str) -> Resolution:

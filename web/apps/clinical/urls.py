@@ -28,6 +28,11 @@ urlpatterns = [
         name="assessment",
     ),
     path(
+        "patients/<int:patient_id>/assessment-results/<int:result_id>/",
+        assessment_views.result,
+        name="assessment_result",
+    ),
+    path(
         "patients/<int:patient_id>/assessment-results/<int:result_id>/fhir.json",
         assessment_views.result_fhir,
         name="assessment_fhir",

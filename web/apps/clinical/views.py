@@ -57,10 +57,21 @@ def _screen_context(patient: Patient) -> dict[str, object]:
         "result": result,
         "can_resolve": True,
         "medications": patient.medications.listed(),
-        "conditions": patient.conditions.all(),
-        "surgery": patient.surgeries.filter(on__gte=patient_today(patient)).first(),
+        "conditions": patient.conditions.listed(),
+        "removed_conditions": patient.conditions.filter(removed_at__isnull=False)
+        .select_related("removed_by")
+        .order_by("-removed_at"),
+        "surgery": safety_net.next_surgery(patient),
+        "surgery_history": patient.surgeries.filter(replaced_at__isnull=False)
+        .select_related("replaced_by")
+        .order_by("-replaced_at"),
         "condition_choices": [(c, c.replace("-", " ").capitalize()) for c in CONDITIONS],
     }
+
+
+#: The screening page's forms that are shown again with their error (conditions and surgery);
+#: the medication forms answer with a message above the page.
+_RERENDERED_OPS = frozenset({"remove_condition", "surgery", "clear_surgery"})
 
 
 def _medication(patient: Patient, medication_id: str) -> Medication:
@@ -102,16 +113,23 @@ def _screening_change(actor: Actor, patient: Patient, post: QueryDict) -> None:
         safety_net.add_condition(actor, patient, post.get("condition", ""))
     elif op == "remove_condition":
         raw = post.get("condition", "")
-        safety_net.remove_condition(actor, patient, int(raw) if raw.isdigit() else 0)
-    elif op == "surgery":
-        on = post.get("surgery_on", "").strip()
+        safety_net.remove_condition(
+            actor, patient, int(raw) if raw.isdigit() else 0, reason=post.get("reason", "")
+        )
+    elif op in ("surgery", "clear_surgery"):
+        on = "" if op == "clear_surgery" else post.get("surgery_on", "").strip()
+        if op == "surgery" and not on:
+            raise InputError("Date: give the day of the surgery.", field="surgery")
         try:
             day = date.fromisoformat(on) if on else None
         except ValueError:
             raise InputError(
-                f"{on!r} is not a date; give the surgery date as YYYY-MM-DD.", field="surgery"
+                f"Date: “{on}” is not a date; give the surgery date as YYYY-MM-DD.",
+                field="surgery",
             ) from None
-        safety_net.set_surgery(actor, patient, day, post.get("description", ""))
+        safety_net.set_surgery(
+            actor, patient, day, post.get("description", ""), reason=post.get("reason", "")
+        )
     else:
         raise InputError("Unknown change; reload the page and try again.", field="op")
 
@@ -143,24 +161,37 @@ def resolve(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The clinician's page: medication list, conditions, surgery, and the live safety screen."""
+    form_error: dict[str, str] | None = None
     if request.method == "POST":
         patient = get_patient_for_user(request, patient_id, "clinical.edit")
         try:
             _screening_change(Actor.from_request(request), patient, request.POST)
         except InputError as exc:
-            messages.error(request, str(exc))
+            op = request.POST.get("op", "")
+            if op not in _RERENDERED_OPS:
+                messages.error(request, str(exc))
+                return redirect("clinical:screening", patient_id=patient.pk)
+            # The correction forms are shown again with the error next to the field, and what
+            # was typed kept.
+            target = request.POST.get("condition", "")
+            if not (target.isdigit() and patient.conditions.listed().filter(pk=target).exists()):
+                target = ""  # e.g. removed already (a second click): shown above the list
+            form_error = {"op": op, "field": exc.field or "", "message": str(exc), "target": target}
         else:
             messages.success(request, "Saved; the screen below is up to date.")
-        return redirect("clinical:screening", patient_id=patient.pk)
-    patient = get_patient_for_user(request, patient_id, "clinical.view")
+            return redirect("clinical:screening", patient_id=patient.pk)
+    else:
+        patient = get_patient_for_user(request, patient_id, "clinical.view")
     user = cast(User, request.user)
     context = _screen_context(patient)
     context.update(
         patient=patient,
         today=patient_today(patient),
         prescriptions=visible_prescriptions(user, "clinical.view", patient),
+        form_error=form_error,
+        values=request.POST if form_error else {},
     )
-    return render(request, "clinical/screening.html", context)
+    return render(request, "clinical/screening.html", context, status=400 if form_error else 200)
 
 
 @login_required

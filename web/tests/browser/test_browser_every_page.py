@@ -4,46 +4,31 @@ For each login the pages are found by ``apps.accounts.tests.crawler`` (every lin
 page; one address per kind of page: ``/patients/1/`` stands for every patient's), then opened in
 the browser at 390 × 844 and 1280 × 800. On each: no horizontal overflow
 (``scrollWidth <= clientWidth``), and axe-core (vendored for tests, ``vendor/README.md``) finds no
-violation of WCAG 2.0/2.1/2.2 A and AA.
+violation of WCAG 2.0/2.1/2.2 A and AA. On a phone, each page is also resized to 360 and 430 px
+wide: no overflow there either, and no table wider than its box (tables of records stack).
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from apps.accounts.management.demo import load_demo
 from apps.accounts.models import User
 from apps.accounts.tests.crawler import ROLES, crawl_pages
 
+from .page_checks import OTHER_PHONES, check_fit, check_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 # transaction=True: the live server's thread reads what load_demo wrote.
 
-AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 800)}
 DEMO_PASSWORD = "lowdose-demo"
-
-RUN_AXE = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-    targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-}"""
-OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-# Tables wider than their box (they would scroll sideways): on a phone, tables of records stack.
-WIDE_TABLES = """() => [...document.querySelectorAll('main table')]
-  .filter(t => t.offsetParent !== null && t.scrollWidth > t.parentElement.clientWidth + 1)
-  .map(t => t.id || t.closest('[aria-label]')?.getAttribute('aria-label')
-       || t.querySelector('th')?.textContent.trim())"""
-# Phones from the narrowest common width to the widest; axe runs at 390 px, the others are
-# checked for overflow and tables only.
-OTHER_PHONES = ((360, 740), (430, 932))
 
 
 def kinds_of(paths: list[str]) -> list[str]:
@@ -92,28 +77,6 @@ def test_every_page_fits_a_phone_and_passes_axe(
                 page.set_viewport_size({"width": width, "height": height})
         context.close()
     assert problems == {}
-
-
-def check_fit(page: Page) -> dict[str, Any]:
-    """Horizontal overflow of the page, and tables wider than their box, on a phone."""
-    problems: dict[str, Any] = {}
-    overflow = page.evaluate(OVERFLOW)
-    if overflow > 0:
-        problems["overflow"] = f"{overflow}px wider than the screen"
-    if page.viewport_size and page.viewport_size["width"] < 640:
-        wide = page.evaluate(WIDE_TABLES)
-        if wide:
-            problems["wide tables"] = wide
-    return problems
-
-
-def check_page(page: Page) -> dict[str, Any]:
-    """Horizontal overflow, wide tables (on a phone) and axe's WCAG A/AA violations."""
-    problems = check_fit(page)
-    page.add_script_tag(path=str(AXE))
-    for violation in page.evaluate(RUN_AXE, WCAG_TAGS):
-        problems[violation["id"]] = violation["targets"]
-    return problems
 
 
 def test_the_checks_find_what_they_look_for(live_server: Any, browser: Browser) -> None:
