@@ -10,32 +10,23 @@ violation of WCAG 2.0/2.1/2.2 A and AA.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from apps.accounts.management.demo import load_demo
 from apps.accounts.models import User
 from apps.accounts.tests.crawler import ROLES, crawl_pages
 
+from .checks import Walk, check_page, phone_context_options, problems_on
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 # transaction=True: the live server's thread reads what load_demo wrote.
 
-AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-WIDTHS = {"phone": (390, 844), "desktop": (1280, 800)}
 DEMO_PASSWORD = "lowdose-demo"
-
-RUN_AXE = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-    targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-}"""
-OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def kinds_of(paths: list[str]) -> list[str]:
@@ -62,48 +53,46 @@ def test_every_page_fits_a_phone_and_passes_axe(
     pages = kinds_of(crawl_pages(client))
     assert len(pages) >= 8, pages  # the crawl reached the role's pages
     problems: dict[str, Any] = {}
-    for width_name, (width, height) in WIDTHS.items():
-        context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
-        for path in pages:
-            page.goto(f"{live_server.url}{path}")
-            page.wait_for_load_state("networkidle")
-            assert "/accounts/login/" not in page.url, path  # still signed in
-            for problem, what in check_page(page).items():
-                problems[f"{width_name} {path} {problem}"] = what
-        context.close()
+    context = browser.new_context(**phone_context_options())
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    for path in pages:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        assert "/accounts/login/" not in page.url, path  # still signed in
+        for problem, what in problems_on(page).items():
+            problems[f"{path} {problem}"] = what
+    context.close()
     assert problems == {}
-
-
-def check_page(page: Page) -> dict[str, Any]:
-    """Horizontal overflow and axe's WCAG A/AA violations on the open page."""
-    problems: dict[str, Any] = {}
-    overflow = page.evaluate(OVERFLOW)
-    if overflow > 0:
-        problems["overflow"] = f"{overflow}px wider than the screen"
-    page.add_script_tag(path=str(AXE))
-    for violation in page.evaluate(RUN_AXE, WCAG_TAGS):
-        problems[violation["id"]] = violation["targets"]
-    return problems
 
 
 def test_the_checks_find_what_they_look_for(live_server: Any, browser: Browser) -> None:
     # The same checks on a page spoiled on purpose: an image without a text alternative, a
     # button without a name, grey on white at 1.5:1, and a block wider than a phone.
-    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    context = browser.new_context(**phone_context_options())
     page = context.new_page()
+    walk = Walk(page)
     page.goto(f"{live_server.url}/how-ldn-works/")
-    assert check_page(page) == {}
+    walk.check()
     page.evaluate(
         """() => document.querySelector('main').insertAdjacentHTML('beforeend',
         '<img src="data:,"><button></button><p style="color:#ccc;background:#fff">faint</p>'
         + '<div style="width:600px">wide</div>')"""
     )
-    found = check_page(page)
+    found = problems_on(page)
+    with pytest.raises(AssertionError, match="image-alt"):
+        check_page(page)
+    assert page.viewport_size == {"width": 390, "height": 844}  # put back after the desktop run
+    # A page opened and not checked is named.
+    page.goto(f"{live_server.url}/evidence/")
+    with pytest.raises(AssertionError, match="/evidence/"):
+        walk.assert_all_checked()
     context.close()
-    assert {"overflow", "image-alt", "button-name", "color-contrast"} <= set(found)
+    axe = {"image-alt", "button-name", "color-contrast"}
+    assert {f"phone {problem}" for problem in {"overflow", *axe}} <= set(found)
+    assert {f"desktop {problem}" for problem in axe} <= set(found)
+    assert "desktop overflow" not in found  # 600 px fits a desktop
