@@ -136,6 +136,9 @@ def test_patient_checks_in_a_missed_dose_changes_it_and_reads_their_pages(
     alex.check()
     alex.press("Save check-in")
     expect(page.locator(".flash")).to_have_text("Check-in saved.")
+    expect(page.locator("#checkin-chart")).to_have_attribute(
+        "data-rendered", "true"
+    )  # today's point
 
     # Recent check-ins → Change: taken after all.
     _show_recent_checkins(page)
