@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from apps.accounts.models import Patient, User
 from apps.checkins.queries import patient_today
-from apps.nof1.models import Allocation, Nof1Trial
-from apps.nof1.tests.factories import trial_in
+from apps.nof1.models import Nof1Trial
+from apps.nof1.tests.factories import shift_into_past, trial_in
 from lowdose.outcomes.trial_states import TrialState
 
 from .conftest import log_in
@@ -51,28 +51,6 @@ def fits(page: Page) -> None:
 def log_out(page: Page) -> None:
     page.click("button:has-text('Log out')")
     fits(page)
-
-
-def shift(trial_id: int, days: int) -> None:
-    """Move the trial ``days`` into the past: as if that many days had gone by (the schedule, the
-    allocation and the moments of the steps all move together)."""
-
-    def moved(iso: str) -> str:
-        return (date.fromisoformat(iso) - timedelta(days=days)).isoformat()
-
-    trial = Nof1Trial.objects.get(pk=trial_id)
-    keys = ("start", "end", "analysis_start")
-    trial.schedule = [{**p, **{k: moved(p[k]) for k in keys}} for p in trial.schedule]
-    trial.start -= timedelta(days=days)
-    trial.end -= timedelta(days=days)
-    for moment in ("kits_prepared_at", "locked_at"):
-        if getattr(trial, moment) is not None:
-            setattr(trial, moment, getattr(trial, moment) - timedelta(days=days))
-    trial.save()
-    allocation = Allocation.objects.get(trial=trial)
-    plan = dict(allocation.plan)
-    plan["periods"] = [{**p, **{k: moved(p[k]) for k in keys}} for p in plan["periods"]]
-    Allocation.objects.filter(pk=allocation.pk).update(plan=plan)
 
 
 def test_a_trial_from_design_to_unblinding_on_a_phone(
@@ -168,7 +146,7 @@ def test_a_trial_from_design_to_unblinding_on_a_phone(
     log_out(page)
 
     # Three weeks later (day 15 of 40): the trial is running; the diary so far, by kit.
-    shift(trial_id, 7 + 14)
+    shift_into_past(trial_id, 7 + 14)
     trial = Nof1Trial.objects.get(pk=trial_id)
     plan = trial.allocation.as_plan()
     today = patient_today(patient)
@@ -216,7 +194,7 @@ def test_a_trial_from_design_to_unblinding_on_a_phone(
     fits(page)
 
     # After the last period: finished, and now the clinician may unblind.
-    shift(trial_id, 30)
+    shift_into_past(trial_id, 30)
     trial.refresh_from_db()
     plan = trial.allocation.as_plan()
     diary(plan.end + timedelta(days=1))

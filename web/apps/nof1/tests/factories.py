@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from apps.accounts.models import Patient, Pharmacy, User
@@ -17,7 +17,7 @@ from apps.nof1.actions import (
     stop_trial,
     unblind,
 )
-from apps.nof1.models import Nof1Trial
+from apps.nof1.models import Allocation, Nof1Trial
 from lowdose.outcomes.trial_states import TrialState
 
 #: make_trial's default design lasts 2 cycles × 2 arms × 10 days.
@@ -132,3 +132,26 @@ def trial_setup(*, target: Patient, whose: str, people: dict[str, Any]) -> dict[
         "{pharmacy}": str(pharmacy.pk),
         "{start}": (patient_today(target) + timedelta(days=7)).isoformat(),
     }
+
+
+def shift_into_past(trial_id: int, days: int) -> None:
+    """Move the trial ``days`` into the past: as if that many days had gone by (the schedule, the
+    allocation and the moments of the steps all move together). The browser tests use it to let
+    time pass between the steps people take."""
+
+    def moved(iso: str) -> str:
+        return (date.fromisoformat(iso) - timedelta(days=days)).isoformat()
+
+    trial = Nof1Trial.objects.get(pk=trial_id)
+    keys = ("start", "end", "analysis_start")
+    trial.schedule = [{**p, **{k: moved(p[k]) for k in keys}} for p in trial.schedule]
+    trial.start -= timedelta(days=days)
+    trial.end -= timedelta(days=days)
+    for moment in ("kits_prepared_at", "locked_at"):
+        if getattr(trial, moment) is not None:
+            setattr(trial, moment, getattr(trial, moment) - timedelta(days=days))
+    trial.save()
+    allocation = Allocation.objects.get(trial=trial)
+    plan = dict(allocation.plan)
+    plan["periods"] = [{**p, **{k: moved(p[k]) for k in keys}} for p in plan["periods"]]
+    Allocation.objects.filter(pk=allocation.pk).update(plan=plan)
