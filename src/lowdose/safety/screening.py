@@ -197,14 +197,14 @@ def check_prescribable(result: ScreeningResult, caution_reason: str | None = Non
             )
         )
         raise ContraindicationError(
-            f"naltrexone cannot be prescribed: contraindicated by {what}. Resolve the cause "
+            f"Naltrexone cannot be prescribed: contraindicated by {what}. Resolve the cause "
             "(e.g. complete the opioid-free interval) and screen again.",
             result,
         )
     if result.status == "review":
         entries = ", ".join(repr(e) for e in result.review_entries) or "an entry"
         raise ReviewRequiredError(
-            f"naltrexone cannot be prescribed yet: {entries} could not be identified or "
+            f"Naltrexone cannot be prescribed yet: {entries} could not be identified or "
             "confirmed. Name the ingredient(s), record that it contains no opioid with a reason, "
             "or confirm the depot washout; then screen again.",
             result,

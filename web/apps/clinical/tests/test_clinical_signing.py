@@ -71,7 +71,7 @@ def test_a_current_opioid_blocks_signing_on_the_page(
     )
 
     assert response.redirect_chain[-1][1] == 302
-    assert b"Not signed. naltrexone cannot be prescribed" in response.content
+    assert b"Not signed. Naltrexone cannot be prescribed" in response.content
     draft.refresh_from_db()
     assert draft.status == "draft"
     assert draft.signed_at is None

@@ -454,7 +454,7 @@ def test_an_opioid_on_the_medication_list_stops_the_design_like_a_prescription(
         f"/patients/{patient.pk}/nof1/new/", _design_form(pharmacist.pharmacies.get().pk)
     )
     assert response.status_code == 400
-    assert "naltrexone cannot be prescribed" in response.content.decode()
+    assert "Naltrexone cannot be prescribed" in response.content.decode()
     assert not Nof1Trial.objects.exists()
     assert not Allocation.objects.exists()
     denied = AuditEvent.objects.get(action="nof1.design", outcome="denied")
