@@ -155,13 +155,15 @@ def create_prescription(
     try:
         first = date.fromisoformat(start)
     except ValueError:
-        raise InputError(f"{start!r} is not a date; use YYYY-MM-DD.", field="start") from None
+        raise InputError(
+            f"First dose: “{start}” is not a date; choose the day in the calendar.", field="start"
+        ) from None
     check_start(first, patient_today(patient))
     try:
         time = DoseTime(dose_time)
     except ValueError:
         raise InputError(
-            f"dose time {dose_time!r} is not one of {', '.join(t.value for t in DoseTime)}.",
+            f"Time: “{dose_time}” is not one of {', '.join(t.value for t in DoseTime)}.",
             field="dose_time",
         ) from None
     try:

@@ -210,8 +210,11 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         "supply_days": "",
         "custom_steps": "",
     }
+    problems: list[tuple[str, str]] = []
     if request.method == "POST":
         values.update({k: request.POST.get(k, "") for k in values})
+        problems = _prescription_form_problems(values)
+    if request.method == "POST" and not problems:
         try:
             rx = actions.create_prescription(
                 request,
@@ -228,6 +231,8 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             )
         except LowdoseError as exc:
             error = exc
+            field = getattr(exc, "field", None)
+            problems = [(field if field in _PRESCRIPTION_FIELDS else "plan", str(exc))]
         else:
             messages.success(request, "Draft saved. Check the plan, then sign it.")
             return redirect("clinical:prescription", patient_id=patient.pk, prescription_id=rx.pk)
@@ -238,14 +243,67 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "values": values,
             "error": error,
+            "problems": problems,
+            "invalid": {field for field, _ in problems},
             "current": current,
             "trials": open_trial_windows(patient),
             "end_before_trial": request.POST.get("end_before_trial") == "yes",
             "protocols": list_protocols(),
             "dose_times": [t.value for t in DoseTime],
         },
-        status=400 if error else 200,
+        status=400 if problems else 200,
     )
+
+
+#: The new-prescription form's answers (an error about anything else points at the whole plan).
+_PRESCRIPTION_FIELDS = frozenset(
+    [
+        "start_from",
+        "protocol",
+        "custom_steps",
+        "start",
+        "dose_time",
+        "supply_days",
+        "form",
+        "concentration",
+    ]
+)
+
+
+def _prescription_form_problems(values: dict[str, str]) -> list[tuple[str, str]]:
+    """Every missing or unreadable answer of the new-prescription form at once, each named as the
+    form labels it (``[(field, message)]``); the plan itself is checked after these are given."""
+    problems: list[tuple[str, str]] = []
+    if not values["protocol"].strip():
+        problems.append(("protocol", "Titration protocol: choose one, or Custom with your steps."))
+    elif values["protocol"] == "custom" and not values["custom_steps"].strip():
+        problems.append(
+            ("custom_steps", "Custom steps: write them as MG:DAYS, e.g. 1.5:14, 3:14, 4.5:open.")
+        )
+    start = values["start"].strip()
+    if not start:
+        problems.append(("start", "First dose: enter the day of the first dose."))
+    else:
+        try:
+            date.fromisoformat(start)
+        except ValueError:
+            problems.append(
+                ("start", f"First dose: “{start}” is not a date; choose the day in the calendar.")
+            )
+    supply = values["supply_days"].strip()
+    if supply and not supply.isdigit():
+        problems.append(
+            (
+                "supply_days",
+                "Supply (days): a whole number of days, or blank for the titration plus four "
+                "weeks at the target dose.",
+            )
+        )
+    if values["form"] == Prescription.Form.LIQUID and not values["concentration"].strip():
+        problems.append(
+            ("concentration", "Liquid concentration (mg/mL): enter it for an oral liquid, e.g. 1.")
+        )
+    return problems
 
 
 def _detail_context(request: HttpRequest, rx: Prescription) -> dict[str, object]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import QueryDict
 
-__all__ = ["EFFECT_FIELDS", "TRIAL_FIELDS", "raw_from_post"]
+__all__ = ["EFFECT_FIELDS", "REQUIRED", "TRIAL_FIELDS", "missing_answers", "raw_from_post"]
 
 TRIAL_FIELDS = ("trial_id", "label", "year", "kind", "n", "dose", "citation", "doi", "url")
 EFFECT_FIELDS = (
@@ -33,3 +33,40 @@ def raw_from_post(post: QueryDict) -> tuple[dict[str, Any], list[dict[str, Any]]
     effect: dict[str, Any] = {key: values[key] for key in EFFECT_FIELDS if values[key] != ""}
     effect["derived"] = bool(values["derived"])
     return trial, [effect], values
+
+
+#: The answers the page cannot save without, as the form labels them.
+REQUIRED = {
+    "trial_id": "Id",
+    "label": "Label in plots",
+    "year": "Year",
+    "citation": "Citation",
+    "reported_what": "What was read",
+    "reported_value": "The number exactly as published",
+}
+
+
+def missing_answers(values: dict[str, str]) -> list[tuple[str, str]]:
+    """Every answer missing from the add-a-trial form at once (``[(field, message)]``), before the
+    record checks run: the required fields, the outcome's number (an estimate with its 95% CI, or
+    yi and vi), and how computed numbers were obtained."""
+    problems = [
+        (field, f"{label}: this is needed.")
+        for field, label in REQUIRED.items()
+        if not values[field]
+    ]
+    published = [values[k] for k in ("estimate", "ci_low", "ci_high")]
+    pooled = [values[k] for k in ("yi", "vi")]
+    if not all(published) and not all(pooled):
+        started = (
+            ("yi", "vi")
+            if any(pooled) and not any(published)
+            else ("estimate", "ci_low", "ci_high")
+        )
+        first = next(key for key in started if not values[key])
+        problems.append(
+            (first, "The outcome: give the estimate with its CI low and CI high, or yi and vi.")
+        )
+    if values["derived"] and not values["how"]:
+        problems.append(("how", "How they were obtained: say how the computed yi and vi were got."))
+    return problems

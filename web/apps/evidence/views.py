@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.accounts.models import Role, User
 from apps.evidence import display
 from apps.evidence.actions import add_trial
-from apps.evidence.forms import raw_from_post
+from apps.evidence.forms import missing_answers, raw_from_post
 from apps.evidence.models import KINDS
 from apps.evidence.queries import stored_trials, summary_for
 from lowdose.evidence import EvidenceInputError, comparison_table, outcomes, reviews, sources
@@ -115,27 +115,31 @@ def in_form_words(message: str) -> str:
 def trial_form(request: HttpRequest) -> HttpResponse:
     """``/evidence/trials/new/``: add a trial and one outcome number (the API takes several)."""
     _require_curator(request)
-    error: EvidenceInputError | None = None
+    problems: list[tuple[str, str]] = []
     values: dict[str, str] = {}
     if request.method == "POST":
         data, effects, values = raw_from_post(request.POST)
-        try:
-            trial = add_trial(request, data, effects)
-        except EvidenceInputError as exc:
-            error = exc
-        else:
-            messages.success(request, f"{trial.label} added; every summary now includes it.")
-            return redirect("evidence:clinician")
+        problems = missing_answers(values)
+        if not problems:
+            try:
+                trial = add_trial(request, data, effects)
+            except EvidenceInputError as exc:
+                field = getattr(exc, "field", None)
+                problems = [(field if field in FORM_LABELS else "trial", in_form_words(str(exc)))]
+            else:
+                messages.success(request, f"{trial.label} added; every summary now includes it.")
+                return redirect("evidence:clinician")
     return render(
         request,
         "evidence/trial_form.html",
         {
             "values": values,
-            "error": in_form_words(str(error)) if error else None,
+            "problems": problems,
+            "invalid": {field for field, _ in problems},
             "kinds": KINDS,
             "outcomes": outcomes().values(),
         },
-        status=400 if error else 200,
+        status=400 if problems else 200,
     )
 
 

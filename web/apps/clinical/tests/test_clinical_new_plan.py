@@ -143,3 +143,62 @@ def test_a_patient_not_on_ldn_starts_at_the_first_step_and_the_page_says_so(
     assert refused.status_code == 400  # type: ignore[attr-defined]
     assert b"there is no current dose to continue" in refused.content  # type: ignore[attr-defined]
     assert not Prescription.objects.exists()
+
+
+def test_every_missing_answer_of_the_new_plan_is_named_at_once_and_nothing_is_saved(
+    patient: Patient, clinician: User, client_for: Callable[[User | None], Client]
+) -> None:
+    client = client_for(clinician)
+    before = AuditEvent.objects.filter(action="prescriptions.create").count()
+    response = client.post(
+        f"/patients/{patient.pk}/prescriptions/new/",
+        {
+            "start_from": "beginning",
+            "protocol": "custom",
+            "custom_steps": "",
+            "start": "",
+            "dose_time": "bedtime",
+            "supply_days": "twelve",
+            "form": "liquid",
+            "concentration": "",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Fix these 4 answers" in page
+    for message in (
+        "Custom steps: write them as MG:DAYS",
+        "First dose: enter the day of the first dose.",
+        "Supply (days): a whole number of days",
+        "Liquid concentration (mg/mL): enter it",
+    ):
+        assert message in page
+    for field in ("custom_steps", "start", "supply_days", "concentration"):
+        tag = page.split(f'id="field-{field}"')[1].split(">")[0]
+        assert 'aria-invalid="true"' in tag, field
+    assert not Prescription.objects.filter(patient=patient).exists()
+    assert AuditEvent.objects.filter(action="prescriptions.create").count() == before
+
+
+def test_a_plan_error_points_at_the_answer_it_is_about(
+    patient: Patient, clinician: User, client_for: Callable[[User | None], Client]
+) -> None:
+    far = patient_today(patient) + timedelta(days=3000)  # a first dose in 2035 is refused
+    response = client_for(clinician).post(
+        f"/patients/{patient.pk}/prescriptions/new/",
+        {
+            "start_from": "beginning",
+            "protocol": "ldnrt-standard",
+            "start": far.isoformat(),
+            "dose_time": "bedtime",
+            "supply_days": "",
+            "form": "capsule",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Fix this answer" in page
+    assert '<a href="#field-start">' in page
+    tag = page.split('id="field-start"')[1].split(">")[0]
+    assert 'aria-invalid="true"' in tag
+    assert not Prescription.objects.filter(patient=patient).exists()

@@ -157,10 +157,33 @@ def test_a_malformed_form_is_shown_again_with_the_message_and_saves_nothing(
     response = client_for(clinician).post("/evidence/trials/new/", body)
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="form-error">Not saved: The outcome: CI lower bound 0.5 is not below' in html
+    assert "Fix this answer" in html
+    assert "The outcome: CI lower bound 0.5 is not below" in html
     assert 'value="Form 2027"' in html  # what was typed is kept
     assert StoredTrial.objects.count() == 0
     assert not AuditEvent.objects.filter(action="evidence.trial_added").exists()
+
+
+def test_every_missing_answer_is_named_at_once_by_its_label(
+    clinician: User, client_for: Callable[..., Client]
+) -> None:
+    body = {**FORM_BODY, "trial_id": "", "citation": "", "estimate": "", "ci_low": ""}
+    body.update(derived="on", yi="", vi="", how="")
+    response = client_for(clinician).post("/evidence/trials/new/", body)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Fix these 4 answers" in html
+    for message in (
+        "Id: this is needed.",
+        "Citation: this is needed.",
+        "The outcome: give the estimate with its CI low and CI high, or yi and vi.",
+        "How they were obtained: say how",
+    ):
+        assert message in html
+    for field in ("trial_id", "citation", "estimate", "how"):
+        tag = html.split(f'id="field-{field}"')[1].split(">")[0]
+        assert 'aria-invalid="true"' in tag, field
+    assert StoredTrial.objects.count() == 0
 
 
 def test_verdicts_name_their_rules_in_words_each_explained_on_the_page(
