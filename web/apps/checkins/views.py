@@ -3,13 +3,17 @@ chart images, the clinician panel."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import datetime, timedelta
-from typing import Any, cast
+from importlib.metadata import version
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -370,5 +374,28 @@ def chart_image(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse
     )
     if fmt not in ("svg", "png"):
         return HttpResponseBadRequest("Ask for chart.svg or chart.png.")
-    content_type = "image/svg+xml" if fmt == "svg" else "image/png"
-    return HttpResponse(render_chart(spec, fmt), content_type=content_type)  # type: ignore[arg-type]
+    kind: Literal["svg", "png"] = "svg" if fmt == "svg" else "png"
+    content_type = "image/svg+xml" if kind == "svg" else "image/png"
+    return HttpResponse(_image(spec, kind), content_type=content_type)
+
+
+#: Part of every chart image's cache key: change it when the rendering changes (vl-convert's
+#: version is in the key too).
+IMAGE_VERSION = 1
+_RENDERER = version("vl-convert-python")
+#: Rendered images are kept a week; an unused one is simply rendered again.
+IMAGE_SECONDS = 7 * 24 * 3600
+
+
+def _image(spec: dict[str, Any], fmt: Literal["svg", "png"]) -> bytes:
+    """The chart rendered by vl-convert (about a second for a PNG), cached by a hash of its
+    Vega-Lite spec: the spec carries every number and label drawn, so the same diary renders
+    once, and a new, changed or deleted check-in (or dose step) is a new key."""
+    canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    key = f"checkins:chart:{IMAGE_VERSION}:{_RENDERER}:{fmt}:{digest}"
+    found = cache.get(key)
+    if not isinstance(found, bytes):
+        found = render_chart(spec, fmt)
+        cache.set(key, found, IMAGE_SECONDS)
+    return found

@@ -1,9 +1,17 @@
-"""Reads of the evidence app: every summary is recomputed from the shipped data plus the stored
-clinician-added trials, cached on the request at most (so an added trial shows on the next one).
+"""Reads of the evidence app: every summary comes from the shipped data plus the stored
+clinician-added trials and the clinic's pooled N-of-1 series.
+
+The stored records are read from the database on every request (once per request); the summaries
+and their Vega-Lite charts, which take about a second to compute for every outcome, are memoised
+in the process keyed by *those records themselves* (frozen, hashable dataclasses): the same data
+gives the same key, and any added, changed or removed trial — or a newly unblinded N-of-1 trial —
+gives another key, so an added trial shows on the next request on every app server, with nothing
+to invalidate. The shipped data change only with the code (a restart).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,7 +21,15 @@ from apps.evidence.records import effect_record
 from apps.nof1.pooling import pooled_evidence_records
 from lowdose.evidence import EffectRecord, OutcomeSummary, summarize
 
-__all__ = ["stored_records", "stored_trials", "summary_for"]
+__all__ = [
+    "cumulative_spec_for",
+    "evidence_records",
+    "forest_spec_for",
+    "forget_summaries",
+    "stored_records",
+    "stored_trials",
+    "summary_for",
+]
 
 _CACHE = "_lowdose_evidence"
 
@@ -42,14 +58,55 @@ def stored_records(request: HttpRequest | None = None) -> tuple[EffectRecord, ..
     return records
 
 
+def evidence_records(request: HttpRequest | None) -> tuple[EffectRecord, ...]:
+    """What the summaries add to the shipped data: clinician-added trials, pooled N-of-1."""
+    cache = _cache(request)
+    if "nof1" not in cache:
+        cache["nof1"] = pooled_evidence_records()
+    extra: tuple[EffectRecord, ...] = (*stored_records(request), *cache["nof1"])
+    return extra
+
+
+#: Outcomes × versions of the added data kept per process (a summary is a few hundred kB at most).
+MEMO_SIZE = 64
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _summary(outcome: str, extra: tuple[EffectRecord, ...]) -> OutcomeSummary:
+    return summarize(outcome, extra=extra)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _forest_spec(outcome: str, extra: tuple[EffectRecord, ...]) -> dict[str, Any] | None:
+    return _summary(outcome, extra).forest_spec()
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _cumulative_spec(outcome: str, extra: tuple[EffectRecord, ...]) -> dict[str, Any] | None:
+    return _summary(outcome, extra).cumulative_spec()
+
+
+def forget_summaries() -> None:
+    """Empty the memo (for tests that count computations; never needed for correctness)."""
+    for memo in (_summary, _forest_spec, _cumulative_spec):
+        memo.cache_clear()
+
+
 def summary_for(request: HttpRequest | None, outcome: str) -> OutcomeSummary:
     """The living summary of ``outcome`` (raises ``EvidenceInputError`` for an unknown one), from
-    the shipped data, the clinician-added trials and this clinic's pooled N-of-1 series."""
-    cache = _cache(request)
-    key = f"summary:{outcome}"
-    if key not in cache:
-        if "nof1" not in cache:
-            cache["nof1"] = pooled_evidence_records()
-        cache[key] = summarize(outcome, extra=(*stored_records(request), *cache["nof1"]))
-    summary: OutcomeSummary = cache[key]
-    return summary
+    the shipped data, the clinician-added trials and this clinic's pooled N-of-1 series
+    (memoised per version of those: see the module docstring)."""
+    return _summary(outcome, evidence_records(request))
+
+
+def forest_spec_for(request: HttpRequest | None, outcome: str) -> dict[str, Any] | None:
+    """:meth:`OutcomeSummary.forest_spec` of :func:`summary_for`, memoised the same way.
+
+    The dict is shared between requests: callers copy it before changing it (as
+    :func:`apps.evidence.display.fit_width` does)."""
+    return _forest_spec(outcome, evidence_records(request))
+
+
+def cumulative_spec_for(request: HttpRequest | None, outcome: str) -> dict[str, Any] | None:
+    """:meth:`OutcomeSummary.cumulative_spec` of :func:`summary_for`, memoised the same way."""
+    return _cumulative_spec(outcome, evidence_records(request))

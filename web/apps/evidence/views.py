@@ -1,7 +1,8 @@
 """The evidence pages: plain language for patients and visitors, every number for clinicians.
 
-Numbers, plots and verdicts come from :mod:`lowdose.evidence` (recomputed on each request from the
-shipped data plus the clinician-added trials); the templates write no sentence about a result.
+Numbers, plots and verdicts come from :mod:`lowdose.evidence` (from the shipped data plus the
+clinician-added trials, memoised per version of those: :mod:`apps.evidence.queries`); the templates
+write no sentence about a result.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from apps.evidence import display
 from apps.evidence.actions import add_trial
 from apps.evidence.forms import missing_answers, raw_from_post
 from apps.evidence.models import KINDS
-from apps.evidence.queries import stored_trials, summary_for
+from apps.evidence.queries import (
+    cumulative_spec_for,
+    forest_spec_for,
+    stored_trials,
+    summary_for,
+)
 from lowdose.evidence import EvidenceInputError, comparison_table, outcomes, reviews, sources
 
 #: Outcomes with a cumulative chart on the clinician page (the ones with several trials).
@@ -57,7 +63,7 @@ def patient_page(request: HttpRequest) -> HttpResponse:
         {
             "summary": pain,
             "pooled": display.pooled(pain.randomised),
-            "forest_spec": display.fit_width(pain.forest_spec()),
+            "forest_spec": display.fit_width(forest_spec_for(request, "pain")),
             "harms": harms,
             "side_effects": side_effects,
             "placebo": pain.placebo,
@@ -167,10 +173,14 @@ def clinician_page(request: HttpRequest) -> HttpResponse:
                 ],
                 "sensitivity": [(r, display.pooled(m)) for r, m in s.r_sensitivity],
                 "cumulative_spec": (
-                    display.fit_width(s.cumulative_spec()) if key in CUMULATIVE_OUTCOMES else None
+                    display.fit_width(cumulative_spec_for(request, key))
+                    if key in CUMULATIVE_OUTCOMES
+                    else None
                 ),
                 "forest_spec": (
-                    display.fit_width(s.forest_spec()) if key in CUMULATIVE_OUTCOMES else None
+                    display.fit_width(forest_spec_for(request, key))
+                    if key in CUMULATIVE_OUTCOMES
+                    else None
                 ),
                 "forest_spec_id": f"forest-spec-{key}",
                 "cumulative_spec_id": f"cumulative-spec-{key}",

@@ -126,8 +126,9 @@ def create_trial(
     """The design step without the checks of people's requests and the audit entry (the demo
     loader uses it; people use :func:`design_trial`).
 
-    Nothing slow happens here: the design assistant's assumptions are stored, its simulation
-    runs when the trial page first asks for it (:mod:`apps.nof1.assistant`)."""
+    Nothing slow happens here: the design assistant's assumptions are stored; its simulation
+    runs in the design form's request after the trial is stored, or when the trial page first
+    asks for it (:mod:`apps.nof1.assistant`)."""
     today = patient_today(patient)
     if spec.start < today - timedelta(days=365):
         raise InputError("start: choose a start date within the last year.", field="start")

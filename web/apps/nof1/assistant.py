@@ -2,10 +2,12 @@
 
 The simulation (:func:`lowdose.outcomes.simulate_design`, :data:`DESIGN_REPS` simulated trials
 analysed with the product model) takes from half a second to several seconds, so no page waits
-for it: designing a trial stores only the assumptions (:func:`assumptions_for`), the trial page
-shows the figures from Django's cache (the database cache every app server shares) and otherwise
-fetches them in a second request (``nof1:assistant``), which computes and caches them. The demo
-loader computes its trial's figures in advance.
+for it: designing a trial stores the assumptions (:func:`assumptions_for`) and the design form's
+request computes the figures into Django's cache (the database cache every app server shares)
+before it redirects — once per design, since designs of the same parameters share one entry —,
+and the trial page shows them from there. Should the entry be gone (the cache culled or cleared),
+the trial page fetches them in a second request (``nof1:assistant``), which computes and caches
+them again. The demo loader computes its trial's figures in advance.
 
 The figures depend only on the design — arms, cycles, period length, run-in, outcome, MCID —
 and the assumptions — effect, day-to-day SD, autocorrelation, number of simulations, seed —, not

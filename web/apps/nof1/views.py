@@ -119,6 +119,9 @@ def trial_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         except LowdoseError as exc:
             error = exc
         else:
+            # The design assistant's simulation runs now, once per design (cached by its
+            # parameters), so the trial page this redirects to never waits for it.
+            compute_figures(trial)
             for note in notes:
                 messages.warning(request, note)
             messages.success(

@@ -7,12 +7,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import CareTeam, Clinic, Patient, Role, User
 from apps.checkins.models import Checkin
+from lowdose.charts import render as render_chart
 
 
 def form(**overrides: str) -> dict[str, str]:
@@ -121,6 +124,38 @@ def test_the_chart_renders_to_svg_and_png(
     assert svg["Content-Type"] == "image/svg+xml"
     assert svg.content.lstrip().startswith(b"<svg")
     assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_chart_image_is_rendered_once_per_diary_and_again_when_it_changes(
+    client_for: Callable[[User | None], Client],
+    clinician: User,
+    patient: Patient,
+    make_checkin: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rendered: list[str] = []
+
+    def counted(spec: dict[str, Any], fmt: str) -> bytes:
+        rendered.append(fmt)
+        return render_chart(spec, fmt)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("apps.checkins.views.render_chart", counted)
+    cache.clear()
+    make_checkin(patient, days_ago=2, pain=6)
+    first = client_for(patient.user).get(f"/patients/{patient.pk}/chart.svg").content
+    again = client_for(clinician).get(f"/patients/{patient.pk}/chart.svg").content
+    assert again == first
+    assert rendered == ["svg"]  # the same diary: rendered once, for everyone who may see it
+    client_for(patient.user).get(f"/patients/{patient.pk}/chart.png")
+    assert rendered == ["svg", "png"]
+
+    make_checkin(patient, days_ago=1, pain=2)  # a new check-in is a new picture
+    changed = client_for(patient.user).get(f"/patients/{patient.pk}/chart.svg").content
+    assert rendered == ["svg", "png", "svg"]
+    assert changed != first
+    Checkin.objects.filter(patient=patient, pain=2).update(pain=9)  # so is a changed one
+    client_for(patient.user).get(f"/patients/{patient.pk}/chart.svg")
+    assert rendered == ["svg", "png", "svg", "svg"]
 
 
 def test_the_panel_shows_the_silent_patients_alert_in_constant_queries(

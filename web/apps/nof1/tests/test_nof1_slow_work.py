@@ -84,6 +84,63 @@ def test_designing_and_opening_a_trial_never_waits_for_the_simulation(
     assert simulations == [1]
 
 
+def _design_form(pharmacy_id: int, **changes: str) -> dict[str, str]:
+    return {
+        "arms": "4.5",
+        "cycles": "2",
+        "period_days": "10",
+        "onset_days": "0",
+        "start": (timezone.now().date() + timedelta(days=7)).isoformat(),
+        "pharmacy": str(pharmacy_id),
+        "outcome": "pain",
+        "mcid": "1",
+        **changes,
+    }
+
+
+def _assistant(page: str) -> str:
+    """The design assistant's card on the trial page."""
+    assert '<section class="card" id="assistant">' in page
+    return page.split('<section class="card" id="assistant">', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_design_form_computes_the_figures_so_the_trial_page_has_them_at_once(
+    simulations: list[int],
+    patient: Patient,
+    other_patient: Patient,
+    clinician: User,
+    other_clinician: User,
+    pharmacist: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    doctor = client_for(clinician)
+    pharmacy = pharmacist.pharmacies.get()
+    response = doctor.post(f"/patients/{patient.pk}/nof1/new/", _design_form(pharmacy.pk))
+    assert response.status_code == 302
+    assert simulations == [1]  # in the design's request, before the redirect
+    trial = Nof1Trial.objects.get(patient=patient)
+    page = doctor.get(response["Location"]).content.decode()
+    assert "in 400 simulated trials of this design" in page
+    assert f'hx-get="/nof1/{trial.pk}/assistant/"' not in page  # nothing left to fetch
+    assert simulations == [1]
+    first = _assistant(page)
+
+    # A changed design (three cycles, a larger MCID) is simulated afresh: other figures.
+    colleague = client_for(other_clinician)
+    other = colleague.post(
+        f"/patients/{other_patient.pk}/nof1/new/",
+        _design_form(pharmacy.pk, cycles="3", mcid="2"),
+    )
+    assert other.status_code == 302
+    assert simulations == [1, 1]
+    changed = _assistant(colleague.get(other["Location"]).content.decode())
+    assert changed != first
+    stored = Nof1Trial.objects.get(patient=other_patient)
+    assert stored.design_assumptions is not None
+    assert assistant.compute_figures(stored)["mcid"] == 2.0
+    assert simulations == [1, 1]  # from the cache
+
+
 def test_the_figures_do_not_depend_on_the_dates_the_cache_key_leaves_out(
     patient: Patient, other_patient: Patient, clinician: User, pharmacist: User
 ) -> None:
