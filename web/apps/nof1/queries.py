@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils import translation
+
+from apps.accounts.locale import when
 from apps.accounts.models import Patient
 from apps.nof1.models import Nof1Trial
 from apps.nof1.states import state_of
@@ -40,6 +43,16 @@ def current_kit(trial: Nof1Trial | None, day: date) -> dict[str, Any] | None:
     return trial.kit_for(day)
 
 
+def _label(trial: Nof1Trial, period: dict[str, Any]) -> str:
+    """A kit's label: the patient reads it, so its dates are written as the patient writes them."""
+    with translation.override(trial.patient.locale):
+        start, end = (when(date.fromisoformat(period[key])) for key in ("start", "end"))
+    return (
+        f"{period['kit']} — take one capsule at bedtime from {start} to {end}. "
+        "Blinded trial medication: naltrexone or placebo."
+    )
+
+
 def kit_rows(trial: Nof1Trial) -> list[dict[str, Any]]:
     """The pharmacist's allocation list: one row per kit with its content and quantity."""
     rows = []
@@ -56,10 +69,7 @@ def kit_rows(trial: Nof1Trial) -> list[dict[str, Any]]:
                 "content": "placebo (filler only)" if dose == 0 else f"naltrexone {arm}",
                 "dose_mg": None if dose == 0 else str(dose),
                 "capsules": days,
-                "label": (
-                    f"{period['kit']} — take one capsule at bedtime from {period['start']} "
-                    f"to {period['end']}. Blinded trial medication: naltrexone or placebo."
-                ),
+                "label": _label(trial, period),
             }
         )
     return rows

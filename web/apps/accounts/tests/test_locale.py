@@ -134,3 +134,20 @@ def test_settings_change_the_locale_audited_and_a_bad_choice_changes_nothing(
     event = AuditEvent.objects.filter(action="patient.settings", detail__isnull=False).get()
     assert event.detail == {"locale": {"from": "en-gb", "to": "en-us"}}
     assert _lang(client.get(f"/patients/{patient.pk}/").content.decode()) == "en-US"
+
+
+def test_a_kit_label_is_written_as_the_patient_writes_dates(
+    patient: Patient, clinician: User, pharmacist: User
+) -> None:
+    from apps.nof1.queries import kit_rows
+    from apps.nof1.tests.factories import make_trial
+
+    trial = make_trial(patient, clinician, pharmacist.pharmacies.get())
+    patient.locale = "en-us"
+    patient.save(update_fields=["locale"])
+    trial.patient.refresh_from_db()
+    first = kit_rows(trial)[0]
+    start = dt.date.fromisoformat(first["start"])
+    with translation.override("en-us"):
+        assert f"from {when(start)} to " in first["label"]
+    assert first["start"] not in first["label"]  # not ISO
