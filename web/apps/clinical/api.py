@@ -19,7 +19,8 @@ from apps.audit.actor import Actor
 from apps.checkins.schemas import ErrorOut
 from apps.clinical import screening
 from apps.clinical.actions import complete_assessment, correct_assessment, sign_prescription
-from apps.clinical.models import Medication
+from apps.clinical.crisis import Crisis
+from apps.clinical.models import AssessmentResult, Medication
 from apps.clinical.queries import patient_today
 from apps.clinical.schemas import (
     AssessmentCorrectionIn,
@@ -198,18 +199,21 @@ def complete(
     row, crisis = complete_assessment(
         Actor.from_request(request), patient, payload.instrument, dict(payload.answers)
     )
-    return Status(
-        201,
-        {
-            "id": row.pk,
-            "instrument": row.instrument,
-            "total": row.result["total"],
-            "band": row.band or None,
-            "interpretation": row.interpretation,
-            "flags": row.result.get("flags", []),
-            "crisis": None if crisis is None else crisis.to_dict(),
-        },
-    )
+    return Status(201, _assessment_out(row, crisis))
+
+
+def _assessment_out(row: AssessmentResult, crisis: Crisis | None) -> dict[str, object]:
+    """A stored result as the API answers it (:class:`AssessmentOut`)."""
+    return {
+        "id": row.pk,
+        "instrument": row.instrument,
+        "total": row.result["total"],
+        "band": row.band or None,
+        "interpretation": row.interpretation,
+        "flags": row.result.get("flags", []),
+        "crisis": None if crisis is None else crisis.to_dict(),
+        "corrections": len(row.history),
+    }
 
 
 @router.patch(
@@ -229,13 +233,4 @@ def correct(
     row, crisis = correct_assessment(
         Actor.from_request(request), patient, row, dict(payload.answers), reason=payload.reason
     )
-    return {
-        "id": row.pk,
-        "instrument": row.instrument,
-        "total": row.result["total"],
-        "band": row.band or None,
-        "interpretation": row.interpretation,
-        "flags": row.result.get("flags", []),
-        "crisis": None if crisis is None else crisis.to_dict(),
-        "corrections": len(row.history),
-    }
+    return _assessment_out(row, crisis)

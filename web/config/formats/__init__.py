@@ -1,4 +1,4 @@
-"""Date and time formats per locale (``FORMAT_MODULE_PATH``).
+"""Date and time formats per locale (``FORMAT_MODULE_PATH``); the three styles are in ``styles``.
 
 Each locale module sets Django's named formats (``DATE_FORMAT``, ``TIME_FORMAT``...) and the
 lowdose names the ``when`` template filter reads (``WHEN_FORMATS``): every date a page shows goes

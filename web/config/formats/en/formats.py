@@ -1,23 +1,10 @@
-"""English (United States): dates read like "Dec 6, 2026, 10:00 PM" (see ``config.formats``)."""
+"""English (United States): dates and times written the MONTH_FIRST_12H way."""
 
-# Django's named formats (the `date` filter, `{{ value }}` of a date).
-DATE_FORMAT = "M j, Y"
-TIME_FORMAT = "g:i A"
-DATETIME_FORMAT = "M j, Y, g:i A"
-MONTH_DAY_FORMAT = "M j"
-YEAR_MONTH_FORMAT = "F Y"
+from config.formats.styles import MONTH_FIRST_12H as WHEN_FORMATS
 
-# lowdose's names, read by the `when` filter: {{ value|when:"weekday" }}.
-WHEN_FORMATS = {
-    "date": "M j, Y",
-    "day": "M j",
-    "weekday": "D, M j",
-    "weekday_year": "D, M j, Y",
-    "datetime": "M j, Y, g:i A",
-    "day_time": "M j, g:i A",
-    "weekday_time": "D, M j, g:i A",
-    "long_weekday": "l, F j",
-    "long_weekday_time": "l, F j, g:i A",
-    "time": "g:i A",
-    "month": "F Y",
-}
+# Django's named formats (the `date` filter, and a date printed as it is).
+DATE_FORMAT = WHEN_FORMATS["date"]
+TIME_FORMAT = WHEN_FORMATS["time"]
+DATETIME_FORMAT = WHEN_FORMATS["datetime"]
+MONTH_DAY_FORMAT = WHEN_FORMATS["day"]
+YEAR_MONTH_FORMAT = WHEN_FORMATS["month"]

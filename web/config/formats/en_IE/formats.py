@@ -1,23 +1,10 @@
-"""English (Ireland): dates read like "6 Dec 2026, 22:00" (see ``config.formats``)."""
+"""English (Ireland): dates and times written the DAY_FIRST_24H way."""
 
-# Django's named formats (the `date` filter, `{{ value }}` of a date).
-DATE_FORMAT = "j M Y"
-TIME_FORMAT = "H:i"
-DATETIME_FORMAT = "j M Y, H:i"
-MONTH_DAY_FORMAT = "j M"
-YEAR_MONTH_FORMAT = "F Y"
+from config.formats.styles import DAY_FIRST_24H as WHEN_FORMATS
 
-# lowdose's names, read by the `when` filter: {{ value|when:"weekday" }}.
-WHEN_FORMATS = {
-    "date": "j M Y",
-    "day": "j M",
-    "weekday": "D j M",
-    "weekday_year": "D j M Y",
-    "datetime": "j M Y, H:i",
-    "day_time": "j M, H:i",
-    "weekday_time": "D j M, H:i",
-    "long_weekday": "l j F",
-    "long_weekday_time": "l j F, H:i",
-    "time": "H:i",
-    "month": "F Y",
-}
+# Django's named formats (the `date` filter, and a date printed as it is).
+DATE_FORMAT = WHEN_FORMATS["date"]
+TIME_FORMAT = WHEN_FORMATS["time"]
+DATETIME_FORMAT = WHEN_FORMATS["datetime"]
+MONTH_DAY_FORMAT = WHEN_FORMATS["day"]
+YEAR_MONTH_FORMAT = WHEN_FORMATS["month"]
