@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_htmx",
     "apps.accounts",
     "apps.audit",
     "apps.checkins",
@@ -184,6 +185,8 @@ MIDDLEWARE = [
     "apps.accounts.two_factor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # request.htmx: true when htmx asks for a fragment (the page's link works without it).
+    "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 

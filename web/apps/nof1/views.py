@@ -205,7 +205,7 @@ def trial_assistant(request: HttpRequest, trial_id: int) -> HttpResponse:
     link opens it as a page."""
     trial = get_trial_for_user(request, trial_id, "nof1.manage")
     context = {"trial": trial, "assistant": compute_figures(trial), "patient": trial.patient}
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:  # type: ignore[attr-defined]  # django_htmx.middleware.HtmxMiddleware
         return render(request, "nof1/_assistant.html", context)
     return render(request, "nof1/assistant.html", context)
 
