@@ -28,7 +28,7 @@ from apps.evidence.api import router as evidence_router
 from apps.nof1.api import router as nof1_router
 from apps.pharmacy.api import router as pharmacy_router
 from config.api_docs import LocalSwagger
-from config.api_input import ApiInputError, InputErrorOut, JsonOnlyParser
+from config.api_input import ApiInputError, ErrorOut, JsonOnlyParser
 from lowdose.errors import InputError
 from lowdose.safety import ScreenBlockedError
 
@@ -52,14 +52,14 @@ def _ref(schema: type[Schema]) -> dict[str, Any]:
 _SHARED_ANSWERS: dict[str, dict[int, tuple[str, type[Schema]]]] = {
     "authenticated": {401: ("No valid token: POST /api/v1/auth/token first.", DetailOut)},
     "body": {
-        400: ("The body is not valid JSON, or holds a NUL character.", InputErrorOut),
-        413: ("The body is larger than the server accepts.", InputErrorOut),
-        415: ("The body is not JSON.", InputErrorOut),
+        400: ("The body is not valid JSON, or holds a NUL character.", ErrorOut),
+        413: ("The body is larger than the server accepts.", ErrorOut),
+        415: ("The body is not JSON.", ErrorOut),
         422: ("The body does not match the schema (types are strict).", ValidationErrorOut),
     },
     "path": {422: ("An id in the address is not of its type.", ValidationErrorOut)},
     "query": {
-        400: ("The query string holds a NUL character.", InputErrorOut),
+        400: ("The query string holds a NUL character.", ErrorOut),
         422: ("A query parameter does not match its type.", ValidationErrorOut),
     },
 }
@@ -75,7 +75,7 @@ class LowdoseAPI(NinjaAPI):
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for shared in (ValidationErrorOut, DetailOut, InputErrorOut):
+        for shared in (ValidationErrorOut, DetailOut, ErrorOut):
             components.setdefault(shared.__name__, shared.model_json_schema())
         for operation in (op for ops in schema["paths"].values() for op in ops.values()):
             kinds = []

@@ -38,7 +38,7 @@ __all__ = [
     "ApiInputError",
     "BodyIn",
     "BoundedPages",
-    "InputErrorOut",
+    "ErrorOut",
     "IsoDate",
     "IsoDateTime",
     "IsoUUID",
@@ -113,7 +113,7 @@ class BodyIn(Schema):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
-class InputErrorOut(Schema):
+class ErrorOut(Schema):
     detail: str
     field: str | None = None
 

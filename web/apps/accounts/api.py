@@ -18,7 +18,7 @@ from apps.accounts.throttle import retry_after
 from apps.accounts.two_factor import two_factor_required, verify_code
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
-from config.api_input import BodyIn, ObjectId
+from config.api_input import BodyIn, ErrorOut, ObjectId
 from lowdose.errors import InputError
 
 router = Router(tags=["accounts"])
@@ -47,10 +47,6 @@ class TokenInfoOut(Schema):
     expires_at: datetime
     last_used_at: datetime | None
     current: bool = Field(description="The token this request was sent with.")
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class MeOut(Schema):

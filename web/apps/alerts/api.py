@@ -13,10 +13,10 @@ from apps.accounts.models import User
 from apps.alerts.actions import AlertClosedError, acknowledge_alert
 from apps.alerts.models import Severity
 from apps.alerts.queries import open_alerts
-from apps.alerts.schemas import AcknowledgeIn, AlertOut, ErrorOut
+from apps.alerts.schemas import AcknowledgeIn, AlertOut
 from apps.audit.actor import Actor
 from apps.audit.log import record
-from config.api_input import ObjectId
+from config.api_input import ErrorOut, ObjectId
 
 router = Router(tags=["alerts"], auth=BearerToken())
 

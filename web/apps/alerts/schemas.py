@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from apps.alerts.models import Alert
 from config.api_input import BodyIn
 
-__all__ = ["AcknowledgeIn", "AlertOut", "ErrorOut"]
+__all__ = ["AcknowledgeIn", "AlertOut"]
 
 
 class AlertOut(Schema):
@@ -46,8 +46,3 @@ class AlertOut(Schema):
 
 class AcknowledgeIn(BodyIn):
     note: str = Field(description="What you did or decided (required)")
-
-
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None

@@ -17,7 +17,7 @@ from apps.audit.log import record
 from apps.audit.models import AuditEvent
 from apps.audit.queries import AuditFilters, search
 from apps.audit.schemas import AuditEventOut, AuditFiltersIn
-from config.api_input import BoundedPages, InputErrorOut
+from config.api_input import BoundedPages, ErrorOut
 
 __all__ = ["router"]
 
@@ -26,7 +26,7 @@ router = Router(tags=["audit"], auth=BearerToken())
 
 @router.get(
     "/audit",
-    response={200: list[AuditEventOut], 400: InputErrorOut, 404: InputErrorOut},
+    response={200: list[AuditEventOut], 400: ErrorOut, 404: ErrorOut},
     summary="Your clinic's audit log, newest first",
     description="Clinic admins only (404 for every other role). Filters: `patient_id` (also "
     "finds list views that showed the patient), `person` (username), `action` (a name such as "

@@ -9,8 +9,8 @@ from apps.accounts.auth import BearerToken
 from apps.audit.actor import Actor
 from apps.checkins.actions import change_checkin, delete_checkin, record_checkin, revised_checkin
 from apps.checkins.queries import checkins_of
-from apps.checkins.schemas import CheckinIn, CheckinOut, CheckinPatch, ErrorOut
-from config.api_input import ObjectId
+from apps.checkins.schemas import CheckinIn, CheckinOut, CheckinPatch
+from config.api_input import ErrorOut, ObjectId
 
 router = Router(tags=["check-ins"], auth=BearerToken())
 

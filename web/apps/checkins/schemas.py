@@ -124,8 +124,3 @@ class CheckinOut(Schema):
             "kit": row.kit,
             "changed_at": row.changed_at,
         }
-
-
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None

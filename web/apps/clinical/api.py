@@ -16,7 +16,6 @@ from apps.accounts.access import (
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
 from apps.audit.actor import Actor
-from apps.checkins.schemas import ErrorOut
 from apps.clinical import screening
 from apps.clinical.actions import complete_assessment, correct_assessment, sign_prescription
 from apps.clinical.crisis import Crisis
@@ -37,7 +36,7 @@ from apps.clinical.schemas import (
     SignRefusedOut,
 )
 from apps.clinical.screening import MedicationEntry, screen_patient
-from config.api_input import ObjectId
+from config.api_input import ErrorOut, ObjectId
 from lowdose.safety import ScreenBlockedError
 
 router = Router(tags=["clinical"], auth=BearerToken())

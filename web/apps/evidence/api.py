@@ -12,7 +12,8 @@ from apps.accounts.auth import BearerToken
 from apps.accounts.models import Role, User
 from apps.evidence.actions import add_trial
 from apps.evidence.queries import summary_for
-from apps.evidence.schemas import ErrorOut, SummaryOut, TrialIn, TrialOut
+from apps.evidence.schemas import SummaryOut, TrialIn, TrialOut
+from config.api_input import ErrorOut
 
 router = Router(tags=["evidence"], auth=BearerToken())
 

@@ -131,8 +131,3 @@ class SummaryOut(Schema):
     placebo_response: dict[str, Any] | None
     comparators: list[dict[str, Any]] | None
     published_reviews: list[dict[str, Any]]
-
-
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None

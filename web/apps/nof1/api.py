@@ -8,11 +8,10 @@ from ninja import Router
 from apps.accounts.access import get_patient_for_user, get_trial_for_user
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
-from apps.checkins.schemas import ErrorOut
 from apps.nof1.models import Nof1Trial
 from apps.nof1.queries import kit_rows
 from apps.nof1.schemas import KitOut, TrialOut
-from config.api_input import ObjectId
+from config.api_input import ErrorOut, ObjectId
 
 router = Router(tags=["N-of-1 trials"], auth=BearerToken())
 

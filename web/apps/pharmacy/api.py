@@ -11,10 +11,9 @@ from ninja import Field, Router, Schema, Status
 from apps.accounts.access import get_prescription_for_user
 from apps.accounts.auth import BearerToken
 from apps.audit.actor import Actor
-from apps.checkins.schemas import ErrorOut
 from apps.clinical.schemas import PrescriptionOut, ScreeningOut
 from apps.pharmacy.actions import record_dispensing
-from config.api_input import BodyIn, ObjectId
+from config.api_input import BodyIn, ErrorOut, ObjectId
 
 router = Router(tags=["pharmacy"], auth=BearerToken())
 
