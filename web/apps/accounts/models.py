@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -164,6 +165,10 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def today(self) -> date:
+        """Today's date where the patient lives: which day a check-in, a dose or a screen counts."""
+        return timezone.now().astimezone(ZoneInfo(self.time_zone)).date()
 
 
 class HashedToken:

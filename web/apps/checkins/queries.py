@@ -12,10 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from apps.accounts.models import Patient
 from apps.checkins.models import Checkin
@@ -54,7 +52,8 @@ __all__ = [
 
 
 def patient_today(patient: Patient) -> date:
-    return timezone.now().astimezone(ZoneInfo(patient.time_zone)).date()
+    """Today's date where the patient lives (:meth:`Patient.today`)."""
+    return patient.today()
 
 
 def checkins_of(patient: Patient) -> QuerySet[Checkin]:

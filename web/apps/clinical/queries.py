@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
-
-from django.utils import timezone
 
 from apps.accounts.models import Patient
 from apps.checkins.models import Checkin
@@ -26,8 +23,8 @@ NOT_ENDED = frozenset(
 
 
 def patient_today(patient: Patient) -> date:
-    """Today's date where the patient lives (the day counts of the screen use it)."""
-    return timezone.now().astimezone(ZoneInfo(patient.time_zone)).date()
+    """Today's date where the patient lives (:meth:`Patient.today`)."""
+    return patient.today()
 
 
 def current_dose_for(patient: Patient, today: date | None = None) -> CurrentDose | None:
