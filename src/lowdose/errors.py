@@ -5,7 +5,8 @@ Each sub-package draws its own subtree under :class:`LowdoseError` in its module
     LowdoseError
     ├── InputError            the caller gave a value that cannot be used (exit code 1 in the CLI)
     │   └── (sub-package errors, e.g. diary.CheckinError, pharmacy.CompoundingError)
-    └── DataError             a data file shipped with or loaded into lowdose is inconsistent
+    ├── DataError             a data file shipped with or loaded into lowdose is inconsistent
+    └── MissingExtraError     a feature needs an extra that is not installed (``cli``, ``charts``)
 
 Statistical caveats are warnings, not errors: :class:`LowdoseWarning` and its subclasses.
 
@@ -15,7 +16,7 @@ to people verbatim.
 
 from __future__ import annotations
 
-__all__ = ["DataError", "InputError", "LowdoseError", "LowdoseWarning"]
+__all__ = ["DataError", "InputError", "LowdoseError", "LowdoseWarning", "MissingExtraError"]
 
 
 class LowdoseError(Exception):
@@ -35,6 +36,14 @@ class InputError(LowdoseError, ValueError):
 
 class DataError(LowdoseError):
     """A data file (reference table, evidence record) is inconsistent; a maintainer must fix it."""
+
+
+class MissingExtraError(LowdoseError):
+    """An optional feature needs a package from an extra that is not installed.
+
+    The message names the extra and the command that installs it
+    (``pip install 'lowdose[charts]'``).
+    """
 
 
 class LowdoseWarning(UserWarning):

@@ -19,8 +19,8 @@ from lowdose.outcomes.simulate import simulate_diary
 def only_outcomes_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     # Exercise the real lowdose.cli.main with just this package's commands registered, so a
     # half-built sibling package cannot break these tests.
-    assert "lowdose.outcomes.commands" in lowdose.cli.COMMAND_MODULES
-    monkeypatch.setattr(lowdose.cli, "COMMAND_MODULES", ("lowdose.outcomes.commands",))
+    assert "lowdose.cli.outcomes" in lowdose.cli.COMMAND_MODULES
+    monkeypatch.setattr(lowdose.cli, "COMMAND_MODULES", ("lowdose.cli.outcomes",))
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

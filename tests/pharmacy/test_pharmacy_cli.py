@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from lowdose.cli import pharmacy as commands
 from lowdose.errors import LowdoseError
-from lowdose.pharmacy import commands
 
 
 def _run(argv: list[str]) -> int:

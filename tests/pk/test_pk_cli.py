@@ -95,7 +95,7 @@ def test_bad_plot_name_is_a_domain_error(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_progress_bar_appears_only_after_one_second() -> None:
-    from lowdose.pk.commands import _LazyProgress
+    from lowdose.cli.output import LazyProgress as _LazyProgress
 
     quick = _LazyProgress("quick")
     quick(1, 10)

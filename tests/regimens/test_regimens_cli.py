@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
+from lowdose.cli import regimens as commands
 from lowdose.errors import LowdoseError
-from lowdose.regimens import commands
 
 
 def _run(argv: list[str]) -> int:

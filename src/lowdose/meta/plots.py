@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import altair as alt
-import vl_convert
 from scipy import stats
 
+from lowdose.charts import render
 from lowdose.meta.effects import RATIO_MEASURES
 from lowdose.meta.model import MetaResult
 
@@ -218,5 +218,8 @@ def funnel_spec(
 
 
 def to_png(spec: dict[str, Any], *, scale: float = 2.0) -> bytes:
-    """Render a spec to PNG bytes offline (vl-convert bundles the Vega runtime)."""
-    return bytes(vl_convert.vegalite_to_png(spec, scale=scale))
+    """Render a spec to PNG bytes offline (vl-convert bundles the Vega runtime).
+
+    Needs the ``charts`` extra: see :func:`lowdose.charts.render`.
+    """
+    return render(spec, "png", scale=scale)

@@ -12,8 +12,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from lowdose.cli.output import console, naming_the_flag, respond, table
 from lowdose.pharmacy.capsules import CapsuleCompounding
-from lowdose.pharmacy.errors import PharmacyError
 from lowdose.pharmacy.formulation import Syringe
 from lowdose.pharmacy.liquid import LiquidCompounding
 from lowdose.pharmacy.units import Quantity, Unit
@@ -181,39 +181,27 @@ def _build(args: argparse.Namespace) -> Worksheet:
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:
+    with naming_the_flag(_FLAGS, default="--form"):
         sheet = _build(args)
-    except PharmacyError as exc:
-        flag = _FLAGS.get(exc.field or "", "--form")
-        raise PharmacyError(f"{flag}: {exc}", field=exc.field) from exc
-    if args.json:
-        from lowdose.cli import print_json
-
-        print_json(sheet.to_dict())
-        return 0
-    _print(sheet)
-    return 0
+    return respond(args.json, sheet.to_dict, lambda: _print(sheet))
 
 
 def _print(sheet: Worksheet) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{sheet.preparation}: dispense {sheet.dispensed}, make {sheet.made}")
+    rows = table(f"{sheet.preparation}: dispense {sheet.dispensed}, make {sheet.made}")
     for column in ("ingredient", "quantity", "note"):
-        table.add_column(column)
+        rows.add_column(column)
     for item in sheet.ingredients:
-        table.add_row(item.name, "q.s." if item.quantity is None else str(item.quantity), item.note)
-    console = Console()
-    console.print(table)
+        rows.add_row(item.name, "q.s." if item.quantity is None else str(item.quantity), item.note)
+    out = console()
+    out.print(rows)
     for name, quantity in sheet.per_unit:
-        console.print(f"{name}: {quantity}")
+        out.print(f"{name}: {quantity}")
     for o in sheet.overage:
-        console.print(f"overage: {o.quantity} ({o.naltrexone} naltrexone HCl): {o.reason}")
-    console.print(
+        out.print(f"overage: {o.quantity} ({o.naltrexone} naltrexone HCl): {o.reason}")
+    out.print(
         f"BUD: {sheet.beyond_use.days} days, {sheet.beyond_use.storage.value} "
         f"({sheet.beyond_use.source})"
     )
     for step in sheet.method:
-        console.print(f"- {step}")
-    console.print("\n[bold]Label[/bold]\n" + sheet.label, markup=True)
+        out.print(f"- {step}")
+    out.print("\n[bold]Label[/bold]\n" + sheet.label, markup=True)

@@ -10,13 +10,11 @@ import argparse
 import csv
 import io
 import json
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from lowdose.cli.output import caveats_on_stderr, console, respond, table
 from lowdose.outcomes.design import Nof1Design, Nof1Plan
 from lowdose.outcomes.diary import OUTCOMES, outcome_scale, read_diary
 from lowdose.outcomes.errors import DesignError, OutcomesError, OutcomesWarning
@@ -74,21 +72,6 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
-@contextmanager
-def _caveats() -> Iterator[None]:
-    """Print statistical caveats to stderr instead of raising them."""
-    import sys
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", OutcomesWarning)
-        yield
-    for w in caught:
-        if issubclass(w.category, OutcomesWarning):
-            sys.stderr.write(f"warning: {w.message}\n")
-        else:  # pragma: no cover - not ours: re-emit
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-
-
 def _read_plan(path: Path) -> Nof1Plan:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -105,16 +88,6 @@ def _read_plan(path: Path) -> Nof1Plan:
     if not isinstance(data, dict):
         raise DesignError(f"design file {path} must hold one JSON object", field="design")
     return Nof1Plan.from_dict(data)
-
-
-def _print(payload: dict[str, Any], as_json: bool, human: Callable[[], None]) -> int:
-    if as_json:
-        from lowdose.cli import print_json
-
-        print_json(payload)
-    else:
-        human()
-    return 0
 
 
 def register(subparsers: Any) -> None:
@@ -195,7 +168,7 @@ def _design(args: argparse.Namespace) -> int:
     kwargs: dict[str, Any] = {}
     if args.onset_days is not None:
         kwargs["onset_days"] = args.onset_days
-    with _caveats():
+    with caveats_on_stderr(OutcomesWarning):
         plan = Nof1Design(
             args.arms,
             start=args.start,
@@ -205,14 +178,11 @@ def _design(args: argparse.Namespace) -> int:
         ).fit()
 
     def human() -> None:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title="N-of-1 allocation list (pharmacy only: keep it concealed)")
+        rows = table("N-of-1 allocation list (pharmacy only: keep it concealed)")
         for col in ("cycle", "kit", "arm", "start", "analysis from", "end"):
-            table.add_column(col)
+            rows.add_column(col)
         for period in plan.periods:
-            table.add_row(
+            rows.add_row(
                 str(period.cycle),
                 period.kit,
                 period.arm,
@@ -220,17 +190,17 @@ def _design(args: argparse.Namespace) -> int:
                 period.analysis_start.isoformat(),
                 period.end.isoformat(),
             )
-        console = Console()
-        console.print(table)
-        console.print(plan.summary())
+        out = console()
+        out.print(rows)
+        out.print(plan.summary())
 
-    return _print(plan.to_dict(), args.json, human)
+    return respond(args.json, plan.to_dict, human)
 
 
 def _analyze(args: argparse.Namespace) -> int:
     plan = _read_plan(args.design)
     diary = read_diary(args.diary)
-    with _caveats():
+    with caveats_on_stderr(OutcomesWarning):
         result = Nof1Analysis(
             diary, plan, outcome=args.outcome, mcid=args.mcid, trend=args.trend
         ).fit()
@@ -243,25 +213,22 @@ def _analyze(args: argparse.Namespace) -> int:
         args.plot.write_bytes(render(spec, "png") if png else render(spec, "svg"))
 
     def human() -> None:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=f"{result.outcome}: effect of each dose against placebo")
+        rows = table(f"{result.outcome}: effect of each dose against placebo")
         for col in ("arm", "mean", "95% CrI", "P(any benefit)", f"P(≥{result.mcid:g})"):
-            table.add_column(col)
+            rows.add_column(col)
         for e in result.effects:
-            table.add_row(
+            rows.add_row(
                 e.arm,
                 f"{e.mean:+.2f}",
                 f"{e.ci_low:+.2f} to {e.ci_high:+.2f}",
                 _pct(e.p_better),
                 _pct(e.p_mcid),
             )
-        console = Console()
-        console.print(table)
-        console.print(result.summary())
+        out = console()
+        out.print(rows)
+        out.print(result.summary())
 
-    return _print(result.to_dict(), args.json, human)
+    return respond(args.json, result.to_dict, human)
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -280,7 +247,7 @@ def _simulate(args: argparse.Namespace) -> int:
     def human() -> None:
         print(result.summary())
 
-    return _print(result.to_dict(), args.json, human)
+    return respond(args.json, result.to_dict, human)
 
 
 def _pool(args: argparse.Namespace) -> int:
@@ -304,12 +271,12 @@ def _pool(args: argparse.Namespace) -> int:
     result = PooledNof1(
         trials, mcid=args.mcid, lower_is_better=outcome_scale(args.outcome).lower_is_better
     ).fit()
-    return _print(result.to_dict(), args.json, lambda: print(result.summary()))
+    return respond(args.json, result.to_dict, lambda: print(result.summary()))
 
 
 def _response(args: argparse.Namespace) -> int:
     diary = read_diary(args.diary)
-    with _caveats():
+    with caveats_on_stderr(OutcomesWarning):
         result = ResponseAnalysis(
             diary,
             baseline_start=args.baseline_start,
@@ -318,4 +285,4 @@ def _response(args: argparse.Namespace) -> int:
             recent_days=args.recent_days,
             placebo=placebo_reference(args.outcome),
         ).fit()
-    return _print(result.to_dict(), args.json, lambda: print(result.summary()))
+    return respond(args.json, result.to_dict, lambda: print(result.summary()))

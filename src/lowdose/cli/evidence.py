@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from lowdose.cli.output import console, respond
 from lowdose.evidence.loader import outcomes
 from lowdose.evidence.summary import summarize
 
@@ -29,12 +30,8 @@ def register(subparsers: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     result = summarize(args.outcome)
-    if args.json:
-        from lowdose.cli import print_json
-
-        print_json(result.to_dict())
-        return 0
-    from rich.console import Console
-
-    Console().print(result.summary(), highlight=False, soft_wrap=True)
-    return 0
+    return respond(
+        args.json,
+        result.to_dict,
+        lambda: console().print(result.summary(), highlight=False, soft_wrap=True),
+    )

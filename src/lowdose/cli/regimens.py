@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from lowdose.errors import InputError
+from lowdose.cli.output import console, naming_the_flag, respond, table
 from lowdose.regimens.protocol import Protocol, custom_protocol, get_protocol, list_protocols
 from lowdose.regimens.steps import DoseTime, TitrationStep, decimal_str
 
@@ -80,16 +80,14 @@ def _protocol_dict(protocol: Protocol) -> dict[str, Any]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from lowdose.cli import print_json
-
     parser: argparse.ArgumentParser = args.parser
     if args.list:
         protocols = list_protocols()
-        if args.json:
-            print_json({"protocols": [_protocol_dict(p) for p in protocols]})
-        else:
-            _print_list(protocols)
-        return 0
+        return respond(
+            args.json,
+            lambda: {"protocols": [_protocol_dict(p) for p in protocols]},
+            lambda: _print_list(protocols),
+        )
     if args.protocol is None:
         parser.error("--protocol is required (or use --list)")
     if args.start is None:
@@ -98,52 +96,41 @@ def _run(args: argparse.Namespace) -> int:
         parser.error("--protocol custom needs at least one --step MG:DAYS")
     if args.protocol != "custom" and args.step:
         parser.error("--step is only used with --protocol custom")
-    try:
+    with naming_the_flag("--step"):
         protocol = (
             custom_protocol(args.step) if args.protocol == "custom" else get_protocol(args.protocol)
         )
-    except InputError as exc:
-        raise InputError(f"--step: {exc}", field="step") from exc
-    try:
+    with naming_the_flag("--through"):
         steps = protocol.schedule(
             args.start,
             time=None if args.time is None else DoseTime(args.time),
             through=args.through,
         )
-    except InputError as exc:
-        raise InputError(f"--through: {exc}", field="through") from exc
     if args.ics is not None:
         from lowdose.interop.ics import titration_calendar
 
-        try:
+        with naming_the_flag("--tz"):
             payload = titration_calendar(steps, tz=args.tz, uid_prefix=f"ldn-{protocol.name}")
-        except InputError as exc:
-            raise InputError(f"--tz: {exc}", field="tz") from exc
         args.ics.write_bytes(payload)
-    if args.json:
-        print_json(
-            {
-                "protocol": protocol.name,
-                "title": protocol.title,
-                "reconstructed": protocol.reconstructed,
-                "caveats": list(protocol.caveats),
-                "sources": [s.to_dict() for s in protocol.sources],
-                "steps": [step.to_dict() for step in steps],
-                **({"ics": str(args.ics)} if args.ics is not None else {}),
-            }
-        )
-        return 0
-    _print_plan(protocol, steps)
-    return 0
+    return respond(
+        args.json,
+        lambda: {
+            "protocol": protocol.name,
+            "title": protocol.title,
+            "reconstructed": protocol.reconstructed,
+            "caveats": list(protocol.caveats),
+            "sources": [s.to_dict() for s in protocol.sources],
+            "steps": [step.to_dict() for step in steps],
+            **({"ics": str(args.ics)} if args.ics is not None else {}),
+        },
+        lambda: _print_plan(protocol, steps),
+    )
 
 
 def _print_list(protocols: tuple[Protocol, ...]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="Titration protocols")
+    rows = table("Titration protocols")
     for column in ("name", "steps", "sources"):
-        table.add_column(column)
+        rows.add_column(column)
     for p in protocols:
         steps = ", ".join(
             f"{decimal_str(s.dose_mg)} mg" + (f"×{s.days} d" if s.days else " thereafter")
@@ -151,26 +138,23 @@ def _print_list(protocols: tuple[Protocol, ...]) -> None:
         )
         sources = "\n".join(f"[{s.tag}] {s.citation}" for s in p.sources)
         name = p.name + (" (reconstructed)" if p.reconstructed else "")
-        table.add_row(name, steps, sources)
-    Console().print(table)
+        rows.add_row(name, steps, sources)
+    console().print(rows)
 
 
 def _print_plan(protocol: Protocol, steps: tuple[TitrationStep, ...]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{protocol.title} ({protocol.name})")
+    rows = table(f"{protocol.title} ({protocol.name})")
     for column in ("start", "end", "dose (mg)", "time", "note"):
-        table.add_column(column)
+        rows.add_column(column)
     for s in steps:
-        table.add_row(
+        rows.add_row(
             s.start.isoformat(),
             s.end.isoformat() if s.end else "thereafter",
             decimal_str(s.dose_mg),
             s.time.value,
             s.note,
         )
-    console = Console()
-    console.print(table)
+    out = console()
+    out.print(rows)
     for caveat in protocol.caveats:
-        console.print(f"• {caveat}")
+        out.print(f"• {caveat}")

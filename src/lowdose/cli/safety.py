@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from lowdose.errors import InputError
+from lowdose.cli.output import console, naming_the_flag, respond, table
 from lowdose.safety.screening import CONDITIONS, ScreeningResult, screen
 
 __all__ = ["register"]
@@ -46,34 +46,22 @@ _FLAGS = {
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:
+    with naming_the_flag(_FLAGS, default="--med"):
         result = screen(args.med, args.stopped, args.condition, args.surgery_in_days)
-    except InputError as exc:
-        flag = _FLAGS.get(exc.field or "", "--med")
-        raise InputError(f"{flag}: {exc}", field=exc.field) from exc
-    if args.json:
-        from lowdose.cli import print_json
-
-        print_json(result.to_dict())
-        return 0
-    _print_table(result)
-    return 0
+    return respond(args.json, result.to_dict, lambda: _print_table(result))
 
 
 def _print_table(result: ScreeningResult) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"Naltrexone screening: {result.status.upper()}")
+    rows = table(f"Naltrexone screening: {result.status.upper()}")
     for col in ("severity", "code", "matched", "message"):
-        table.add_column(col, overflow="fold")
+        rows.add_column(col, overflow="fold")
     for f in result.findings:
-        table.add_row(f.severity, f.code, f.matched, f.message)
-    console = Console()
-    console.print(table)
-    console.print(result.summary(), highlight=False)
+        rows.add_row(f.severity, f.code, f.matched, f.message)
+    out = console()
+    out.print(rows)
+    out.print(result.summary(), highlight=False)
     for entry in result.review_entries:
-        console.print(
+        out.print(
             f"To review: {entry!r} — name its ingredient(s), or record that it contains no "
             "opioid with a reason (or, for a stopped depot, confirm the washout); until then "
             "it blocks signing, dispensing and kit release.",

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import time as _time
 from datetime import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from lowdose.cli.output import LazyProgress, console, respond, table
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
 from lowdose.pk.errors import PkInputError
 from lowdose.pk.occupancy import RECEPTORS
@@ -159,32 +159,6 @@ def _percentile_block(pct: dict[str, dict[str, float]]) -> dict[str, Any]:
     return out
 
 
-class _LazyProgress:
-    """A rich progress bar on stderr that appears only once a run has taken over 1 s."""
-
-    def __init__(self, description: str) -> None:
-        self.description = description
-        self.start = _time.perf_counter()
-        self.bar: Any = None
-        self.task: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if _time.perf_counter() - self.start < 1.0:
-                return
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task(self.description, total=total)
-        self.bar.update(self.task, completed=done)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 def _regimen_block(reg: Regimen, args: argparse.Namespace) -> dict[str, Any]:
     metrics = regimen_metrics(reg)
     full = metrics.block()
@@ -213,7 +187,7 @@ def _regimen_block(reg: Regimen, args: argparse.Namespace) -> dict[str, Any]:
     if args.subjects is not None:
         from lowdose.pk.population import PopulationSimulation
 
-        progress = _LazyProgress(f"{args.subjects} subjects, {reg.dose_mg} mg")
+        progress = LazyProgress(f"{args.subjects} subjects, {reg.dose_mg} mg")
         try:
             pop = PopulationSimulation(reg, args.subjects, args.seed, progress=progress).fit()
         finally:
@@ -226,8 +200,6 @@ def _regimen_block(reg: Regimen, args: argparse.Namespace) -> dict[str, Any]:
 
 def simulate_command(args: argparse.Namespace) -> int:
     """Handler of ``lowdose pk simulate``."""
-    from lowdose.cli import print_json
-
     if args.plot is not None and args.plot.suffix.lower() != ".png":
         raise PkInputError(f"--plot {args.plot}: the file name must end in .png", field="--plot")
     reg = Regimen(args.dose, args.at, days=args.days)
@@ -238,11 +210,7 @@ def simulate_command(args: argparse.Namespace) -> int:
     payload["assumptions"] = list(ASSUMPTIONS)
     if args.plot is not None:
         _plot(payload, args.plot)
-    if args.json:
-        print_json(payload)
-    else:
-        _print_tables(payload)
-    return 0
+    return respond(args.json, lambda: payload, lambda: _print_tables(payload))
 
 
 def _plot(payload: dict[str, Any], path: Path) -> None:
@@ -263,33 +231,30 @@ def _plot(payload: dict[str, Any], path: Path) -> None:
 
 
 def _print_tables(payload: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
     blocks = [payload] + ([payload["compare"]] if "compare" in payload else [])
-    table = Table(title="Last dosing interval (" + OCCUPANCY_LABEL + ")")
-    table.add_column("metric")
+    rows = table("Last dosing interval (" + OCCUPANCY_LABEL + ")")
+    rows.add_column("metric")
     for b in blocks:
-        table.add_column(f"{b['regimen']['dose_mg']} mg at {b['regimen']['at']}", justify="right")
+        rows.add_column(f"{b['regimen']['dose_mg']} mg at {b['regimen']['at']}", justify="right")
     for name, label in (("naltrexone", "naltrexone"), ("naltrexol", "6β-naltrexol")):
-        table.add_row(f"{label} Cmax (ng/mL)", *[f"{b[name]['cmax_ng_ml']:.3g}" for b in blocks])
-        table.add_row(
+        rows.add_row(f"{label} Cmax (ng/mL)", *[f"{b[name]['cmax_ng_ml']:.3g}" for b in blocks])
+        rows.add_row(
             f"{label} AUCτ (ng·h/mL)", *[f"{b[name]['auc_tau_ng_h_ml']:.3g}" for b in blocks]
         )
     for r, sym in (("mu", "μ"), ("kappa", "κ"), ("delta", "δ")):
-        table.add_row(
+        rows.add_row(
             f"{sym} occupancy peak / trough",
             *[
                 f"{b['occupancy'][r]['peak']:.0%} / {b['occupancy'][r]['trough']:.0%}"
                 for b in blocks
             ],
         )
-        table.add_row(
+        rows.add_row(
             f"{sym} hours above 50%",
             *[f"{b['occupancy'][r]['hours_above_50']:.1f}" for b in blocks],
         )
-    table.add_row("hours with μ < 25%", *[f"{b['unblocked']['hours']:.1f}" for b in blocks])
-    console.print(table)
+    rows.add_row("hours with μ < 25%", *[f"{b['unblocked']['hours']:.1f}" for b in blocks])
+    out = console()
+    out.print(rows)
     for a in payload["assumptions"]:
-        console.print(f"• {a}", style="dim")
+        out.print(f"• {a}", style="dim")

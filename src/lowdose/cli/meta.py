@@ -6,10 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from lowdose.cli.output import console, respond, table
 from lowdose.meta.effects import MEASURES, ZeroCellCorrection
 from lowdose.meta.estimators import ESTIMATORS
 from lowdose.meta.io import read_effects_csv
-from lowdose.meta.model import TESTS, MetaAnalysis
+from lowdose.meta.model import TESTS, MetaAnalysis, MetaResult
 
 __all__ = ["register"]
 
@@ -50,26 +51,21 @@ def _run(args: argparse.Namespace) -> int:
         from lowdose.meta.plots import forest_spec, to_png
 
         args.forest.write_bytes(to_png(forest_spec(res, title=f"{args.file.name}")))
-    if args.json:
-        from lowdose.cli import print_json
+    return respond(args.json, res.summary_dict, lambda: _print_table(res, args.file.name))
 
-        print_json(res.summary_dict())
-        return 0
-    from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title=f"{args.file.name}: {res.measure}")
+def _print_table(res: MetaResult, name: str) -> None:
+    rows = table(f"{name}: {res.measure}")
     for col in ("study", "year", "yi", "vi", "weight %"):
-        table.add_column(col, justify="left" if col == "study" else "right")
+        rows.add_column(col, justify="left" if col == "study" else "right")
     for i in range(res.k):
-        table.add_row(
+        rows.add_row(
             res.study[i],
             str(res.year[i] or ""),
             f"{res.yi[i]:.4f}",
             f"{res.vi[i]:.4f}",
             f"{res.weights[i]:.1f}",
         )
-    console = Console()
-    console.print(table)
-    console.print(res.summary(), highlight=False)
-    return 0
+    out = console()
+    out.print(rows)
+    out.print(res.summary(), highlight=False)

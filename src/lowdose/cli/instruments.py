@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from lowdose.errors import InputError
+from lowdose.cli.output import console, naming_the_flag, respond, table
 from lowdose.instruments.acr import WPI_AREAS, CriteriaResult, evaluate_criteria
 
 __all__ = ["register"]
@@ -65,7 +65,7 @@ def register(subparsers: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     version = args.criteria_version
-    try:
+    with naming_the_flag():
         result = evaluate_criteria(
             version,
             areas=[a for a in args.areas.split(",") if a.strip()],
@@ -80,16 +80,7 @@ def _run(args: argparse.Namespace) -> int:
             other_disorder=_yes(getattr(args, "other_disorder", None)),
             self_report=True if getattr(args, "self_report", False) else None,
         )
-    except InputError as exc:
-        flag = f"--{exc.field.replace('_', '-')}" if exc.field else "input"
-        raise InputError(f"{flag}: {exc}", field=exc.field) from exc
-    if args.json:
-        from lowdose.cli import print_json
-
-        print_json(_payload(result))
-        return 0
-    _print_table(result)
-    return 0
+    return respond(args.json, lambda: _payload(result), lambda: _print_table(result))
 
 
 def _payload(result: CriteriaResult) -> dict[str, Any]:
@@ -116,18 +107,15 @@ def _payload(result: CriteriaResult) -> dict[str, Any]:
 
 
 def _print_table(result: CriteriaResult) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"Fibromyalgia criteria ({result.criteria_version})")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    table.add_row("WPI (0-19)", str(result.wpi))
-    table.add_row("SSS (0-12)", str(result.sss))
-    table.add_row("FS (0-31)", f"{result.fs} ({result.severity_band})")
-    table.add_row("regions with pain", f"{len(result.regions_with_pain)} of 5")
-    table.add_row("generalized pain", "yes" if result.generalized_pain else "no")
-    table.add_row("criteria met", "yes" if result.meets_criteria else "no")
-    console = Console()
-    console.print(table)
-    console.print(result.interpretation, highlight=False)
+    rows = table(f"Fibromyalgia criteria ({result.criteria_version})")
+    rows.add_column("measure")
+    rows.add_column("value", justify="right")
+    rows.add_row("WPI (0-19)", str(result.wpi))
+    rows.add_row("SSS (0-12)", str(result.sss))
+    rows.add_row("FS (0-31)", f"{result.fs} ({result.severity_band})")
+    rows.add_row("regions with pain", f"{len(result.regions_with_pain)} of 5")
+    rows.add_row("generalized pain", "yes" if result.generalized_pain else "no")
+    rows.add_row("criteria met", "yes" if result.meets_criteria else "no")
+    out = console()
+    out.print(rows)
+    out.print(result.interpretation, highlight=False)
