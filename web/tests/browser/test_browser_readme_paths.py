@@ -215,9 +215,7 @@ def test_clinician_finds_sam_and_signs_once_the_tramadol_date_is_corrected(
     expect(page.locator("#rx-status")).to_have_text("Draft")
     page.get_by_label(re.compile("consents to off-label")).check()
     dana.press("Sign prescription")
-    expect(page.get_by_role("alert")).to_contain_text(
-        "Not signed. Naltrexone cannot be prescribed"
-    )
+    expect(page.get_by_role("alert")).to_contain_text("Not signed. Naltrexone cannot be prescribed")
     expect(page.locator("#rx-status")).to_have_text("Draft")
 
     # The last tramadol dose, corrected to 10 days ago: the correction needs a reason.
