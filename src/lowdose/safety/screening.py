@@ -177,9 +177,14 @@ class ScreeningResult:
         )
 
 
-def check_prescribable(result: ScreeningResult, caution_reason: str | None = None) -> None:
+def check_prescribable(result: ScreeningResult, caution_reason: str | None = None) -> str:
     """Enforce the signing rule: refuse on a contraindication, then on anything to review;
     require a reason on a caution.
+
+    Returns the caution reason to record: ``caution_reason`` with its whitespace collapsed when
+    the screen needs one, ``""`` otherwise (a reason typed for a clear screen is not kept). This
+    is the one normalisation of the reason for everything that releases naltrexone (signing a
+    prescription, designing an N-of-1 trial).
 
     Raises
     ------
@@ -214,6 +219,7 @@ def check_prescribable(result: ScreeningResult, caution_reason: str | None = Non
             "screening found caution(s): record why prescribing is appropriate.",
             field="caution_reason",
         )
+    return " ".join((caution_reason or "").split()) if result.needs_reason else ""
 
 
 def lookup(name: str) -> IngredientInfo | None:

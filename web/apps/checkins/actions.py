@@ -9,20 +9,18 @@ each writes its audit event in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import Patient, User
 from apps.alerts.rules import followup_after_checkin
 from apps.audit.actor import Actor
-from apps.audit.log import record, record_as
+from apps.audit.log import record_as
 from apps.checkins.models import Checkin, CheckinRevision, SideEffectReport, answers_of
 from lowdose.diary import CHANGE_WINDOW, CheckinError, may_change, parse_checkin
 from lowdose.diary import Checkin as CoreCheckin
@@ -34,6 +32,7 @@ __all__ = [
     "change_checkin",
     "delete_checkin",
     "import_checkins",
+    "read_import",
     "record_checkin",
     "revised_checkin",
     "store_checkin",
@@ -272,13 +271,22 @@ def delete_checkin(actor: Actor, row: Checkin, *, now: datetime | None = None) -
     return locked
 
 
-def import_checkins(request: HttpRequest, patient: Patient, text: str) -> ImportResult:
-    """Import a lowdose CSV export: all rows or none; ids already stored are skipped. The
-    follow-up rules run once, on the whole diary, after the last row."""
-    user = cast(User, request.user)
-    checkins = read_checkins_csv(
-        text, now=timezone.now(), tz=ZoneInfo(patient.time_zone), joined=patient.created_at
+def read_import(patient: Patient, text: str) -> list[CoreCheckin]:
+    """The check-ins of a lowdose CSV export for ``patient``, each validated by the core
+    (:func:`lowdose.diary.csvio.read_checkins_csv`: a bad row is a ``CheckinError``)."""
+    return list(
+        read_checkins_csv(
+            text, now=timezone.now(), tz=ZoneInfo(patient.time_zone), joined=patient.created_at
+        )
     )
+
+
+def import_checkins(
+    actor: Actor, patient: Patient, checkins: Sequence[CoreCheckin]
+) -> ImportResult:
+    """Import validated check-ins (:func:`read_import`): all rows or none; ids already stored
+    are skipped. The follow-up rules run once, on the whole diary, after the last row."""
+    user = _person(actor)
     created = 0
     with transaction.atomic():
         for checkin in checkins:
@@ -286,5 +294,5 @@ def import_checkins(request: HttpRequest, patient: Patient, text: str) -> Import
             created += was_created
         if created:
             followup_after_checkin(Actor.system(patient.clinic_id), patient)
-        record(request, "checkins.import", patient_id=patient.pk, detail={"created": created})
+        record_as(actor, "checkins.import", patient_id=patient.pk, detail={"created": created})
     return ImportResult(created=created, already_present=len(checkins) - created)

@@ -29,6 +29,7 @@ from apps.checkins.actions import (
     change_checkin,
     delete_checkin,
     import_checkins,
+    read_import,
     record_checkin,
     revised_checkin,
     why_unchangeable,
@@ -347,7 +348,7 @@ def import_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
         return redirect("checkins:dashboard", patient_id=patient.pk)
     try:
         text = upload.read().decode("utf-8-sig")
-        result = import_checkins(request, patient, text)
+        result = import_checkins(Actor.from_request(request), patient, read_import(patient, text))
     except UnicodeDecodeError:
         messages.error(request, "The file is not UTF-8 text; export it again from lowdose.")
     except CheckinError as exc:

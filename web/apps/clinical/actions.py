@@ -1,31 +1,35 @@
 """Writes of the clinical workflow. Each function validates through the core, writes in one
 transaction and appends to the audit log; a refused request changes nothing.
 
+Every action takes an :class:`~apps.audit.actor.Actor` and typed values, never a request: pages and
+the API parse their strings first (:meth:`PrescriptionDraft.parse`, :func:`parse_assignment`,
+:func:`parse_adjustment`), and the demo loader and tests call the same actions directly.
+
 Signing is where the safety rules bite: :func:`sign_prescription` re-runs the screen on what is
-stored *now* and calls :func:`lowdose.safety.check_prescribable`, so a contraindication is a hard
-stop whatever the page showed, and a caution is signed only with a typed reason, which goes into
-the audit event's ``detail``.
+stored *now* through :func:`apps.clinical.screening.require_prescribable` (which applies
+:func:`lowdose.safety.check_prescribable`), so a contraindication is a hard stop whatever the
+page showed, and a caution is signed only with a typed reason, which goes into the audit event's
+``detail``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import cast
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.alerts.actions import raise_alert
 from apps.alerts.models import Severity
 from apps.audit.actor import Actor
-from apps.audit.log import record, record_as
+from apps.audit.log import record_as
 from apps.clinical.crisis import Crisis, crisis_resources
 from apps.clinical.models import AssessmentResult, Assignment, Prescription
 from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
-from apps.clinical.screening import rescreen, screen_patient
+from apps.clinical.screening import require_prescribable, rescreen
 from lowdose import instruments
 from lowdose.errors import InputError
 from lowdose.instruments import Answers
@@ -45,10 +49,10 @@ from lowdose.regimens import (
     move_to_morning,
     step_back,
 )
-from lowdose.safety import ScreenBlockedError, check_prescribable
 
 __all__ = [
     "OFF_LABEL_STATEMENT",
+    "PrescriptionDraft",
     "adjust_prescription",
     "assign_instrument",
     "assignable",
@@ -56,7 +60,10 @@ __all__ = [
     "correct_assessment",
     "create_prescription",
     "entered_by_patient",
+    "parse_adjustment",
+    "parse_assignment",
     "parse_custom_steps",
+    "parse_pharmacy_id",
     "sign_prescription",
 ]
 
@@ -71,8 +78,11 @@ OFF_LABEL_STATEMENT = (
 MAX_SUPPLY_DAYS = 180  # the capsule beyond-use date (USP <795>): one supply never outlives it
 
 
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)  # the access getter has already checked who this is
+def _person(actor: Actor) -> User:
+    """The signed-in person the action is recorded for (a prescription has a prescriber)."""
+    if actor.user is None:
+        raise InputError("Only a person can write or change a prescription.", field="actor")
+    return actor.user
 
 
 def parse_custom_steps(text: str) -> list[tuple[str, int | None]]:
@@ -100,23 +110,89 @@ def parse_custom_steps(text: str) -> list[tuple[str, int | None]]:
     return steps
 
 
-def create_prescription(
-    request: HttpRequest,
-    patient: Patient,
-    *,
-    protocol: str,
-    start: str,
-    dose_time: str,
-    form: str,
-    concentration_mg_per_ml: str = "1",
-    supply_days: int | str = "",
-    custom_steps: str = "",
-    start_from: str = "beginning",
-    end_before_trial: bool = False,
-) -> Prescription:
+@dataclass(frozen=True, slots=True)
+class PrescriptionDraft:
+    """What the new-prescription form asks, parsed: the action checks the plan itself.
+
+    ``supply_days=None`` is the default supply (the titration plus four weeks at the target);
+    ``concentration_mg_per_ml`` is for an oral liquid only; ``custom_steps`` are the steps of a
+    ``"custom"`` plan as exact decimal strings and days (``None``: open-ended).
+    """
+
+    protocol: str
+    start: date
+    dose_time: DoseTime
+    form: str
+    concentration_mg_per_ml: Decimal | None = None
+    supply_days: int | None = None
+    custom_steps: tuple[tuple[str, int | None], ...] = ()
+    start_from: str = "beginning"
+    end_before_trial: bool = False
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        protocol: str,
+        start: str,
+        dose_time: str,
+        form: str,
+        concentration_mg_per_ml: str = "1",
+        supply_days: str = "",
+        custom_steps: str = "",
+        start_from: str = "beginning",
+        end_before_trial: bool = False,
+    ) -> PrescriptionDraft:
+        """From form text; raises :class:`~lowdose.errors.InputError` naming the field."""
+        custom = tuple(parse_custom_steps(custom_steps)) if protocol == "custom" else ()
+        try:
+            first = date.fromisoformat(start)
+        except ValueError:
+            raise InputError(
+                f"First dose: “{start}” is not a date; choose the day in the calendar.",
+                field="start",
+            ) from None
+        try:
+            time = DoseTime(dose_time)
+        except ValueError:
+            raise InputError(
+                f"Time: “{dose_time}” is not one of {', '.join(t.value for t in DoseTime)}.",
+                field="dose_time",
+            ) from None
+        try:
+            days = None if supply_days.strip() == "" else int(supply_days)
+        except ValueError:
+            raise InputError(
+                "The supply length must be a whole number of days (or blank for the titration "
+                "plus four weeks at the target).",
+                field="supply_days",
+            ) from None
+        concentration: Decimal | None = None
+        if form == Prescription.Form.LIQUID:
+            try:
+                concentration = Decimal(concentration_mg_per_ml)
+            except ArithmeticError:
+                raise InputError(
+                    f"{concentration_mg_per_ml!r} is not a concentration in mg/mL (e.g. 1).",
+                    field="concentration",
+                ) from None
+        return cls(
+            protocol=protocol,
+            start=first,
+            dose_time=time,
+            form=form,
+            concentration_mg_per_ml=concentration,
+            supply_days=days,
+            custom_steps=custom,
+            start_from=start_from,
+            end_before_trial=end_before_trial,
+        )
+
+
+def create_prescription(actor: Actor, patient: Patient, draft: PrescriptionDraft) -> Prescription:
     """A draft prescription with the dated plan, checked for what the pharmacy can make.
 
-    The plan runs ``supply_days`` from ``start``; blank means the titration to its target plus
+    The plan runs ``supply_days`` from ``start``; ``None`` means the titration to its target plus
     four weeks at it (:func:`lowdose.regimens.default_supply_days`). A supply that ends below the
     target dose is refused with the days it needs, and so is a first dose in the past or more
     than 90 days ahead (:func:`lowdose.regimens.check_start`). The core refuses a capsule dose
@@ -131,7 +207,13 @@ def create_prescription(
     that fit (:func:`lowdose.regimens.check_no_trial_overlap`); ``end_before_trial`` shortens
     the supply to end the day before the first such trial's run-in starts.
     """
-    custom = parse_custom_steps(custom_steps) if protocol == "custom" else []
+    prescriber = _person(actor)
+    protocol, start_from = draft.protocol, draft.start_from
+    custom = list(draft.custom_steps)
+    if protocol == "custom" and not custom:
+        raise InputError(
+            "A custom plan needs steps, e.g. 1.5:14, 3:14, 4.5:open.", field="custom_steps"
+        )
     proto = (
         custom_protocol([(Decimal(d), n) for d, n in custom])
         if protocol == "custom"
@@ -152,32 +234,14 @@ def create_prescription(
             )
         proto = continue_from(proto, current.dose_mg)
         custom = [(decimal_str(step.dose_mg), step.days) for step in proto.steps]
-    try:
-        first = date.fromisoformat(start)
-    except ValueError:
-        raise InputError(
-            f"First dose: “{start}” is not a date; choose the day in the calendar.", field="start"
-        ) from None
+    first = draft.start
     check_start(first, patient_today(patient))
-    try:
-        time = DoseTime(dose_time)
-    except ValueError:
-        raise InputError(
-            f"Time: “{dose_time}” is not one of {', '.join(t.value for t in DoseTime)}.",
-            field="dose_time",
-        ) from None
-    try:
-        days = (
-            default_supply_days(proto, ceiling=MAX_SUPPLY_DAYS)
-            if str(supply_days).strip() == ""
-            else int(supply_days)
-        )
-    except (TypeError, ValueError):
-        raise InputError(
-            "The supply length must be a whole number of days (or blank for the titration "
-            "plus four weeks at the target).",
-            field="supply_days",
-        ) from None
+    time = draft.dose_time
+    days = (
+        default_supply_days(proto, ceiling=MAX_SUPPLY_DAYS)
+        if draft.supply_days is None
+        else draft.supply_days
+    )
     if not 1 <= days <= MAX_SUPPLY_DAYS:
         raise InputError(
             f"The supply must be 1–{MAX_SUPPLY_DAYS} days (the capsule beyond-use date); "
@@ -185,31 +249,29 @@ def create_prescription(
             field="supply_days",
         )
     trials = open_trial_windows(patient)
-    if end_before_trial:
+    if draft.end_before_trial:
         last = first + timedelta(days=days - 1)
         fits = [days_before_trial(first, t) for t in trials if t.overlaps(first, last)]
         days = min(fits, default=days) or days  # 0: starts inside a trial, refused below
     check_no_trial_overlap(first, first + timedelta(days=days - 1), trials)
     check_supply_covers(proto, first, days)
     steps = proto.schedule(first, time=time, through=first + timedelta(days=days - 1))
-    concentration: Decimal | None = None
+    form, concentration = draft.form, draft.concentration_mg_per_ml
     if form == Prescription.Form.CAPSULE:
+        concentration = None
         capsule_supply(steps)
     elif form == Prescription.Form.LIQUID:
-        try:
-            concentration = Decimal(concentration_mg_per_ml)
-        except ArithmeticError:
+        if concentration is None:
             raise InputError(
-                f"{concentration_mg_per_ml!r} is not a concentration in mg/mL (e.g. 1).",
-                field="concentration",
-            ) from None
+                "Give the liquid's concentration in mg/mL (e.g. 1).", field="concentration"
+            )
         liquid_supply(steps, concentration)
     else:
         raise InputError("Choose capsules or oral liquid.", field="form")
     with transaction.atomic():
         rx = Prescription.objects.create(
             patient=patient,
-            clinician=_actor(request),
+            clinician=prescriber,
             protocol=proto.name,
             start_date=first,
             dose_time=time.value,
@@ -219,13 +281,13 @@ def create_prescription(
             form=form,
             concentration_mg_per_ml=concentration,
         )
-        record(
-            request,
+        record_as(
+            actor,
             "prescriptions.create",
             patient_id=patient.pk,
             obj=rx,
             detail={
-                "end_before_trial": end_before_trial,
+                "end_before_trial": draft.end_before_trial,
                 "start_from": start_from if protocol != "custom" else "custom steps",
                 "current_dose": None if current is None else current.to_dict(),
             },
@@ -233,11 +295,17 @@ def create_prescription(
     return rx
 
 
+def parse_pharmacy_id(text: str | None) -> int | None:
+    """The pharmacy chosen on a form (its id as text), or ``None`` when none was chosen."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
 def sign_prescription(
-    request: HttpRequest,
+    actor: Actor,
     prescription: Prescription,
     *,
-    pharmacy_id: int | str | None,
+    pharmacy_id: int | None,
     consent: bool,
     caution_reason: str = "",
 ) -> Prescription:
@@ -255,19 +323,10 @@ def sign_prescription(
     patient = prescription.patient
     if prescription.status != Prescription.Status.DRAFT:
         raise InputError("This prescription is already signed.", field="status")
-    result = screen_patient(patient)
-    try:
-        check_prescribable(result, caution_reason=caution_reason)
-    except ScreenBlockedError:
-        record(
-            request,
-            "prescriptions.sign",
-            patient_id=patient.pk,
-            obj=prescription,
-            outcome="denied",
-            detail={"screening": result.to_dict()},
-        )
-        raise
+    _person(actor)
+    result, reason = require_prescribable(
+        actor, patient, action="prescriptions.sign", caution_reason=caution_reason, obj=prescription
+    )
     plan = prescription.plan()
     check_no_trial_overlap(  # a trial may have been designed since the draft was written
         plan[0].start, plan[-1].end or plan[0].start, open_trial_windows(patient)
@@ -279,7 +338,6 @@ def sign_prescription(
     pharmacy = Pharmacy.objects.filter(pk=pharmacy_id or 0).first()
     if pharmacy is None:
         raise InputError("Choose the pharmacy that will compound it.", field="pharmacy")
-    reason = " ".join(caution_reason.split()) if result.needs_reason else ""
     with transaction.atomic():
         prescription.status = Prescription.Status.SIGNED
         prescription.pharmacy = pharmacy
@@ -290,8 +348,8 @@ def sign_prescription(
         prescription.screening = result.to_dict()
         prescription.signed_at = timezone.now()
         prescription.save()
-        record(
-            request,
+        record_as(
+            actor,
             "prescriptions.sign",
             patient_id=patient.pk,
             obj=prescription,
@@ -318,20 +376,12 @@ def assignable() -> tuple[str, ...]:
     )
 
 
-def assign_instrument(
-    request: HttpRequest, patient: Patient, *, instrument: str, start: str, every_weeks: str = ""
-) -> Assignment:
-    """Assign an instrument: baseline on ``start``, then every ``every_weeks`` weeks (blank: once).
-
-    Four weeks is the product default (issue 5), not a clinical constant.
-    """
-    if instrument not in assignable():
-        raise InputError(
-            "Instrument: choose one from the list."
-            if not instrument.strip()
-            else "Instrument: that one cannot be assigned here; choose one from the list.",
-            field="instrument",
-        )
+def parse_assignment(
+    *, instrument: str, start: str, every_weeks: str = ""
+) -> tuple[str, date, int | None]:
+    """The assign form's text → ``(instrument, baseline date, weeks or None for once)``;
+    raises :class:`~lowdose.errors.InputError` naming the field."""
+    _check_assignable(instrument)
     try:
         first = date.fromisoformat(start)
     except ValueError:
@@ -350,17 +400,40 @@ def assign_instrument(
                 "Repeat every N weeks needs a whole number (or leave it blank for once).",
                 field="every_weeks",
             ) from None
+    return instrument, first, weeks
+
+
+def _check_assignable(instrument: str) -> None:
+    if instrument not in assignable():
+        raise InputError(
+            "Instrument: choose one from the list."
+            if not instrument.strip()
+            else "Instrument: that one cannot be assigned here; choose one from the list.",
+            field="instrument",
+        )
+
+
+def assign_instrument(
+    actor: Actor, patient: Patient, *, instrument: str, start: date, every_weeks: int | None = None
+) -> Assignment:
+    """Assign an instrument: baseline on ``start``, then every ``every_weeks`` weeks (None: once).
+
+    Four weeks is the product default (issue 5), not a clinical constant.
+    """
+    _check_assignable(instrument)
+    if actor.user is None:
+        raise InputError("Only a person can assign a questionnaire.", field="actor")
     row = Assignment(
         patient=patient,
         instrument=instrument,
-        start=first,
-        every_weeks=weeks,
-        assigned_by=_actor(request),
+        start=start,
+        every_weeks=every_weeks,
+        assigned_by=actor.user,
     )
     row.schedule()  # the core validates start and interval (InputError names the field)
     with transaction.atomic():
         row.save()
-        record(request, "assessments.assign", patient_id=patient.pk, obj=row)
+        record_as(actor, "assessments.assign", patient_id=patient.pk, obj=row)
     return row
 
 
@@ -556,8 +629,22 @@ def correct_assessment(
 ADJUSTMENTS = ("hold", "step_back", "morning")
 
 
+def parse_adjustment(*, on: str, days: str = "") -> tuple[date, int | None]:
+    """The adjust form's text → ``(the day the rule applies from, days or None)``. Days that are
+    not a whole number are ``None``: the rules that need them say so
+    (:func:`adjust_prescription`)."""
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        raise InputError(f"{on!r} is not a date; use YYYY-MM-DD.", field="on") from None
+    try:
+        return day, int(days)
+    except ValueError:
+        return day, None
+
+
 def adjust_prescription(
-    request: HttpRequest, rx: Prescription, *, rule: str, on: str, days: str = ""
+    actor: Actor, rx: Prescription, *, rule: str, on: date, days: int | None = None
 ) -> Prescription:
     """A new draft with a tolerability rule applied to ``rx``'s plan; ``rx`` itself is unchanged.
 
@@ -566,19 +653,15 @@ def adjust_prescription(
     disturbance). The supply grows by the days added and is checked again for what the pharmacy
     can make.
     """
-    try:
-        day = date.fromisoformat(on)
-    except ValueError:
-        raise InputError(f"{on!r} is not a date; use YYYY-MM-DD.", field="on") from None
+    prescriber = _person(actor)
+    day = on
     plan = rx.plan()
     if rule == "morning":
         steps = move_to_morning(plan, day)
     elif rule in ("hold", "step_back"):
-        try:
-            n = int(days)
-        except ValueError:
-            raise InputError("Give the number of days as a whole number.", field="days") from None
-        steps = (hold_dose if rule == "hold" else step_back)(plan, day, n)
+        if days is None:
+            raise InputError("Give the number of days as a whole number.", field="days")
+        steps = (hold_dose if rule == "hold" else step_back)(plan, day, days)
     else:
         raise InputError(f"Choose one of {', '.join(ADJUSTMENTS)}.", field="rule")
     total = sum(s.days or 0 for s in steps)
@@ -595,7 +678,7 @@ def adjust_prescription(
     with transaction.atomic():
         new = Prescription.objects.create(
             patient=rx.patient,
-            clinician=_actor(request),
+            clinician=prescriber,
             protocol=rx.protocol,
             start_date=steps[0].start,
             dose_time=steps[-1].time.value,
@@ -605,11 +688,16 @@ def adjust_prescription(
             form=rx.form,
             concentration_mg_per_ml=rx.concentration_mg_per_ml,
         )
-        record(
-            request,
+        record_as(
+            actor,
             "prescriptions.adjust",
             patient_id=rx.patient_id,
             obj=new,
-            detail={"from": rx.pk, "rule": rule, "on": day.isoformat(), "days": days},
+            detail={
+                "from": rx.pk,
+                "rule": rule,
+                "on": day.isoformat(),
+                "days": "" if days is None else str(days),
+            },
         )
     return new

@@ -79,7 +79,7 @@ def sign(
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.sign")
     try:
         sign_prescription(
-            request,
+            Actor.from_request(request),
             rx,
             pharmacy_id=payload.pharmacy_id,
             consent=payload.consent,

@@ -63,12 +63,17 @@ def assessments(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST":
         patient = get_patient_for_user(request, patient_id, "assessments.assign")
         try:
-            actions.assign_instrument(
-                request,
-                patient,
+            instrument, start, weeks = actions.parse_assignment(
                 instrument=request.POST.get("instrument", ""),
                 start=request.POST.get("start", ""),
                 every_weeks=request.POST.get("every_weeks", ""),
+            )
+            actions.assign_instrument(
+                Actor.from_request(request),
+                patient,
+                instrument=instrument,
+                start=start,
+                every_weeks=weeks,
             )
         except InputError as exc:
             messages.error(request, str(exc))

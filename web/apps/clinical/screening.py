@@ -43,8 +43,10 @@ from lowdose.safety import (
     Finding,
     Resolution,
     ReviewRequiredError,
+    ScreenBlockedError,
     ScreeningResult,
     StoppedMedication,
+    check_prescribable,
     normalise_condition,
     resolution_key,
     screen,
@@ -61,6 +63,7 @@ __all__ = [
     "remove_condition",
     "remove_medication",
     "require_clear_screen",
+    "require_prescribable",
     "rescreen",
     "resolutions_for",
     "resolve_entry",
@@ -270,6 +273,41 @@ def require_clear_screen(actor: Actor, patient: Patient, *, action: str) -> Scre
         "before anything is dispensed.",
         result=result,
     )
+
+
+def require_prescribable(
+    actor: Actor,
+    patient: Patient,
+    *,
+    action: str,
+    caution_reason: str = "",
+    obj: object | None = None,
+) -> tuple[ScreeningResult, str]:
+    """The one gate before naltrexone is prescribed (signing a prescription, designing an N-of-1
+    trial whose kits hold it): screen what is stored now and apply
+    :func:`lowdose.safety.check_prescribable`.
+
+    Returns the screen and the caution reason to record (whitespace collapsed; ``""`` when the
+    screen needs none). A hard stop is audited as ``action`` with outcome ``denied`` and the
+    screen, then re-raised (:class:`lowdose.safety.ScreenBlockedError`); a caution without a
+    reason raises :class:`lowdose.safety.CautionReasonRequiredError` (``field="caution_reason"``).
+    Nothing else changes either way.
+    """
+    result = screen_patient(patient)
+    try:
+        reason = check_prescribable(result, caution_reason=caution_reason)
+    except ScreenBlockedError:
+        with transaction.atomic():
+            record_as(
+                actor,
+                action,
+                patient_id=patient.pk,
+                obj=obj,
+                outcome="denied",
+                detail={"screening": result.to_dict()},
+            )
+        raise
+    return result, reason
 
 
 # --- the medication list -----------------------------------------------------------------------

@@ -216,9 +216,7 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         problems = _prescription_form_problems(values)
     if request.method == "POST" and not problems:
         try:
-            rx = actions.create_prescription(
-                request,
-                patient,
+            draft = actions.PrescriptionDraft.parse(
                 protocol=values["protocol"],
                 start=values["start"],
                 dose_time=values["dose_time"],
@@ -229,6 +227,7 @@ def prescription_new(request: HttpRequest, patient_id: int) -> HttpResponse:
                 start_from=values["start_from"] or "beginning",
                 end_before_trial=request.POST.get("end_before_trial") == "yes",
             )
+            rx = actions.create_prescription(Actor.from_request(request), patient, draft)
         except LowdoseError as exc:
             error = exc
             field = getattr(exc, "field", None)
@@ -343,9 +342,9 @@ def sign(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpRes
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.sign")
     try:
         actions.sign_prescription(
-            request,
+            Actor.from_request(request),
             rx,
-            pharmacy_id=request.POST.get("pharmacy"),
+            pharmacy_id=actions.parse_pharmacy_id(request.POST.get("pharmacy")),
             consent=request.POST.get("consent") == "yes",
             caution_reason=request.POST.get("caution_reason", ""),
         )
@@ -367,12 +366,11 @@ def adjust(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpR
     """Apply a tolerability rule: a new draft (the original is kept as it was signed)."""
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.sign")
     try:
+        on, days = actions.parse_adjustment(
+            on=request.POST.get("on", ""), days=request.POST.get("days", "")
+        )
         new = actions.adjust_prescription(
-            request,
-            rx,
-            rule=request.POST.get("rule", ""),
-            on=request.POST.get("on", ""),
-            days=request.POST.get("days", ""),
+            Actor.from_request(request), rx, rule=request.POST.get("rule", ""), on=on, days=days
         )
     except LowdoseError as exc:
         messages.error(request, f"Plan not changed. {exc}")

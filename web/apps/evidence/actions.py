@@ -1,39 +1,32 @@
 """The one write of the evidence app: a clinician or clinic admin adds a trial.
 
-The core validates the input first (:func:`apps.evidence.records.validate_trial`); the trial and
-its outcome numbers are then stored in one transaction and the addition is audited (no patient
+The caller validates the input with the core first (:func:`apps.evidence.records.validate_trial`,
+which returns the typed :class:`~apps.evidence.records.TrialInput`); the trial and its outcome
+numbers are then stored in one transaction and the addition is audited (no patient
 id: trials are not patient data).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 
-from apps.accounts.models import User
-from apps.audit.log import record
+from apps.audit.actor import Actor
+from apps.audit.log import record_as
 from apps.evidence.models import StoredEffect, StoredTrial
-from apps.evidence.records import TrialInput, validate_trial
+from apps.evidence.records import TrialInput
 from lowdose.evidence import EvidenceInputError
 
 __all__ = ["add_trial"]
 
 
-def add_trial(
-    request: HttpRequest, data: Mapping[str, Any], effects: Sequence[Mapping[str, Any]]
-) -> StoredTrial:
-    """Validate with the core, store the trial and its effects, audit ``evidence.trial_added``.
+def add_trial(actor: Actor, checked: TrialInput) -> StoredTrial:
+    """Store a trial the core has validated and its effects; audit ``evidence.trial_added``.
 
     Raises :class:`lowdose.evidence.EvidenceInputError` (naming the field) and stores nothing
-    when the input cannot be used.
+    when the id was taken since it was validated.
     """
-    checked = validate_trial(data, effects)
-    user = request.user if isinstance(request.user, User) else None
     try:
-        return _store(request, checked, user)
+        return _store(actor, checked)
     except IntegrityError:  # the same id saved by someone else since validate_trial looked
         raise EvidenceInputError(
             f"trial_id {checked.trial_id!r} was just added by someone else; choose another id.",
@@ -41,7 +34,7 @@ def add_trial(
         ) from None
 
 
-def _store(request: HttpRequest, checked: TrialInput, user: User | None) -> StoredTrial:
+def _store(actor: Actor, checked: TrialInput) -> StoredTrial:
     with transaction.atomic():
         trial = StoredTrial.objects.create(
             trial_id=checked.trial_id,
@@ -53,7 +46,7 @@ def _store(request: HttpRequest, checked: TrialInput, user: User | None) -> Stor
             citation=checked.citation,
             doi=checked.doi,
             url=checked.url,
-            added_by=user,
+            added_by=actor.user,
         )
         for rec, derived in zip(checked.effects, checked.derived, strict=True):
             reported = rec.reported[0]
@@ -68,8 +61,8 @@ def _store(request: HttpRequest, checked: TrialInput, user: User | None) -> Stor
                 derived=derived,
                 how=rec.how,
             )
-        record(
-            request,
+        record_as(
+            actor,
             "evidence.trial_added",
             obj=trial,
             detail={"trial_id": trial.trial_id, "outcomes": [r.outcome for r in checked.effects]},

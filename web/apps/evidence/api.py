@@ -10,8 +10,10 @@ from ninja import Query, Router, Schema, Status
 
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import Role, User
+from apps.audit.actor import Actor
 from apps.evidence.actions import add_trial
 from apps.evidence.queries import summary_for
+from apps.evidence.records import validate_trial
 from apps.evidence.schemas import SummaryOut, TrialIn, TrialOut
 from config.api_input import ErrorOut
 
@@ -45,7 +47,7 @@ def create_trial(request: HttpRequest, payload: TrialIn) -> Status[dict[str, Any
         raise Http404("Not found.")
     data = payload.dict()
     effects = data.pop("effects")
-    trial = add_trial(request, data, effects)
+    trial = add_trial(Actor.from_request(request), validate_trial(data, effects))
     return Status(
         201,
         {

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts.models import Role, User
+from apps.audit.actor import Actor
 from apps.evidence import display
 from apps.evidence.actions import add_trial
 from apps.evidence.forms import missing_answers, raw_from_post
@@ -27,6 +28,7 @@ from apps.evidence.queries import (
     stored_trials,
     summary_for,
 )
+from apps.evidence.records import validate_trial
 from lowdose.evidence import EvidenceInputError, comparison_table, outcomes, reviews, sources
 
 #: Outcomes with a cumulative chart on the clinician page (the ones with several trials).
@@ -128,7 +130,7 @@ def trial_form(request: HttpRequest) -> HttpResponse:
         problems = missing_answers(values)
         if not problems:
             try:
-                trial = add_trial(request, data, effects)
+                trial = add_trial(Actor.from_request(request), validate_trial(data, effects))
             except EvidenceInputError as exc:
                 field = getattr(exc, "field", None)
                 problems = [(field if field in FORM_LABELS else "trial", in_form_words(str(exc)))]

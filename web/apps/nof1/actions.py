@@ -24,7 +24,7 @@ from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
 from apps.checkins.queries import core_checkins, diary_from, patient_today
-from apps.clinical.screening import require_clear_screen, screen_patient
+from apps.clinical.screening import require_clear_screen, require_prescribable
 from apps.nof1.assistant import assumptions_for
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
 from apps.nof1.queries import trial_under_way
@@ -46,12 +46,10 @@ from lowdose.outcomes.trial_states import (
     check_reason,
     long_date,
 )
-from lowdose.safety import ScreenBlockedError, check_prescribable
 
 __all__ = [
     "DesignRequest",
     "blinded_diary",
-    "create_trial",
     "design_trial",
     "emergency_unblind",
     "lock_plan",
@@ -86,7 +84,8 @@ def design_trial(
     Raises
     ------
     ScreenBlockedError, CautionReasonRequiredError
-        From :func:`lowdose.safety.check_prescribable`; nothing is stored.
+        From :func:`apps.clinical.screening.require_prescribable` (the same gate as signing a
+        prescription); nothing is stored, and a hard stop is audited as denied.
     TrialStateError
         Another trial of the patient is under way; nothing is stored.
     """
@@ -98,33 +97,25 @@ def design_trial(
             "designing another.",
             field="status",
         )
-    screening = screen_patient(patient)
-    try:
-        check_prescribable(screening, caution_reason=caution_reason)
-    except ScreenBlockedError:
-        with transaction.atomic():
-            record_as(
-                actor,
-                "nof1.design",
-                patient_id=patient.pk,
-                outcome="denied",
-                detail={"screening": screening.to_dict()},
-            )
-        raise
+    user = _person(actor)
+    screening, reason = require_prescribable(
+        actor, patient, action="nof1.design", caution_reason=caution_reason
+    )
     with transaction.atomic():
-        trial, notes = create_trial(patient, spec, created_by=_person(actor))
+        trial, notes = _store_design(patient, spec, created_by=user)
         detail: dict[str, object] = {"screening_status": screening.status}
         if screening.needs_reason:
-            detail["caution_reason"] = caution_reason.strip()
+            detail["caution_reason"] = reason
         record_as(actor, "nof1.design", patient_id=patient.pk, obj=trial, detail=detail)
     return trial, notes
 
 
-def create_trial(
+def _store_design(
     patient: Patient, spec: DesignRequest, *, created_by: User
 ) -> tuple[Nof1Trial, list[str]]:
-    """The design step without the checks of people's requests and the audit entry (the demo
-    loader uses it; people use :func:`design_trial`).
+    """Randomise and store the design (the trial and its secret allocation). Only
+    :func:`design_trial` calls it, inside its transaction, after the screen and with the audit
+    event: everything that designs a trial, the demo loader included, goes through that.
 
     Nothing slow happens here: the design assistant's assumptions are stored; its simulation
     runs in the design form's request after the trial is stored, or when the trial page first

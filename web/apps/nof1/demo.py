@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from apps.accounts.models import Patient, Pharmacy, User
+from apps.audit.actor import Actor
 from apps.checkins.queries import patient_today
-from apps.nof1.actions import DesignRequest, create_trial
+from apps.nof1.actions import DesignRequest, design_trial
 from apps.nof1.assistant import compute_figures
 from apps.nof1.models import Nof1Trial
 from apps.pharmacy.demo import TRIAL_IN_DAYS
@@ -17,10 +18,12 @@ from apps.pharmacy.demo import TRIAL_IN_DAYS
 
 def load_nof1_demo(*, clinician: User, pharmacy: Pharmacy, patient: Patient) -> None:
     """Alex Morgan improved on open-label 4.5 mg: a blinded trial starting next week asks whether
-    it was LDN or placebo response. Idempotent: nothing happens if the patient has a trial."""
+    it was LDN or placebo response. Designed by the demo clinician through the action pages use
+    (screened and audited). Idempotent: nothing happens if the patient has a trial."""
     if Nof1Trial.objects.filter(patient=patient).exists():
         return
-    trial, _ = create_trial(
+    trial, _ = design_trial(
+        Actor.of(clinician),
         patient,
         DesignRequest(
             arms=("placebo", "4.5"),
@@ -32,6 +35,5 @@ def load_nof1_demo(*, clinician: User, pharmacy: Pharmacy, patient: Patient) -> 
             outcome="pain",
             mcid=1.0,
         ),
-        created_by=clinician,
     )
     compute_figures(trial)

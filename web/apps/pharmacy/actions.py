@@ -4,15 +4,15 @@ its beyond-use date); this stores them in one transaction and audits it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import Pharmacy
 from apps.audit.actor import Actor
-from apps.audit.log import record, record_as
+from apps.audit.log import record_as
 from apps.clinical.models import Prescription
 from apps.clinical.screening import require_clear_screen
 from apps.pharmacy.models import Dispensing, PriceEntry
@@ -20,7 +20,7 @@ from apps.pharmacy.queries import worksheets_for
 from lowdose.errors import InputError
 from lowdose.pharmacy import PriceList, dispense
 
-__all__ = ["publish_price", "record_dispensing", "withdraw_price"]
+__all__ = ["PriceDraft", "publish_price", "record_dispensing", "withdraw_price"]
 
 
 def record_dispensing(
@@ -90,32 +90,51 @@ def record_dispensing(
     return rows
 
 
-def publish_price(
-    request: HttpRequest,
-    pharmacy: Pharmacy,
-    *,
-    form: str,
-    per_unit: str,
-    pack_size: str,
-    price: str,
-    currency: str,
-    in_use_days: str = "",
-) -> PriceEntry:
+@dataclass(frozen=True, slots=True)
+class PriceDraft:
+    """One pack for a price list, parsed: ``per_unit`` is the capsule strength (mg) or the
+    liquid's concentration (mg/mL); ``in_use_days`` is for a liquid."""
+
+    form: str
+    per_unit: Decimal
+    pack_size: Decimal
+    price: Decimal
+    currency: str
+    in_use_days: int | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        form: str,
+        per_unit: str,
+        pack_size: str,
+        price: str,
+        currency: str,
+        in_use_days: str = "",
+    ) -> PriceDraft:
+        """From form text; raises :class:`~lowdose.errors.InputError` naming the field."""
+        try:
+            strength = Decimal(per_unit)
+            pack = Decimal(pack_size)
+            amount = Decimal(price)
+        except ArithmeticError:
+            raise InputError(
+                "Strength or concentration, pack size and price must be numbers "
+                "(e.g. 4.5, 30, 35.00).",
+                field="price",
+            ) from None
+        try:
+            days = int(in_use_days) if in_use_days.strip() else None
+        except ValueError:
+            raise InputError("In-use days must be a whole number.", field="in_use_days") from None
+        return cls(form, strength, pack, amount, currency, days)
+
+
+def publish_price(actor: Actor, pharmacy: Pharmacy, draft: PriceDraft) -> PriceEntry:
     """Add one pack to the pharmacy's price list; the core validates the entry and the list
     (one currency per list, a liquid needs its in-use days)."""
-    try:
-        strength = Decimal(per_unit)
-        pack = Decimal(pack_size)
-        amount = Decimal(price)
-    except ArithmeticError:
-        raise InputError(
-            "Strength or concentration, pack size and price must be numbers (e.g. 4.5, 30, 35.00).",
-            field="price",
-        ) from None
-    try:
-        days = int(in_use_days) if in_use_days.strip() else None
-    except ValueError:
-        raise InputError("In-use days must be a whole number.", field="in_use_days") from None
+    form, strength, days = draft.form, draft.per_unit, draft.in_use_days
     if form not in ("capsule", "liquid"):
         raise InputError("Choose capsules or oral liquid.", field="form")
     row = PriceEntry(
@@ -123,23 +142,24 @@ def publish_price(
         form=form,
         strength_mg=strength if form == "capsule" else None,
         concentration_mg_per_ml=strength if form == "liquid" else None,
-        pack_size=pack,
-        price=amount,
-        currency=currency.strip().upper(),
+        pack_size=draft.pack_size,
+        price=draft.price,
+        currency=draft.currency.strip().upper(),
         in_use_days=days if form == "liquid" else None,
     )
     entries = [e.to_core() for e in pharmacy.prices.all()] + [row.to_core()]
     PriceList(pharmacy.name, tuple(entries))  # PriceListError: mixed currencies
     with transaction.atomic():
         row.save()
-        record(request, "pharmacy.prices.publish", obj=row)
+        record_as(actor, "pharmacy.prices.publish", obj=row)
     return row
 
 
-def withdraw_price(request: HttpRequest, pharmacy: Pharmacy, entry_id: str) -> None:
+def withdraw_price(actor: Actor, pharmacy: Pharmacy, entry_id: int | None) -> None:
+    """Take a pack off the pharmacy's price list (``None``: no entry was chosen)."""
     with transaction.atomic():
         row = pharmacy.prices.filter(pk=entry_id or 0).first()
         if row is None:
             raise InputError("That price is not on your list.", field="entry")
-        record(request, "pharmacy.prices.withdraw", obj=row)
+        record_as(actor, "pharmacy.prices.withdraw", obj=row)
         row.delete()

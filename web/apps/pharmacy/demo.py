@@ -15,23 +15,38 @@
   due.
 * Sam Okafor (``patient2``) still takes tramadol: the clinician's screen shows the hard stop; once
   the visitor records the last dose 10 or more days ago, a prescription can be signed.
+
+Every clinical record is made by the action a page uses (:mod:`apps.clinical.screening`,
+:mod:`apps.clinical.actions`, :mod:`apps.pharmacy.actions`) with the demo clinician or pharmacist
+as the actor, so the demo is screened and audited like real use. The one thing no action does is
+back-date: the dispensed titration is written, signed and dispensed today, then moved to the day
+the diary's doses start by :func:`_demo_backdate` (demo only; see
+``docs/decisions/0006-demo-through-actions.md``). The price lists are the pharmacy's set-up, not
+clinical records, and are stored directly.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils import timezone
+from django.db import transaction
 
 from apps.accounts.models import Patient, Pharmacy, User
-from apps.clinical.actions import OFF_LABEL_STATEMENT
-from apps.clinical.models import Assignment, Medication, Prescription
+from apps.audit.actor import Actor
+from apps.clinical.actions import (
+    PrescriptionDraft,
+    assign_instrument,
+    create_prescription,
+    sign_prescription,
+)
+from apps.clinical.models import Prescription
 from apps.clinical.queries import patient_today
-from apps.clinical.screening import screen_patient
+from apps.clinical.screening import MedicationEntry, add_medication
+from apps.pharmacy.actions import record_dispensing
 from apps.pharmacy.models import PriceEntry
 from lowdose.diary.demo import DEMO_PROFILES
-from lowdose.regimens import continue_from, custom_protocol, decimal_str, get_protocol
+from lowdose.regimens import DoseTime, decimal_str
 
 __all__ = ["OTHER_PHARMACY", "PRICES", "load_clinical_demo"]
 
@@ -71,41 +86,35 @@ def _prices(pharmacy: Pharmacy, rows: tuple[tuple[str, str, str, str, int | None
         )
 
 
-def _medications(patient: Patient, by: User, rows: tuple[tuple[str, int | None], ...]) -> None:
+def _medications(patient: Patient, by: Actor, rows: tuple[tuple[str, int | None], ...]) -> None:
+    """The medication list, entered as the clinician enters it (each entry re-screens)."""
     if patient.medications.exists():
         return
     today = patient_today(patient)
     for name, stopped_days_ago in rows:
-        Medication.objects.create(
-            patient=patient,
-            name=name,
-            status="current" if stopped_days_ago is None else "stopped",
-            last_dose=None
-            if stopped_days_ago is None
-            else today - timedelta(days=stopped_days_ago),
-            added_by=by,
+        entry = MedicationEntry(
+            name,
+            "current" if stopped_days_ago is None else "stopped",
+            None if stopped_days_ago is None else today - timedelta(days=stopped_days_ago),
+            today,
         )
+        add_medication(by, patient, entry)
 
 
 def load_clinical_demo(
-    *, clinician: User, pharmacy: Pharmacy, patients: dict[str, Patient]
+    *, clinician: User, pharmacist: User, pharmacy: Pharmacy, patients: dict[str, Patient]
 ) -> None:
     _prices(pharmacy, PRICES["home"])
     other, _ = Pharmacy.objects.get_or_create(name=OTHER_PHARMACY)
     _prices(other, PRICES["other"])
+    doctor = Actor.of(clinician)
     alex, sam = patients["patient"], patients["patient2"]
-    _medications(alex, clinician, (("pregabalin 75 mg", None), ("Percocet 5/325", 60)))
-    _medications(sam, clinician, (("Tramadol 50 mg", None), ("amitriptyline 10 mg", None)))
+    _medications(alex, doctor, (("pregabalin 75 mg", None), ("Percocet 5/325", 60)))
+    _medications(sam, doctor, (("Tramadol 50 mg", None), ("amitriptyline 10 mg", None)))
     if not alex.assignments.exists():
-        Assignment.objects.create(
-            patient=alex,
-            instrument="phq9",
-            start=patient_today(alex),
-            every_weeks=4,
-            assigned_by=clinician,
-        )
+        assign_instrument(doctor, alex, instrument="phq9", start=patient_today(alex), every_weeks=4)
     if not alex.prescriptions.exists():
-        _alex_prescriptions(alex, clinician, pharmacy)
+        _alex_prescriptions(alex, doctor, Actor.of(pharmacist), pharmacy)
 
 
 #: Days from today to the demo N-of-1 trial's start (``apps.nof1.demo``): the open-label plan
@@ -113,37 +122,75 @@ def load_clinical_demo(
 TRIAL_IN_DAYS = 7
 
 
-def _alex_prescriptions(alex: Patient, clinician: User, pharmacy: Pharmacy) -> None:
-    """The titration the demo diary records, dispensed, then 4.5 mg to the day before the trial."""
+def _alex_prescriptions(alex: Patient, doctor: Actor, dispenser: Actor, pharmacy: Pharmacy) -> None:
+    """The titration the demo diary records, dispensed, then 4.5 mg to the day before the trial.
+
+    Both are written, signed (screened) and the first dispensed through the actions, today; the
+    titration is then back-dated to the day the diary's doses start (:func:`_demo_backdate`).
+    """
     today = patient_today(alex)
     profile = DEMO_PROFILES["patient"]
     # The diary ends yesterday and covers total_days; doses start after its baseline days.
     first = today - timedelta(days=profile.total_days - profile.baseline_days)
     weekly = [(decimal_str(Decimal("1.5") + Decimal("0.5") * k), 7) for k in range(6)]
-    custom: list[tuple[str, int | None]] = [*weekly, ("4.5", None)]
-    titration = custom_protocol([(Decimal(d), n) for d, n in custom])
-    maintenance = continue_from(get_protocol("ldnrt-standard"), Decimal("4.5"))
-    plans = (
-        (titration, custom, first, (today - first).days, Prescription.Status.DISPENSED),
-        (maintenance, [("4.5", None)], today, TRIAL_IN_DAYS, Prescription.Status.SIGNED),
+    titration = create_prescription(
+        doctor,
+        alex,
+        PrescriptionDraft(
+            protocol="custom",
+            start=today,
+            dose_time=DoseTime.BEDTIME,
+            form=Prescription.Form.CAPSULE,
+            supply_days=(today - first).days,
+            custom_steps=(*weekly, ("4.5", None)),
+        ),
     )
-    for protocol, steps, start, days, status in plans:
-        dated = protocol.schedule(start, through=start + timedelta(days=days - 1))
-        Prescription.objects.create(
-            patient=alex,
-            clinician=clinician,
-            protocol=protocol.name,
-            start_date=start,
-            dose_time="bedtime",
-            supply_days=days,
-            steps=[s.to_dict() for s in dated],
-            custom_steps=[[d, n] for d, n in steps],
-            form="capsule",
-            pharmacy=pharmacy,
-            status=status,
-            off_label_statement=OFF_LABEL_STATEMENT,
-            consent_recorded=True,
-            screening=screen_patient(alex).to_dict(),
-            signed_at=timezone.now(),
-            created_at=timezone.now() - timedelta(days=(today - start).days),
-        )
+    sign_prescription(doctor, titration, pharmacy_id=pharmacy.pk, consent=True)
+    record_dispensing(dispenser, titration, source="api", preserved=False, lot="DEMO-0001")
+    _demo_backdate(titration, to=first)
+    # From the dose the patient is on now (4.5 mg, dispensed and in the diary) to the day
+    # before the N-of-1 trial's run-in (apps.nof1.demo).
+    maintenance = create_prescription(
+        doctor,
+        alex,
+        PrescriptionDraft(
+            protocol="ldnrt-standard",
+            start=today,
+            dose_time=DoseTime.BEDTIME,
+            form=Prescription.Form.CAPSULE,
+            supply_days=TRIAL_IN_DAYS,
+            start_from="current",
+        ),
+    )
+    sign_prescription(doctor, maintenance, pharmacy_id=pharmacy.pk, consent=True)
+
+
+def _demo_backdate(rx: Prescription, *, to: date) -> None:
+    """Demo only: move a prescription made, signed and dispensed today (through the actions,
+    screened and audited) so that it started on ``to``, as if it had been written then.
+
+    The dated plan, the moments of writing and signing, and each dispensing's compounding day,
+    beyond-use date (also on its label) and moment all move back by the same number of days;
+    nothing else changes. The audit events keep their real time: the log says truthfully that
+    the demo loader did this today. No action back-dates: a first dose in the past is refused
+    (:func:`lowdose.regimens.check_start`).
+    """
+    shift = timedelta(days=(rx.start_date - to).days)
+
+    def moved(iso: str | None) -> str | None:
+        return None if iso is None else (date.fromisoformat(iso) - shift).isoformat()
+
+    with transaction.atomic():
+        rx.start_date -= shift
+        rx.steps = [{**s, "start": moved(s["start"]), "end": moved(s.get("end"))} for s in rx.steps]
+        rx.created_at -= shift
+        if rx.signed_at is not None:
+            rx.signed_at -= shift
+        rx.save(update_fields=["start_date", "steps", "created_at", "signed_at"])
+        for row in rx.dispensings.all():
+            old_bud = row.beyond_use_date
+            row.compounded_on -= shift
+            row.beyond_use_date -= shift
+            row.dispensed_at -= shift
+            row.label = row.label.replace(old_bud.isoformat(), row.beyond_use_date.isoformat())
+            row.save(update_fields=["compounded_on", "beyond_use_date", "dispensed_at", "label"])

@@ -19,7 +19,7 @@ from apps.audit.actor import Actor
 from apps.audit.log import record, record_many
 from apps.clinical.models import Prescription
 from apps.clinical.screening import screen_patient
-from apps.pharmacy.actions import publish_price, record_dispensing, withdraw_price
+from apps.pharmacy.actions import PriceDraft, publish_price, record_dispensing, withdraw_price
 from apps.pharmacy.queries import (
     costs_for,
     ldn_responder_evidence,
@@ -169,11 +169,12 @@ def prices(request: HttpRequest) -> HttpResponse:
             if pharmacy is None:
                 raise InputError("Choose one of your pharmacies.", field="pharmacy")
             if request.POST.get("op") == "withdraw":
-                withdraw_price(request, pharmacy, request.POST.get("entry", ""))
+                entry = request.POST.get("entry", "").strip()
+                withdraw_price(
+                    Actor.from_request(request), pharmacy, int(entry) if entry.isdigit() else None
+                )
             else:
-                publish_price(
-                    request,
-                    pharmacy,
+                draft = PriceDraft.parse(
                     form=request.POST.get("form", ""),
                     per_unit=request.POST.get("per_unit", ""),
                     pack_size=request.POST.get("pack_size", ""),
@@ -181,6 +182,7 @@ def prices(request: HttpRequest) -> HttpResponse:
                     currency=request.POST.get("currency", "USD"),
                     in_use_days=request.POST.get("in_use_days", ""),
                 )
+                publish_price(Actor.from_request(request), pharmacy, draft)
         except InputError as exc:
             messages.error(request, f"Price list not changed. {exc}")
         else:

@@ -99,6 +99,8 @@ def load_demo() -> dict[str, int]:
             added[username] += created
         # The follow-up rules see the whole diary once, as after the latest check-in.
         followup_after_checkin(Actor.system(clinic.pk), patient)
-    load_clinical_demo(clinician=clinician, pharmacy=pharmacy, patients=patients)
+    load_clinical_demo(
+        clinician=clinician, pharmacist=pharmacist, pharmacy=pharmacy, patients=patients
+    )
     load_nof1_demo(clinician=clinician, pharmacy=pharmacy, patient=patients["patient"])
     return added

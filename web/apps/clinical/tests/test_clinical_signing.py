@@ -12,6 +12,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from apps.accounts.models import Patient, Pharmacy, User
+from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
 from apps.clinical.actions import sign_prescription
 from apps.clinical.models import Condition, Medication, Prescription
@@ -87,11 +88,13 @@ def test_the_action_refuses_even_when_called_directly(
 ) -> None:
     """No template, no form: the action itself re-screens what is stored now."""
     _medication(patient, clinician, "methadone")
-    request = RequestFactory().post("/")
-    request.user = clinician
     with pytest.raises(ContraindicationError):
         sign_prescription(
-            request, draft, pharmacy_id=pharmacy.pk, consent=True, caution_reason="override"
+            Actor.of(clinician),
+            draft,
+            pharmacy_id=pharmacy.pk,
+            consent=True,
+            caution_reason="override",
         )
     draft.refresh_from_db()
     assert draft.status == "draft"

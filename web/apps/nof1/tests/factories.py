@@ -10,6 +10,7 @@ from apps.audit.actor import Actor
 from apps.checkins.queries import patient_today
 from apps.nof1.actions import (
     DesignRequest,
+    _store_design,
     design_trial,
     emergency_unblind,
     lock_plan,
@@ -54,6 +55,15 @@ def trial_spec(
         outcome="pain",
         mcid=1.0,
     )
+
+
+def create_trial(
+    patient: Patient, spec: DesignRequest, *, created_by: User
+) -> tuple[Nof1Trial, list[str]]:
+    """Tests only: store a design without the screen, the one-trial-at-a-time rule and the
+    audit event, for tests that compare many randomised designs of one patient. Product code
+    (pages, API, demo loader) designs through :func:`apps.nof1.actions.design_trial`."""
+    return _store_design(patient, spec, created_by=created_by)
 
 
 def make_trial(

@@ -18,10 +18,9 @@ from django.utils import timezone
 from apps.accounts.models import Patient, User
 from apps.checkins.queries import patient_today
 from apps.nof1 import assistant
-from apps.nof1.actions import create_trial
 from apps.nof1.models import Nof1Trial
 from apps.nof1.states import state_of
-from apps.nof1.tests.factories import advance, make_trial, trial_in, trial_spec
+from apps.nof1.tests.factories import advance, create_trial, make_trial, trial_in, trial_spec
 from lowdose.outcomes import simulate_design
 from lowdose.outcomes.charts import nof1_chart_spec
 from lowdose.outcomes.trial_states import TrialState

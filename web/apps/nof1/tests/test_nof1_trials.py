@@ -21,11 +21,11 @@ from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
 from apps.checkins.models import Checkin
 from apps.checkins.queries import patient_today
-from apps.nof1.actions import create_trial, lock_plan
+from apps.nof1.actions import lock_plan
 from apps.nof1.assistant import compute_figures
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
 from apps.nof1.states import state_of
-from apps.nof1.tests.factories import advance, make_trial, trial_spec
+from apps.nof1.tests.factories import advance, create_trial, make_trial, trial_spec
 from lowdose.outcomes.trial_states import TrialState
 
 
