@@ -19,16 +19,23 @@ def _imported_roots(path: Path) -> set[str]:
             roots.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             roots.add(node.module.split(".")[0])
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "import_module"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            roots.add(node.args[0].value.split(".")[0])
+        elif (target := _import_module_target(node)) is not None:
+            roots.add(target.split(".")[0])
     return roots
+
+
+def _import_module_target(node: ast.AST) -> str | None:
+    """The module named by an ``importlib.import_module("...")`` call with a string, else None."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "import_module"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value
+    return None
 
 
 def test_core_modules_never_import_the_web_layer() -> None:
@@ -88,15 +95,8 @@ def _package_edges() -> set[tuple[str, str]]:
                     names = [".".join(["lowdose", *package, node.module or ""])]
                 elif node.module:
                     names = [node.module]
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "import_module"
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                names = [node.args[0].value]  # importlib.import_module("lowdose.x")
+            elif (target := _import_module_target(node)) is not None:
+                names = [target]
             for name in names:
                 bits = name.split(".")
                 if bits[0] == "lowdose" and len(bits) > 1 and bits[1] and bits[1] != own:
