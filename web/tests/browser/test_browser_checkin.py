@@ -29,6 +29,7 @@ def test_a_patient_checks_in_on_a_phone_and_sees_it_on_the_chart(
     log_in(page, live_server.url, "patient", PASSWORD)
     expect(page.locator("h1")).to_have_text("My check-ins")
     page.click("text=Check in now")
+    expect(page.locator("#checkin-form")).to_be_visible()  # the form page has loaded
 
     if page.locator(".daychoice").count():  # the test may run after midnight
         page.locator(".daychoice input").last.check()
@@ -103,6 +104,7 @@ def test_on_a_390px_phone_a_missed_dose_is_recorded_in_one_go_then_corrected(
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server.url, "patient", PASSWORD)
     page.click("text=Check in now")
+    expect(page.locator("#checkin-form")).to_be_visible()  # the form page has loaded
     assert page.evaluate(NO_OVERFLOW)
     if page.locator(".daychoice").count():  # the test may run after midnight
         page.locator(".daychoice input").last.check()
@@ -153,6 +155,7 @@ def test_a_refused_check_in_moves_the_focus_to_the_first_answer_to_fix(
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server.url, "patient", PASSWORD)
     page.click("text=Check in now")
+    expect(page.locator("#checkin-form")).to_be_visible()  # the form page has loaded
     if page.locator(".daychoice").count():
         page.locator(".daychoice input").last.check()
     _answer_scales(page, {"pain": "5", "sleep": "4"})
