@@ -64,14 +64,11 @@ def when_format(name: str, lang: str | None = None) -> str:
     """The format string of a named date format in ``lang`` (the active locale by default)."""
     if name not in WHEN_NAMES:
         raise ValueError(f"unknown date format name {name!r}; use one of {', '.join(WHEN_NAMES)}")
-    for module in formats.get_format_modules(lang or get_language()):
-        named = getattr(module, "WHEN_FORMATS", None)
-        if named and name in named:
-            return str(named[name])
-    for module in formats.get_format_modules(settings.LANGUAGE_CODE):
-        named = getattr(module, "WHEN_FORMATS", None)
-        if named and name in named:
-            return str(named[name])
+    for locale in (lang or get_language(), settings.LANGUAGE_CODE):
+        for module in formats.get_format_modules(locale):
+            named = getattr(module, "WHEN_FORMATS", None)
+            if named and name in named:
+                return str(named[name])
     raise ValueError(f"no locale defines the date format {name!r} (config.formats)")
 
 
