@@ -35,14 +35,15 @@ from django.db import transaction
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.clinical.actions import (
+    MedicationEntry,
     PrescriptionDraft,
+    add_medication,
     assign_instrument,
     create_prescription,
     sign_prescription,
 )
 from apps.clinical.models import Prescription
 from apps.clinical.queries import patient_today
-from apps.clinical.screening import MedicationEntry, add_medication
 from apps.pharmacy.actions import record_dispensing
 from apps.pharmacy.models import PriceEntry
 from lowdose.diary.demo import DEMO_PROFILES
