@@ -8,15 +8,12 @@ from typing import cast
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
-from apps.accounts.access import (
-    get_patient_for_user,
-    get_prescription_for_user,
-    visible_prescriptions,
-)
+from apps.accounts.access import get_patient_for_user
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
 from apps.audit.actor import Actor
 from apps.clinical import actions
+from apps.clinical.access import get_prescription_for_user, visible_prescriptions
 from apps.clinical.actions import complete_assessment, correct_assessment, sign_prescription
 from apps.clinical.crisis import Crisis
 from apps.clinical.models import AssessmentResult, Medication

@@ -19,17 +19,13 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.access import (
-    can,
-    get_patient_for_user,
-    get_prescription_for_user,
-    visible_prescriptions,
-)
+from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.locale import when
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.clinical import actions
 from apps.clinical import screening as safety_net
+from apps.clinical.access import get_prescription_for_user, visible_prescriptions
 from apps.clinical.models import Medication, Prescription
 from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
 from apps.clinical.screening import screen_patient
