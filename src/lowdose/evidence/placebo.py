@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from lowdose.evidence.errors import EvidenceInputError
+from lowdose.errors import EvidenceInputError
 from lowdose.evidence.loader import placebo_data, sources, trials
 
 __all__ = ["PlaceboArm", "PlaceboResponse", "placebo_response"]

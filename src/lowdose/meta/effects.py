@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import gammaln
 
-from lowdose.meta.errors import EffectSizeError, MetaInputError, ZeroCellError
+from lowdose.errors import EffectSizeError, MetaInputError, ZeroCellError
 
 __all__ = [
     "MEASURES",

@@ -32,7 +32,7 @@ from decimal import (
 )
 from fractions import Fraction
 
-from lowdose.pharmacy.errors import CompoundingError, PriceListError, UnitMismatchError
+from lowdose.errors import CompoundingError, PriceListError, UnitMismatchError
 from lowdose.regimens.steps import decimal_str
 
 __all__ = [
