@@ -45,10 +45,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from lowdose.errors import AnalysisError
 from lowdose.outcomes.ar1 import DEFAULT_NODES, GridPosterior, fit_ar1_regression
 from lowdose.outcomes.design import PLACEBO, Nof1Plan
 from lowdose.outcomes.diary import Diary, OutcomeScale, outcome_scale
-from lowdose.outcomes.errors import AnalysisError
 from lowdose.outcomes.priors import Priors
 
 __all__ = [

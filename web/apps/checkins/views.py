@@ -26,7 +26,6 @@ from apps.alerts.queries import open_alerts
 from apps.audit.actor import Actor
 from apps.checkins.access import get_checkin_for_user
 from apps.checkins.actions import (
-    CheckinConflictError,
     change_checkin,
     delete_checkin,
     import_checkins,
@@ -45,6 +44,7 @@ from apps.checkins.queries import (
 )
 from apps.clinical.screening import safety_hold
 from apps.nof1.queries import current_kit, running_trial
+from config.errors import CheckinConflictError
 from lowdose.charts import render as render_chart
 from lowdose.diary import (
     CHANGE_WINDOW,
