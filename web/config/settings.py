@@ -205,7 +205,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.alerts.context.alert_count",
             ],
-            "builtins": ["apps.checkins.templatetags.lowdose_filters"],
+            "builtins": [
+                "apps.checkins.templatetags.lowdose_filters",
+                "apps.evidence.templatetags.evidence_words",
+            ],
         },
     }
 ]
