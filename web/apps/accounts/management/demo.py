@@ -95,7 +95,7 @@ def load_demo() -> dict[str, int]:
         # The diary ends yesterday evening, so today's check-in is the visitor's to make.
         yesterday = timezone.now().astimezone(tz).date() - timedelta(days=1)
         for checkin in generate_diary(profile, end=yesterday, tz=tz):
-            _, created = store_checkin(patient, checkin, by=user, followup=False)
+            _, created = store_checkin(Actor.of(user), patient, checkin, followup=False)
             added[username] += created
         # The follow-up rules see the whole diary once, as after the latest check-in.
         followup_after_checkin(Actor.system(clinic.pk), patient)
