@@ -74,8 +74,8 @@ def _load_demo() -> float:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from apps.accounts.management.demo import load_demo
     from apps.alerts.rules import sweep_silence
+    from apps.demo.clinic import load_demo
 
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)

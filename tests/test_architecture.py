@@ -140,10 +140,6 @@ WEB_APPS = Path(__file__).resolve().parents[1] / "web" / "apps"
 #: builds on a".
 KNOWN_APP_CYCLE_EDGES = {
     ("audit", "accounts"),  # the log reads users and addresses; accounts writes the log
-    ("accounts", "alerts"),  # the demo loader (accounts/management/demo.py) builds every app
-    ("accounts", "checkins"),  # the demo loader
-    ("accounts", "nof1"),  # the demo loader
-    ("accounts", "pharmacy"),  # the demo loader, and the pharmacy queue's URL in accounts/urls.py
     ("alerts", "checkins"),  # the follow-up rule reads check-ins; check-ins raise alerts
     ("checkins", "clinical"),  # the panel and dashboard show the safety hold
     ("checkins", "nof1"),  # the dashboard shows the patient's trial

@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "apps.evidence",
     "apps.nof1",
     "apps.alerts",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

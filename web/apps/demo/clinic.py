@@ -29,8 +29,8 @@ from apps.alerts.rules import followup_after_checkin
 from apps.audit.actor import Actor
 from apps.checkins.actions import store_checkin
 from apps.checkins.models import Checkin
-from apps.nof1.demo import load_nof1_demo
-from apps.pharmacy.demo import load_clinical_demo
+from apps.demo.clinical import load_clinical_demo
+from apps.demo.nof1 import load_nof1_demo
 from lowdose.diary.demo import DEMO_PROFILES, generate_diary
 
 DEMO_PASSWORD = "lowdose-demo"  # noqa: S105 - documented demo-only password

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from apps.accounts.management import demo as accounts_demo
-from apps.accounts.management.demo import load_demo
 from apps.accounts.models import CareTeam, Clinic, Patient, Pharmacy, User
 from apps.audit.models import AuditEvent
 from apps.clinical.models import Medication, Prescription
-from apps.nof1 import demo as nof1_demo
+from apps.demo import clinic as accounts_demo
+from apps.demo import clinical as pharmacy_demo
+from apps.demo import nof1 as nof1_demo
+from apps.demo.clinic import load_demo
 from apps.nof1.models import Nof1Trial
-from apps.pharmacy import demo as pharmacy_demo
 from apps.pharmacy.models import PriceEntry
 
 #: ORM writes the demo modules may not make: every record goes through an action.

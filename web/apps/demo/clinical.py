@@ -1,5 +1,5 @@
 """Demo data for the clinical workflow, called by the demo loader
-(:func:`apps.accounts.management.demo.load_demo`). Idempotent: each object is looked up first.
+(:func:`apps.demo.clinic.load_demo`). Idempotent: each object is looked up first.
 
 * Two demo pharmacies publish price lists in USD. The prices are invented for the demo but sit in
   the range the sources give: capsules $0.50–1.50 per dose and liquid about $0.50 per dose (LDN
@@ -118,7 +118,7 @@ def load_clinical_demo(
         _alex_prescriptions(alex, doctor, Actor.of(pharmacist), pharmacy)
 
 
-#: Days from today to the demo N-of-1 trial's start (``apps.nof1.demo``): the open-label plan
+#: Days from today to the demo N-of-1 trial's start (``apps.demo.nof1``): the open-label plan
 #: ends the day before.
 TRIAL_IN_DAYS = 7
 
@@ -150,7 +150,7 @@ def _alex_prescriptions(alex: Patient, doctor: Actor, dispenser: Actor, pharmacy
     record_dispensing(dispenser, titration, source="api", preserved=False, lot="DEMO-0001")
     _demo_backdate(titration, to=first)
     # From the dose the patient is on now (4.5 mg, dispensed and in the diary) to the day
-    # before the N-of-1 trial's run-in (apps.nof1.demo).
+    # before the N-of-1 trial's run-in (apps.demo.nof1).
     maintenance = create_prescription(
         doctor,
         alex,
