@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from lowdose.evidence.errors import EvidenceInputError
+from lowdose.outcomes.pooling import Nof1SeriesEffect
 
 __all__ = [
     "ORIGINS",
@@ -172,6 +173,25 @@ class EffectRecord:
             raise EvidenceInputError(
                 f"{self.label}: say how yi and vi were obtained (field 'how').", field="how"
             )
+
+    @classmethod
+    def from_series(cls, effect: Nof1SeriesEffect) -> EffectRecord:
+        """The record of a pooled N-of-1 series (``PooledResult.as_effect_record()``)."""
+        return cls(
+            trial_id=effect.trial_id,
+            label=effect.label,
+            year=effect.year,
+            outcome=effect.outcome,
+            measure=effect.measure,
+            yi=effect.yi,
+            vi=effect.vi,
+            how=effect.how,
+            randomised=effect.randomised,
+            n=effect.n,
+            caveats=effect.caveats,
+            origin=effect.origin,
+            kind=effect.kind,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON."""

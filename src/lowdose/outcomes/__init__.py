@@ -12,7 +12,8 @@ answers "does LDN help *this* patient?":
 ``trial_states`` a trial's states, the allowed steps, who takes each (the web layer asks it)
 ``trial_situation`` where a trial stands, in plain words for each person
 ``charts``    Vega-Lite chart of an unblinded trial's periods
-``pooling``   hierarchical random-effects pooling of completed N-of-1 trials
+``pooling``   hierarchical random-effects pooling of completed N-of-1 trials (and the pooled
+              series as one effect record, for the caller to pass to the evidence summary)
 ``ar1``       the shared numerical core (conjugate AR(1) regression integrated over ρ)
 
 Exceptions and warnings::
@@ -54,8 +55,14 @@ from lowdose.outcomes.errors import (
     UnstableDoseWarning,
 )
 from lowdose.outcomes.nof1 import ArmEffect, Nof1Analysis, Nof1Result, PairedTest
-from lowdose.outcomes.placebo import PlaceboReference, placebo_reference
-from lowdose.outcomes.pooling import PooledNof1, PooledResult, ShrunkenEffect, TrialEffect
+from lowdose.outcomes.placebo import PlaceboReference
+from lowdose.outcomes.pooling import (
+    Nof1SeriesEffect,
+    PooledNof1,
+    PooledResult,
+    ShrunkenEffect,
+    TrialEffect,
+)
 from lowdose.outcomes.priors import Priors
 from lowdose.outcomes.response import (
     ResponseAnalysis,
@@ -78,6 +85,7 @@ __all__ = [
     "Nof1Design",
     "Nof1Plan",
     "Nof1Result",
+    "Nof1SeriesEffect",
     "OperatingCharacteristics",
     "OutcomeScale",
     "OutcomesError",
@@ -99,7 +107,6 @@ __all__ = [
     "derive_run_in",
     "immpact_category",
     "parse_diary",
-    "placebo_reference",
     "read_diary",
     "reference_allocation",
     "simulate_design",

@@ -27,13 +27,13 @@ from lowdose.diary import (
 )
 from lowdose.diary import Checkin as CoreCheckin
 from lowdose.errors import LowdoseError
+from lowdose.evidence import placebo_reference
 from lowdose.outcomes import (
     OUTCOMES,
     Diary,
     OutcomesWarning,
     ResponseAnalysis,
     ResponseResult,
-    placebo_reference,
 )
 
 __all__ = [
