@@ -220,6 +220,26 @@ class OutcomeSummary:
         return "\n".join(lines)
 
 
+def _checked_extra(
+    extra: Sequence[EffectRecord | Nof1SeriesEffect], known: dict[str, Outcome]
+) -> tuple[EffectRecord, ...]:
+    """The records passed in, as :class:`EffectRecord`, each of a known outcome and measure."""
+    added = tuple(x if isinstance(x, EffectRecord) else EffectRecord.from_series(x) for x in extra)
+    for rec in added:
+        if rec.outcome not in known:
+            raise EvidenceInputError(
+                f"{rec.label}: unknown outcome {rec.outcome!r}; use one of {', '.join(known)}.",
+                field="extra",
+            )
+        if rec.measure != known[rec.outcome].measure:
+            raise EvidenceInputError(
+                f"{rec.label}: {rec.outcome} is pooled as {known[rec.outcome].measure} but the "
+                f"record is {rec.measure}; convert it to {known[rec.outcome].measure} first.",
+                field="extra",
+            )
+    return added
+
+
 def summarize(
     outcome: str = "pain",
     extra: Sequence[EffectRecord | Nof1SeriesEffect] = (),
@@ -251,19 +271,7 @@ def summarize(
             f"unknown outcome {outcome!r}; choose one of {', '.join(known)}.", field="outcome"
         )
     out = known[outcome]
-    added = tuple(x if isinstance(x, EffectRecord) else EffectRecord.from_series(x) for x in extra)
-    for rec in added:
-        if rec.outcome not in known:
-            raise EvidenceInputError(
-                f"{rec.label}: unknown outcome {rec.outcome!r}; use one of {', '.join(known)}.",
-                field="extra",
-            )
-        if rec.measure != known[rec.outcome].measure:
-            raise EvidenceInputError(
-                f"{rec.label}: {rec.outcome} is pooled as {known[rec.outcome].measure} but the "
-                f"record is {rec.measure}; convert it to {known[rec.outcome].measure} first.",
-                field="extra",
-            )
+    added = _checked_extra(extra, known)
     # the web layer may pass every stored record; each summary takes its own outcome's
     mine = tuple(x for x in added if x.outcome == outcome)
     shipped, skipped = effect_records(r)
