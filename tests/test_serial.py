@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -86,7 +86,7 @@ def test_decimals_read_exact_or_normalised(
 
 
 def test_times_in_iso_8601() -> None:
-    moment = datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
     assert plain([moment, time(22, 0)]) == ["2026-03-29T01:30:00+00:00", "22:00:00"]
 
 
