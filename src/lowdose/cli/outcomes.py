@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from lowdose.cli.output import caveats_on_stderr, console, respond, table
+from lowdose.errors import DesignError, OutcomesError, OutcomesWarning
 from lowdose.evidence.placebo import placebo_reference
 from lowdose.outcomes.design import Nof1Design, Nof1Plan
 from lowdose.outcomes.diary import OUTCOMES, outcome_scale, read_diary
-from lowdose.outcomes.errors import DesignError, OutcomesError, OutcomesWarning
 from lowdose.outcomes.nof1 import Nof1Analysis
 from lowdose.outcomes.pooling import PooledNof1, TrialEffect
 from lowdose.outcomes.response import RECOMMENDED_WINDOW_DAYS, ResponseAnalysis

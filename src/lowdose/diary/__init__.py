@@ -20,9 +20,6 @@ from lowdose.diary.checkin import (
     SEVERITIES,
     SIDE_EFFECTS,
     Checkin,
-    CheckinError,
-    CheckinFieldsError,
-    MissingAnswerError,
     Scale,
     SideEffect,
     changeable_until,
@@ -42,6 +39,7 @@ from lowdose.diary.summary import (
     no_checkin_alert,
     summarize,
 )
+from lowdose.errors import CheckinError, CheckinFieldsError, MissingAnswerError
 
 __all__ = [
     "CHANGE_WINDOW",

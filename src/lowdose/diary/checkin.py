@@ -32,7 +32,7 @@ from functools import partial
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from lowdose.errors import InputError
+from lowdose.errors import CheckinError, CheckinFieldsError, MissingAnswerError
 
 __all__ = [
     "CHANGE_WINDOW",
@@ -58,37 +58,6 @@ __all__ = [
     "needs_day_choice",
     "parse_checkin",
 ]
-
-
-class CheckinError(InputError):
-    """A check-in value is missing, malformed or out of range; ``field`` names it."""
-
-    @property
-    def errors(self) -> tuple[CheckinError, ...]:
-        """Every problem this error reports, one per field (here: itself)."""
-        return (self,)
-
-
-class MissingAnswerError(CheckinError):
-    """A required answer was not given: a score, the dose answer, or (from a person filling in the
-    form) the time of a dose taken."""
-
-
-class CheckinFieldsError(CheckinError):
-    """Several answers of one entry are wrong; :attr:`errors` lists each, in the order of the form.
-
-    The message joins theirs; ``field`` is the first one's.
-    """
-
-    def __init__(self, errors: Sequence[CheckinError]) -> None:
-        if len(errors) < 2:
-            raise ValueError("CheckinFieldsError holds two or more errors; raise one alone")
-        super().__init__("; ".join(str(error) for error in errors), field=errors[0].field)
-        self._errors = tuple(errors)
-
-    @property
-    def errors(self) -> tuple[CheckinError, ...]:
-        return self._errors
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,8 @@ from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from lowdose.diary.checkin import Checkin, CheckinError, parse_checkin
+from lowdose.diary.checkin import Checkin, parse_checkin
+from lowdose.errors import CheckinError
 
 __all__ = [
     "CSV_COLUMNS",

@@ -9,12 +9,12 @@ shape (:class:`lowdose.outcomes.PlaceboReference`), for the caller to pass in.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
-from lowdose.evidence.errors import EvidenceInputError
+from lowdose.errors import EvidenceInputError
 from lowdose.evidence.loader import placebo_data, sources, trials
 from lowdose.outcomes.placebo import PlaceboReference, from_evidence
+from lowdose.serial import Plain
 
 __all__ = ["PlaceboArm", "PlaceboResponse", "placebo_reference", "placebo_response"]
 
@@ -31,7 +31,7 @@ class PlaceboArm:
 
 
 @dataclass(frozen=True)
-class PlaceboResponse:
+class PlaceboResponse(Plain):
     """Pooled within-arm placebo response for one outcome.
 
     Attributes
@@ -61,15 +61,6 @@ class PlaceboResponse:
     ldn_trial_arms: tuple[PlaceboArm, ...]
     sources: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON."""
-        out = asdict(self)
-        out["mean_change_ci"] = list(self.mean_change_ci)
-        out["responder_30_ci"] = list(self.responder_30_ci)
-        out["responder_50_ci"] = list(self.responder_50_ci)
-        out["sources"] = list(self.sources)
-        return out
-
     def summary(self) -> str:
         """One paragraph in plain language."""
         lo, hi = self.mean_change_ci
@@ -86,7 +77,7 @@ def placebo_response(outcome: str = "pain") -> PlaceboResponse:
 
     Only ``"pain"`` has pooled placebo-arm data in the evidence reference (Häuser et al. 2011,
     *Pain* 152:1709 and *Schmerz* 25:619); other outcomes raise
-    :class:`~lowdose.evidence.errors.EvidenceInputError`.
+    :class:`~lowdose.errors.EvidenceInputError`.
     """
     data = placebo_data()
     if outcome not in data or outcome.startswith("_"):

@@ -34,6 +34,15 @@ Exceptions and warnings::
 
 from __future__ import annotations
 
+from lowdose.errors import (
+    AnalysisError,
+    DesignError,
+    DiaryError,
+    OutcomesError,
+    OutcomesWarning,
+    TooFewDaysWarning,
+    UnstableDoseWarning,
+)
 from lowdose.outcomes.analysis_plan import AnalysisPlan
 from lowdose.outcomes.design import (
     DEFAULT_ONSET_DAYS,
@@ -45,15 +54,6 @@ from lowdose.outcomes.design import (
     reference_allocation,
 )
 from lowdose.outcomes.diary import OUTCOMES, Diary, OutcomeScale, parse_diary, read_diary
-from lowdose.outcomes.errors import (
-    AnalysisError,
-    DesignError,
-    DiaryError,
-    OutcomesError,
-    OutcomesWarning,
-    TooFewDaysWarning,
-    UnstableDoseWarning,
-)
 from lowdose.outcomes.nof1 import ArmEffect, Nof1Analysis, Nof1Result, PairedTest
 from lowdose.outcomes.placebo import PlaceboReference
 from lowdose.outcomes.pooling import (

@@ -14,9 +14,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from lowdose.errors import AnalysisError
 from lowdose.outcomes.design import Nof1Plan
 from lowdose.outcomes.diary import Diary, outcome_scale
-from lowdose.outcomes.errors import AnalysisError
 from lowdose.outcomes.nof1 import Nof1Analysis, Nof1Result
 from lowdose.outcomes.priors import Priors
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from lowdose.outcomes.errors import DiaryError
+from lowdose.errors import DiaryError
 
 __all__ = [
     "OUTCOMES",

@@ -43,9 +43,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from lowdose.errors import AnalysisError
 from lowdose.outcomes.ar1 import gauss_legendre
-from lowdose.outcomes.errors import AnalysisError
 from lowdose.outcomes.nof1 import Nof1Result
+from lowdose.serial import Plain
 
 __all__ = ["Nof1SeriesEffect", "PooledNof1", "PooledResult", "ShrunkenEffect", "TrialEffect"]
 
@@ -87,7 +88,7 @@ class TrialEffect:
 
 
 @dataclass(frozen=True)
-class ShrunkenEffect:
+class ShrunkenEffect(Plain):
     """A patient's own estimate and the estimate after borrowing strength from the others."""
 
     patient: str
@@ -97,9 +98,6 @@ class ShrunkenEffect:
     shrunken_sd: float
     ci_low: float
     ci_high: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)

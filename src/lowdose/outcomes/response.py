@@ -45,9 +45,9 @@ from typing import Any
 
 import numpy as np
 
+from lowdose.errors import AnalysisError, TooFewDaysWarning, UnstableDoseWarning
 from lowdose.outcomes.ar1 import fit_ar1_regression
 from lowdose.outcomes.diary import Diary, outcome_scale
-from lowdose.outcomes.errors import AnalysisError, TooFewDaysWarning, UnstableDoseWarning
 from lowdose.outcomes.placebo import PlaceboReference
 from lowdose.outcomes.priors import Priors
 

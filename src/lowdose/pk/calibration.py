@@ -13,7 +13,7 @@ import math
 
 from scipy.optimize import brentq
 
-from lowdose.pk.errors import PkInputError
+from lowdose.errors import PkInputError
 from lowdose.pk.kinetics import single_dose_peak
 from lowdose.pk.parameters import (
     FITTED_EC50_MU_NG_ML,

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from lowdose.pk.errors import PkInputError
+from lowdose.errors import PkInputError
 
 __all__ = [
     "LABEL_50MG",

@@ -30,7 +30,7 @@ from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
 from apps.nof1.queries import trial_under_way
 from apps.nof1.states import facts_of, require, state_of
 from lowdose.diary import daily_scores
-from lowdose.errors import InputError
+from lowdose.errors import InputError, TrialStateError
 from lowdose.outcomes import (
     AnalysisPlan,
     Diary,
@@ -38,14 +38,7 @@ from lowdose.outcomes import (
     OutcomesError,
     OutcomesWarning,
 )
-from lowdose.outcomes.trial_states import (
-    Step,
-    TrialFacts,
-    TrialState,
-    TrialStateError,
-    check_reason,
-    long_date,
-)
+from lowdose.outcomes.trial_states import Step, TrialFacts, TrialState, check_reason, long_date
 
 __all__ = [
     "DesignRequest",
