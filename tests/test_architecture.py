@@ -61,6 +61,7 @@ def test_the_walker_would_catch_a_django_import(tmp_path: Path) -> None:
 LAYERS = {
     "errors": 0,
     "charts": 0,
+    "daily": 0,
     "pk": 1,
     "meta": 1,
     "outcomes": 1,

@@ -4,6 +4,8 @@ Each sub-package draws its own subtree under :class:`LowdoseError` in its module
 
     LowdoseError
     ├── InputError            the caller gave a value that cannot be used (exit code 1 in the CLI)
+    │   ├── OutcomesError     any unusable input to the outcomes engine (more in outcomes.errors)
+    │   │   └── DiaryError    a diary CSV or row cannot be read (names row and column)
     │   └── (sub-package errors, e.g. diary.CheckinError, pharmacy.CompoundingError)
     ├── DataError             a data file shipped with or loaded into lowdose is inconsistent
     └── MissingExtraError     a feature needs an extra that is not installed (``cli``, ``charts``)
@@ -16,7 +18,15 @@ to people verbatim.
 
 from __future__ import annotations
 
-__all__ = ["DataError", "InputError", "LowdoseError", "LowdoseWarning", "MissingExtraError"]
+__all__ = [
+    "DataError",
+    "DiaryError",
+    "InputError",
+    "LowdoseError",
+    "LowdoseWarning",
+    "MissingExtraError",
+    "OutcomesError",
+]
 
 
 class LowdoseError(Exception):
@@ -32,6 +42,18 @@ class InputError(LowdoseError, ValueError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class OutcomesError(InputError):
+    """An input to the outcomes engine cannot be used; the message says how to fix it."""
+
+
+class DiaryError(OutcomesError):
+    """A diary (CSV file or rows) is malformed; the message names the row and the column.
+
+    Here rather than in :mod:`lowdose.outcomes.errors` because the daily series
+    (:mod:`lowdose.daily`), below the outcomes engine, raises it.
+    """
 
 
 class DataError(LowdoseError):

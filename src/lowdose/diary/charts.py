@@ -1,4 +1,4 @@
-"""The check-in chart: four daily scores over time, dose steps and missed doses marked."""
+"""The check-in chart: the daily scores over time, dose steps and missed doses marked."""
 
 from __future__ import annotations
 
@@ -9,21 +9,30 @@ from typing import Any
 
 import altair as alt
 
-from lowdose.diary.checkin import SCALES, Scale
-from lowdose.diary.summary import DailyScores, DoseStep
+from lowdose.daily import DAILY_SCALES, DailyScale, DailyScales, DailyScores, Diary
+from lowdose.diary.summary import DoseStep
 
 __all__ = ["checkin_chart"]
 
 
 _COLOURS = {"pain": "#c0392b", "fatigue": "#8e44ad", "sleep": "#2471a3", "mood": "#229954"}
+#: Colours of scales beyond the first four, in turn (Tableau 10: distinct, colour-blind aware).
+_MORE_COLOURS = ("#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f")
 _DESCRIPTION = (
     "The dose taken (a step line, in mg) above the daily check-in scores, one panel per scale, "
     "with dose changes (dashed lines), missed doses (crosses) and the pre-LDN baseline (dotted)."
 )
 
 
-def _label(scale: Scale) -> str:
-    return f"{scale.label} ({'higher' if scale.higher_is_better else 'lower'} is better)"
+def _label(scale: DailyScale) -> str:
+    return f"{scale.label} ({scale.direction})"
+
+
+def _colour(scales: DailyScales, name: str) -> str:
+    if name in _COLOURS:
+        return _COLOURS[name]
+    extra = [n for n in scales.names if n not in _COLOURS]
+    return _MORE_COLOURS[extra.index(name) % len(_MORE_COLOURS)]
 
 
 def checkin_chart(
@@ -37,6 +46,8 @@ def checkin_chart(
 ) -> dict[str, Any]:
     """A Vega-Lite specification (dict): one small panel per scale, dose steps and missed doses.
 
+    The scales are those of ``days`` when it is a :class:`~lowdose.daily.Diary`, else the default.
+
     Axis dates read "06 Dec" with ``day_first`` (as in the UK), else "Dec 06" (as in the US).
 
     Each panel plots a scale's daily means (0–10) and says which direction is better; dashed
@@ -46,6 +57,7 @@ def checkin_chart(
     The rows travel as top-level ``datasets``; the layout depends only on which layers exist, so
     it is built once per layout and copied (Altair takes about half a second to build it).
     """
+    scales = days.scales if isinstance(days, Diary) else DAILY_SCALES
     steps = [
         {
             "day": step.day.isoformat(),
@@ -68,7 +80,7 @@ def checkin_chart(
             {"day": row.day.isoformat(), "what": "missed dose"} for row in days if row.dose_missed
         ],
     }
-    for scale in SCALES:
+    for scale in scales:
         datasets[f"scores_{scale.name}"] = [
             {
                 "day": r.day.isoformat(),
@@ -87,7 +99,8 @@ def checkin_chart(
             panel_height,
             has_steps=bool(datasets["dose_steps"]),
             has_missed=bool(datasets["missed_doses"]),
-            with_baseline=tuple(s.name for s in SCALES if f"baseline_{s.name}" in datasets),
+            scales=scales,
+            with_baseline=tuple(s.name for s in scales if f"baseline_{s.name}" in datasets),
             day_first=day_first,
         )
     )
@@ -102,6 +115,7 @@ def _layout(
     *,
     has_steps: bool,
     has_missed: bool,
+    scales: DailyScales,
     with_baseline: tuple[str, ...],
     day_first: bool = True,
 ) -> dict[str, Any]:
@@ -141,8 +155,8 @@ def _layout(
                 title=alt.Title("Dose taken (mg)", anchor="start", fontSize=12),
             )
         )
-    for scale in SCALES:
-        colour = _COLOURS[scale.name]
+    for scale in scales:
+        colour = _colour(scales, scale.name)
         layers: list[alt.Chart] = [
             alt.Chart(named(f"scores_{scale.name}"))
             .mark_line(

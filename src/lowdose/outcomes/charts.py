@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from lowdose.outcomes.diary import Diary
+from lowdose.daily import Diary
 from lowdose.outcomes.nof1 import Nof1Result
 
 __all__ = ["nof1_chart_spec"]

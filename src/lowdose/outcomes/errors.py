@@ -4,8 +4,8 @@
 
     LowdoseError
     └── InputError
-        └── OutcomesError            any unusable input to the outcomes engine
-            ├── DiaryError           a diary CSV or row cannot be read (names row and column)
+        └── OutcomesError            any unusable input to the outcomes engine (lowdose.errors)
+            ├── DiaryError           a diary CSV or row cannot be read (in lowdose.errors)
             ├── DesignError          an N-of-1 design cannot be built or read back
             └── AnalysisError        the data cannot support the requested analysis
 
@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from lowdose.errors import InputError, LowdoseWarning
+from lowdose.errors import DiaryError, LowdoseWarning, OutcomesError
 
 __all__ = [
     "AnalysisError",
@@ -28,14 +28,6 @@ __all__ = [
     "TooFewDaysWarning",
     "UnstableDoseWarning",
 ]
-
-
-class OutcomesError(InputError):
-    """An input to the outcomes engine cannot be used; the message says how to fix it."""
-
-
-class DiaryError(OutcomesError):
-    """A diary (CSV file or rows) is malformed; the message names the row and the column."""
 
 
 class DesignError(OutcomesError):
