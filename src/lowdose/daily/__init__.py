@@ -18,7 +18,13 @@ from lowdose.daily.scales import (
     DailyScales,
     daily_scale,
 )
-from lowdose.daily.series import DailyScores, Diary, cell_text, diary_from_numbered_rows
+from lowdose.daily.series import (
+    DailyScores,
+    Diary,
+    ScoresByName,
+    cell_text,
+    diary_from_numbered_rows,
+)
 
 __all__ = [
     "DAILY_SCALES",
@@ -28,6 +34,7 @@ __all__ = [
     "DailyScales",
     "DailyScores",
     "Diary",
+    "ScoresByName",
     "cell_text",
     "daily_scale",
     "diary_from_numbered_rows",

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import overload
+from typing import Generic, TypeVar, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,11 +22,37 @@ from numpy.typing import NDArray
 from lowdose.daily.scales import DAILY_SCALES, DailyScales
 from lowdose.errors import DiaryError
 
-__all__ = ["DailyScores", "Diary", "cell_text", "diary_from_numbered_rows"]
+__all__ = ["DailyScores", "Diary", "ScoresByName", "cell_text", "diary_from_numbered_rows"]
+
+
+_Score = TypeVar("_Score", int, float)
+
+
+class ScoresByName(Generic[_Score]):
+    """A record with a ``scores`` mapping (scale name → score): :meth:`score` reads one, and so
+    does the scale's name as an attribute (``checkin.pain``, ``row.pain``)."""
+
+    __slots__ = ()
+    scores: Mapping[str, _Score]
+
+    def score(self, scale: str) -> _Score:
+        return self.scores[scale]
+
+    # Why: the scales are data (lowdose.daily.scales), so a scale's score cannot be a declared
+    # field; ``row.pain`` keeps reading as it did when the four scores were fields.
+    def __getattr__(self, name: str) -> _Score:
+        if name.startswith("_") or name == "scores":
+            raise AttributeError(name)
+        try:
+            return self.scores[name]
+        except KeyError:
+            raise AttributeError(
+                f"{type(self).__name__} has no scale or attribute {name!r}"
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)
-class DailyScores:
+class DailyScores(ScoresByName[float]):
     """One day of the diary: the mean of the day's scores per scale, and what happened to the dose.
 
     ``scores`` maps each scale's name to the day's mean (``nan``: not rated that day); a scale's
@@ -42,19 +68,6 @@ class DailyScores:
     kit: str | None = None  # the blinded N-of-1 kit taken that day, if any
     #: side effects reported that day at the most severe level (``SEVERITIES[-1]``)
     severe_side_effects: frozenset[str] = frozenset()
-
-    def score(self, scale: str) -> float:
-        return self.scores[scale]
-
-    # Why: the scales are data (lowdose.daily.scales), so a scale's score cannot be a declared
-    # field; ``row.pain`` keeps reading as it did when the four were fields.
-    def __getattr__(self, name: str) -> float:
-        if name.startswith("_") or name == "scores":
-            raise AttributeError(name)
-        try:
-            return self.scores[name]
-        except KeyError:
-            raise AttributeError(f"DailyScores has no scale or attribute {name!r}") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,9 +119,6 @@ def _layout(
     with_baseline: tuple[str, ...],
     day_first: bool = True,
 ) -> dict[str, Any]:
-    def named(name: str) -> alt.NamedData:
-        return alt.NamedData(name=name)
-
     axis_format, tip_format = ("%d %b", "%a %d %b %Y") if day_first else ("%b %d", "%a, %b %d, %Y")
     x = alt.X("day:T", title=None, axis=alt.Axis(format=axis_format, labelOverlap=True))
     panels = []
@@ -131,7 +128,7 @@ def _layout(
         # names its dose.
         panels.append(
             alt.layer(
-                alt.Chart(named("dose_line"))
+                alt.Chart(_named("dose_line"))
                 .mark_line(interpolate="step-after", color="#555", strokeWidth=1.6)
                 .encode(
                     x=x,
@@ -142,7 +139,7 @@ def _layout(
                         axis=alt.Axis(tickCount=2, labelExpr="datum.value + ' mg'"),
                     ),
                 ),
-                alt.Chart(named("dose_steps"))
+                alt.Chart(_named("dose_steps"))
                 .mark_point(color="#555", filled=True, size=18)
                 .encode(
                     x=x,
@@ -155,51 +152,80 @@ def _layout(
                 title=alt.Title("Dose taken (mg)", anchor="start", fontSize=12),
             )
         )
-    for scale in scales:
-        colour = _colour(scales, scale.name)
-        layers: list[alt.Chart] = [
-            alt.Chart(named(f"scores_{scale.name}"))
-            .mark_line(
-                point=alt.OverlayMarkDef(size=14, color=colour), strokeWidth=1.6, color=colour
-            )
-            .encode(
-                x=x,
-                y=alt.Y(
-                    "value:Q",
-                    title=None,
-                    scale=alt.Scale(domain=[0, 10]),
-                    axis=alt.Axis(values=[0, 5, 10]),
-                ),
-                tooltip=[alt.Tooltip("day:T", format=tip_format), "scale:N", "value:Q"],
-            )
-        ]
-        if scale.name in with_baseline:
-            layers.append(
-                alt.Chart(named(f"baseline_{scale.name}"))
-                .mark_rule(color=colour, strokeDash=[1, 3], opacity=0.8)
-                .encode(y="value:Q", tooltip=["what:N", alt.Tooltip("value:Q", format=".1f")])
-            )
-        if has_steps:
-            layers.append(
-                alt.Chart(named("dose_steps"))
-                .mark_rule(color="#555", strokeDash=[4, 3])
-                .encode(x="day:T", tooltip=[alt.Tooltip("day:T", title="dose change"), "label:N"])
-            )
-        if has_missed:
-            layers.append(
-                alt.Chart(named("missed_doses"))
-                .mark_point(shape="cross", color="#e67e22", size=40, filled=True)
-                .encode(x="day:T", y=alt.datum(0.4), tooltip=[alt.Tooltip("day:T"), "what:N"])
-            )
-        panels.append(
-            alt.layer(*layers).properties(
-                width=width,
-                height=panel_height,
-                title=alt.Title(_label(scale), anchor="start", fontSize=12),
-            )
+    panels += [
+        _scale_panel(
+            scale,
+            _colour(scales, scale.name),
+            x,
+            tip_format,
+            size=(width, panel_height),
+            with_baseline=scale.name in with_baseline,
+            has_steps=has_steps,
+            has_missed=has_missed,
         )
+        for scale in scales
+    ]
     chart = alt.vconcat(*panels, spacing=14).resolve_scale(x="shared")
     # Validation against the Vega-Lite schema happens in the tests, not on every page view.
     spec: dict[str, Any] = chart.to_dict(validate=False)
     spec["description"] = _DESCRIPTION
     return spec
+
+
+def _named(name: str) -> alt.NamedData:
+    return alt.NamedData(name=name)
+
+
+def _scale_panel(
+    scale: DailyScale,
+    colour: str,
+    x: alt.X,
+    tip_format: str,
+    *,
+    size: tuple[int | str, int],
+    with_baseline: bool,
+    has_steps: bool,
+    has_missed: bool,
+) -> alt.LayerChart | alt.FacetChart:
+    """One scale's panel: its daily means, with its baseline, dose changes and missed doses."""
+    middle = (scale.low + scale.high) / 2
+    layers: list[alt.Chart] = [
+        alt.Chart(_named(f"scores_{scale.name}"))
+        .mark_line(point=alt.OverlayMarkDef(size=14, color=colour), strokeWidth=1.6, color=colour)
+        .encode(
+            x=x,
+            y=alt.Y(
+                "value:Q",
+                title=None,
+                scale=alt.Scale(domain=[scale.low, scale.high]),
+                axis=alt.Axis(
+                    values=[scale.low, int(middle) if middle.is_integer() else middle, scale.high]
+                ),
+            ),
+            tooltip=[alt.Tooltip("day:T", format=tip_format), "scale:N", "value:Q"],
+        )
+    ]
+    if with_baseline:
+        layers.append(
+            alt.Chart(_named(f"baseline_{scale.name}"))
+            .mark_rule(color=colour, strokeDash=[1, 3], opacity=0.8)
+            .encode(y="value:Q", tooltip=["what:N", alt.Tooltip("value:Q", format=".1f")])
+        )
+    if has_steps:
+        layers.append(
+            alt.Chart(_named("dose_steps"))
+            .mark_rule(color="#555", strokeDash=[4, 3])
+            .encode(x="day:T", tooltip=[alt.Tooltip("day:T", title="dose change"), "label:N"])
+        )
+    if has_missed:
+        layers.append(
+            alt.Chart(_named("missed_doses"))
+            .mark_point(shape="cross", color="#e67e22", size=40, filled=True)
+            .encode(x="day:T", y=alt.datum(0.4), tooltip=[alt.Tooltip("day:T"), "what:N"])
+        )
+    width, height = size
+    return alt.layer(*layers).properties(
+        width=width,
+        height=height,
+        title=alt.Title(_label(scale), anchor="start", fontSize=12),
+    )

@@ -27,7 +27,7 @@ from functools import partial
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from lowdose.daily import DAILY_SCALES, DailyScale, DailyScales
+from lowdose.daily import DAILY_SCALES, DailyScale, DailyScales, ScoresByName
 from lowdose.diary.timing import (
     FUTURE_TOLERANCE,
     HISTORY_BEFORE_JOINING,
@@ -117,7 +117,7 @@ class SideEffect:
 
 
 @dataclass(frozen=True, slots=True, init=False)
-class Checkin:
+class Checkin(ScoresByName[int]):
     """One validated check-in. ``scores`` holds a whole number for each daily scale (each also
     reads as an attribute: ``checkin.pain``); ``dose_mg`` is exact milligrams.
 
@@ -161,22 +161,9 @@ class Checkin:
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
-    # Why: the scales are data (lowdose.daily.scales), so a scale's score cannot be a declared
-    # field; ``checkin.pain`` keeps reading as it did when the four were fields.
-    def __getattr__(self, name: str) -> int:
-        if name.startswith("_") or name == "scores":
-            raise AttributeError(name)
-        try:
-            return self.scores[name]
-        except KeyError:
-            raise AttributeError(f"Checkin has no scale or attribute {name!r}") from None
-
     @property
     def dose_missed(self) -> bool:
         return self.dose_status == "missed"
-
-    def score(self, scale: str) -> int:
-        return self.scores[scale]
 
 
 _UUID_RE = re.compile(r"^[0-9a-fA-F-]{32,36}$")
