@@ -26,10 +26,7 @@ __all__ = ["FIELDS", "LABELS", "FormProblem", "form_problems", "raw_from_post"]
 FIELDS = (
     "client_id",
     "day",
-    "pain",
-    "fatigue",
-    "sleep",
-    "mood",
+    *DAILY_SCALES.names,
     "dose_status",
     "dose_mg",
     "dose_time",
@@ -53,7 +50,8 @@ _KIT_DOSE_LABEL = "Your trial capsule tonight"
 _ASK: dict[str, str] = {
     "day": "choose the day this check-in is for.",
     **{
-        scale.name: f"choose a number from 0 ({scale.low_anchor}) to 10 ({scale.high_anchor})."
+        scale.name: f"choose a number from {scale.low} ({scale.low_anchor}) to {scale.high} "
+        f"({scale.high_anchor})."
         for scale in DAILY_SCALES
     },
     "dose_status": "choose Taken, Missed or No dose due.",

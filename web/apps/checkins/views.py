@@ -234,9 +234,7 @@ def _render_form(
 def _form_values(row: Checkin) -> dict[str, object]:
     """A stored check-in as the form's values (strings, as a POST would send them)."""
     answers = row.snapshot()
-    values: dict[str, object] = {
-        name: str(answers[name]) for name in ("pain", "fatigue", "sleep", "mood")
-    }
+    values: dict[str, object] = {name: str(answers[name]) for name in DAILY_SCALES.names}
     values.update(
         day=answers["day"],
         dose_status=answers["dose_status"],
