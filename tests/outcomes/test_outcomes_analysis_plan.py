@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from lowdose.errors import AnalysisError
 from lowdose.outcomes.analysis_plan import AnalysisPlan
 from lowdose.outcomes.design import Nof1Design
-from lowdose.outcomes.errors import AnalysisError
 from lowdose.outcomes.priors import Priors
 from lowdose.outcomes.simulate import simulate_diary
 

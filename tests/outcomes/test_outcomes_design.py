@@ -12,6 +12,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from lowdose.errors import DesignError, TooFewDaysWarning
 from lowdose.outcomes.allocation import kit_code_is_valid, kit_codes, permuted_cycles
 from lowdose.outcomes.design import (
     CSPRNG,
@@ -25,7 +26,6 @@ from lowdose.outcomes.design import (
     derive_run_in,
     reference_allocation,
 )
-from lowdose.outcomes.errors import DesignError, TooFewDaysWarning
 
 START = date(2026, 3, 2)
 

@@ -188,7 +188,7 @@ def test_posterior_matches_pymc_nuts_on_the_pinned_trial() -> None:
     ],
 )
 def test_design_assistant_rejects_impossible_assumptions(kw: dict[str, float], field: str) -> None:
-    from lowdose.outcomes.errors import OutcomesError
+    from lowdose.errors import OutcomesError
     from lowdose.outcomes.simulate import simulate_design
 
     options: dict[str, float] = {"effect": -1.0, "sd": 1.0, "ar1": 0.3, "reps": 10}

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from scipy import integrate
 
+from lowdose.errors import AnalysisError
 from lowdose.outcomes.design import Nof1Design
-from lowdose.outcomes.errors import AnalysisError
 from lowdose.outcomes.nof1 import Nof1Analysis
 from lowdose.outcomes.pooling import PooledNof1, TrialEffect
 from lowdose.outcomes.simulate import simulate_diary

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lowdose.errors import InputError
+from lowdose.errors import InputError, TrialStateError
 from lowdose.outcomes.trial_situation import describe
 from lowdose.outcomes.trial_states import (
     TRANSITIONS,
@@ -17,7 +17,6 @@ from lowdose.outcomes.trial_states import (
     Step,
     TrialFacts,
     TrialState,
-    TrialStateError,
     allowed_steps,
     check,
     check_reason,

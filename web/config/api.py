@@ -21,16 +21,17 @@ from ninja.openapi.schema import OpenAPISchema
 from apps.accounts.api import router as accounts_router
 from apps.alerts.api import router as alerts_router
 from apps.audit.api import router as audit_router
-from apps.checkins.actions import CheckinConflictError
 from apps.checkins.api import router as checkins_router
 from apps.clinical.api import router as clinical_router
+from apps.clinical.schemas import ScreeningOut
 from apps.evidence.api import router as evidence_router
 from apps.nof1.api import router as nof1_router
 from apps.pharmacy.api import router as pharmacy_router
 from config.api_docs import LocalSwagger
-from config.api_input import ApiInputError, ErrorOut, JsonOnlyParser
-from lowdose.errors import InputError
-from lowdose.safety import ScreenBlockedError
+from config.api_input import ErrorOut, JsonOnlyParser
+from config.errors import ApiInputError, api_status
+from lowdose.errors import InputError, ScreenBlockedError
+from lowdose.safety.screening import blocking_screen
 
 
 class ValidationErrorOut(Schema):
@@ -117,39 +118,25 @@ api.add_router("/", pharmacy_router)
 api.add_router("/", audit_router)
 
 
-@api.exception_handler(ScreenBlockedError)
-def on_screen_blocked(request: HttpRequest, exc: ScreenBlockedError) -> HttpResponse:
-    """A hard stop of the safety screen (contraindication, or an entry to review): 409 with the
-    screen, so the caller sees what to resolve."""
-    from apps.clinical.schemas import ScreeningOut
-
-    return api.create_response(
-        request,
-        {"detail": str(exc), "screening": ScreeningOut.from_result(exc.result)},
-        status=409,
-    )
-
-
-@api.exception_handler(CheckinConflictError)
-def on_conflict(request: HttpRequest, exc: CheckinConflictError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=409)
-
-
 @api.exception_handler(InputError)
-def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=400)
-
-
+@api.exception_handler(ScreenBlockedError)
 @api.exception_handler(ApiInputError)
-def on_unreadable_request(request: HttpRequest, exc: ApiInputError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=exc.status)
+def on_domain_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Every domain error of the core and of the web layer, answered with its status from
+    :func:`config.errors.api_status` (400 input, 409 a conflict or a hard stop of the safety
+    screen, 415 a body that is not JSON): ``{"detail": ..., "field": ...}``, and for a hard stop
+    of the screen the screen itself, so the caller sees what to resolve."""
+    body: dict[str, object] = {"detail": str(exc), "field": getattr(exc, "field", None)}
+    if isinstance(exc, ScreenBlockedError):
+        body = {"detail": str(exc), "screening": ScreeningOut.from_result(blocking_screen(exc))}
+    return api.create_response(request, body, status=api_status(exc))
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # django-ninja wraps whatever the body parser raises in HttpError(400, "Cannot parse ...").
     if isinstance(exc.__cause__, ApiInputError):
-        return on_unreadable_request(request, exc.__cause__)
+        return on_domain_error(request, exc.__cause__)
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
         detail = "The body is not valid JSON."
         return api.create_response(request, {"detail": detail, "field": None}, status=400)

@@ -33,9 +33,10 @@ from ninja.pagination import PageNumberPagination
 from ninja.parser import Parser
 from pydantic import BeforeValidator, ConfigDict, Strict
 
+from config.errors import NulCharacterError, UnsupportedMediaTypeError
+
 __all__ = [
     "MAX_ID",
-    "ApiInputError",
     "BodyIn",
     "BoundedPages",
     "ErrorOut",
@@ -43,31 +44,11 @@ __all__ = [
     "IsoDateTime",
     "IsoUUID",
     "JsonOnlyParser",
-    "NulCharacterError",
     "ObjectId",
-    "UnsupportedMediaTypeError",
     "find_nul",
 ]
 
 NUL = "\x00"
-
-
-class ApiInputError(Exception):
-    """A request the API refuses to read; ``status`` is the HTTP code, ``field`` the input."""
-
-    status = 400
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class UnsupportedMediaTypeError(ApiInputError):
-    status = 415
-
-
-class NulCharacterError(ApiInputError):
-    status = 400
 
 
 def _text_only(value: object) -> object:

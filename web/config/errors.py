@@ -1,4 +1,21 @@
-"""What a person or a client sees when a request fails outside any view's own handling.
+"""The web layer's exceptions, the HTTP status of every domain error, and what a person or a
+client sees when a request fails outside any view's own handling.
+
+The web layer's own tree (the core's is :mod:`lowdose.errors`)::
+
+    ApiInputError (Exception)         a request the API will not read; ``status``, ``field``
+    ├── UnsupportedMediaTypeError     415: the body is not JSON
+    └── NulCharacterError             400: a NUL character in the body or the query string
+    lowdose.errors.InputError
+    ├── lowdose.errors.CheckinError
+    │   └── CheckinConflictError      409: a ``client_id`` reused for another entry, or a change
+    │                                 past the change window or to a deleted check-in
+    └── AlertClosedError              409: the alert was already resolved
+    BackupError (Exception)           a backup or restore refused (management commands)
+    AuditImmutableError (RuntimeError)  any attempt to change or remove an audit event
+
+:func:`api_status` is the one table from an error to its HTTP status; :mod:`config.api` answers
+every domain error through it.
 
 Django calls these for a request it cannot read (400; a body over
 ``DATA_UPLOAD_MAX_MEMORY_SIZE`` arrives here as :class:`~django.core.exceptions.RequestDataTooBig`
@@ -15,9 +32,80 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-__all__ = ["bad_request", "not_found", "server_error"]
+from lowdose.errors import CheckinError, InputError, ScreenBlockedError
+
+__all__ = [
+    "AlertClosedError",
+    "ApiInputError",
+    "AuditImmutableError",
+    "BackupError",
+    "CheckinConflictError",
+    "NulCharacterError",
+    "UnsupportedMediaTypeError",
+    "api_status",
+    "bad_request",
+    "not_found",
+    "server_error",
+]
 
 API_PREFIX = "/api/"
+
+
+class ApiInputError(Exception):
+    """A request the API refuses to read; ``status`` is the HTTP code, ``field`` the input."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnsupportedMediaTypeError(ApiInputError):
+    status = 415
+
+
+class NulCharacterError(ApiInputError):
+    status = 400
+
+
+class CheckinConflictError(CheckinError):
+    """The request conflicts with what is stored (HTTP 409): a ``client_id`` already used for a
+    different entry or for a deleted one, or a change to a check-in older than the change window.
+    """
+
+
+class AlertClosedError(InputError):
+    """The alert was already resolved; ``field`` is ``"alert"``."""
+
+
+class BackupError(Exception):
+    """A backup or restore that lowdose refuses; the message says why and what to do."""
+
+
+class AuditImmutableError(RuntimeError):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+#: HTTP status of each domain error, most specific first: the first class the error is an
+#: instance of decides. A hard stop of the safety screen and a clash with what is stored are
+#: conflicts (409); any other unusable input is 400.
+_API_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (ScreenBlockedError, 409),
+    (CheckinConflictError, 409),
+    (AlertClosedError, 409),
+    (InputError, 400),
+)
+
+
+def api_status(error: Exception) -> int:
+    """The HTTP status the API answers ``error`` with (500 for an error it does not know)."""
+    if isinstance(error, ApiInputError):
+        return error.status
+    for kind, status in _API_STATUS:
+        if isinstance(error, kind):
+            return status
+    return 500
 
 
 def _answer(

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from lowdose.cli.output import LazyProgress, console, respond, table
+from lowdose.errors import PkInputError
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
-from lowdose.pk.errors import PkInputError
 from lowdose.pk.occupancy import RECEPTORS
 from lowdose.pk.regimen import Regimen, regimen_metrics
 from lowdose.pk.simulate import check_dose_mg, simulate_doses

@@ -21,9 +21,6 @@ from lowdose.diary.checkin import (
     SEVERITIES,
     SIDE_EFFECTS,
     Checkin,
-    CheckinError,
-    CheckinFieldsError,
-    MissingAnswerError,
     SideEffect,
     parse_checkin,
 )
@@ -44,6 +41,7 @@ from lowdose.diary.timing import (
     may_change,
     needs_day_choice,
 )
+from lowdose.errors import CheckinError, CheckinFieldsError, MissingAnswerError
 
 __all__ = [
     "CHANGE_WINDOW",

@@ -33,7 +33,7 @@ from lowdose.diary.timing import (
     HISTORY_BEFORE_JOINING,
     day_choices,
 )
-from lowdose.errors import InputError
+from lowdose.errors import CheckinError, CheckinFieldsError, MissingAnswerError
 
 __all__ = [
     "DOSE_MAX_MG",
@@ -49,37 +49,6 @@ __all__ = [
     "SideEffect",
     "parse_checkin",
 ]
-
-
-class CheckinError(InputError):
-    """A check-in value is missing, malformed or out of range; ``field`` names it."""
-
-    @property
-    def errors(self) -> tuple[CheckinError, ...]:
-        """Every problem this error reports, one per field (here: itself)."""
-        return (self,)
-
-
-class MissingAnswerError(CheckinError):
-    """A required answer was not given: a score, the dose answer, or (from a person filling in the
-    form) the time of a dose taken."""
-
-
-class CheckinFieldsError(CheckinError):
-    """Several answers of one entry are wrong; :attr:`errors` lists each, in the order of the form.
-
-    The message joins theirs; ``field`` is the first one's.
-    """
-
-    def __init__(self, errors: Sequence[CheckinError]) -> None:
-        if len(errors) < 2:
-            raise ValueError("CheckinFieldsError holds two or more errors; raise one alone")
-        super().__init__("; ".join(str(error) for error in errors), field=errors[0].field)
-        self._errors = tuple(errors)
-
-    @property
-    def errors(self) -> tuple[CheckinError, ...]:
-        return self._errors
 
 
 #: Side effects asked about every day. Vivid dreams and insomnia are the effects reported with LDN

@@ -41,8 +41,8 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from lowdose.daily import DAILY_SCALES, DailyScales, Diary, diary_from_numbered_rows
-from lowdose.diary.checkin import Checkin, CheckinError, parse_checkin
-from lowdose.errors import DiaryError
+from lowdose.diary.checkin import Checkin, parse_checkin
+from lowdose.errors import CheckinError, DiaryError
 
 __all__ = [
     "CSV_COLUMNS",

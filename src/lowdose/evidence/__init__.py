@@ -24,8 +24,8 @@ Exception tree::
 
 from __future__ import annotations
 
+from lowdose.errors import EvidenceDataError, EvidenceInputError
 from lowdose.evidence.comparison import ComparisonRow, comparison_table
-from lowdose.evidence.errors import EvidenceDataError, EvidenceInputError
 from lowdose.evidence.loader import (
     comparators,
     effect_records,

@@ -27,7 +27,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from lowdose.evidence.errors import EvidenceDataError, EvidenceInputError
+from lowdose.errors import EvidenceDataError, EvidenceInputError
 from lowdose.evidence.records import (
     Comparator,
     ComparatorResult,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from lowdose.evidence.errors import EvidenceInputError
+from lowdose.errors import EvidenceInputError
 from lowdose.evidence.loader import placebo_data, sources, trials
 
 __all__ = ["PlaceboArm", "PlaceboResponse", "placebo_response"]
@@ -84,7 +84,7 @@ def placebo_response(outcome: str = "pain") -> PlaceboResponse:
 
     Only ``"pain"`` has pooled placebo-arm data in the evidence reference (Häuser et al. 2011,
     *Pain* 152:1709 and *Schmerz* 25:619); other outcomes raise
-    :class:`~lowdose.evidence.errors.EvidenceInputError`.
+    :class:`~lowdose.errors.EvidenceInputError`.
     """
     data = placebo_data()
     if outcome not in data or outcome.startswith("_"):

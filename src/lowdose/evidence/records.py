@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from lowdose.evidence.errors import EvidenceInputError
+from lowdose.errors import EvidenceInputError
 
 __all__ = [
     "ORIGINS",

@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lowdose.errors import EvidenceInputError
 from lowdose.evidence.comparison import comparison_table
-from lowdose.evidence.errors import EvidenceInputError
 from lowdose.evidence.loader import effect_records, outcomes, reviews
 from lowdose.evidence.placebo import PlaceboResponse, placebo_response
 from lowdose.evidence.records import EffectRecord, NotPoolable, Outcome, Review

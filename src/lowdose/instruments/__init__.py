@@ -22,6 +22,7 @@ Exceptions::
 
 from __future__ import annotations
 
+from lowdose.errors import AnswerError, UnknownInstrumentError, WordingFileError
 from lowdose.instruments.acr import (
     CRITERIA_VERSIONS,
     FS_BANDS,
@@ -31,10 +32,9 @@ from lowdose.instruments.acr import (
     CriteriaVersion,
     evaluate_criteria,
 )
-from lowdose.instruments.fiqr import WordingFileError, load_licensed_wording
+from lowdose.instruments.fiqr import load_licensed_wording
 from lowdose.instruments.model import (
     RISK_FLAGS,
-    AnswerError,
     Answers,
     Band,
     Instrument,
@@ -43,14 +43,7 @@ from lowdose.instruments.model import (
     ScoreResult,
 )
 from lowdose.instruments.questionnaires import PFIZER_NOTICE
-from lowdose.instruments.registry import (
-    UnknownInstrumentError,
-    get,
-    names,
-    register,
-    reset,
-    score,
-)
+from lowdose.instruments.registry import get, names, register, reset, score
 from lowdose.instruments.schedule import AssignmentSchedule, Occurrence
 
 __all__ = [

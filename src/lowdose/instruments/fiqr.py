@@ -40,7 +40,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from lowdose.instruments.model import AnswerError, Instrument, Item, ScoreResult
+from lowdose.errors import AnswerError, WordingFileError
+from lowdose.instruments.model import Instrument, Item, ScoreResult
 
 __all__ = [
     "FIQR",
@@ -51,10 +52,6 @@ __all__ = [
 ]
 
 WORDING_FORMAT = "lowdose-instrument-wording/1"
-
-
-class WordingFileError(AnswerError):
-    """A licensed-wording file is unreadable or incomplete; ``field`` is the offending JSON key."""
 
 
 #: (domain, constructs, divisor) — Bennett 2009; divisor turns the raw sum into the domain score.

@@ -14,7 +14,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Literal
 
-from lowdose.errors import InputError
+from lowdose.errors import AnswerError, InputError
 
 __all__ = [
     "AnswerError",
@@ -36,10 +36,6 @@ ItemKind = Literal["choice", "integer", "boolean"]
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
-
-
-class AnswerError(InputError):
-    """An answer is missing, unknown or out of range; ``field`` is the item's ``link_id``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lowdose.errors import InputError
+from lowdose.errors import InputError, UnknownInstrumentError
 from lowdose.instruments.acr import ACR2010, ACR2011, ACR2016, ACR2016_SELF
 from lowdose.instruments.fiqr import FIQR
 from lowdose.instruments.model import Answers, Instrument, ScoreResult
@@ -19,10 +19,6 @@ from lowdose.instruments.questionnaires import (
 )
 
 __all__ = ["UnknownInstrumentError", "get", "names", "register", "reset", "score"]
-
-
-class UnknownInstrumentError(InputError):
-    """No instrument is registered under this name; ``field`` is ``"instrument"``."""
 
 
 _BUILTIN: tuple[Instrument, ...] = (

@@ -14,6 +14,6 @@ Exceptions::
 
 from __future__ import annotations
 
-from lowdose.interop.errors import InteropError
+from lowdose.errors import InteropError
 
 __all__ = ["InteropError"]

@@ -29,7 +29,7 @@ from typing import Any
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from pydantic import ValidationError
 
-from lowdose.interop.errors import InteropError
+from lowdose.errors import InteropError
 from lowdose.regimens.steps import DoseTime, TitrationStep, decimal_str, validate_schedule
 
 __all__ = [

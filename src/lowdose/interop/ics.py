@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Alarm, Calendar, Event
 
-from lowdose.interop.errors import InteropError
+from lowdose.errors import InteropError
 from lowdose.regimens.steps import DoseTime, TitrationStep, decimal_str, validate_schedule
 
 __all__ = ["DEFAULT_CLOCK", "titration_calendar"]

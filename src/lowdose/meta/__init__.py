@@ -22,6 +22,13 @@ Exception tree (all under :class:`lowdose.errors.LowdoseError`)::
 
 from __future__ import annotations
 
+from lowdose.errors import (
+    ConvergenceError,
+    EffectSizeError,
+    FewStudiesWarning,
+    MetaInputError,
+    ZeroCellError,
+)
 from lowdose.meta.diagnostics import (
     EggerResult,
     InfluenceRow,
@@ -33,13 +40,6 @@ from lowdose.meta.diagnostics import (
     trim_and_fill,
 )
 from lowdose.meta.effects import MEASURES, RATIO_MEASURES, EffectSizes, ZeroCellCorrection, escalc
-from lowdose.meta.errors import (
-    ConvergenceError,
-    EffectSizeError,
-    FewStudiesWarning,
-    MetaInputError,
-    ZeroCellError,
-)
 from lowdose.meta.estimators import ESTIMATORS, Tau2Estimator, get_estimator
 from lowdose.meta.model import TESTS, MetaAnalysis, MetaResult
 

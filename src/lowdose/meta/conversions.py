@@ -25,8 +25,8 @@ from typing import Literal
 
 from scipy import stats
 
+from lowdose.errors import EffectSizeError
 from lowdose.meta.effects import hedges_correction
-from lowdose.meta.errors import EffectSizeError
 
 __all__ = [
     "Derived",

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import stats
 
-from lowdose.meta.errors import ConvergenceError, MetaInputError
+from lowdose.errors import ConvergenceError, MetaInputError
 from lowdose.meta.model import MetaAnalysis, MetaResult
 from lowdose.meta.regression import gls, tau2_with_moderators
 

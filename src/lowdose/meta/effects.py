@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import gammaln
 
-from lowdose.meta.errors import EffectSizeError, MetaInputError, ZeroCellError
+from lowdose.errors import EffectSizeError, MetaInputError, ZeroCellError
 
 __all__ = [
     "MEASURES",
@@ -195,7 +195,7 @@ def escalc(
         ``ai, bi, ci, di`` or ``ai, n1i, ci, n2i``) or ``"GEN"`` (``yi`` with ``vi`` or ``sei``).
     correction
         Continuity correction for 2×2 tables with zero cells; ``None`` makes a zero cell an
-        error (:class:`~lowdose.meta.errors.ZeroCellError`).
+        error (:class:`~lowdose.errors.ZeroCellError`).
     row_labels
         How error messages name each study (the CLI passes ``"row 7"`` with file line numbers).
 

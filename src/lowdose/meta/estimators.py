@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
 
-from lowdose.meta.errors import ConvergenceError, MetaInputError
+from lowdose.errors import ConvergenceError, MetaInputError
 
 __all__ = [
     "ESTIMATORS",

@@ -6,8 +6,8 @@ import csv
 import math
 from pathlib import Path
 
+from lowdose.errors import MetaInputError
 from lowdose.meta.effects import MEASURES, EffectSizes, ZeroCellCorrection, escalc
-from lowdose.meta.errors import MetaInputError
 
 __all__ = ["REQUIRED_COLUMNS", "read_effects_csv"]
 

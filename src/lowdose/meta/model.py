@@ -35,8 +35,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, special, stats
 
+from lowdose.errors import MetaInputError
 from lowdose.meta.effects import RATIO_MEASURES, EffectSizes
-from lowdose.meta.errors import MetaInputError
 from lowdose.meta.estimators import TOL, generalised_q, get_estimator
 
 __all__ = ["TESTS", "MetaAnalysis", "MetaResult", "q_profile_ci", "typical_variance"]

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
 
-from lowdose.meta.errors import MetaInputError
+from lowdose.errors import MetaInputError
 from lowdose.meta.estimators import TOL, fisher_scoring
 
 __all__ = ["gls", "tau2_with_moderators"]

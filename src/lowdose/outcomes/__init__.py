@@ -33,6 +33,15 @@ Exceptions and warnings::
 
 from __future__ import annotations
 
+from lowdose.errors import (
+    AnalysisError,
+    DesignError,
+    DiaryError,
+    OutcomesError,
+    OutcomesWarning,
+    TooFewDaysWarning,
+    UnstableDoseWarning,
+)
 from lowdose.outcomes.analysis_plan import AnalysisPlan
 from lowdose.outcomes.design import (
     DEFAULT_ONSET_DAYS,
@@ -42,15 +51,6 @@ from lowdose.outcomes.design import (
     RunInDerivation,
     derive_run_in,
     reference_allocation,
-)
-from lowdose.outcomes.errors import (
-    AnalysisError,
-    DesignError,
-    DiaryError,
-    OutcomesError,
-    OutcomesWarning,
-    TooFewDaysWarning,
-    UnstableDoseWarning,
 )
 from lowdose.outcomes.nof1 import ArmEffect, Nof1Analysis, Nof1Result, PairedTest
 from lowdose.outcomes.placebo import PlaceboReference, placebo_reference

@@ -24,7 +24,7 @@ deterministic by passing a :class:`random.Random` explicitly (``rng=`` / ``kit_r
 product path passes nothing and gets the CSPRNG.
 
 Exceptions: ``ValueError`` for a non-positive count (programming errors only; the design layer
-validates user input first and raises :class:`lowdose.outcomes.errors.DesignError`).
+validates user input first and raises :class:`lowdose.errors.DesignError`).
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lowdose.daily import DAILY_SCALES, DailyScales, Diary
+from lowdose.errors import AnalysisError
 from lowdose.outcomes.design import Nof1Plan
-from lowdose.outcomes.errors import AnalysisError
 from lowdose.outcomes.nof1 import Nof1Analysis, Nof1Result
 from lowdose.outcomes.priors import Priors
 

@@ -39,8 +39,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from lowdose.errors import DesignError, TooFewDaysWarning
 from lowdose.outcomes.allocation import kit_codes, permuted_cycles
-from lowdose.outcomes.errors import DesignError, TooFewDaysWarning
 
 __all__ = [
     "DEFAULT_ONSET_DAYS",

@@ -46,9 +46,9 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from lowdose.daily import DailyScale, Diary
+from lowdose.errors import AnalysisError
 from lowdose.outcomes.ar1 import DEFAULT_NODES, GridPosterior, fit_ar1_regression
 from lowdose.outcomes.design import PLACEBO, Nof1Plan
-from lowdose.outcomes.errors import AnalysisError
 from lowdose.outcomes.priors import Priors
 
 __all__ = [

@@ -43,8 +43,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from lowdose.errors import AnalysisError
 from lowdose.outcomes.ar1 import gauss_legendre
-from lowdose.outcomes.errors import AnalysisError
 from lowdose.outcomes.nof1 import Nof1Result
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lowdose.outcomes.errors import OutcomesError
+from lowdose.errors import OutcomesError
 
 __all__ = ["Priors"]
 

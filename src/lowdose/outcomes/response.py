@@ -46,8 +46,8 @@ from typing import Any
 import numpy as np
 
 from lowdose.daily import Diary
+from lowdose.errors import AnalysisError, TooFewDaysWarning, UnstableDoseWarning
 from lowdose.outcomes.ar1 import fit_ar1_regression
-from lowdose.outcomes.errors import AnalysisError, TooFewDaysWarning, UnstableDoseWarning
 from lowdose.outcomes.placebo import PlaceboReference
 from lowdose.outcomes.priors import Priors
 

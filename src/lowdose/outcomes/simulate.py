@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 
 from lowdose.daily import DAILY_SCALES, DailyScales, Diary
+from lowdose.errors import OutcomesError
 from lowdose.outcomes.ar1 import fit_ar1_regression, simulate_ar1
 from lowdose.outcomes.design import PLACEBO, Nof1Plan
-from lowdose.outcomes.errors import OutcomesError
 from lowdose.outcomes.nof1 import arm_summaries, design_matrix, trial_data
 from lowdose.outcomes.priors import Priors
 

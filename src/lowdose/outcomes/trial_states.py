@@ -46,8 +46,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from lowdose.errors import InputError
-from lowdose.outcomes.errors import OutcomesError
+from lowdose.errors import InputError, TrialStateError
 
 __all__ = [
     "MIN_REASON_CHARS",
@@ -67,11 +66,6 @@ __all__ = [
 
 #: A recorded reason (stopping, emergency unblinding) must say something: at least this long.
 MIN_REASON_CHARS = 10
-
-
-class TrialStateError(OutcomesError):
-    """This step is not allowed in the trial's state, or not for this person; the message says
-    what happens next instead."""
 
 
 class TrialState(StrEnum):

@@ -24,6 +24,7 @@ Exceptions::
 
 from __future__ import annotations
 
+from lowdose.errors import CompoundingError, PharmacyError, PriceListError, UnitMismatchError
 from lowdose.pharmacy.bud import BeyondUse, BudCategory, Storage, beyond_use
 from lowdose.pharmacy.capsules import BALANCE_RESOLUTION, CapsuleCompounding
 from lowdose.pharmacy.cost import (
@@ -37,12 +38,6 @@ from lowdose.pharmacy.cost import (
     period_cost,
 )
 from lowdose.pharmacy.dispensing import DispensingRecord, dispense
-from lowdose.pharmacy.errors import (
-    CompoundingError,
-    PharmacyError,
-    PriceListError,
-    UnitMismatchError,
-)
 from lowdose.pharmacy.formulation import (
     DEFAULT_FILL_WEIGHT,
     MAX_CONCENTRATION,

@@ -28,7 +28,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from lowdose.pharmacy.errors import CompoundingError
+from lowdose.errors import CompoundingError
 
 __all__ = ["BeyondUse", "BudCategory", "Storage", "beyond_use"]
 

@@ -29,8 +29,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from lowdose.errors import CompoundingError
 from lowdose.pharmacy.bud import BudCategory, Storage, beyond_use
-from lowdose.pharmacy.errors import CompoundingError
 from lowdose.pharmacy.formulation import (
     API_NAME,
     DEFAULT_FILL_WEIGHT,

@@ -36,7 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from lowdose.pharmacy.errors import PriceListError
+from lowdose.errors import PriceListError
 from lowdose.pharmacy.supply import capsule_strength_for
 from lowdose.pharmacy.units import Money, Quantity, Unit, as_decimal
 from lowdose.regimens.steps import TitrationStep, daily_doses, decimal_str, extend_through

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from lowdose.pharmacy.errors import PharmacyError
+from lowdose.errors import PharmacyError
 from lowdose.pharmacy.units import Quantity
 from lowdose.pharmacy.worksheet import Worksheet
 

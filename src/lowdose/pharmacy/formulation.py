@@ -23,7 +23,7 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lowdose.pharmacy.errors import CompoundingError
+from lowdose.errors import CompoundingError
 from lowdose.pharmacy.units import Concentration, Quantity, Unit
 from lowdose.regimens.protocol import MAX_DAILY_DOSE_MG
 

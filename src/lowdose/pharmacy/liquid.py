@@ -26,9 +26,9 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from lowdose.errors import CompoundingError
 from lowdose.pharmacy.bud import BudCategory, Storage, beyond_use
 from lowdose.pharmacy.capsules import BALANCE_RESOLUTION
-from lowdose.pharmacy.errors import CompoundingError
 from lowdose.pharmacy.formulation import (
     API_NAME,
     MAX_CONCENTRATION,

@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+from lowdose.errors import CompoundingError, RegimenError
 from lowdose.pharmacy.bud import BudCategory, Storage, beyond_use
 from lowdose.pharmacy.capsules import CapsuleCompounding
-from lowdose.pharmacy.errors import CompoundingError
 from lowdose.pharmacy.formulation import IngredientSource, Syringe
 from lowdose.pharmacy.liquid import LiquidCompounding
 from lowdose.pharmacy.supply import (
@@ -33,7 +33,6 @@ from lowdose.pharmacy.supply import (
 )
 from lowdose.pharmacy.units import as_decimal
 from lowdose.pharmacy.worksheet import Worksheet
-from lowdose.regimens.errors import RegimenError
 from lowdose.regimens.steps import TitrationStep, validate_schedule
 
 __all__ = ["capsule_worksheets", "liquid_batches", "split_plan"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from lowdose.pharmacy.errors import CompoundingError
+from lowdose.errors import CompoundingError
 from lowdose.pharmacy.formulation import Syringe
 from lowdose.pharmacy.units import Concentration, Quantity, Unit, as_decimal
 from lowdose.regimens.steps import TitrationStep, decimal_str, validate_schedule

@@ -2,7 +2,7 @@
 
 Every number on a worksheet is a :class:`Quantity` (a :class:`~decimal.Decimal` with a
 :class:`Unit`). Adding or comparing quantities of different units raises
-:class:`~lowdose.pharmacy.errors.UnitMismatchError`; the only conversions are the physical ones,
+:class:`~lowdose.errors.UnitMismatchError`; the only conversions are the physical ones,
 
 .. math::
 
@@ -32,7 +32,7 @@ from decimal import (
 )
 from fractions import Fraction
 
-from lowdose.pharmacy.errors import CompoundingError, PriceListError, UnitMismatchError
+from lowdose.errors import CompoundingError, PriceListError, UnitMismatchError
 from lowdose.regimens.steps import decimal_str
 
 __all__ = [

@@ -25,7 +25,7 @@ Exceptions::
 
 from __future__ import annotations
 
-from lowdose.pk.errors import FitError, PkInputError
+from lowdose.errors import FitError, PkInputError
 from lowdose.pk.fitting import OccupancyFit, OccupancyFitResult
 from lowdose.pk.occupancy import RECEPTORS, Receptor
 from lowdose.pk.parameters import ModelParameters, default_parameters, parameter_table_rows

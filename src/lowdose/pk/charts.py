@@ -18,8 +18,8 @@ from typing import Any, Literal
 import altair as alt
 import numpy as np
 
+from lowdose.errors import PkInputError
 from lowdose.pk.assumptions import OCCUPANCY_LABEL
-from lowdose.pk.errors import PkInputError
 from lowdose.pk.mechanisms import HYPOTHESIS_LABEL, ReboundResult
 from lowdose.pk.parameters import ModelParameters
 from lowdose.pk.regimen import BEDTIME, MORNING, Regimen

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import least_squares
 
-from lowdose.pk.errors import FitError, PkInputError
+from lowdose.errors import FitError, PkInputError
 from lowdose.pk.kinetics import ParameterArrays, exponential_form
 from lowdose.pk.occupancy import LEE_1988, PET_SINGLE_DOSE
 from lowdose.pk.parameters import ModelParameters, default_parameters

@@ -41,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import minimize_scalar
 
-from lowdose.pk.errors import PkInputError
+from lowdose.errors import PkInputError
 from lowdose.pk.parameters import ModelParameters
 
 __all__ = [

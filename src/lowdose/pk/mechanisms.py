@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.signal import lfilter
 
-from lowdose.pk.errors import PkInputError
+from lowdose.errors import PkInputError
 from lowdose.pk.parameters import ModelParameters, default_parameters
 from lowdose.pk.regimen import BEDTIME, Regimen
 from lowdose.pk.simulate import simulate_doses

@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from lowdose.pk.errors import PkInputError
+from lowdose.errors import PkInputError
 
 __all__ = [
     "EC50_RATIO",

@@ -26,7 +26,7 @@ from typing import Literal
 
 from scipy.optimize import brentq
 
-from lowdose.pk.errors import PkInputError
+from lowdose.errors import PkInputError
 
 __all__ = [
     "LABEL_50MG",

@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lowdose.errors import PkInputError
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
-from lowdose.pk.errors import PkInputError
 from lowdose.pk.kinetics import ParameterArrays, channel_values, exponential_form, superpose
 from lowdose.pk.metrics import compute_interval_metrics
 from lowdose.pk.occupancy import occupancy

@@ -48,8 +48,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from lowdose.errors import PkInputError
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
-from lowdose.pk.errors import PkInputError
 from lowdose.pk.mechanisms import (
     HYPOTHESIS_LABEL,
     ReboundResult,

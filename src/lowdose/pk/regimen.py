@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import brentq
 
+from lowdose.errors import PkInputError
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
-from lowdose.pk.errors import PkInputError
 from lowdose.pk.kinetics import ParameterArrays, exponential_form, steady_state_states, superpose
 from lowdose.pk.metrics import NIGHT_WINDOW, compute_interval_metrics
 from lowdose.pk.occupancy import RECEPTORS, check_receptor, occupancy

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lowdose.errors import PkInputError
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
-from lowdose.pk.errors import PkInputError
 from lowdose.pk.kinetics import ParameterArrays, exponential_form, superpose
 from lowdose.pk.occupancy import RECEPTORS, Receptor, occupancy
 from lowdose.pk.parameters import ModelParameters, default_parameters

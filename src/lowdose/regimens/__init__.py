@@ -22,6 +22,7 @@ Exceptions::
 
 from __future__ import annotations
 
+from lowdose.errors import ProtocolDataError, RegimenError, UnknownProtocolError
 from lowdose.regimens.coverage import (
     MAINTENANCE_DAYS,
     START_HORIZON_DAYS,
@@ -37,7 +38,6 @@ from lowdose.regimens.current import (
     continue_from,
     current_dose,
 )
-from lowdose.regimens.errors import ProtocolDataError, RegimenError, UnknownProtocolError
 from lowdose.regimens.protocol import (
     MAX_DAILY_DOSE_MG,
     Protocol,

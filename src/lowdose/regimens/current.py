@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from lowdose.regimens.errors import RegimenError
+from lowdose.errors import RegimenError
 from lowdose.regimens.protocol import Protocol, ProtocolStep
 from lowdose.regimens.steps import TitrationStep, decimal_str
 

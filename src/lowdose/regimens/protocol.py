@@ -33,7 +33,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from lowdose.regimens.errors import ProtocolDataError, RegimenError, UnknownProtocolError
+from lowdose.errors import ProtocolDataError, RegimenError, UnknownProtocolError
 from lowdose.regimens.steps import DoseTime, TitrationStep, decimal_str, extend_through
 
 __all__ = [

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from lowdose.regimens.errors import RegimenError
+from lowdose.errors import RegimenError
 
 __all__ = [
     "DoseTime",

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from lowdose.regimens.errors import RegimenError
+from lowdose.errors import RegimenError
 from lowdose.regimens.steps import DoseTime, TitrationStep, decimal_str, validate_schedule
 
 __all__ = ["hold_dose", "move_to_morning", "step_back"]

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from lowdose.regimens.errors import RegimenError
+from lowdose.errors import RegimenError
 
 __all__ = ["TrialWindow", "check_no_trial_overlap", "days_before_trial"]
 

@@ -32,6 +32,12 @@ Exceptions::
 
 from __future__ import annotations
 
+from lowdose.errors import (
+    CautionReasonRequiredError,
+    ContraindicationError,
+    ReviewRequiredError,
+    ScreenBlockedError,
+)
 from lowdose.safety.catalogue import (
     RULES,
     WASHOUT_DAYS,
@@ -49,11 +55,7 @@ from lowdose.safety.matching import Context, Identification, Match, identify
 from lowdose.safety.resolutions import Resolution, ResolutionKind, resolution_key
 from lowdose.safety.rules import DEPOT_DAYS
 from lowdose.safety.screening import (
-    CautionReasonRequiredError,
-    ContraindicationError,
-    ReviewRequiredError,
     SafetyScreen,
-    ScreenBlockedError,
     ScreeningResult,
     StoppedMedication,
     check_prescribable,

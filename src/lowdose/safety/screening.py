@@ -23,7 +23,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lowdose.errors import InputError, LowdoseError
+from lowdose.errors import (
+    CautionReasonRequiredError,
+    ContraindicationError,
+    InputError,
+    ReviewRequiredError,
+    ScreenBlockedError,
+)
 from lowdose.safety.catalogue import Catalogue, IngredientInfo, catalogue
 from lowdose.safety.conditions import CONDITIONS, condition_rule, normalise_condition
 from lowdose.safety.findings import RANK, Finding, FindingSeverity, Status, status_of
@@ -49,6 +55,7 @@ __all__ = [
     "ScreeningResult",
     "Status",
     "StoppedMedication",
+    "blocking_screen",
     "check_prescribable",
     "lookup",
     "normalise_condition",
@@ -58,29 +65,6 @@ __all__ = [
 #: Stop LDN 2–3 days before surgery (LDN Research Trust pharmacists: ≥2 days, 3 days).
 SURGERY_STOP_DAYS = (2, 3)
 _NO_RESOLUTIONS: Mapping[str, Resolution] = {}
-
-
-class ScreenBlockedError(LowdoseError):
-    """Signing (or dispensing, or kit release) was attempted while the screen blocks it.
-
-    ``result`` is the :class:`ScreeningResult` that blocked.
-    """
-
-    def __init__(self, message: str, result: ScreeningResult) -> None:
-        super().__init__(message)
-        self.result = result
-
-
-class ContraindicationError(ScreenBlockedError):
-    """A contraindication was found: a hard stop."""
-
-
-class ReviewRequiredError(ScreenBlockedError):
-    """An entry could not be identified or confirmed: a person must resolve it first."""
-
-
-class CautionReasonRequiredError(InputError):
-    """A caution was not acknowledged with a reason; ``field`` is ``"caution_reason"``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +159,14 @@ class ScreeningResult:
             f"{counts['review']} to review, {counts['caution']} caution(s), "
             f"{counts['info']} note(s)"
         )
+
+
+def blocking_screen(error: ScreenBlockedError) -> ScreeningResult:
+    """The screen that blocked, typed (:class:`lowdose.errors.ScreenBlockedError` keeps it as
+    ``object`` so that the error tree imports nothing)."""
+    if not isinstance(error.result, ScreeningResult):
+        raise TypeError(f"ScreenBlockedError.result is {type(error.result).__name__}, not a screen")
+    return error.result
 
 
 def check_prescribable(result: ScreeningResult, caution_reason: str | None = None) -> str:

@@ -13,10 +13,10 @@ from apps.accounts.models import Patient
 from apps.alerts.models import Alert, Severity
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
+from config.errors import AlertClosedError
 from lowdose.errors import InputError
 
 __all__ = [
-    "AlertClosedError",
     "acknowledge_alert",
     "raise_alert",
     "resolve_alert",
@@ -24,10 +24,6 @@ __all__ = [
 ]
 
 MAX_NOTE = 2000
-
-
-class AlertClosedError(InputError):
-    """The alert was already resolved; ``field`` is ``"alert"``."""
 
 
 def raise_alert(

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from apps.accounts.access import get_alert_for_user
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
-from apps.alerts.actions import AlertClosedError, acknowledge_alert
+from apps.alerts.actions import acknowledge_alert
 from apps.alerts.models import Severity
 from apps.alerts.queries import open_alerts
 from apps.alerts.schemas import AcknowledgeIn, AlertOut
@@ -67,8 +67,5 @@ def acknowledge_an_alert(
 ) -> Status[dict[str, object]]:
     actor = Actor.from_request(request)
     alert = get_alert_for_user(actor, alert_id, "alerts.acknowledge")
-    try:
-        done = acknowledge_alert(actor, alert, payload.note)
-    except AlertClosedError as exc:
-        return Status(409, {"detail": str(exc), "field": exc.field})
+    done = acknowledge_alert(actor, alert, payload.note)  # resolved already: 409 (config.api)
     return Status(200, AlertOut.from_row(done))

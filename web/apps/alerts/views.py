@@ -18,12 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.access import acts_on_any, get_alert_for_user, visible_patients
 from apps.accounts.models import User
-from apps.alerts.actions import AlertClosedError, acknowledge_alert, resolve_alert
+from apps.alerts.actions import acknowledge_alert, resolve_alert
 from apps.alerts.models import Alert, Severity
 from apps.alerts.presentation import kind_title, plain_facts
 from apps.alerts.queries import open_alerts
 from apps.audit.actor import Actor
 from apps.audit.log import record
+from config.errors import AlertClosedError
 from lowdose.errors import InputError
 
 __all__ = ["acknowledge", "inbox", "resolve"]

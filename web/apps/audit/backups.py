@@ -44,10 +44,10 @@ from django.db import connection, transaction
 
 import lowdose
 from apps.audit.chain import GENESIS, Verification, verify
+from config.errors import BackupError
 
 __all__ = [
     "BOOKKEEPING_TABLES",
-    "BackupError",
     "Restored",
     "restore_backup",
     "tables_with_rows",
@@ -73,10 +73,6 @@ BOOKKEEPING_TABLES = frozenset(
         "sqlite_sequence",
     }
 )
-
-
-class BackupError(Exception):
-    """A backup or restore that lowdose refuses; the message says why and what to do."""
 
 
 def _private_file(path: Path, data: bytes) -> None:

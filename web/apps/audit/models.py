@@ -15,9 +15,7 @@ from typing import Any, ClassVar
 from django.db import models
 from django.utils import timezone
 
-
-class AuditImmutableError(RuntimeError):
-    """Raised on any attempt to change or remove an audit event."""
+from config.errors import AuditImmutableError
 
 
 class AuditQuerySet(models.QuerySet["AuditEvent"]):

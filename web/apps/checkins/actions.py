@@ -22,13 +22,13 @@ from apps.alerts.rules import followup_after_checkin
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
 from apps.checkins.models import Checkin, CheckinRevision, SideEffectReport, answers_of
+from config.errors import CheckinConflictError
 from lowdose.daily import DAILY_SCALES
-from lowdose.diary import CHANGE_WINDOW, CheckinError, may_change, parse_checkin
+from lowdose.diary import CHANGE_WINDOW, may_change, parse_checkin
 from lowdose.diary import Checkin as CoreCheckin
 from lowdose.diary.csvio import read_checkins_csv
 
 __all__ = [
-    "CheckinConflictError",
     "ImportResult",
     "change_checkin",
     "delete_checkin",
@@ -39,12 +39,6 @@ __all__ = [
     "store_checkin",
     "why_unchangeable",
 ]
-
-
-class CheckinConflictError(CheckinError):
-    """The request conflicts with what is stored (HTTP 409): a ``client_id`` already used for a
-    different entry or for a deleted one, or a change to a check-in older than the change window.
-    """
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from apps.accounts.models import Patient, User
 from apps.alerts.queries import open_alerts
 from apps.audit.actor import Actor
 from apps.checkins.actions import (
-    CheckinConflictError,
     change_checkin,
     delete_checkin,
     import_checkins,
@@ -44,6 +43,7 @@ from apps.checkins.queries import (
 )
 from apps.clinical.screening import safety_hold
 from apps.nof1.queries import current_kit, running_trial
+from config.errors import CheckinConflictError
 from lowdose.charts import render as render_chart
 from lowdose.daily import DAILY_SCALES
 from lowdose.diary import (

@@ -37,7 +37,6 @@ from apps.clinical.schemas import (
 )
 from apps.clinical.screening import MedicationEntry, screen_patient
 from config.api_input import ErrorOut, ObjectId
-from lowdose.safety import ScreenBlockedError
 
 router = Router(tags=["clinical"], auth=BearerToken())
 
@@ -77,20 +76,14 @@ def sign(
     request: HttpRequest, patient_id: ObjectId, prescription_id: ObjectId, payload: SignIn
 ) -> Status[dict[str, object]]:
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.sign")
-    try:
-        sign_prescription(
-            Actor.from_request(request),
-            rx,
-            pharmacy_id=payload.pharmacy_id,
-            consent=payload.consent,
-            caution_reason=payload.caution_reason,
-        )
-    except ScreenBlockedError as exc:
-        body: dict[str, object] = {
-            "detail": str(exc),
-            "screening": ScreeningOut.from_result(screen_patient(rx.patient)),
-        }
-        return Status(409, body)
+    # A hard stop of the screen is answered 409 with the screen by config.api.on_domain_error.
+    sign_prescription(
+        Actor.from_request(request),
+        rx,
+        pharmacy_id=payload.pharmacy_id,
+        consent=payload.consent,
+        caution_reason=payload.caution_reason,
+    )
     return Status(200, PrescriptionOut.from_row(rx))
 
 

@@ -31,21 +31,14 @@ from apps.nof1.queries import trial_under_way
 from apps.nof1.states import facts_of, require, state_of
 from lowdose.daily import Diary
 from lowdose.diary import daily_scores
-from lowdose.errors import InputError
+from lowdose.errors import InputError, TrialStateError
 from lowdose.outcomes import (
     AnalysisPlan,
     Nof1Design,
     OutcomesError,
     OutcomesWarning,
 )
-from lowdose.outcomes.trial_states import (
-    Step,
-    TrialFacts,
-    TrialState,
-    TrialStateError,
-    check_reason,
-    long_date,
-)
+from lowdose.outcomes.trial_states import Step, TrialFacts, TrialState, check_reason, long_date
 
 __all__ = [
     "DesignRequest",

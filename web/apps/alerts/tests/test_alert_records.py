@@ -8,10 +8,11 @@ from django.http import Http404
 
 from apps.accounts.access import get_alert_for_user, visible_alerts
 from apps.accounts.models import Patient, User
-from apps.alerts.actions import AlertClosedError, acknowledge_alert, raise_alert, resolve_alert
+from apps.alerts.actions import acknowledge_alert, raise_alert, resolve_alert
 from apps.alerts.models import Alert
 from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
+from config.errors import AlertClosedError
 from lowdose.errors import InputError
 
 

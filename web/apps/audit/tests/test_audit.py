@@ -9,7 +9,8 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from apps.accounts.models import Patient, User
-from apps.audit.models import AuditEvent, AuditImmutableError
+from apps.audit.models import AuditEvent
+from config.errors import AuditImmutableError
 
 
 @pytest.fixture

@@ -20,15 +20,10 @@ from apps.alerts.models import Alert
 from apps.alerts.rules import sweep_silence
 from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
-from apps.checkins.actions import (
-    CheckinConflictError,
-    change_checkin,
-    delete_checkin,
-    revised_checkin,
-    store_checkin,
-)
+from apps.checkins.actions import change_checkin, delete_checkin, revised_checkin, store_checkin
 from apps.checkins.models import Checkin, CheckinRevision
 from apps.checkins.queries import core_checkins, diary_of, panel_rows, summary_of
+from config.errors import CheckinConflictError
 from lowdose.diary import CheckinError
 
 

@@ -21,7 +21,8 @@ from apps.nof1.actions import lock_plan, mark_kits_prepared, stop_trial, unblind
 from apps.nof1.models import Nof1Trial
 from apps.nof1.states import state_of
 from apps.nof1.tests.factories import STARTED_DAYS_AGO, advance, make_trial, trial_in
-from lowdose.outcomes.trial_states import Step, TrialState, TrialStateError
+from lowdose.errors import TrialStateError
+from lowdose.outcomes.trial_states import Step, TrialState
 
 S = TrialState
 

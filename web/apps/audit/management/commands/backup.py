@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.audit.backups import BackupError, write_backup
+from apps.audit.backups import write_backup
+from config.errors import BackupError
 
 
 class Command(BaseCommand):

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.audit.backups import BackupError, restore_backup
+from apps.audit.backups import restore_backup
+from config.errors import BackupError
 
 
 class Command(BaseCommand):
