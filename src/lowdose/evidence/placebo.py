@@ -8,11 +8,11 @@ drug effect.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from lowdose.errors import EvidenceInputError
 from lowdose.evidence.loader import placebo_data, sources, trials
+from lowdose.serial import Plain
 
 __all__ = ["PlaceboArm", "PlaceboResponse", "placebo_response"]
 
@@ -29,7 +29,7 @@ class PlaceboArm:
 
 
 @dataclass(frozen=True)
-class PlaceboResponse:
+class PlaceboResponse(Plain):
     """Pooled within-arm placebo response for one outcome.
 
     Attributes
@@ -58,15 +58,6 @@ class PlaceboResponse:
     responder_trials: int
     ldn_trial_arms: tuple[PlaceboArm, ...]
     sources: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON."""
-        out = asdict(self)
-        out["mean_change_ci"] = list(self.mean_change_ci)
-        out["responder_30_ci"] = list(self.responder_30_ci)
-        out["responder_50_ci"] = list(self.responder_50_ci)
-        out["sources"] = list(self.sources)
-        return out
 
     def summary(self) -> str:
         """One paragraph in plain language."""

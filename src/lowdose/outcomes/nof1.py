@@ -50,6 +50,7 @@ from lowdose.errors import AnalysisError
 from lowdose.outcomes.ar1 import DEFAULT_NODES, GridPosterior, fit_ar1_regression
 from lowdose.outcomes.design import PLACEBO, Nof1Plan
 from lowdose.outcomes.priors import Priors
+from lowdose.serial import Plain
 
 __all__ = [
     "ArmEffect",
@@ -138,7 +139,7 @@ def plain_probability(p: float) -> str:
 
 
 @dataclass(frozen=True)
-class ArmEffect:
+class ArmEffect(Plain):
     """Posterior of one active arm's effect against placebo (active − placebo, in points)."""
 
     arm: str
@@ -149,20 +150,9 @@ class ArmEffect:
     p_better: float
     p_mcid: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "arm": self.arm,
-            "mean": self.mean,
-            "sd": self.sd,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "p_better": self.p_better,
-            "p_mcid": self.p_mcid,
-        }
-
 
 @dataclass(frozen=True)
-class PairedTest:
+class PairedTest(Plain):
     """Classical paired-cycle t-test of one arm against placebo."""
 
     arm: str
@@ -175,22 +165,9 @@ class PairedTest:
     ci_high: float | None
     differences: tuple[float, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "arm": self.arm,
-            "cycles": self.cycles,
-            "mean_difference": self.mean_difference,
-            "t": self.t,
-            "df": self.df,
-            "p_value": self.p_value,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "differences": list(self.differences),
-        }
-
 
 @dataclass(frozen=True)
-class PeriodSummary:
+class PeriodSummary(Plain):
     """Mean of the analysed days of one period (for the clinician's chart of the periods)."""
 
     cycle: int
@@ -201,18 +178,6 @@ class PeriodSummary:
     analysis_start: date
     days: int
     mean: float | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "cycle": self.cycle,
-            "arm": self.arm,
-            "kit": self.kit,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "analysis_start": self.analysis_start.isoformat(),
-            "days": self.days,
-            "mean": self.mean,
-        }
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from lowdose.serial import Plain
+
 __all__ = ["PlaceboReference", "placebo_reference"]
 
 
 @dataclass(frozen=True)
-class PlaceboReference:
+class PlaceboReference(Plain):
     """The change seen on placebo in the LDN trials, on the same 0–10 scale as the diary.
 
     Attributes
@@ -39,16 +41,6 @@ class PlaceboReference:
     ci_high: float | None = None
     source: str = ""
     responder_30_pct: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "outcome": self.outcome,
-            "change": self.change,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "source": self.source,
-            "responder_30_pct": self.responder_30_pct,
-        }
 
     def sentence(self) -> str:
         """One line for people: what placebo alone did."""

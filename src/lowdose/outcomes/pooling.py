@@ -46,6 +46,7 @@ from scipy import special
 from lowdose.errors import AnalysisError
 from lowdose.outcomes.ar1 import gauss_legendre
 from lowdose.outcomes.nof1 import Nof1Result
+from lowdose.serial import Plain
 
 if TYPE_CHECKING:  # pragma: no cover
     from lowdose.evidence.records import EffectRecord
@@ -90,7 +91,7 @@ class TrialEffect:
 
 
 @dataclass(frozen=True)
-class ShrunkenEffect:
+class ShrunkenEffect(Plain):
     """A patient's own estimate and the estimate after borrowing strength from the others."""
 
     patient: str
@@ -100,9 +101,6 @@ class ShrunkenEffect:
     shrunken_sd: float
     ci_low: float
     ci_high: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import numpy as np
 
@@ -36,6 +35,7 @@ from lowdose.outcomes.ar1 import fit_ar1_regression, simulate_ar1
 from lowdose.outcomes.design import PLACEBO, Nof1Plan
 from lowdose.outcomes.nof1 import arm_summaries, design_matrix, trial_data
 from lowdose.outcomes.priors import Priors
+from lowdose.serial import Plain
 
 __all__ = ["ArmCharacteristics", "OperatingCharacteristics", "simulate_design", "simulate_diary"]
 
@@ -90,7 +90,7 @@ def simulate_diary(
 
 
 @dataclass(frozen=True)
-class ArmCharacteristics:
+class ArmCharacteristics(Plain):
     """Operating characteristics for one active arm."""
 
     arm: str
@@ -105,12 +105,9 @@ class ArmCharacteristics:
     coverage: float
     mean_ci_width: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
 
 @dataclass(frozen=True)
-class OperatingCharacteristics:
+class OperatingCharacteristics(Plain):
     """Result of :func:`simulate_design`."""
 
     effect: float
@@ -122,19 +119,6 @@ class OperatingCharacteristics:
     days_per_trial: int
     seconds: float
     arms: tuple[ArmCharacteristics, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "effect": self.effect,
-            "sd": self.sd,
-            "ar1": self.ar1,
-            "reps": self.reps,
-            "mcid": self.mcid,
-            "confidence": self.confidence,
-            "days_per_trial": self.days_per_trial,
-            "seconds": self.seconds,
-            "arms": [a.to_dict() for a in self.arms],
-        }
 
     def summary(self) -> str:
         lines = [

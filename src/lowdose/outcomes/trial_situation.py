@@ -18,6 +18,7 @@ from lowdose.outcomes.trial_states import (
     allowed_steps,
     long_date,
 )
+from lowdose.serial import Plain
 
 __all__ = ["Situation", "describe"]
 
@@ -25,7 +26,7 @@ _S = TrialState
 
 
 @dataclass(frozen=True)
-class Situation:
+class Situation(Plain):
     """Where a trial stands for one person: the state, what happens next and who does it."""
 
     state: TrialState
@@ -34,16 +35,6 @@ class Situation:
     next_by: Party | None
     day: int | None
     days: int
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "state": self.state.value,
-            "label": self.label,
-            "next_step": self.next_step,
-            "next_by": self.next_by.value if self.next_by else None,
-            "day": self.day,
-            "days": self.days,
-        }
 
 
 def describe(facts: TrialFacts, today: date, viewer: Party | str | None) -> Situation:
