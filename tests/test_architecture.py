@@ -62,6 +62,7 @@ LAYERS = {
     "errors": 0,
     "serial": 0,
     "charts": 0,
+    "daily": 0,
     "pk": 1,
     "meta": 1,
     "outcomes": 1,
