@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from lowdose.daily import Diary
 from lowdose.outcomes import (
     AnalysisError,
-    Diary,
     PlaceboReference,
     ResponseAnalysis,
     TooFewDaysWarning,

@@ -1,9 +1,9 @@
 """Outcomes: honest response analysis and blinded single-patient (N-of-1) trials of LDN.
 
 Day-to-day pain is noisy and autocorrelated, so eyeballing a chart misleads. This package
-answers "does LDN help *this* patient?":
+answers "does LDN help *this* patient?" from a :class:`lowdose.daily.Diary` (the one daily
+series; its CSV is read by :mod:`lowdose.diary.csvio`):
 
-``diary``     the diary CSV (``date,pain,fatigue,sleep,mood[,dose_mg]``) → :class:`Diary`
 ``response``  open-label baseline-vs-recent comparison with an AR(1) interval
 ``design``    N-of-1 designs: randomised cycles, PK-derived run-in, neutral kit codes
 ``nof1``      Bayesian N-of-1 analysis (deterministic posterior) + paired-cycle t-test
@@ -21,7 +21,7 @@ Exceptions and warnings::
     LowdoseError
     └── InputError
         └── OutcomesError            any unusable input to the outcomes engine
-            ├── DiaryError           a diary CSV or row cannot be read (names row and column)
+            ├── DiaryError           a diary CSV or row cannot be read (lowdose.errors)
             ├── DesignError          an N-of-1 design cannot be built or read back
             ├── AnalysisError        the data cannot support the requested analysis
             └── TrialStateError      this step is not allowed now, or not for this person
@@ -53,7 +53,6 @@ from lowdose.outcomes.design import (
     derive_run_in,
     reference_allocation,
 )
-from lowdose.outcomes.diary import OUTCOMES, Diary, OutcomeScale, parse_diary, read_diary
 from lowdose.outcomes.nof1 import ArmEffect, Nof1Analysis, Nof1Result, PairedTest
 from lowdose.outcomes.placebo import PlaceboReference
 from lowdose.outcomes.pooling import (
@@ -74,12 +73,10 @@ from lowdose.outcomes.simulate import OperatingCharacteristics, simulate_design,
 
 __all__ = [
     "DEFAULT_ONSET_DAYS",
-    "OUTCOMES",
     "AnalysisError",
     "AnalysisPlan",
     "ArmEffect",
     "DesignError",
-    "Diary",
     "DiaryError",
     "Nof1Analysis",
     "Nof1Design",
@@ -87,7 +84,6 @@ __all__ = [
     "Nof1Result",
     "Nof1SeriesEffect",
     "OperatingCharacteristics",
-    "OutcomeScale",
     "OutcomesError",
     "OutcomesWarning",
     "PairedTest",
@@ -106,8 +102,6 @@ __all__ = [
     "change_direction",
     "derive_run_in",
     "immpact_category",
-    "parse_diary",
-    "read_diary",
     "reference_allocation",
     "simulate_design",
     "simulate_diary",

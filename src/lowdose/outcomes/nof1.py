@@ -45,10 +45,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from lowdose.daily import DailyScale, Diary
 from lowdose.errors import AnalysisError
 from lowdose.outcomes.ar1 import DEFAULT_NODES, GridPosterior, fit_ar1_regression
 from lowdose.outcomes.design import PLACEBO, Nof1Plan
-from lowdose.outcomes.diary import Diary, OutcomeScale, outcome_scale
 from lowdose.outcomes.priors import Priors
 from lowdose.serial import Plain
 
@@ -286,7 +286,7 @@ class Nof1Result:
         return "\n".join(lines)
 
 
-def _sentences(scale: OutcomeScale, effects: Sequence[ArmEffect], mcid: float) -> list[str]:
+def _sentences(scale: DailyScale, effects: Sequence[ArmEffect], mcid: float) -> list[str]:
     verb = "lowers" if scale.lower_is_better else "raises"
     unit = "point" if mcid == 1 else "points"
     out = []
@@ -303,7 +303,7 @@ def _sentences(scale: OutcomeScale, effects: Sequence[ArmEffect], mcid: float) -
 
 
 def arm_summaries(
-    post: GridPosterior, columns: list[str], active: Sequence[str], scale: OutcomeScale, mcid: float
+    post: GridPosterior, columns: list[str], active: Sequence[str], scale: DailyScale, mcid: float
 ) -> list[tuple[NDArray[np.float64], ...]]:
     """Vectorised per-arm summaries: mean, sd, ci_low, ci_high, p_better, p_mcid (each (R,))."""
     out: list[tuple[NDArray[np.float64], ...]] = []
@@ -357,7 +357,7 @@ class Nof1Analysis:
         priors: Priors | None = None,
         nodes: int = DEFAULT_NODES,
     ) -> None:
-        self.scale = outcome_scale(outcome)
+        self.scale = diary.scales.scale(outcome)
         if not (math.isfinite(mcid) and mcid > 0):
             raise AnalysisError(
                 f"mcid must be a positive number of points, got {mcid!r}", field="mcid"

@@ -30,8 +30,9 @@ from django.core.cache import cache
 from apps.accounts.models import Patient
 from apps.checkins.queries import core_checkins
 from apps.nof1.models import Nof1Trial
+from lowdose.daily import DAILY_SCALES
 from lowdose.diary import daily_scores
-from lowdose.outcomes import OUTCOMES, Nof1Plan, Period, reference_allocation, simulate_design
+from lowdose.outcomes import Nof1Plan, Period, reference_allocation, simulate_design
 
 __all__ = [
     "DEFAULT_AR1",
@@ -71,7 +72,7 @@ def assumptions_for(patient: Patient, outcome: str, mcid: float) -> dict[str, An
     same cache key on every server."""
     sd = _recent_sd(patient, outcome)
     return {
-        "effect": OUTCOMES[outcome].better_sign * mcid,
+        "effect": DAILY_SCALES.scale(outcome).better_sign * mcid,
         "sd": round(sd, 2) if sd else DEFAULT_DAILY_SD,
         "sd_source": (
             f"SD of the last {MIN_SD_DAYS}+ days of this patient's diary"
