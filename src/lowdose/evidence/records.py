@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from lowdose.errors import EvidenceInputError
+from lowdose.outcomes.pooling import Nof1SeriesEffect
 from lowdose.serial import Plain
 
 __all__ = [
@@ -155,6 +156,25 @@ class EffectRecord(Plain):
             raise EvidenceInputError(
                 f"{self.label}: say how yi and vi were obtained (field 'how').", field="how"
             )
+
+    @classmethod
+    def from_series(cls, effect: Nof1SeriesEffect) -> EffectRecord:
+        """The record of a pooled N-of-1 series (``PooledResult.as_effect_record()``)."""
+        return cls(
+            trial_id=effect.trial_id,
+            label=effect.label,
+            year=effect.year,
+            outcome=effect.outcome,
+            measure=effect.measure,
+            yi=effect.yi,
+            vi=effect.vi,
+            how=effect.how,
+            randomised=effect.randomised,
+            n=effect.n,
+            caveats=effect.caveats,
+            origin=effect.origin,
+            kind=effect.kind,
+        )
 
 
 @dataclass(frozen=True)

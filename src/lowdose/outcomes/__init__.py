@@ -12,7 +12,8 @@ series; its CSV is read by :mod:`lowdose.diary.csvio`):
 ``trial_states`` a trial's states, the allowed steps, who takes each (the web layer asks it)
 ``trial_situation`` where a trial stands, in plain words for each person
 ``charts``    Vega-Lite chart of an unblinded trial's periods
-``pooling``   hierarchical random-effects pooling of completed N-of-1 trials
+``pooling``   hierarchical random-effects pooling of completed N-of-1 trials (and the pooled
+              series as one effect record, for the caller to pass to the evidence summary)
 ``ar1``       the shared numerical core (conjugate AR(1) regression integrated over ρ)
 
 Exceptions and warnings::
@@ -53,8 +54,14 @@ from lowdose.outcomes.design import (
     reference_allocation,
 )
 from lowdose.outcomes.nof1 import ArmEffect, Nof1Analysis, Nof1Result, PairedTest
-from lowdose.outcomes.placebo import PlaceboReference, placebo_reference
-from lowdose.outcomes.pooling import PooledNof1, PooledResult, ShrunkenEffect, TrialEffect
+from lowdose.outcomes.placebo import PlaceboReference
+from lowdose.outcomes.pooling import (
+    Nof1SeriesEffect,
+    PooledNof1,
+    PooledResult,
+    ShrunkenEffect,
+    TrialEffect,
+)
 from lowdose.outcomes.priors import Priors
 from lowdose.outcomes.response import (
     ResponseAnalysis,
@@ -75,6 +82,7 @@ __all__ = [
     "Nof1Design",
     "Nof1Plan",
     "Nof1Result",
+    "Nof1SeriesEffect",
     "OperatingCharacteristics",
     "OutcomesError",
     "OutcomesWarning",
@@ -94,7 +102,6 @@ __all__ = [
     "change_direction",
     "derive_run_in",
     "immpact_category",
-    "placebo_reference",
     "reference_allocation",
     "simulate_design",
     "simulate_diary",

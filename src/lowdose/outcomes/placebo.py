@@ -1,22 +1,22 @@
 """What placebo alone did in the LDN trials, shown beside a patient's own change.
 
 The numbers belong to the evidence engine (:mod:`lowdose.evidence`); this module only defines
-the small frozen shape the response analysis displays and an adapter that asks the evidence
-engine for it. When the evidence engine is not installed or has no figure for an outcome the
-adapter returns ``None`` and the result says "placebo reference not available" rather than
-inventing a number.
+the small frozen shape the response analysis displays and :func:`from_evidence`, which adapts
+the evidence engine's figure to it. The caller loads the figure and passes it in
+(``lowdose.evidence.placebo_reference`` does both): the science packages never load the
+evidence base. When there is no figure for an outcome the caller passes ``None`` and the result
+says "placebo reference not available" rather than inventing a number.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from lowdose.serial import Plain
 
-__all__ = ["PlaceboReference", "placebo_reference"]
+__all__ = ["PlaceboReference", "from_evidence"]
 
 
 @dataclass(frozen=True)
@@ -121,19 +121,3 @@ def from_evidence(obj: Any, outcome: str) -> PlaceboReference | None:
         source=_text(obj, "sources", "source", "citation", "label"),
         responder_30_pct=_number(obj, "responder_30_pct"),
     )
-
-
-def placebo_reference(outcome: str = "pain") -> PlaceboReference | None:
-    """Ask the evidence engine for the pooled placebo change of ``outcome``; ``None`` if absent."""
-    try:
-        evidence = importlib.import_module("lowdose.evidence")
-    except ImportError:
-        return None
-    fn = getattr(evidence, "placebo_response", None)
-    if fn is None:
-        return None
-    try:
-        obj = fn(outcome=outcome)
-    except (LookupError, ValueError):  # no figure for this outcome
-        return None
-    return from_evidence(obj, outcome)

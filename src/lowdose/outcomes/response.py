@@ -227,7 +227,7 @@ class ResponseAnalysis:
         ``end`` (default: the last day with a rating); shortened to the days at the latest
         recorded dose when the dose changed inside it.
     placebo
-        What placebo alone did (from :func:`lowdose.outcomes.placebo.placebo_reference`).
+        What placebo alone did (the caller passes :func:`lowdose.evidence.placebo_reference`).
     priors
         Model priors (see :mod:`lowdose.outcomes.priors`).
     """

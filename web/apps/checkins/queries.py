@@ -27,11 +27,11 @@ from lowdose.diary import (
 )
 from lowdose.diary import Checkin as CoreCheckin
 from lowdose.errors import LowdoseError
+from lowdose.evidence import placebo_reference
 from lowdose.outcomes import (
     OutcomesWarning,
     ResponseAnalysis,
     ResponseResult,
-    placebo_reference,
 )
 
 __all__ = [
