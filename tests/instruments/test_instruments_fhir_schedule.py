@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lowdose.errors import InputError
 from lowdose.instruments import AssignmentSchedule, get, names, score
-from lowdose.instruments.fhir import observation, questionnaire, questionnaire_response
+from lowdose.interop.fhir import observation, questionnaire, questionnaire_response
 
 WHEN = datetime(2025, 1, 15, 9, 5, tzinfo=UTC)
 PHQ9 = {f"item{i}": v for i, v in enumerate([2, 2, 1, 1, 0, 1, 2, 1, 0], start=1)}

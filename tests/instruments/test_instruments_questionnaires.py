@@ -157,7 +157,17 @@ def test_daily_items() -> None:
     assert r.total == 6
     assert dict(r.subscores) == {"pain": 6, "fatigue": 7, "sleep_quality": 3, "mood": 0}
     sleep = get("sleep_quality_nrs").items[0]
-    assert sleep.anchors == ("0 = best possible sleep", "10 = worst possible sleep")
+    # ADR 0002: sleep quality and mood run 0 = worst, 10 = best (Cappelleri's item, reversed).
+    assert sleep.anchors == ("0 = worst possible sleep", "10 = best possible sleep")
+    assert get("mood_nrs").items[0].anchors == (
+        "0 = worst possible mood",
+        "10 = best possible mood",
+    )
+    assert [get(n).higher_is_worse for n in ("fatigue_nrs", "sleep_quality_nrs", "mood_nrs")] == [
+        True,
+        False,
+        False,
+    ]
     assert get("pain_nrs").loinc_total == "72514-3"
 
 

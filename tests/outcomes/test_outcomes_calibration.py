@@ -23,9 +23,10 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from lowdose.daily import Diary
+from lowdose.daily import daily_scale as outcome_scale
 from lowdose.outcomes.ar1 import fit_ar1_regression, simulate_ar1
 from lowdose.outcomes.design import Nof1Design, Nof1Plan
-from lowdose.outcomes.diary import Diary, outcome_scale
 from lowdose.outcomes.nof1 import Nof1Analysis, arm_summaries, design_matrix, trial_data
 from lowdose.outcomes.priors import Priors
 from lowdose.outcomes.simulate import simulate_design

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lowdose.outcomes import AnalysisError, Diary
+from lowdose.daily import Diary
+from lowdose.outcomes import AnalysisError
 from lowdose.outcomes.design import Nof1Design, Nof1Plan
 from lowdose.outcomes.nof1 import (
     Nof1Analysis,

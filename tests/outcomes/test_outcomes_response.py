@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from lowdose.daily import Diary
 from lowdose.outcomes import (
     AnalysisError,
-    Diary,
     PlaceboReference,
     ResponseAnalysis,
     TooFewDaysWarning,
@@ -195,7 +195,7 @@ def test_placebo_reference_from_the_evidence_engine_when_installed() -> None:
 
     if not hasattr(evidence, "placebo_response"):
         pytest.skip("lowdose.evidence.placebo_response not published yet")
-    from lowdose.outcomes import placebo_reference
+    from lowdose.evidence import placebo_reference
 
     ref = placebo_reference("pain")
     assert ref is not None

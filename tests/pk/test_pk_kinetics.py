@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from lowdose.pk import PkInputError, default_parameters, simulate_doses
+from lowdose.pk.calibration import parameter_table_rows
 from lowdose.pk.kinetics import ParameterArrays, exponential_form, single_dose_peak, superpose
-from lowdose.pk.parameters import ModelParameters, parameter_table_rows
+from lowdose.pk.parameters import ModelParameters
 
 LABEL = json.loads((Path(__file__).parents[1] / "reference" / "pk_label.json").read_text())
 

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from lowdose.cli.output import caveats_on_stderr, console, respond, table
+from lowdose.daily import DAILY_SCALES
+from lowdose.diary.csvio import read_diary
 from lowdose.errors import DesignError, OutcomesError, OutcomesWarning
+from lowdose.evidence.placebo import placebo_reference
 from lowdose.outcomes.design import Nof1Design, Nof1Plan
-from lowdose.outcomes.diary import OUTCOMES, outcome_scale, read_diary
 from lowdose.outcomes.nof1 import Nof1Analysis
-from lowdose.outcomes.placebo import placebo_reference
 from lowdose.outcomes.pooling import PooledNof1, TrialEffect
 from lowdose.outcomes.response import RECOMMENDED_WINDOW_DAYS, ResponseAnalysis
 from lowdose.outcomes.simulate import simulate_design
@@ -119,7 +120,7 @@ def register(subparsers: Any) -> None:
     a = sub.add_parser("analyze", help="Bayesian analysis of a diary against a design")
     a.add_argument("diary", type=Path, help="diary CSV: date,pain,fatigue,sleep,mood[,dose_mg]")
     a.add_argument("--design", type=Path, required=True, help="design JSON from 'nof1 design'")
-    a.add_argument("--outcome", choices=tuple(OUTCOMES), default="pain")
+    a.add_argument("--outcome", choices=DAILY_SCALES.names, default="pain")
     a.add_argument("--mcid", type=float, default=1.0, help="clinically important difference")
     a.add_argument("--trend", action="store_true", help="add a linear time trend")
     a.add_argument(
@@ -136,13 +137,13 @@ def register(subparsers: Any) -> None:
     s.add_argument("--reps", type=_positive_int, default=1000)
     s.add_argument("--seed", type=_non_negative_int, default=0)
     s.add_argument("--mcid", type=float, default=1.0)
-    s.add_argument("--outcome", choices=tuple(OUTCOMES), default="pain")
+    s.add_argument("--outcome", choices=DAILY_SCALES.names, default="pain")
     s.add_argument("--json", action="store_true")
     s.set_defaults(handler=_simulate)
 
     p = sub.add_parser("pool", help="pool completed trials (CSV: patient,estimate,se)")
     p.add_argument("trials", type=Path)
-    p.add_argument("--outcome", choices=tuple(OUTCOMES), default="pain")
+    p.add_argument("--outcome", choices=DAILY_SCALES.names, default="pain")
     p.add_argument("--mcid", type=float, default=1.0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_pool)
@@ -158,7 +159,7 @@ def register(subparsers: Any) -> None:
     r.add_argument("diary", type=Path)
     r.add_argument("--baseline-start", type=_iso_date, required=True)
     r.add_argument("--baseline-end", type=_iso_date, required=True)
-    r.add_argument("--outcome", choices=tuple(OUTCOMES), default="pain")
+    r.add_argument("--outcome", choices=DAILY_SCALES.names, default="pain")
     r.add_argument("--recent-days", type=_positive_int, default=RECOMMENDED_WINDOW_DAYS)
     r.add_argument("--json", action="store_true")
     r.set_defaults(handler=_response)
@@ -269,7 +270,7 @@ def _pool(args: argparse.Namespace) -> int:
                 field="trials",
             ) from None
     result = PooledNof1(
-        trials, mcid=args.mcid, lower_is_better=outcome_scale(args.outcome).lower_is_better
+        trials, mcid=args.mcid, lower_is_better=DAILY_SCALES.scale(args.outcome).lower_is_better
     ).fit()
     return respond(args.json, result.to_dict, lambda: print(result.summary()))
 

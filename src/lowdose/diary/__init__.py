@@ -1,5 +1,8 @@
 """Daily check-ins: the record, its validation, summaries and alerts, CSV, and the demo generator.
 
+The daily scales and the daily series they feed are defined once, below this package, in
+:mod:`lowdose.daily`; ``daily_scores`` builds that series from check-ins.
+
 Exception tree::
 
     lowdose.errors.InputError
@@ -14,30 +17,29 @@ and the messages are the same everywhere.
 from __future__ import annotations
 
 from lowdose.diary.checkin import (
-    CHANGE_WINDOW,
     DOSE_STATUSES,
-    SCALES,
     SEVERITIES,
     SIDE_EFFECTS,
     Checkin,
-    Scale,
     SideEffect,
-    changeable_until,
-    day_choices,
-    may_change,
-    needs_day_choice,
     parse_checkin,
 )
 from lowdose.diary.summary import (
     MIN_BASELINE_DAYS,
     RECENT_WINDOW_DAYS,
     Alert,
-    DailyScores,
     PatientSummary,
     alerts_for,
     daily_scores,
     no_checkin_alert,
     summarize,
+)
+from lowdose.diary.timing import (
+    CHANGE_WINDOW,
+    changeable_until,
+    day_choices,
+    may_change,
+    needs_day_choice,
 )
 from lowdose.errors import CheckinError, CheckinFieldsError, MissingAnswerError
 
@@ -46,17 +48,14 @@ __all__ = [
     "DOSE_STATUSES",
     "MIN_BASELINE_DAYS",
     "RECENT_WINDOW_DAYS",
-    "SCALES",
     "SEVERITIES",
     "SIDE_EFFECTS",
     "Alert",
     "Checkin",
     "CheckinError",
     "CheckinFieldsError",
-    "DailyScores",
     "MissingAnswerError",
     "PatientSummary",
-    "Scale",
     "SideEffect",
     "alerts_for",
     "changeable_until",

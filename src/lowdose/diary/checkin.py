@@ -1,8 +1,9 @@
 """The daily check-in record and the one validator every entry point uses.
 
-A check-in holds four 0–10 numeric rating scales, the day's naltrexone dose (taken, missed, or none
+A check-in holds a score on each daily scale (:data:`lowdose.daily.DAILY_SCALES`: pain, fatigue,
+sleep quality and mood, 0–10), the day's naltrexone dose (taken, missed, or none
 due yet), side effects with a severity, and a note. It is designed to be completed on a phone in
-under 30 seconds, so every field has a sensible default except the four scores and the dose answer.
+under 30 seconds, so every field has a sensible default except the scores and the dose answer.
 
 Every answer is explicit: nothing that is missing is read as "taken". A dose and a time sent with
 "missed" or "no dose due" are ignored, not stored and not refused (a form keeps what was typed
@@ -10,14 +11,8 @@ before the answer changed, and a phone's time picker is hard to clear). :func:`p
 reports every problem of an entry at once (:class:`CheckinFieldsError`), so a person fixes them
 in one go.
 
-Scale directions
-----------------
-Pain and fatigue are symptom scales (0 = none, 10 = worst imaginable), following the IMMPACT 0–10
-numeric rating scale convention (Dworkin et al., Pain 2005;113:9–19). Sleep quality and mood are
-*quality* scales (0 = worst, 10 = best). The validated fibromyalgia sleep-quality diary item runs
-the other way (Cappelleri et al., Health Qual Life Outcomes 2009;7:54: 0 = best possible sleep); we
-reverse it so that the word "quality" reads naturally, and we store the direction with each scale
-(:attr:`Scale.higher_is_better`) so every comparison computes improvement in the right direction.
+The scales, their wording and which direction is better are defined once, in
+:mod:`lowdose.daily.scales` (docs/decisions/0002).
 """
 
 from __future__ import annotations
@@ -26,23 +21,24 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
+from lowdose.daily import DAILY_SCALES, DailyScale, DailyScales, ScoresByName
+from lowdose.diary.timing import (
+    FUTURE_TOLERANCE,
+    HISTORY_BEFORE_JOINING,
+    day_choices,
+)
 from lowdose.errors import CheckinError, CheckinFieldsError, MissingAnswerError
 
 __all__ = [
-    "CHANGE_WINDOW",
     "DOSE_MAX_MG",
     "DOSE_STATUSES",
-    "FUTURE_TOLERANCE",
-    "HISTORY_BEFORE_JOINING",
-    "LATE_NIGHT_END",
     "NOTE_MAX_CHARS",
-    "SCALES",
     "SEVERITIES",
     "SIDE_EFFECTS",
     "Checkin",
@@ -50,67 +46,10 @@ __all__ = [
     "CheckinFieldsError",
     "DoseStatus",
     "MissingAnswerError",
-    "Scale",
     "SideEffect",
-    "changeable_until",
-    "day_choices",
-    "may_change",
-    "needs_day_choice",
     "parse_checkin",
 ]
 
-
-@dataclass(frozen=True, slots=True)
-class Scale:
-    """One 0–10 numeric rating scale of the daily check-in."""
-
-    name: str
-    label: str
-    low_anchor: str
-    high_anchor: str
-    higher_is_better: bool
-    source: str
-
-    def improvement(self, before: float, after: float) -> float:
-        """Points of improvement from ``before`` to ``after`` (positive = better, any direction)."""
-        return after - before if self.higher_is_better else before - after
-
-
-SCALES: tuple[Scale, ...] = (
-    Scale(
-        "pain",
-        "Pain",
-        "no pain",
-        "worst pain imaginable",
-        higher_is_better=False,
-        source="0–10 NRS, IMMPACT (Dworkin et al., Pain 2005;113:9–19)",
-    ),
-    Scale(
-        "fatigue",
-        "Fatigue",
-        "no fatigue",
-        "worst fatigue imaginable",
-        higher_is_better=False,
-        source="0–10 NRS, same anchors as pain (Dworkin et al., Pain 2005;113:9–19)",
-    ),
-    Scale(
-        "sleep",
-        "Sleep quality",
-        "worst possible sleep",
-        "best possible sleep",
-        higher_is_better=True,
-        source="Sleep Quality NRS, Cappelleri et al. 2009, reversed so that higher is better",
-    ),
-    Scale(
-        "mood",
-        "Mood",
-        "worst possible mood",
-        "best possible mood",
-        higher_is_better=True,
-        source="0–10 NRS, lowdose daily item (not a validated depression measure: use PHQ-9)",
-    ),
-)
-_SCALE_BY_NAME = {scale.name: scale for scale in SCALES}
 
 #: Side effects asked about every day. Vivid dreams and insomnia are the effects reported with LDN
 #: (Younger & Mackey, Pain Med 2009;10:663–672); headache and nausea are the most frequent adverse
@@ -134,21 +73,6 @@ DOSE_MAX_MG = Decimal("50")
 DOSE_QUANTUM = Decimal("0.01")
 NOTE_MAX_CHARS = 2000
 DETAIL_MAX_CHARS = 200
-#: An entry made between midnight and this local time asks which day it belongs to (a design
-#: choice: people who check in late at night mean the day that is ending).
-LATE_NIGHT_END = time(5, 0)
-#: Clock skew tolerated between a phone and the server before a time counts as "in the future"
-#: (a design choice: phones synchronised by the network drift by seconds, not minutes).
-FUTURE_TOLERANCE = timedelta(minutes=5)
-#: How far before joining the clinic a check-in may be dated: a year of diary kept on paper or in
-#: another app and imported (a design choice; older entries say nothing about this treatment).
-HISTORY_BEFORE_JOINING = timedelta(days=365)
-
-#: How long after making a check-in (its ``recorded_at``) the patient may change or delete it. A
-#: design choice: a daily diary is trustworthy because it is written close to the day it describes
-#: (paper diaries filled in afterwards were a known failure; Stone et al., BMJ 2002;324:1193–1194);
-#: a week lets a patient correct a slip without rewriting what their clinician has already read.
-CHANGE_WINDOW = timedelta(days=7)
 
 DoseStatus = Literal["taken", "missed", "none"]
 DOSE_STATUSES: tuple[DoseStatus, ...] = ("taken", "missed", "none")
@@ -161,9 +85,10 @@ class SideEffect:
     detail: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Checkin:
-    """One validated check-in. Scores are integers 0–10; ``dose_mg`` is exact milligrams.
+@dataclass(frozen=True, slots=True, init=False)
+class Checkin(ScoresByName[int]):
+    """One validated check-in. ``scores`` holds a whole number for each daily scale (each also
+    reads as an attribute: ``checkin.pain``); ``dose_mg`` is exact milligrams.
 
     ``dose_status`` is ``"taken"`` (``dose_mg`` set), ``"missed"`` (a scheduled dose not taken), or
     ``"none"`` (no dose due: before starting LDN, or a planned pause). During a blinded N-of-1 trial
@@ -174,49 +99,40 @@ class Checkin:
     client_id: uuid.UUID
     day: date
     recorded_at: datetime
-    pain: int
-    fatigue: int
-    sleep: int
-    mood: int
     dose_status: DoseStatus
+    scores: Mapping[str, int] = field(hash=False)
     dose_mg: Decimal | None = None
     dose_time: time | None = None
-    side_effects: tuple[SideEffect, ...] = field(default_factory=tuple)
+    side_effects: tuple[SideEffect, ...] = ()
     note: str = ""
     kit: str = ""
+
+    def __init__(
+        self,
+        client_id: uuid.UUID,
+        day: date,
+        recorded_at: datetime,
+        *,
+        dose_status: DoseStatus,
+        scores: Mapping[str, int] | None = None,
+        dose_mg: Decimal | None = None,
+        dose_time: time | None = None,
+        side_effects: tuple[SideEffect, ...] = (),
+        note: str = "",
+        kit: str = "",
+        **named_scores: int,
+    ) -> None:
+        """Scores come as ``scores={"pain": 4, ...}`` or one keyword per scale (``pain=4``)."""
+        values: dict[str, object] = {"client_id": client_id, "day": day}
+        values |= {"recorded_at": recorded_at, "dose_status": dose_status, "dose_mg": dose_mg}
+        values |= {"dose_time": dose_time, "side_effects": side_effects, "note": note, "kit": kit}
+        values["scores"] = {**(scores or {}), **named_scores}
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
 
     @property
     def dose_missed(self) -> bool:
         return self.dose_status == "missed"
-
-    def score(self, scale: str) -> int:
-        value: int = getattr(self, _SCALE_BY_NAME[scale].name)
-        return value
-
-
-def changeable_until(recorded_at: datetime) -> datetime:
-    """The moment after which a check-in recorded at ``recorded_at`` can no longer be changed."""
-    return recorded_at + CHANGE_WINDOW
-
-
-def may_change(recorded_at: datetime, now: datetime) -> bool:
-    """May a check-in recorded at ``recorded_at`` still be changed or deleted at ``now``?"""
-    if now.tzinfo is None or recorded_at.tzinfo is None:
-        raise ValueError("recorded_at and now must be timezone-aware")
-    return now < changeable_until(recorded_at)
-
-
-def needs_day_choice(local_moment: datetime) -> bool:
-    """True when an entry made at ``local_moment`` must ask which day it belongs to."""
-    return local_moment.time() < LATE_NIGHT_END
-
-
-def day_choices(local_moment: datetime) -> tuple[date, ...]:
-    """The days an entry made at ``local_moment`` may belong to, the most likely first."""
-    today = local_moment.date()
-    if needs_day_choice(local_moment):
-        return (today - timedelta(days=1), today)
-    return (today,)
 
 
 _UUID_RE = re.compile(r"^[0-9a-fA-F-]{32,36}$")
@@ -257,6 +173,7 @@ def parse_checkin(
     tz: ZoneInfo,
     joined: datetime | None = None,
     explicit: bool = False,
+    scales: DailyScales = DAILY_SCALES,
 ) -> Checkin:
     """Validate a check-in from a form, a JSON body or a CSV row.
 
@@ -278,6 +195,8 @@ def parse_checkin(
         (a dose the form pre-filled is not an answer) and a dose taken needs its ``dose_time``.
         Programs (the API, CSV import) may answer with ``dose_missed`` or with a dose instead,
         and may leave the time out. Either way an entry with no dose answer at all is refused.
+    scales
+        The daily scales to ask for (one score each).
 
     With ``dose_status`` ``"missed"`` or ``"none"``, ``dose_mg`` and ``dose_time`` are ignored.
 
@@ -302,7 +221,7 @@ def parse_checkin(
             day = problems.check(lambda: _parse_day(raw.get("day"), local), day)
     scores = {
         scale.name: problems.check(partial(_parse_score, scale, raw.get(scale.name)), 0)
-        for scale in SCALES
+        for scale in scales
     }
     kit = problems.check(lambda: _parse_kit(raw.get("kit")), None)
     dose: tuple[DoseStatus, Decimal | None, time | None] = ("none", None, None)
@@ -317,10 +236,7 @@ def parse_checkin(
         client_id=client_id,
         day=day,
         recorded_at=recorded_at or now,
-        pain=scores["pain"],
-        fatigue=scores["fatigue"],
-        sleep=scores["sleep"],
-        mood=scores["mood"],
+        scores=scores,
         dose_status=status,
         dose_mg=dose_mg,
         dose_time=dose_time,
@@ -429,10 +345,10 @@ def _parse_day(value: object, local: datetime) -> date:
     return day
 
 
-def _parse_score(scale: Scale, value: object) -> int:
+def _parse_score(scale: DailyScale, value: object) -> int:
     hint = (
-        f"{scale.name}: enter a whole number from 0 ({scale.low_anchor}) "
-        f"to 10 ({scale.high_anchor})"
+        f"{scale.name}: enter a whole number from {scale.low} ({scale.low_anchor}) "
+        f"to {scale.high} ({scale.high_anchor})"
     )
     if _blank(value):
         raise MissingAnswerError(f"{hint}; it is missing.", field=scale.name)
@@ -444,7 +360,7 @@ def _parse_score(scale: Scale, value: object) -> int:
         number = int(value)
     else:
         raise CheckinError(f"{hint}; got {value!r}.", field=scale.name)
-    if not 0 <= number <= 10:
+    if not scale.low <= number <= scale.high:
         raise CheckinError(f"{hint}; got {number}.", field=scale.name)
     return number
 

@@ -1,9 +1,19 @@
-"""CSV export and re-import of a patient's check-ins, losing nothing on the round trip.
+"""The diary's CSV, read and written here only, in two formats that share their columns and cells.
 
-Columns (one row per check-in)::
+**Check-ins** (:func:`write_checkins_csv`, :func:`read_checkins_csv`): export and re-import of a
+patient's check-ins, losing nothing on the round trip. Columns (one row per check-in)::
 
-    client_id, day, recorded_at, pain, fatigue, sleep, mood, dose_status, dose_mg, dose_time,
-    side_effects, note
+    client_id, day, recorded_at, <one per daily scale: pain, fatigue, sleep, mood>, dose_status,
+    dose_mg, dose_time, side_effects, note, kit
+
+**Daily series** (:func:`write_diary`, :func:`parse_diary`, :func:`read_diary`): the
+``lowdose nof1 analyze`` / ``lowdose response`` input, one row per dated entry::
+
+    date, <one per daily scale>[, dose_mg]
+
+with ISO dates; several rows for one date are averaged, empty cells ignored
+(:class:`lowdose.daily.Diary`). The score columns of both come from the
+:class:`~lowdose.daily.DailyScales` set (by default :data:`~lowdose.daily.DAILY_SCALES`).
 
 ``side_effects`` is ``name:severity`` pairs separated by ``;`` (an ``other`` effect may carry
 ``other:mild:detail text``). Every row is validated by :func:`lowdose.diary.parse_checkin`; the
@@ -22,38 +32,55 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from lowdose.daily import DAILY_SCALES, DailyScales, Diary, diary_from_numbered_rows
 from lowdose.diary.checkin import Checkin, parse_checkin
-from lowdose.errors import CheckinError
+from lowdose.errors import CheckinError, DiaryError
 
 __all__ = [
     "CSV_COLUMNS",
     "FORMULA_TRIGGERS",
+    "checkin_columns",
+    "diary_columns",
     "escape_text_cell",
+    "parse_diary",
     "read_checkins_csv",
+    "read_diary",
     "unescape_text_cell",
     "write_checkins_csv",
+    "write_diary",
 ]
 
-CSV_COLUMNS: tuple[str, ...] = (
-    "client_id",
-    "day",
-    "recorded_at",
-    "pain",
-    "fatigue",
-    "sleep",
-    "mood",
-    "dose_status",
-    "dose_mg",
-    "dose_time",
-    "side_effects",
-    "note",
-    "kit",
-)
+
+def checkin_columns(scales: DailyScales = DAILY_SCALES) -> tuple[str, ...]:
+    """The check-in CSV's header: the entry, one column per scale, the dose and the free text."""
+    return (
+        "client_id",
+        "day",
+        "recorded_at",
+        *scales.names,
+        "dose_status",
+        "dose_mg",
+        "dose_time",
+        "side_effects",
+        "note",
+        "kit",
+    )
+
+
+def diary_columns(scales: DailyScales = DAILY_SCALES) -> tuple[str, ...]:
+    """The daily series CSV's header (``dose_mg`` last, optional on reading)."""
+    return ("date", *scales.names, "dose_mg")
+
+
+CSV_COLUMNS: tuple[str, ...] = checkin_columns()
 #: Columns an older export may lack (added after the first release of the format).
 OPTIONAL_COLUMNS = frozenset({"kit"})
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV Injection).
@@ -104,22 +131,25 @@ def _decode_side_effects(text: str, row: int) -> list[dict[str, str]]:
     return effects
 
 
-def write_checkins_csv(checkins: Iterable[Checkin], stream: TextIO) -> None:
+def _dose_cell(dose_mg: Decimal | None) -> str:
+    return "" if dose_mg is None else str(dose_mg)
+
+
+def write_checkins_csv(
+    checkins: Iterable[Checkin], stream: TextIO, *, scales: DailyScales = DAILY_SCALES
+) -> None:
     """Write check-ins as CSV (UTF-8 text, header first, ordered by recorded time)."""
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(checkin_columns(scales))
     for c in sorted(checkins, key=lambda c: (c.recorded_at, str(c.client_id))):
         writer.writerow(
             [
                 str(c.client_id),
                 c.day.isoformat(),
                 c.recorded_at.isoformat(),
-                c.pain,
-                c.fatigue,
-                c.sleep,
-                c.mood,
+                *(c.score(name) for name in scales.names),
                 c.dose_status,
-                "" if c.dose_mg is None else str(c.dose_mg),
+                _dose_cell(c.dose_mg),
                 "" if c.dose_time is None else c.dose_time.strftime("%H:%M"),
                 escape_text_cell(_encode_side_effects(c)),
                 escape_text_cell(c.note),
@@ -129,15 +159,22 @@ def write_checkins_csv(checkins: Iterable[Checkin], stream: TextIO) -> None:
 
 
 def read_checkins_csv(
-    stream: TextIO | str, *, now: datetime, tz: ZoneInfo, joined: datetime | None = None
+    stream: TextIO | str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    joined: datetime | None = None,
+    scales: DailyScales = DAILY_SCALES,
 ) -> list[Checkin]:
     """Read and validate every row; raise :class:`CheckinError` naming the first bad row/column.
 
-    ``now``, ``tz`` and ``joined`` are passed to :func:`lowdose.diary.parse_checkin`.
+    ``now``, ``tz``, ``joined`` and ``scales`` are passed to :func:`lowdose.diary.parse_checkin`.
     """
     reader = csv.DictReader(io.StringIO(stream) if isinstance(stream, str) else stream)
     missing = [
-        c for c in CSV_COLUMNS if c not in (reader.fieldnames or []) and c not in OPTIONAL_COLUMNS
+        c
+        for c in checkin_columns(scales)
+        if c not in (reader.fieldnames or []) and c not in OPTIONAL_COLUMNS
     ]
     if missing:
         raise CheckinError(
@@ -146,7 +183,7 @@ def read_checkins_csv(
             field=missing[0],
         )
     try:
-        return _read_rows(reader, now=now, tz=tz, joined=joined)
+        return _read_rows(reader, now=now, tz=tz, joined=joined, scales=scales)
     except csv.Error as exc:  # e.g. a bare carriage return in an unquoted cell
         raise CheckinError(
             f"row {reader.line_num}: the file is not valid CSV ({exc}); export it again from "
@@ -156,7 +193,12 @@ def read_checkins_csv(
 
 
 def _read_rows(
-    reader: csv.DictReader[str], *, now: datetime, tz: ZoneInfo, joined: datetime | None
+    reader: csv.DictReader[str],
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    joined: datetime | None,
+    scales: DailyScales,
 ) -> list[Checkin]:
     checkins: list[Checkin] = []
     seen: set[str] = set()
@@ -171,7 +213,7 @@ def _read_rows(
         }
         raw["side_effects"] = _decode_side_effects(str(raw.get("side_effects") or ""), number)
         try:
-            checkin = parse_checkin(raw, now=now, tz=tz, joined=joined)
+            checkin = parse_checkin(raw, now=now, tz=tz, joined=joined, scales=scales)
         except CheckinError as exc:
             raise CheckinError(f"row {number}: {exc}", field=exc.field) from None
         if str(checkin.client_id) in seen:
@@ -183,3 +225,55 @@ def _read_rows(
         seen.add(str(checkin.client_id))
         checkins.append(checkin)
     return checkins
+
+
+def _score_cell(value: float) -> str:
+    return "" if math.isnan(value) else str(value)
+
+
+def write_diary(diary: Diary, stream: TextIO) -> None:
+    """Write the daily series as the diary CSV (one row per day, the diary's scales as columns;
+    an empty cell for a day not rated). :func:`parse_diary` reads it back unchanged."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(diary_columns(diary.scales))
+    for row in diary:
+        writer.writerow(
+            [
+                row.day.isoformat(),
+                *(_score_cell(row.score(name)) for name in diary.scales.names),
+                _dose_cell(row.dose_mg),
+            ]
+        )
+
+
+def parse_diary(text: str, *, scales: DailyScales = DAILY_SCALES) -> Diary:
+    """Parse diary CSV text. Errors name the line number (header = line 1) and the column."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    *required, optional = diary_columns(scales)
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise DiaryError(
+            f"diary CSV is missing column(s) {', '.join(missing)}; the header must be "
+            f"'{','.join(required)}' (optionally ',{optional}')",
+            field=missing[0],
+        )
+    unknown = [c for c in header if c not in required and c != optional]
+    if unknown:
+        raise DiaryError(
+            f"diary CSV has unknown column(s) {', '.join(unknown)}; allowed are "
+            f"{', '.join(diary_columns(scales))}",
+            field=unknown[0],
+        )
+    reader.fieldnames = header
+    numbered = ((i + 2, row) for i, row in enumerate(reader))
+    return diary_from_numbered_rows(numbered, where="line", scales=scales)
+
+
+def read_diary(path: str | Path, *, scales: DailyScales = DAILY_SCALES) -> Diary:
+    """Read a diary CSV file (UTF-8, optional BOM)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise DiaryError(f"cannot read diary file {path}: {exc.strerror}", field="path") from exc
+    return parse_diary(text, scales=scales)

@@ -2,7 +2,9 @@
 
 Definitions (documented in ``docs/checkin.md``):
 
-* **Daily score**: the mean of a day's check-ins for each scale (several entries a day are allowed).
+* **Daily score**: the mean of a day's check-ins for each scale (several entries a day are allowed),
+  one :class:`~lowdose.daily.DailyScores` row per day of the one daily series
+  (:class:`~lowdose.daily.Diary`) that the analyses, the CSV and the charts also read.
 * **Baseline**: the mean over every day before the first day a dose was taken — the untreated
   period, as in the LDN trials' 2-week baseline (Younger et al., Arthritis Rheum 2013;65:529).
   Fewer than :data:`MIN_BASELINE_DAYS` days gives no baseline rather than a misleading one.
@@ -36,7 +38,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from statistics import fmean
 
-from lowdose.diary.checkin import SCALES, SEVERITIES, Checkin
+from lowdose.daily import DAILY_SCALES, DailyScales, DailyScores, Diary
+from lowdose.diary.checkin import SEVERITIES, Checkin
 
 __all__ = [
     "MIN_BASELINE_DAYS",
@@ -44,7 +47,6 @@ __all__ = [
     "PAIN_UP_POINTS",
     "RECENT_WINDOW_DAYS",
     "Alert",
-    "DailyScores",
     "DoseStep",
     "PatientSummary",
     "alerts_for",
@@ -64,28 +66,6 @@ WINDOW_DAYS = 7
 RECENT_WINDOW_DAYS = 14
 #: The most severe level a patient can report (CTCAE grade 3 in plain words).
 SEVERE = SEVERITIES[-1]
-
-
-@dataclass(frozen=True, slots=True)
-class DailyScores:
-    """The mean scores of one day, and what happened to the dose that day."""
-
-    day: date
-    entries: int
-    pain: float
-    fatigue: float
-    sleep: float
-    mood: float
-    dose_mg: Decimal | None
-    dose_missed: bool
-    side_effects: frozenset[str]
-    kit: str | None = None  # the blinded N-of-1 kit taken that day, if any
-    #: side effects reported that day at the most severe level (``SEVERITIES[-1]``)
-    severe_side_effects: frozenset[str] = frozenset()
-
-    def score(self, scale: str) -> float:
-        value: float = getattr(self, scale)
-        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +94,7 @@ class PatientSummary:
     """Everything a dashboard shows about one patient's diary, as of ``today``."""
 
     today: date
-    days: tuple[DailyScores, ...]
+    days: Diary
     last_checkin_at: datetime | None
     baseline: dict[str, float] | None
     baseline_days: int
@@ -159,8 +139,8 @@ class PatientSummary:
         }
 
 
-def daily_scores(checkins: Iterable[Checkin]) -> tuple[DailyScores, ...]:
-    """Collapse check-ins into one row per day, in date order.
+def daily_scores(checkins: Iterable[Checkin], *, scales: DailyScales = DAILY_SCALES) -> Diary:
+    """Collapse check-ins into the daily series: one row per day, in date order.
 
     A day's dose is the largest dose taken that day; a day counts as missed only when a dose was
     missed and none was taken.
@@ -177,10 +157,7 @@ def daily_scores(checkins: Iterable[Checkin]) -> tuple[DailyScores, ...]:
             DailyScores(
                 day=day,
                 entries=len(entries),
-                pain=fmean(c.pain for c in entries),
-                fatigue=fmean(c.fatigue for c in entries),
-                sleep=fmean(c.sleep for c in entries),
-                mood=fmean(c.mood for c in entries),
+                scores={s.name: fmean(c.score(s.name) for c in entries) for s in scales},
                 dose_mg=max(taken) if taken else None,
                 dose_missed=not taken and not kits and any(c.dose_missed for c in entries),
                 side_effects=frozenset(e.name for c in entries for e in c.side_effects),
@@ -190,13 +167,13 @@ def daily_scores(checkins: Iterable[Checkin]) -> tuple[DailyScores, ...]:
                 ),
             )
         )
-    return tuple(rows)
+    return Diary(tuple(rows), scales)
 
 
-def _means(rows: Sequence[DailyScores]) -> dict[str, float] | None:
+def _means(rows: Sequence[DailyScores], scales: DailyScales) -> dict[str, float] | None:
     if not rows:
         return None
-    return {scale.name: round(fmean(r.score(scale.name) for r in rows), 2) for scale in SCALES}
+    return {scale.name: round(fmean(r.score(scale.name) for r in rows), 2) for scale in scales}
 
 
 def _window(rows: Sequence[DailyScores], end: date, days: int) -> list[DailyScores]:
@@ -273,8 +250,8 @@ def alerts_for(rows: Sequence[DailyScores], today: date) -> tuple[Alert, ...]:
     recent = _window(rows, today, WINDOW_DAYS)
     previous = _window(rows, today - timedelta(days=WINDOW_DAYS), WINDOW_DAYS)
     if recent and previous:
-        now_mean = fmean(r.pain for r in recent)
-        before_mean = fmean(r.pain for r in previous)
+        now_mean = fmean(r.score("pain") for r in recent)
+        before_mean = fmean(r.score("pain") for r in previous)
         rise = now_mean - before_mean
         if rise >= PAIN_UP_POINTS:
             alerts.append(
@@ -314,19 +291,28 @@ def recent_window(rows: Sequence[DailyScores], first_dose: date) -> tuple[date, 
 
 
 def summarize(
-    checkins: Iterable[Checkin], *, today: date, rows: Sequence[DailyScores] | None = None
+    checkins: Iterable[Checkin],
+    *,
+    today: date,
+    rows: Diary | None = None,
+    scales: DailyScales = DAILY_SCALES,
 ) -> PatientSummary:
-    """Summarise a diary for the dashboards (see the module docstring for every definition)."""
+    """Summarise a diary for the dashboards (see the module docstring for every definition).
+
+    ``rows`` is the daily series of ``checkins`` when the caller has it already; ``scales`` the
+    daily scales to summarise (those of ``rows`` when given).
+    """
     checkin_list = list(checkins)
-    rows = tuple(rows) if rows is not None else daily_scores(checkin_list)
+    rows = rows if rows is not None else daily_scores(checkin_list, scales=scales)
+    scales = rows.scales
     first_dose = next((r.day for r in rows if r.dose_mg is not None or r.kit), None)
     baseline_rows = [r for r in rows if first_dose is None or r.day < first_dose]
-    baseline = _means(baseline_rows) if len(baseline_rows) >= MIN_BASELINE_DAYS else None
+    baseline = _means(baseline_rows, scales) if len(baseline_rows) >= MIN_BASELINE_DAYS else None
     week = _window(rows, today, WINDOW_DAYS)
-    last7 = _means(week)
+    last7 = _means(week, scales)
     window = None if first_dose is None else recent_window(rows, first_dose)
     recent_rows = [] if window is None else [r for r in rows if window[0] <= r.day <= window[1]]
-    recent = _means(recent_rows)
+    recent = _means(recent_rows, scales)
     # From the unrounded means, as the response analysis computes its change.
     change = (
         {
@@ -335,7 +321,7 @@ def summarize(
                 - fmean(r.score(scale.name) for r in baseline_rows),
                 2,
             )
-            for scale in SCALES
+            for scale in scales
         }
         if baseline is not None and recent_rows
         else None

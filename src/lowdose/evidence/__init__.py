@@ -34,7 +34,12 @@ from lowdose.evidence.loader import (
     sources,
     trials,
 )
-from lowdose.evidence.placebo import PlaceboArm, PlaceboResponse, placebo_response
+from lowdose.evidence.placebo import (
+    PlaceboArm,
+    PlaceboResponse,
+    placebo_reference,
+    placebo_response,
+)
 from lowdose.evidence.records import (
     Comparator,
     ComparatorResult,
@@ -73,6 +78,7 @@ __all__ = [
     "effect_records",
     "make_verdict",
     "outcomes",
+    "placebo_reference",
     "placebo_response",
     "reviews",
     "sources",

@@ -10,11 +10,12 @@ the NNT has no finite CI (Altman, *BMJ* 1998;317:1309) and ``nnt_ci`` is ``None`
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from lowdose.evidence.loader import comparators, raw, sources, trials
 from lowdose.meta.effects import escalc
+from lowdose.serial import Plain
 
 __all__ = ["ComparisonRow", "comparison_table"]
 
@@ -22,7 +23,7 @@ _Z95 = 1.959963984540054  # standard normal 97.5% quantile
 
 
 @dataclass(frozen=True)
-class ComparisonRow:
+class ComparisonRow(Plain):
     """One drug (and dose) with its placebo-controlled results; percentages drug vs placebo."""
 
     drug: str
@@ -38,14 +39,6 @@ class ComparisonRow:
     nnh_outcome: str
     source: str
     note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON."""
-        out = asdict(self)
-        for key, value in out.items():
-            if isinstance(value, tuple):
-                out[key] = list(value)
-        return out
 
 
 def _counts(trial: str, outcome: str) -> dict[str, Any] | None:

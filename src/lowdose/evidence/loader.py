@@ -11,9 +11,12 @@ did it. Derivation kinds:
     a crossover trial's P value → raw-score SMD with the assumed within-person correlation
     (:func:`lowdose.meta.conversions.smd_from_p_paired`).
 ``ci`` / ``p_value``
-    an estimate with its CI or P value → SE (Cochrane Handbook 6.5.2).
+    an estimate with its CI or P value → SE (Cochrane Handbook 6.5.2); ``log_scale`` for a
+    ratio given as the ratio itself.
 ``counts``
     2×2 counts → log risk ratio (metafor ``escalc(measure="RR")``).
+``published_yi_vi``
+    the effect size and variance on the pooling scale as published (a clinician's added trial).
 ``not_poolable``
     the outcome was measured but nothing poolable was reported.
 """
@@ -22,6 +25,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
+from dataclasses import astuple
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -40,12 +45,13 @@ from lowdose.evidence.records import (
     Source,
     Trial,
 )
-from lowdose.meta.conversions import se_from_ci, se_from_p, smd_from_p_paired
+from lowdose.meta.conversions import Derived, se_from_ci, se_from_p, smd_from_p_paired
 from lowdose.meta.effects import escalc
 
 __all__ = [
     "DEFAULT_R",
     "comparators",
+    "derive",
     "effect_records",
     "outcomes",
     "placebo_data",
@@ -150,29 +156,39 @@ def outcomes() -> dict[str, Outcome]:
     }
 
 
-def _derive(d: dict[str, Any], label: str, r: float) -> tuple[float, float, str]:
+def derive(derivation: Mapping[str, Any], *, label: str, r: float = DEFAULT_R) -> Derived:
+    """The effect size, its variance and the derivation in words, from the numbers as published.
+
+    ``derivation["kind"]`` is one of the kinds in the module docstring; the rest of the mapping
+    holds that kind's numbers. Both the shipped files and a clinician's added trial (web layer)
+    come through here, so a number is derived one way whoever entered it. ``label`` names the
+    trial in an error; ``r`` is the within-person correlation for ``paired_p``.
+    """
+    d = derivation
     kind = d["kind"]
+    if kind == "published_yi_vi":
+        return Derived(d["yi"], d["vi"], d["how"])
     if kind == "published_smd":
         n1, n2 = d["n1"], d["n2"]
         y = d["direction"] * d["d"]
         v = 1 / n1 + 1 / n2 + y**2 / (2 * (n1 + n2))
-        return (
-            y,
-            v,
-            (
-                f"published Cohen's d = {d['d']} (sign: {'-' if d['direction'] < 0 else '+'}); "
-                f"v = 1/{n1} + 1/{n2} + d^2/(2 x {n1 + n2}) (large-sample SMD variance)"
-            ),
+        how = (
+            f"published Cohen's d = {d['d']} (sign: {'-' if d['direction'] < 0 else '+'}); "
+            f"v = 1/{n1} + 1/{n2} + d^2/(2 x {n1 + n2}) (large-sample SMD variance)"
         )
+        return Derived(y, v, how)
     if kind == "paired_p":
-        got = smd_from_p_paired(d["p"], d["n"], r=r, direction=d["direction"])
-        return got.yi, got.vi, got.how
+        return smd_from_p_paired(d["p"], d["n"], r=r, direction=d["direction"])
     if kind == "ci":
-        got = se_from_ci(d["estimate"], d["lower"], d["upper"], level=d.get("level", 0.95))
-        return got.yi, got.vi, got.how
+        return se_from_ci(
+            d["estimate"],
+            d["lower"],
+            d["upper"],
+            level=d.get("level", 0.95),
+            log_scale=bool(d.get("log_scale", False)),
+        )
     if kind == "p_value":
-        got = se_from_p(d["estimate"], d["p"])
-        return got.yi, got.vi, got.how
+        return se_from_p(d["estimate"], d["p"])
     if kind == "counts":
         es = escalc("RR", ai=[d["ai"]], n1i=[d["n1i"]], ci=[d["ci"]], n2i=[d["n2i"]])
         how = (
@@ -180,7 +196,7 @@ def _derive(d: dict[str, Any], label: str, r: float) -> tuple[float, float, str]
         )
         if "counts_how" in d:
             how += f"; counts: {d['counts_how']}"
-        return es.yi[0], es.vi[0], how
+        return Derived(float(es.yi[0]), float(es.vi[0]), how)
     raise EvidenceDataError(f"{label}: unknown derivation kind {kind!r} in effects.json.")
 
 
@@ -210,7 +226,7 @@ def effect_records(
                 )
             )
             continue
-        yi, vi, how = _derive(rec["derivation"], trial.label, r)
+        yi, vi, how = astuple(derive(rec["derivation"], label=trial.label, r=r))
         if not (math.isfinite(yi) and vi > 0):
             raise EvidenceDataError(f"{trial.label}: derivation gave yi={yi}, vi={vi}.")
         pooled.append(

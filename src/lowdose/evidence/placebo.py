@@ -3,18 +3,20 @@
 A patient who starts LDN openly and feels better experiences drug effect *plus* placebo
 response *plus* regression to the mean. The outcomes engineer shows
 :func:`placebo_response` next to the patient's change so that part of it is not taken for
-drug effect.
+drug effect. :func:`placebo_reference` gives the same figure in the response analysis's own
+shape (:class:`lowdose.outcomes.PlaceboReference`), for the caller to pass in.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from lowdose.errors import EvidenceInputError
 from lowdose.evidence.loader import placebo_data, sources, trials
+from lowdose.outcomes.placebo import PlaceboReference, from_evidence
+from lowdose.serial import Plain
 
-__all__ = ["PlaceboArm", "PlaceboResponse", "placebo_response"]
+__all__ = ["PlaceboArm", "PlaceboResponse", "placebo_reference", "placebo_response"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class PlaceboArm:
 
 
 @dataclass(frozen=True)
-class PlaceboResponse:
+class PlaceboResponse(Plain):
     """Pooled within-arm placebo response for one outcome.
 
     Attributes
@@ -58,15 +60,6 @@ class PlaceboResponse:
     responder_trials: int
     ldn_trial_arms: tuple[PlaceboArm, ...]
     sources: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON."""
-        out = asdict(self)
-        out["mean_change_ci"] = list(self.mean_change_ci)
-        out["responder_30_ci"] = list(self.responder_30_ci)
-        out["responder_50_ci"] = list(self.responder_50_ci)
-        out["sources"] = list(self.sources)
-        return out
 
     def summary(self) -> str:
         """One paragraph in plain language."""
@@ -120,3 +113,15 @@ def placebo_response(outcome: str = "pain") -> PlaceboResponse:
         ldn_trial_arms=tuple(arms),
         sources=cites,
     )
+
+
+def placebo_reference(outcome: str = "pain") -> PlaceboReference | None:
+    """The pooled placebo change of ``outcome`` for the response analysis; ``None`` if absent.
+
+    Pass it to :class:`lowdose.outcomes.ResponseAnalysis` as ``placebo``.
+    """
+    try:
+        obj = placebo_response(outcome=outcome)
+    except (LookupError, ValueError):  # no figure for this outcome
+        return None
+    return from_evidence(obj, outcome)

@@ -9,11 +9,13 @@ results in its own database and passes them in as :class:`EffectRecord` objects
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from lowdose.errors import EvidenceInputError
+from lowdose.outcomes.pooling import Nof1SeriesEffect
+from lowdose.serial import Plain
 
 __all__ = [
     "ORIGINS",
@@ -33,18 +35,8 @@ __all__ = [
 ORIGINS: tuple[str, ...] = ("published", "clinician", "n_of_1")
 
 
-def _plain(obj: Any) -> Any:
-    if isinstance(obj, Decimal):
-        return str(obj)
-    if isinstance(obj, tuple | list):
-        return [_plain(x) for x in obj]
-    if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
-    return obj
-
-
 @dataclass(frozen=True)
-class Source:
+class Source(Plain):
     """A citation and the pages where its numbers were read."""
 
     key: str
@@ -52,10 +44,6 @@ class Source:
     read_at: tuple[str, ...] = ()
     doi: str | None = None
     registry: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON."""
-        return _plain(asdict(self))  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -69,7 +57,7 @@ class Reported:
 
 
 @dataclass(frozen=True)
-class Trial:
+class Trial(Plain):
     """One LDN study and its design; ``kind`` flags dose-finding and uncontrolled studies."""
 
     id: str
@@ -102,11 +90,7 @@ class Trial:
         """Placebo-controlled (randomised or not)."""
         return self.kind in ("rct_parallel", "rct_crossover", "controlled_nonrandomised")
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON (doses as decimal strings)."""
-        out: dict[str, Any] = _plain(asdict(self))
-        out["controlled"] = self.controlled
-        return out
+    _also = ("controlled",)
 
 
 @dataclass(frozen=True)
@@ -128,7 +112,7 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class EffectRecord:
+class EffectRecord(Plain):
     """One trial's effect on one outcome, ready to pool: ``yi`` and ``vi`` on metafor's scale
     (log scale for RR), plus provenance.
 
@@ -173,13 +157,28 @@ class EffectRecord:
                 f"{self.label}: say how yi and vi were obtained (field 'how').", field="how"
             )
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON."""
-        return _plain(asdict(self))  # type: ignore[no-any-return]
+    @classmethod
+    def from_series(cls, effect: Nof1SeriesEffect) -> EffectRecord:
+        """The record of a pooled N-of-1 series (``PooledResult.as_effect_record()``)."""
+        return cls(
+            trial_id=effect.trial_id,
+            label=effect.label,
+            year=effect.year,
+            outcome=effect.outcome,
+            measure=effect.measure,
+            yi=effect.yi,
+            vi=effect.vi,
+            how=effect.how,
+            randomised=effect.randomised,
+            n=effect.n,
+            caveats=effect.caveats,
+            origin=effect.origin,
+            kind=effect.kind,
+        )
 
 
 @dataclass(frozen=True)
-class NotPoolable:
+class NotPoolable(Plain):
     """A trial that measured an outcome but reported nothing that can be pooled."""
 
     trial_id: str
@@ -187,10 +186,6 @@ class NotPoolable:
     outcome: str
     reason: str
     reported: tuple[Reported, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON."""
-        return _plain(asdict(self))  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -207,7 +202,7 @@ class ReviewResult:
 
 
 @dataclass(frozen=True)
-class Review:
+class Review(Plain):
     """A published systematic review / meta-analysis of LDN."""
 
     source: str
@@ -216,10 +211,6 @@ class Review:
     trials: str
     model: str
     results: tuple[ReviewResult, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON."""
-        return _plain(asdict(self))  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -240,7 +231,7 @@ class ComparatorResult:
 
 
 @dataclass(frozen=True)
-class Comparator:
+class Comparator(Plain):
     """Another fibromyalgia drug: responders, NNT, withdrawals for adverse events, NNH."""
 
     drug: str
@@ -251,7 +242,3 @@ class Comparator:
     nnt: ComparatorResult | None
     ae_withdrawal: ComparatorResult | None
     nnh: ComparatorResult | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON."""
-        return _plain(asdict(self))  # type: ignore[no-any-return]

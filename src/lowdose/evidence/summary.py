@@ -32,6 +32,7 @@ from lowdose.evidence.verdict import Verdict, make_verdict
 from lowdose.meta.diagnostics import cumulative as cumulative_ma
 from lowdose.meta.effects import RATIO_MEASURES
 from lowdose.meta.model import MetaAnalysis, MetaResult
+from lowdose.outcomes.pooling import Nof1SeriesEffect
 
 __all__ = ["HARM_OUTCOMES", "SENSITIVITY_R", "OutcomeSummary", "summarize"]
 
@@ -219,9 +220,29 @@ class OutcomeSummary:
         return "\n".join(lines)
 
 
+def _checked_extra(
+    extra: Sequence[EffectRecord | Nof1SeriesEffect], known: dict[str, Outcome]
+) -> tuple[EffectRecord, ...]:
+    """The records passed in, as :class:`EffectRecord`, each of a known outcome and measure."""
+    added = tuple(x if isinstance(x, EffectRecord) else EffectRecord.from_series(x) for x in extra)
+    for rec in added:
+        if rec.outcome not in known:
+            raise EvidenceInputError(
+                f"{rec.label}: unknown outcome {rec.outcome!r}; use one of {', '.join(known)}.",
+                field="extra",
+            )
+        if rec.measure != known[rec.outcome].measure:
+            raise EvidenceInputError(
+                f"{rec.label}: {rec.outcome} is pooled as {known[rec.outcome].measure} but the "
+                f"record is {rec.measure}; convert it to {known[rec.outcome].measure} first.",
+                field="extra",
+            )
+    return added
+
+
 def summarize(
     outcome: str = "pain",
-    extra: Sequence[EffectRecord] = (),
+    extra: Sequence[EffectRecord | Nof1SeriesEffect] = (),
     *,
     method: str = "REML",
     test: str = "knha",
@@ -236,8 +257,10 @@ def summarize(
         ``mood``, ``sleep``, ``fiqr``, ``adverse_events``, ``ae_withdrawal``.
     extra
         Additional :class:`EffectRecord` objects (clinician-added trials, pooled N-of-1
-        series). Records of other outcomes are ignored except adverse-event records, which
-        feed the harms section; a record whose measure differs from its outcome's is an error.
+        series; a :class:`lowdose.outcomes.Nof1SeriesEffect` is converted with
+        :meth:`EffectRecord.from_series`). Records of other outcomes are ignored except
+        adverse-event records, which feed the harms section; a record whose measure differs
+        from its outcome's is an error.
     r
         Within-person correlation for crossover derivations (default: the evidence file's
         assumption, 0.5).
@@ -248,20 +271,9 @@ def summarize(
             f"unknown outcome {outcome!r}; choose one of {', '.join(known)}.", field="outcome"
         )
     out = known[outcome]
-    for rec in extra:
-        if rec.outcome not in known:
-            raise EvidenceInputError(
-                f"{rec.label}: unknown outcome {rec.outcome!r}; use one of {', '.join(known)}.",
-                field="extra",
-            )
-        if rec.measure != known[rec.outcome].measure:
-            raise EvidenceInputError(
-                f"{rec.label}: {rec.outcome} is pooled as {known[rec.outcome].measure} but the "
-                f"record is {rec.measure}; convert it to {known[rec.outcome].measure} first.",
-                field="extra",
-            )
+    added = _checked_extra(extra, known)
     # the web layer may pass every stored record; each summary takes its own outcome's
-    mine = tuple(x for x in extra if x.outcome == outcome)
+    mine = tuple(x for x in added if x.outcome == outcome)
     shipped, skipped = effect_records(r)
     records = tuple(x for x in shipped if x.outcome == outcome) + mine
     randomised = [x for x in records if x.randomised]
@@ -277,7 +289,7 @@ def summarize(
                 sens.append((rr, pooled))
     harms = []
     for key in HARM_OUTCOMES:
-        hrecs = [x for x in (*shipped, *extra) if x.outcome == key and x.randomised]
+        hrecs = [x for x in (*shipped, *added) if x.outcome == key and x.randomised]
         harms.append((key, _pool(hrecs, "RR", method, test)))
     matching = []
     for rv in reviews():

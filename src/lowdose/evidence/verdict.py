@@ -159,41 +159,7 @@ def make_verdict(
         # for harms "benefit side" (below 1) means fewer events on LDN
         below = True
     ci_side = _side(res.ci_low, res.ci_high, null, below)
-    pi_side = _side(res.pi_low, res.pi_high, null, below)
-    est, lo, hi = _fmt(res, res.estimate), _fmt(res, res.ci_low), _fmt(res, res.ci_high)
-    what = "ratio" if res.measure in RATIO_MEASURES else res.measure
-    numbers = f"(pooled {what} {est}, 95% CI {lo} to {hi}; {res.k} randomised trials)"
-    if outcome.harm:
-        good, bad = "fewer", "more"
-        if ci_side == "benefit":
-            code, text = "consistent_benefit", f"LDN led to {good} {name} than placebo {numbers}."
-        elif ci_side == "harm":
-            code, text = "worse", f"LDN led to {bad} {name} than placebo {numbers}."
-        else:
-            code, text = (
-                "no_clear_difference",
-                f"{outcome.label}: no clear difference between LDN and placebo {numbers}.",
-            )
-    elif ci_side == "benefit" and pi_side == "benefit":
-        code, text = (
-            "consistent_benefit",
-            (f"LDN was better than placebo for {name}, consistently across trials {numbers}."),
-        )
-    elif ci_side == "benefit":
-        code, text = (
-            "benefit_varies",
-            (
-                f"On average LDN was better than placebo for {name} {numbers}, but the results "
-                "vary between trials: in a new setting the effect could be absent."
-            ),
-        )
-    elif ci_side == "harm":
-        code, text = "worse", f"Placebo did better than LDN for {name} {numbers}."
-    else:
-        code, text = (
-            "no_clear_difference",
-            (f"LDN was not clearly better than placebo for {name} {numbers}."),
-        )
+    code, text = _headline(outcome, name, res, ci_side, _side(res.pi_low, res.pi_high, null, below))
     sentences = [text]
     rules = [code]
     if res.measure == "SMD":
@@ -204,39 +170,89 @@ def make_verdict(
     if res.I2 >= HETEROGENEITY_I2:
         sentences.append(f"The trials disagree a lot with each other (I² = {res.I2:.0f}%).")
         rules.append("heterogeneity")
-    largest = max(records, key=lambda r: r.n or 0)
-    z = 1.959963984540054  # 95% normal quantile, for the single-trial CI
-    l_lo, l_hi = largest.yi - z * largest.vi**0.5, largest.yi + z * largest.vi**0.5
-    if ci_side != "null" and _side(l_lo, l_hi, null, below) == "null":
-        sentences.append(
-            f"The largest trial ({largest.label}, n={largest.n}) did not find a clear difference."
-        )
+    if ci_side != "null" and (largest := _largest_trial_sentence(records, null, below)):
+        sentences.append(largest)
         rules.append("largest_trial")
-    if len(cumulative) >= 2:
-        sides = [_side(c.ci_low, c.ci_high, null, below) for c in cumulative]
-        last = sides[-1]
-        earlier = [(c, s) for c, s in zip(cumulative[:-1], sides[:-1], strict=True) if s != last]
-        if earlier:
-            step, side = earlier[-1]
-            year = step.year[-1] if step.year[-1] else "an earlier point"
-            then = (
-                "favoured LDN"
-                if side == "benefit"
-                else ("favoured placebo" if side == "harm" else "showed no clear difference")
-            )
-            now = (
-                "favours LDN"
-                if last == "benefit"
-                else ("favours placebo" if last == "harm" else "shows no clear difference")
-            )
-            sentences.append(
-                f"The picture changed over time: up to {year} the pooled result {then}; "
-                f"with the trials since, it {now}."
-            )
-            rules.append("picture_changed")
+    if changed := _picture_changed_sentence(cumulative, null, below):
+        sentences.append(changed)
+        rules.append("picture_changed")
     if res.k < MIN_TRIALS_FOR_PI:
         sentences.append(
             f"With only {res.k} trials, the spread between trials is itself very uncertain."
         )
         rules.append("few_trials")
     return Verdict(code, " ".join(sentences), tuple(rules))
+
+
+def _headline(
+    outcome: Outcome, name: str, res: MetaResult, ci_side: str, pi_side: str
+) -> tuple[str, str]:
+    """The verdict's code and first sentence, from which side of the null the CI and PI lie."""
+    est, lo, hi = _fmt(res, res.estimate), _fmt(res, res.ci_low), _fmt(res, res.ci_high)
+    what = "ratio" if res.measure in RATIO_MEASURES else res.measure
+    numbers = f"(pooled {what} {est}, 95% CI {lo} to {hi}; {res.k} randomised trials)"
+    if outcome.harm:
+        good, bad = "fewer", "more"
+        if ci_side == "benefit":
+            return "consistent_benefit", f"LDN led to {good} {name} than placebo {numbers}."
+        if ci_side == "harm":
+            return "worse", f"LDN led to {bad} {name} than placebo {numbers}."
+        return (
+            "no_clear_difference",
+            f"{outcome.label}: no clear difference between LDN and placebo {numbers}.",
+        )
+    if ci_side == "benefit" and pi_side == "benefit":
+        return (
+            "consistent_benefit",
+            f"LDN was better than placebo for {name}, consistently across trials {numbers}.",
+        )
+    if ci_side == "benefit":
+        return (
+            "benefit_varies",
+            f"On average LDN was better than placebo for {name} {numbers}, but the results "
+            "vary between trials: in a new setting the effect could be absent.",
+        )
+    if ci_side == "harm":
+        return "worse", f"Placebo did better than LDN for {name} {numbers}."
+    return "no_clear_difference", f"LDN was not clearly better than placebo for {name} {numbers}."
+
+
+def _largest_trial_sentence(
+    records: Sequence[EffectRecord], null: float, below: bool
+) -> str | None:
+    """The largest trial's own 95% CI includes the null: say so (rule ``largest_trial``)."""
+    largest = max(records, key=lambda r: r.n or 0)
+    z = 1.959963984540054  # 95% normal quantile, for the single-trial CI
+    l_lo, l_hi = largest.yi - z * largest.vi**0.5, largest.yi + z * largest.vi**0.5
+    if _side(l_lo, l_hi, null, below) != "null":
+        return None
+    return f"The largest trial ({largest.label}, n={largest.n}) did not find a clear difference."
+
+
+def _picture_changed_sentence(
+    cumulative: Sequence[MetaResult], null: float, below: bool
+) -> str | None:
+    """The cumulative analysis once sided otherwise than now (rule ``picture_changed``)."""
+    if len(cumulative) < 2:
+        return None
+    sides = [_side(c.ci_low, c.ci_high, null, below) for c in cumulative]
+    last = sides[-1]
+    earlier = [(c, s) for c, s in zip(cumulative[:-1], sides[:-1], strict=True) if s != last]
+    if not earlier:
+        return None
+    step, side = earlier[-1]
+    year = step.year[-1] if step.year[-1] else "an earlier point"
+    then = (
+        "favoured LDN"
+        if side == "benefit"
+        else ("favoured placebo" if side == "harm" else "showed no clear difference")
+    )
+    now = (
+        "favours LDN"
+        if last == "benefit"
+        else ("favours placebo" if last == "harm" else "shows no clear difference")
+    )
+    return (
+        f"The picture changed over time: up to {year} the pooled result {then}; "
+        f"with the trials since, it {now}."
+    )

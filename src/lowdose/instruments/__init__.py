@@ -2,7 +2,7 @@
 
 One :class:`Instrument` per questionnaire drives the web form (items, response options, value
 ranges, anchors), validation, scoring, the FHIR R4B Questionnaire / QuestionnaireResponse /
-Observation (:mod:`lowdose.instruments.fhir`) and its LOINC codes. Built-in instruments:
+Observation (:mod:`lowdose.interop.fhir`) and its LOINC codes. Built-in instruments:
 ``daily`` (pain, fatigue, sleep quality, mood, 0–10) and each item alone (``pain_nrs``…),
 ``phq9``, ``phq2``, ``gad7`` (Pfizer notice), ``pgic``, ``acr2010``, ``acr2011``, ``acr2016``,
 ``acr2016_self`` and ``fiqr`` (structure and scoring only; licensed wording loads from a file).

@@ -28,33 +28,40 @@ Sources
   none 0–3, mild 4–7, moderate 8–11, severe 12–19, very severe 20–31).
 
 A self-report result is a research classification, never a diagnosis (Wolfe 2011, 2016).
+
+Each version is a class registered in :data:`CRITERIA` (:func:`register`);
+:func:`evaluate_criteria` looks the version up there. The forms that collect the answers are in
+:mod:`lowdose.instruments.acr_forms`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from lowdose.errors import InputError
-from lowdose.instruments.model import Band, Instrument, Item, ResponseOption, ScoreResult, band_for
+from lowdose.instruments.model import Band, ScoreResult, band_for
 
 __all__ = [
-    "ACR2010",
-    "ACR2011",
-    "ACR2016",
-    "ACR2016_SELF",
+    "CRITERIA",
     "CRITERIA_VERSIONS",
     "FS_BANDS",
+    "FS_SOURCE",
     "REGIONS",
     "WPI_AREAS",
+    "ACR2010Criteria",
+    "ACR2011Criteria",
+    "ACR2016Criteria",
     "CriteriaResult",
     "CriteriaVersion",
+    "FibromyalgiaCriteria",
+    "SymptomAnswers",
     "evaluate_criteria",
+    "register",
 ]
 
 CriteriaVersion = Literal["acr2010", "acr2011", "acr2016"]
-CRITERIA_VERSIONS: tuple[CriteriaVersion, ...] = ("acr2010", "acr2011", "acr2016")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,22 +111,16 @@ FS_BANDS = (
     Band(20, 31, "very severe"),
 )
 
-# Decision thresholds (Wolfe 2010 / 2011 / 2016; reference table §1.3).
+# Decision thresholds (Wolfe 2010 / 2011 / 2016; reference table §1.3). The lower WPI bound of
+# rule 1 (3 in 2010/2011, 4 in 2016) is each version's ``wpi_mid_low``.
 _WPI_HIGH = 7
 _SSS_WITH_HIGH_WPI = 5
 _WPI_MID_TOP = 6
 _SSS_WITH_MID_WPI = 9
-_WPI_MID_LOW = {"acr2010": 3, "acr2011": 3, "acr2016": 4}
 _GENERALIZED_MIN_REGIONS = 4  # 2016: pain in ≥4 of 5 regions
 _MIN_DURATION_MONTHS = 3  # "at least 3 months" (all versions)
 _SYMPTOM_MAX = 3  # each of fatigue, waking unrefreshed, cognitive: 0–3
-_YEAR = {"acr2010": "2010", "acr2011": "2011", "acr2016": "2016"}
-_SOURCE = {
-    "acr2010": "Wolfe F et al. Arthritis Care Res 2010;62:600-610 (ACR 2010 preliminary criteria)",
-    "acr2011": "Wolfe F et al. J Rheumatol 2011;38:1113-1122 (2011 self-report modification)",
-    "acr2016": "Wolfe F et al. Semin Arthritis Rheum 2016;46:319-329 (2016 revisions)",
-}
-_FS_SOURCE = "FS bands: Wolfe, Walitt, Rasker, Katz, Häuser, J Rheumatol 2015;42:1494"
+FS_SOURCE = "FS bands: Wolfe, Walitt, Rasker, Katz, Häuser, J Rheumatol 2015;42:1494"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,6 +177,312 @@ def _check_symptom(name: str, value: int, top: int = _SYMPTOM_MAX) -> None:
         )
 
 
+def _check_areas(areas: Iterable[str]) -> tuple[str, ...]:
+    """The painful WPI areas, normalised and in :data:`WPI_AREAS` order; unknown or repeated
+    names are an :class:`InputError`."""
+    area_list = [a.strip().lower().replace("-", "_").replace(" ", "_") for a in areas]
+    area_list = [a for a in area_list if a]
+    for a in area_list:
+        if a not in _AREA_BY_NAME:
+            raise InputError(
+                f"unknown WPI area {a!r}; valid areas are {', '.join(_AREA_BY_NAME)}.",
+                field="areas",
+            )
+    if len(set(area_list)) != len(area_list):
+        raise InputError("an area is listed twice; list each painful area once.", field="areas")
+    return tuple(a.name for a in WPI_AREAS if a.name in set(area_list))
+
+
+def _check_duration(duration_months: int) -> None:
+    if isinstance(duration_months, bool) or not isinstance(duration_months, int):
+        raise InputError(
+            "duration_months must be a whole number of months.", field="duration_months"
+        )
+    if duration_months < 0:
+        raise InputError(
+            f"duration_months cannot be negative (got {duration_months}); give the months "
+            "symptoms have been present.",
+            field="duration_months",
+        )
+
+
+def _regions_with_pain(ordered: tuple[str, ...]) -> tuple[str, ...]:
+    """The 2016 regions with pain in an area that counts for generalized pain."""
+    return tuple(
+        r
+        for r in REGIONS
+        if any(
+            _AREA_BY_NAME[a].region == r and _AREA_BY_NAME[a].counts_for_generalized_pain
+            for a in ordered
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SymptomAnswers:
+    """What the respondent answered besides the painful areas (see :func:`evaluate_criteria`)."""
+
+    fatigue: int
+    waking_unrefreshed: int
+    cognitive: int
+    duration_months: int
+    somatic: int | None = None
+    headaches: bool | None = None
+    lower_abdominal: bool | None = None
+    depression: bool | None = None
+    other_disorder: bool | None = None
+    self_report: bool | None = None
+
+
+class FibromyalgiaCriteria:
+    """One version of the fibromyalgia criteria, registered by its key in :data:`CRITERIA`.
+
+    The base class owns what every version shares: checking the answers, WPI, SSS, FS, decision
+    rule 1, duration, the reasons and the result. A version declares its year, source, the lower
+    WPI bound of rule 1, whether it needs generalized pain and excludes other disorders, and
+    implements :meth:`fourth_component` (the fourth SSS part) and :meth:`respondent` (who may
+    complete it).
+    """
+
+    version: ClassVar[CriteriaVersion]
+    year: ClassVar[str]
+    source: ClassVar[str]
+    wpi_mid_low: ClassVar[int]
+    requires_generalized_pain: ClassVar[bool] = False
+    excludes_other_disorder: ClassVar[bool] = True
+
+    def fourth_component(self, answers: SymptomAnswers) -> tuple[int, list[tuple[str, int]]]:
+        """The fourth SSS component and its answers, after checking they were given."""
+        raise NotImplementedError
+
+    def respondent(self, self_report: bool | None) -> bool:
+        """Whether this assessment is a self-report, after checking the version allows it."""
+        raise NotImplementedError
+
+    def instrument_name(self, is_self: bool) -> str:
+        """The name the result is stored under."""
+        return self.version
+
+    def evaluate(self, areas: Iterable[str], answers: SymptomAnswers) -> CriteriaResult:
+        """Score WPI, SSS, FS and apply this version's decision rule."""
+        ordered = _check_areas(areas)
+        for name in ("fatigue", "waking_unrefreshed", "cognitive"):
+            _check_symptom(name, getattr(answers, name))
+        _check_duration(answers.duration_months)
+        fourth, fourth_answers = self.fourth_component(answers)
+        is_self = self.respondent(answers.self_report)
+        if not self.excludes_other_disorder and answers.other_disorder is not None:
+            raise InputError(
+                f"the {self.year} criteria are valid irrespective of other diagnoses; do not give "
+                "other_disorder.",
+                field="other_disorder",
+            )
+        wpi = len(ordered)
+        sss = answers.fatigue + answers.waking_unrefreshed + answers.cognitive + fourth
+        regions = _regions_with_pain(ordered)
+        reasons = self._reasons(wpi, sss, regions, answers)
+        meets = not reasons
+        text, flags = self._interpretation(meets, is_self, reasons, answers.other_disorder)
+        fs = wpi + sss
+        severity = band_for(fs, FS_BANDS)
+        recorded: list[tuple[str, int]] = [(a.name, int(a.name in ordered)) for a in WPI_AREAS]
+        recorded += [
+            ("fatigue", answers.fatigue),
+            ("waking_unrefreshed", answers.waking_unrefreshed),
+            ("cognitive", answers.cognitive),
+            *fourth_answers,
+            ("duration_months", answers.duration_months),
+        ]
+        if answers.other_disorder is not None:
+            recorded.append(("other_disorder", int(answers.other_disorder)))
+        return CriteriaResult(
+            instrument=self.instrument_name(is_self),
+            version=f"{self.version} criteria; lowdose definition 1",
+            total=fs,
+            maximum=31,
+            band=severity,
+            interpretation=text,
+            flags=tuple(flags),
+            answers=tuple(recorded),
+            subscores=(("wpi", wpi), ("sss", sss), ("meets_criteria", meets)),
+            source=f"{self.source}; {FS_SOURCE}",
+            criteria_version=self.version,
+            self_report=is_self,
+            areas=ordered,
+            wpi=wpi,
+            sss=sss,
+            fs=fs,
+            regions_with_pain=regions,
+            generalized_pain=len(regions) >= _GENERALIZED_MIN_REGIONS,
+            meets_criteria=meets,
+            severity_band=severity,
+            duration_months=answers.duration_months,
+            reasons=tuple(reasons),
+        )
+
+    def _reasons(
+        self, wpi: int, sss: int, regions: tuple[str, ...], answers: SymptomAnswers
+    ) -> list[str]:
+        """Why the criteria are not met (empty when they are), in the order of the paper."""
+        mid_low = self.wpi_mid_low
+        rule1 = (wpi >= _WPI_HIGH and sss >= _SSS_WITH_HIGH_WPI) or (
+            mid_low <= wpi <= _WPI_MID_TOP and sss >= _SSS_WITH_MID_WPI
+        )
+        reasons: list[str] = []
+        if not rule1:
+            reasons.append(
+                f"WPI {wpi} and SSS {sss} meet neither (WPI ≥7 and SSS ≥5) nor "
+                f"(WPI {mid_low}–6 and SSS ≥9)"
+            )
+        if self.requires_generalized_pain and len(regions) < _GENERALIZED_MIN_REGIONS:
+            reasons.append(
+                f"generalized pain absent: pain in {len(regions)} of 5 regions (≥4 needed; jaw, "
+                "chest and abdomen do not count)"
+            )
+        if answers.duration_months < _MIN_DURATION_MONTHS:
+            reasons.append(f"symptoms for {answers.duration_months} months (≥3 needed)")
+        if self.excludes_other_disorder and answers.other_disorder:
+            reasons.append("another disorder would explain the pain")
+        return reasons
+
+    def _interpretation(
+        self, meets: bool, is_self: bool, reasons: list[str], other_disorder: bool | None
+    ) -> tuple[str, list[str]]:
+        """The sentence for the record and its flags (self-report, exclusion not recorded)."""
+        flags: list[str] = []
+        verdict = "met" if meets else "not met"
+        if is_self:
+            text = f"{self.year} criteria {verdict} on self-report (research classification)"
+            flags.append("self_report_research_classification")
+        else:
+            text = (
+                f"{self.year} fibromyalgia criteria {verdict} (clinician-completed "
+                "classification; the diagnosis remains the clinician's judgement)"
+            )
+        if reasons:
+            text += ": " + "; ".join(reasons)
+        text += "."
+        if self.excludes_other_disorder and other_disorder is None and meets:
+            flags.append("exclusion_not_recorded")
+            text += (
+                f" The {self.year} criteria also require that no other disorder explains the "
+                "pain; this was not recorded."
+            )
+        return text, flags
+
+
+#: The criteria versions by key; :func:`evaluate_criteria` looks a version up here.
+CRITERIA: dict[CriteriaVersion, type[FibromyalgiaCriteria]] = {}
+
+_Criteria = TypeVar("_Criteria", bound=type[FibromyalgiaCriteria])
+
+
+def register(cls: _Criteria) -> _Criteria:
+    """Class decorator: add a criteria version to :data:`CRITERIA` under its ``version``."""
+    CRITERIA[cls.version] = cls
+    return cls
+
+
+class _SixMonthSymptoms(FibromyalgiaCriteria):
+    """2011 and 2016: headaches, lower-abdominal pain and depression (previous 6 months)."""
+
+    def fourth_component(self, answers: SymptomAnswers) -> tuple[int, list[tuple[str, int]]]:
+        if answers.somatic is not None:
+            raise InputError(
+                f"{self.version} counts headaches, lower-abdominal pain and depression instead "
+                "of the somatic estimate; remove somatic or use acr2010.",
+                field="somatic",
+            )
+        given = (
+            ("headaches", answers.headaches),
+            ("lower_abdominal", answers.lower_abdominal),
+            ("depression", answers.depression),
+        )
+        missing = [n for n, v in given if v is None]
+        if missing:
+            raise InputError(
+                f"{self.version} needs yes/no for {', '.join(missing)} (previous 6 months).",
+                field=missing[0],
+            )
+        recorded = [(n, int(bool(v))) for n, v in given]
+        return sum(v for _, v in recorded), recorded
+
+
+@register
+class ACR2010Criteria(FibromyalgiaCriteria):
+    """ACR 2010 preliminary criteria: physician-completed, with the somatic-symptom estimate."""
+
+    version = "acr2010"
+    year = "2010"
+    source = "Wolfe F et al. Arthritis Care Res 2010;62:600-610 (ACR 2010 preliminary criteria)"
+    wpi_mid_low = 3
+
+    def fourth_component(self, answers: SymptomAnswers) -> tuple[int, list[tuple[str, int]]]:
+        if answers.somatic is None:
+            raise InputError(
+                "ACR 2010 needs the physician's somatic-symptom estimate (0–3); give somatic.",
+                field="somatic",
+            )
+        _check_symptom("somatic", answers.somatic)
+        if any(
+            v is not None for v in (answers.headaches, answers.lower_abdominal, answers.depression)
+        ):
+            raise InputError(
+                "ACR 2010 uses the somatic estimate, not headaches/lower-abdominal/depression; "
+                "use acr2011 or acr2016 for those.",
+                field="headaches",
+            )
+        return answers.somatic, [("somatic", answers.somatic)]
+
+    def respondent(self, self_report: bool | None) -> bool:
+        if self_report:
+            raise InputError(
+                "ACR 2010 is completed by a physician; for self-report use acr2011.",
+                field="self_report",
+            )
+        return False
+
+
+@register
+class ACR2011Criteria(_SixMonthSymptoms):
+    """The 2011 self-report modification of the 2010 criteria (research classification)."""
+
+    version = "acr2011"
+    year = "2011"
+    source = "Wolfe F et al. J Rheumatol 2011;38:1113-1122 (2011 self-report modification)"
+    wpi_mid_low = 3
+
+    def respondent(self, self_report: bool | None) -> bool:
+        if self_report is False:
+            raise InputError(
+                "acr2011 is the self-report modification; for a physician assessment use "
+                "acr2010 or acr2016.",
+                field="self_report",
+            )
+        return True
+
+
+@register
+class ACR2016Criteria(_SixMonthSymptoms):
+    """The 2016 revision: generalized pain required, other diagnoses do not exclude."""
+
+    version = "acr2016"
+    year = "2016"
+    source = "Wolfe F et al. Semin Arthritis Rheum 2016;46:319-329 (2016 revisions)"
+    wpi_mid_low = 4
+    requires_generalized_pain = True
+    excludes_other_disorder = False
+
+    def respondent(self, self_report: bool | None) -> bool:
+        return bool(self_report)
+
+    def instrument_name(self, is_self: bool) -> str:
+        return "acr2016_self" if is_self else self.version
+
+
+CRITERIA_VERSIONS: tuple[CriteriaVersion, ...] = tuple(CRITERIA)
+
+
 def evaluate_criteria(
     version: CriteriaVersion,
     *,
@@ -191,7 +498,7 @@ def evaluate_criteria(
     other_disorder: bool | None = None,
     self_report: bool | None = None,
 ) -> CriteriaResult:
-    """Score WPI, SSS, FS and apply the decision rule of ``version``.
+    """Score WPI, SSS, FS and apply the decision rule of ``version`` (from :data:`CRITERIA`).
 
     Parameters
     ----------
@@ -217,340 +524,22 @@ def evaluate_criteria(
     InputError
         With ``field`` naming the bad argument.
     """
-    if version not in CRITERIA_VERSIONS:
+    criteria = CRITERIA.get(version)
+    if criteria is None:
         raise InputError(
             f"unknown criteria version {version!r}; use one of {', '.join(CRITERIA_VERSIONS)}.",
             field="version",
         )
-    area_list = [a.strip().lower().replace("-", "_").replace(" ", "_") for a in areas]
-    area_list = [a for a in area_list if a]
-    for a in area_list:
-        if a not in _AREA_BY_NAME:
-            raise InputError(
-                f"unknown WPI area {a!r}; valid areas are {', '.join(_AREA_BY_NAME)}.",
-                field="areas",
-            )
-    if len(set(area_list)) != len(area_list):
-        raise InputError("an area is listed twice; list each painful area once.", field="areas")
-    for name, value in (
-        ("fatigue", fatigue),
-        ("waking_unrefreshed", waking_unrefreshed),
-        ("cognitive", cognitive),
-    ):
-        _check_symptom(name, value)
-    if isinstance(duration_months, bool) or not isinstance(duration_months, int):
-        raise InputError(
-            "duration_months must be a whole number of months.", field="duration_months"
-        )
-    if duration_months < 0:
-        raise InputError(
-            f"duration_months cannot be negative (got {duration_months}); give the months "
-            "symptoms have been present.",
-            field="duration_months",
-        )
-
-    if version == "acr2010":
-        if somatic is None:
-            raise InputError(
-                "ACR 2010 needs the physician's somatic-symptom estimate (0–3); give somatic.",
-                field="somatic",
-            )
-        _check_symptom("somatic", somatic)
-        if any(v is not None for v in (headaches, lower_abdominal, depression)):
-            raise InputError(
-                "ACR 2010 uses the somatic estimate, not headaches/lower-abdominal/depression; "
-                "use acr2011 or acr2016 for those.",
-                field="headaches",
-            )
-        fourth = somatic
-        is_self = False
-        if self_report:
-            raise InputError(
-                "ACR 2010 is completed by a physician; for self-report use acr2011.",
-                field="self_report",
-            )
-    else:
-        if somatic is not None:
-            raise InputError(
-                f"{version} counts headaches, lower-abdominal pain and depression instead of the "
-                "somatic estimate; remove somatic or use acr2010.",
-                field="somatic",
-            )
-        missing = [
-            n
-            for n, v in (
-                ("headaches", headaches),
-                ("lower_abdominal", lower_abdominal),
-                ("depression", depression),
-            )
-            if v is None
-        ]
-        if missing:
-            raise InputError(
-                f"{version} needs yes/no for {', '.join(missing)} (previous 6 months).",
-                field=missing[0],
-            )
-        fourth = int(bool(headaches)) + int(bool(lower_abdominal)) + int(bool(depression))
-        if version == "acr2011":
-            if self_report is False:
-                raise InputError(
-                    "acr2011 is the self-report modification; for a physician assessment use "
-                    "acr2010 or acr2016.",
-                    field="self_report",
-                )
-            is_self = True
-        else:
-            is_self = bool(self_report)
-    if version == "acr2016" and other_disorder is not None:
-        raise InputError(
-            "the 2016 criteria are valid irrespective of other diagnoses; do not give "
-            "other_disorder.",
-            field="other_disorder",
-        )
-
-    ordered = tuple(a.name for a in WPI_AREAS if a.name in set(area_list))
-    wpi = len(ordered)
-    sss = fatigue + waking_unrefreshed + cognitive + fourth
-    fs = wpi + sss
-    regions = tuple(
-        r
-        for r in REGIONS
-        if any(
-            _AREA_BY_NAME[a].region == r and _AREA_BY_NAME[a].counts_for_generalized_pain
-            for a in ordered
-        )
-    )
-    generalized = len(regions) >= _GENERALIZED_MIN_REGIONS
-    mid_low = _WPI_MID_LOW[version]
-    rule1 = (wpi >= _WPI_HIGH and sss >= _SSS_WITH_HIGH_WPI) or (
-        mid_low <= wpi <= _WPI_MID_TOP and sss >= _SSS_WITH_MID_WPI
-    )
-    duration_ok = duration_months >= _MIN_DURATION_MONTHS
-
-    reasons: list[str] = []
-    if not rule1:
-        reasons.append(
-            f"WPI {wpi} and SSS {sss} meet neither (WPI ≥7 and SSS ≥5) nor "
-            f"(WPI {mid_low}–6 and SSS ≥9)"
-        )
-    if version == "acr2016" and not generalized:
-        reasons.append(
-            f"generalized pain absent: pain in {len(regions)} of 5 regions (≥4 needed; jaw, chest "
-            "and abdomen do not count)"
-        )
-    if not duration_ok:
-        reasons.append(f"symptoms for {duration_months} months (≥3 needed)")
-    if version != "acr2016" and other_disorder:
-        reasons.append("another disorder would explain the pain")
-    meets = not reasons
-
-    flags: list[str] = []
-    year = _YEAR[version]
-    verdict = "met" if meets else "not met"
-    if is_self:
-        text = f"{year} criteria {verdict} on self-report (research classification)"
-        flags.append("self_report_research_classification")
-    else:
-        text = (
-            f"{year} fibromyalgia criteria {verdict} (clinician-completed classification; the "
-            "diagnosis remains the clinician's judgement)"
-        )
-    if reasons:
-        text += ": " + "; ".join(reasons)
-    text += "."
-    if version != "acr2016" and other_disorder is None and meets:
-        flags.append("exclusion_not_recorded")
-        text += (
-            f" The {year} criteria also require that no other disorder explains the pain; this "
-            "was not recorded."
-        )
-    severity = band_for(fs, FS_BANDS)
-    answers: list[tuple[str, int]] = [(a.name, int(a.name in ordered)) for a in WPI_AREAS]
-    answers += [
-        ("fatigue", fatigue),
-        ("waking_unrefreshed", waking_unrefreshed),
-        ("cognitive", cognitive),
-    ]
-    if version == "acr2010":
-        answers.append(("somatic", fourth))
-    else:
-        answers += [
-            ("headaches", int(bool(headaches))),
-            ("lower_abdominal", int(bool(lower_abdominal))),
-            ("depression", int(bool(depression))),
-        ]
-    answers.append(("duration_months", duration_months))
-    if other_disorder is not None:
-        answers.append(("other_disorder", int(other_disorder)))
-    name = "acr2016_self" if (version == "acr2016" and is_self) else version
-    return CriteriaResult(
-        instrument=name,
-        version=f"{version} criteria; lowdose definition 1",
-        total=fs,
-        maximum=31,
-        band=severity,
-        interpretation=text,
-        flags=tuple(flags),
-        answers=tuple(answers),
-        subscores=(("wpi", wpi), ("sss", sss), ("meets_criteria", meets)),
-        source=f"{_SOURCE[version]}; {_FS_SOURCE}",
-        criteria_version=version,
-        self_report=is_self,
-        areas=ordered,
-        wpi=wpi,
-        sss=sss,
-        fs=fs,
-        regions_with_pain=regions,
-        generalized_pain=generalized,
-        meets_criteria=meets,
-        severity_band=severity,
+    answers = SymptomAnswers(
+        fatigue=fatigue,
+        waking_unrefreshed=waking_unrefreshed,
+        cognitive=cognitive,
         duration_months=duration_months,
-        reasons=tuple(reasons),
+        somatic=somatic,
+        headaches=headaches,
+        lower_abdominal=lower_abdominal,
+        depression=depression,
+        other_disorder=other_disorder,
+        self_report=self_report,
     )
-
-
-# --- Instrument definitions (drive the forms) --------------------------------------------------
-_SEVERITY_OPTIONS = (
-    ResponseOption(0, "No problem"),
-    ResponseOption(1, "Slight or mild problem"),
-    ResponseOption(2, "Moderate problem"),
-    ResponseOption(3, "Severe problem"),
-)
-_MAX_DURATION_MONTHS = 1200  # form bound only (100 years); not a clinical number
-
-
-def _area_items() -> tuple[Item, ...]:
-    # An unticked checkbox is absent from a form submission: absent means "no pain there".
-    return tuple(
-        Item(link_id=a.name, text=a.label, kind="boolean", group="wpi", required=False)
-        for a in WPI_AREAS
-    )
-
-
-def _symptom_items() -> tuple[Item, ...]:
-    return tuple(
-        Item(
-            link_id=link_id,
-            text=text,
-            kind="choice",
-            minimum=0,
-            maximum=3,
-            options=_SEVERITY_OPTIONS,
-            group="sss",
-        )
-        for link_id, text in (
-            ("fatigue", "Fatigue (past week)"),
-            ("waking_unrefreshed", "Waking unrefreshed (past week)"),
-            ("cognitive", "Cognitive symptoms: trouble thinking or remembering (past week)"),
-        )
-    )
-
-
-_DURATION = Item(
-    link_id="duration_months",
-    text="For how many months have these symptoms been present at a similar level?",
-    kind="integer",
-    minimum=0,
-    maximum=_MAX_DURATION_MONTHS,
-    group="duration",
-)
-_OTHER = Item(
-    link_id="other_disorder",
-    text="Is there another disorder that would otherwise explain the pain?",
-    kind="boolean",
-    required=False,
-    group="exclusion",
-)
-_SIX_MONTH = tuple(
-    Item(link_id=k, text=t, kind="boolean", group="sss")
-    for k, t in (
-        ("headaches", "Headaches (previous 6 months)"),
-        ("lower_abdominal", "Pain or cramps in the lower abdomen (previous 6 months)"),
-        ("depression", "Depression (previous 6 months)"),
-    )
-)
-_SOMATIC = Item(
-    link_id="somatic",
-    text="Physician's estimate of the extent of somatic symptoms in general (0-3; anchors in "
-    "Wolfe 2010)",
-    kind="choice",
-    minimum=0,
-    maximum=3,
-    options=tuple(ResponseOption(i, str(i)) for i in range(4)),
-    group="sss",
-)
-
-
-def _opt_bool(answers: dict[str, int], key: str) -> bool | None:
-    return bool(answers[key]) if key in answers else None
-
-
-def _make_scorer(version: CriteriaVersion, self_report: bool) -> Any:
-    def scorer(inst: Instrument, answers: dict[str, int]) -> ScoreResult:
-        return evaluate_criteria(
-            version,
-            areas=[a.name for a in WPI_AREAS if answers.get(a.name)],
-            fatigue=answers["fatigue"],
-            waking_unrefreshed=answers["waking_unrefreshed"],
-            cognitive=answers["cognitive"],
-            duration_months=answers["duration_months"],
-            somatic=answers.get("somatic"),
-            headaches=_opt_bool(answers, "headaches"),
-            lower_abdominal=_opt_bool(answers, "lower_abdominal"),
-            depression=_opt_bool(answers, "depression"),
-            other_disorder=_opt_bool(answers, "other_disorder"),
-            self_report=self_report,
-        )
-
-    return scorer
-
-
-_ACR_LICENCE = (
-    "Scoring logic and area names may be shipped; patient-facing anchor text of the papers is "
-    "copyright ACR/Wiley (2010), J Rheumatol (2011), Elsevier (2016): the short labels here are "
-    "lowdose's own."
-)
-
-
-def _acr(
-    name: str, version: CriteriaVersion, title: str, extra: tuple[Item, ...], self_report: bool
-) -> Instrument:
-    return Instrument(
-        name=name,
-        title=title,
-        version=f"{version} criteria; lowdose definition 1",
-        items=(*_area_items(), *_symptom_items(), *extra, _DURATION),
-        preamble="Mark each area where there was pain in the past week.",
-        recall="past week (areas, symptoms); previous 6 months (headaches, abdomen, depression)",
-        copyright=None,
-        licence=_ACR_LICENCE,
-        loinc_panel=None,
-        loinc_total=None,  # no LOINC for WPI/SSS/FS found (instruments reference §6.1)
-        total_display=None,
-        higher_is_worse=True,
-        source=f"{_SOURCE[version]}; {_FS_SOURCE}",
-        scorer=_make_scorer(version, self_report),
-        completed_by="patient" if self_report else "clinician",
-    )
-
-
-ACR2010 = _acr(
-    "acr2010", "acr2010", "ACR 2010 fibromyalgia criteria (physician)", (_SOMATIC, _OTHER), False
-)
-ACR2011 = _acr(
-    "acr2011",
-    "acr2011",
-    "ACR 2010/2011 modified fibromyalgia criteria (self-report, research)",
-    (*_SIX_MONTH, _OTHER),
-    True,
-)
-ACR2016 = _acr(
-    "acr2016", "acr2016", "2016 revised fibromyalgia criteria (physician)", _SIX_MONTH, False
-)
-ACR2016_SELF = _acr(
-    "acr2016_self",
-    "acr2016",
-    "2016 revised fibromyalgia criteria (self-report, research)",
-    _SIX_MONTH,
-    True,
-)
+    return criteria().evaluate(areas, answers)

@@ -187,6 +187,48 @@ def _require_str(data: dict[str, Any], key: str, where: str) -> str:
     return value.strip()
 
 
+def _read_wording_file(path: str | Path, where: str) -> dict[str, Any]:
+    """The wording file's JSON object; unreadable, invalid or not an object is an error."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WordingFileError(
+            f"cannot read wording file {where}: {exc}; check the path.", field="path"
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise WordingFileError(
+            f"{where} is not valid JSON (line {exc.lineno}): {exc.msg}; fix the file.",
+            field="path",
+        ) from exc
+    if not isinstance(data, dict):
+        raise WordingFileError(f"{where}: top level must be a JSON object.", field="path")
+    return data
+
+
+def _worded(item: Item, texts: dict[str, Any], anchors: dict[str, Any], where: str) -> Item:
+    """``item`` with its licensed text and, when the file gives them, its two anchors."""
+    if item.link_id not in texts:
+        raise WordingFileError(
+            f"{where}: wording for item {item.link_id} is missing; every item needs text.",
+            field=f"items.{item.link_id}",
+        )
+    text = _require_str(texts, item.link_id, where)
+    pair = anchors.get(item.link_id)
+    new_anchors = item.anchors
+    if pair is not None:
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2  # a low and a high anchor
+            or not all(isinstance(p, str) and p.strip() for p in pair)
+        ):
+            raise WordingFileError(
+                f"{where}: anchors for {item.link_id} must be two non-empty strings.",
+                field=f"anchors.{item.link_id}",
+            )
+        new_anchors = (pair[0].strip(), pair[1].strip())
+    return replace(item, text=text, anchors=new_anchors)
+
+
 def load_licensed_wording(path: str | Path, base: Instrument = FIQR) -> Instrument:
     """Return ``base`` with the item wording and copyright notice from a licence file.
 
@@ -204,19 +246,7 @@ def load_licensed_wording(path: str | Path, base: Instrument = FIQR) -> Instrume
         lacks an item, has an unknown item, or has empty wording.
     """
     where = str(path)
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WordingFileError(
-            f"cannot read wording file {where}: {exc}; check the path.", field="path"
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise WordingFileError(
-            f"{where} is not valid JSON (line {exc.lineno}): {exc.msg}; fix the file.",
-            field="path",
-        ) from exc
-    if not isinstance(data, dict):
-        raise WordingFileError(f"{where}: top level must be a JSON object.", field="path")
+    data = _read_wording_file(path, where)
     if data.get("format") != WORDING_FORMAT:
         raise WordingFileError(
             f"{where}: 'format' must be {WORDING_FORMAT!r} (got {data.get('format')!r}).",
@@ -249,28 +279,7 @@ def load_licensed_wording(path: str | Path, base: Instrument = FIQR) -> Instrume
     anchors = data.get("anchors", {})
     if not isinstance(anchors, dict):
         raise WordingFileError(f"{where}: 'anchors' must be an object.", field="anchors")
-    new_items: list[Item] = []
-    for item in base.items:
-        if item.link_id not in texts:
-            raise WordingFileError(
-                f"{where}: wording for item {item.link_id} is missing; every item needs text.",
-                field=f"items.{item.link_id}",
-            )
-        text = _require_str(texts, item.link_id, where)
-        pair = anchors.get(item.link_id)
-        new_anchors = item.anchors
-        if pair is not None:
-            if (
-                not isinstance(pair, list)
-                or len(pair) != 2  # a low and a high anchor
-                or not all(isinstance(p, str) and p.strip() for p in pair)
-            ):
-                raise WordingFileError(
-                    f"{where}: anchors for {item.link_id} must be two non-empty strings.",
-                    field=f"anchors.{item.link_id}",
-                )
-            new_anchors = (pair[0].strip(), pair[1].strip())
-        new_items.append(replace(item, text=text, anchors=new_anchors))
+    new_items = [_worded(item, texts, anchors, where) for item in base.items]
     preamble = data.get("preamble", base.preamble)
     if not isinstance(preamble, str):
         raise WordingFileError(f"{where}: 'preamble' must be a string.", field="preamble")

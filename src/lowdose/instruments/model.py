@@ -2,7 +2,7 @@
 
 One :class:`Instrument` is enough to draw a web form (item text, anchors, allowed values),
 validate a submission (:meth:`Instrument.validate`), score it (:meth:`Instrument.score`), and
-build its FHIR R4B ``Questionnaire`` (:mod:`lowdose.instruments.fhir`).
+build its FHIR R4B ``Questionnaire`` (:mod:`lowdose.interop.fhir`).
 """
 
 from __future__ import annotations

@@ -13,12 +13,14 @@ Sources
   1 = very much improved … 7 = very much worse; Farrar JT et al. *Pain* 2001;94:149–158 treated
   "much improved" and "very much improved" as clinically important.
 * 0–10 NRS: Farrar 2001 (11-point NRS); LOINC 72514-3 (HL7 Belgium patient-monitoring IG).
-  Sleep quality: Cappelleri JC et al. *Health Qual Life Outcomes* 2009;7:54 (0 = best possible
-  sleep, 10 = worst possible sleep).
+  Sleep quality: adapted from Cappelleri JC et al. *Health Qual Life Outcomes* 2009;7:54, reversed
+  (0 = worst possible sleep, 10 = best possible sleep; docs/decisions/0002). The daily items'
+  wording, anchors and direction come from :data:`lowdose.daily.DAILY_SCALES`.
 """
 
 from __future__ import annotations
 
+from lowdose.daily import DAILY_SCALES, DailyScale
 from lowdose.instruments.model import (
     Band,
     Instrument,
@@ -348,46 +350,22 @@ PGIC = Instrument(
 
 
 # --- Daily 0-10 numeric rating scales ------------------------------------------------------------
-def _nrs_item(link_id: str, text: str, anchors: tuple[str, str], code: str | None) -> Item:
+# Wording, anchors, direction and codes come from the one definition, lowdose.daily.DAILY_SCALES.
+def _nrs_item(scale: DailyScale) -> Item:
     return Item(
-        link_id=link_id,
-        text=text,
+        link_id=scale.link_id,
+        text=scale.question,
         kind="integer",
-        minimum=0,
-        maximum=10,
-        code=code,
-        anchors=anchors,
+        minimum=scale.low,
+        maximum=scale.high,
+        code=scale.loinc,
+        anchors=(f"{scale.low} = {scale.low_anchor}", f"{scale.high} = {scale.high_anchor}"),
     )
 
 
-_PAIN = _nrs_item(
-    "pain",
-    "Your pain over the last 24 hours",
-    ("0 = no pain", "10 = worst pain imaginable"),
-    "72514-3",
-)
-_FATIGUE = _nrs_item(
-    "fatigue",
-    "Your tiredness over the last 24 hours",
-    ("0 = no tiredness", "10 = worst tiredness imaginable"),
-    None,
-)
-_SLEEP = _nrs_item(
-    "sleep_quality",
-    "The quality of your sleep last night",
-    ("0 = best possible sleep", "10 = worst possible sleep"),
-    None,
-)
-_MOOD = _nrs_item(
-    "mood",
-    "Your low mood over the last 24 hours",
-    ("0 = not low at all", "10 = as low as you can imagine"),
-    None,
-)
-
 _NRS_SOURCE = (
-    "11-point NRS: Farrar JT et al. Pain 2001;94:149-158; sleep quality anchors: Cappelleri JC "
-    "et al. Health Qual Life Outcomes 2009;7:54"
+    "11-point NRS: Farrar JT et al. Pain 2001;94:149-158; sleep quality anchors adapted (reversed, "
+    "0 = worst, 10 = best) from Cappelleri JC et al. Health Qual Life Outcomes 2009;7:54"
 )
 _NRS_LICENCE = (
     "Local wording written for lowdose (free to use). The pain anchor follows the HL7 BE text for "
@@ -398,13 +376,14 @@ _NRS_LICENCE = (
 def _single_nrs_scorer(inst: Instrument, answers: dict[str, int]) -> ScoreResult:
     (item,) = inst.items
     value = answers[item.link_id]
+    direction = "higher is worse" if inst.higher_is_worse else "higher is better"
     return ScoreResult(
         instrument=inst.name,
         version=inst.version,
         total=value,
-        maximum=10,
+        maximum=item.maximum,
         band=None,  # NRS bands depend on the population; none is applied (reference §3.1)
-        interpretation=f"{item.text}: {value} of 10 (higher is worse).",
+        interpretation=f"{item.text}: {value} of {item.maximum} ({direction}).",
         flags=(),
         answers=((item.link_id, value),),
         subscores=(),
@@ -412,32 +391,39 @@ def _single_nrs_scorer(inst: Instrument, answers: dict[str, int]) -> ScoreResult
     )
 
 
-def _single_nrs(
-    name: str, title: str, item: Item, loinc: str | None, display: str | None
-) -> Instrument:
+_PAIN_DISPLAY = "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
+
+
+def _single_nrs(scale: DailyScale) -> Instrument:
     return Instrument(
-        name=name,
-        title=title,
-        version="0-10 NRS, recall 24 h (sleep: last night); lowdose definition 1",
-        items=(item,),
+        name=f"{scale.link_id}_nrs",
+        title=f"{scale.label} ({scale.low}-{scale.high})",
+        version="0-10 NRS, recall 24 h (sleep: last night); lowdose definition 2",
+        items=(_nrs_item(scale),),
         preamble="",
-        recall="last 24 hours" if item.link_id != "sleep_quality" else "last night",
+        recall=scale.recall,
         copyright=None,
         licence=_NRS_LICENCE,
         loinc_panel=None,
-        loinc_total=loinc,
-        total_display=display,
-        higher_is_worse=True,
+        loinc_total=scale.loinc,
+        total_display=_PAIN_DISPLAY if scale.loinc == "72514-3" else None,
+        higher_is_worse=not scale.higher_is_better,
         source=_NRS_SOURCE,
         scorer=_single_nrs_scorer,
     )
 
 
-_PAIN_DISPLAY = "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
-PAIN_NRS = _single_nrs("pain_nrs", "Pain (0-10)", _PAIN, "72514-3", _PAIN_DISPLAY)
-FATIGUE_NRS = _single_nrs("fatigue_nrs", "Fatigue (0-10)", _FATIGUE, None, None)
-SLEEP_QUALITY_NRS = _single_nrs("sleep_quality_nrs", "Sleep quality (0-10)", _SLEEP, None, None)
-MOOD_NRS = _single_nrs("mood_nrs", "Low mood (0-10)", _MOOD, None, None)
+PAIN_NRS = _single_nrs(DAILY_SCALES["pain"])
+FATIGUE_NRS = _single_nrs(DAILY_SCALES["fatigue"])
+SLEEP_QUALITY_NRS = _single_nrs(DAILY_SCALES["sleep"])
+MOOD_NRS = _single_nrs(DAILY_SCALES["mood"])
+
+
+_DIRECTIONS = "; ".join(
+    f"{', '.join(s.label.lower() for s in DAILY_SCALES if s.higher_is_better is better)}: "
+    + ("higher is better" if better else "higher is worse")
+    for better in (False, True)
+)
 
 
 def _score_daily(inst: Instrument, answers: dict[str, int]) -> ScoreResult:
@@ -452,7 +438,7 @@ def _score_daily(inst: Instrument, answers: dict[str, int]) -> ScoreResult:
         band=None,
         interpretation="Daily check-in: "
         + ", ".join(f"{k.replace('_', ' ')} {v}/10" for k, v in items)
-        + " (higher is worse for every item).",
+        + f" ({_DIRECTIONS}).",
         flags=(),
         answers=items,
         subscores=tuple((k, v) for k, v in items),
@@ -463,8 +449,8 @@ def _score_daily(inst: Instrument, answers: dict[str, int]) -> ScoreResult:
 DAILY = Instrument(
     name="daily",
     title="Daily check-in (pain, fatigue, sleep quality, mood; 0-10)",
-    version="daily 0-10 NRS set; lowdose definition 1",
-    items=(_PAIN, _FATIGUE, _SLEEP, _MOOD),
+    version="daily 0-10 NRS set; lowdose definition 2",
+    items=tuple(_nrs_item(scale) for scale in DAILY_SCALES),
     preamble="Rate each from 0 to 10.",
     recall="last 24 hours (sleep: last night)",
     copyright=None,

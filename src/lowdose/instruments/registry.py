@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lowdose.errors import InputError, UnknownInstrumentError
-from lowdose.instruments.acr import ACR2010, ACR2011, ACR2016, ACR2016_SELF
+from lowdose.instruments.acr_forms import ACR2010, ACR2011, ACR2016, ACR2016_SELF
 from lowdose.instruments.fiqr import FIQR
 from lowdose.instruments.model import Answers, Instrument, ScoreResult
 from lowdose.instruments.questionnaires import (

@@ -2,7 +2,8 @@
 
 Modules (import them directly; this package imports nothing eagerly so each stays independent)::
 
-    lowdose.interop.fhir   MedicationRequest with a titration (one dosageInstruction per step)
+    lowdose.interop.fhir   FHIR R4B: MedicationRequest with a titration; assessments as
+                           Questionnaire, QuestionnaireResponse and Observation
     lowdose.interop.ics    the patient's titration calendar (iCalendar, RFC 5545)
 
 Exceptions::

@@ -86,32 +86,15 @@ def titration_calendar(
         amount = f"{decimal_str(step.dose_mg)} mg"
         if concentration_mg_per_ml is not None:
             amount += f" ({_volume(step.dose_mg, concentration_mg_per_ml)} mL)"
-        when = "at bedtime" if step.time is DoseTime.BEDTIME else "in the morning"
-        event = Event()
-        event.add("uid", f"{uid_prefix}-step{number}-{step.start.isoformat()}@lowdose")
-        event.add("dtstamp", stamp)
-        start = datetime.combine(step.start, times[step.time], tzinfo=zone)
-        event.add("dtstart", start)
-        event.add("dtend", start + _EVENT_LENGTH)
-        event.add("summary", f"LDN {amount} {when}")
-        until = "onwards" if step.end is None else f"to {step.end.isoformat()} ({step.days} days)"
-        description = (
-            f"Step {number} of {len(plan)}: {amount} {when}, from {step.start.isoformat()} {until}."
+        event = _step_event(
+            step,
+            heading=f"Step {number} of {len(plan)}",
+            amount=amount,
+            uid=f"{uid_prefix}-step{number}-{step.start.isoformat()}@lowdose",
+            stamp=stamp,
+            start=datetime.combine(step.start, times[step.time], tzinfo=zone),
+            reminders=reminders,
         )
-        if step.note:
-            description += f" Note: {step.note}."
-        event.add("description", description)
-        rule: dict[str, object] = {"freq": "daily"}
-        if step.days is not None:
-            rule["count"] = step.days
-        event.add("rrule", rule)
-        event.add("categories", ["LDN"])
-        if reminders:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", f"Take LDN {amount}")
-            alarm.add("trigger", timedelta(0))
-            event.add_component(alarm)
         cal.add_component(event)
     # VTIMEZONE rules only for the years the plan spans (open-ended plans: two more years).
     last = plan[-1].end or plan[-1].start + timedelta(days=2 * 366)
@@ -121,6 +104,43 @@ def titration_calendar(
     )
     ical: bytes = cal.to_ical()
     return ical
+
+
+def _step_event(
+    step: TitrationStep,
+    *,
+    heading: str,
+    amount: str,
+    uid: str,
+    stamp: datetime,
+    start: datetime,
+    reminders: bool,
+) -> Event:
+    """One step as a daily recurring event (``count`` = its days), with a reminder alarm."""
+    when = "at bedtime" if step.time is DoseTime.BEDTIME else "in the morning"
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", start + _EVENT_LENGTH)
+    event.add("summary", f"LDN {amount} {when}")
+    until = "onwards" if step.end is None else f"to {step.end.isoformat()} ({step.days} days)"
+    description = f"{heading}: {amount} {when}, from {step.start.isoformat()} {until}."
+    if step.note:
+        description += f" Note: {step.note}."
+    event.add("description", description)
+    rule: dict[str, object] = {"freq": "daily"}
+    if step.days is not None:
+        rule["count"] = step.days
+    event.add("rrule", rule)
+    event.add("categories", ["LDN"])
+    if reminders:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"Take LDN {amount}")
+        alarm.add("trigger", timedelta(0))
+        event.add_component(alarm)
+    return event
 
 
 def _volume(dose_mg: Decimal, concentration: Decimal) -> str:

@@ -22,6 +22,7 @@ from scipy import stats
 from lowdose.errors import ConvergenceError, MetaInputError
 from lowdose.meta.model import MetaAnalysis, MetaResult
 from lowdose.meta.regression import gls, tau2_with_moderators
+from lowdose.serial import Plain
 
 __all__ = [
     "EggerResult",
@@ -85,7 +86,7 @@ def cumulative(res: MetaResult, order: Literal["year", "given"] = "year") -> tup
 
 
 @dataclass(frozen=True)
-class InfluenceRow:
+class InfluenceRow(Plain):
     r"""Case diagnostics for one study (metafor ``influence.rma.uni`` columns).
 
     .. math::
@@ -111,10 +112,6 @@ class InfluenceRow:
     weight: float
     dfbs: float
     influential: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON."""
-        return asdict(self)
 
 
 def influence(res: MetaResult) -> tuple[InfluenceRow, ...]:

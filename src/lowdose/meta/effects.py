@@ -165,6 +165,8 @@ def _check(
         )
 
 
+# Long because it mirrors metafor's ``escalc``: one function that takes every input column and
+# computes every measure in one place, so the two read side by side for the parity tests.
 def escalc(
     measure: str,
     *,

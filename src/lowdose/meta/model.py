@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -38,6 +38,7 @@ from scipy import optimize, special, stats
 from lowdose.errors import MetaInputError
 from lowdose.meta.effects import RATIO_MEASURES, EffectSizes
 from lowdose.meta.estimators import TOL, generalised_q, get_estimator
+from lowdose.serial import Plain
 
 __all__ = ["TESTS", "MetaAnalysis", "MetaResult", "q_profile_ci", "typical_variance"]
 
@@ -74,7 +75,7 @@ def q_profile_ci(y: FloatArray, v: FloatArray, level: float = 0.95) -> tuple[flo
 
 
 @dataclass(frozen=True)
-class MetaResult:
+class MetaResult(Plain):
     """Immutable result of :meth:`MetaAnalysis.fit` (metafor names in comments).
 
     Ratio measures are on the log scale; :meth:`to_dict` reports them that way, and
@@ -117,14 +118,6 @@ class MetaResult:
         "k", "measure", "method", "test", "estimate", "se", "ci_low", "ci_high", "pi_low",
         "pi_high", "tau2", "tau2_ci_low", "tau2_ci_high", "I2", "H2", "Q", "Q_p", "stat", "p",
     )  # fmt: skip
-
-    def to_dict(self) -> dict[str, Any]:
-        """Every field as plain JSON (lists for tuples)."""
-        out = asdict(self)
-        for key, value in out.items():
-            if isinstance(value, tuple):
-                out[key] = list(value)
-        return out
 
     def summary_dict(self) -> dict[str, Any]:
         """The issue-4 CLI object: exactly :attr:`JSON_KEYS`."""

@@ -1,9 +1,9 @@
 """Outcomes: honest response analysis and blinded single-patient (N-of-1) trials of LDN.
 
 Day-to-day pain is noisy and autocorrelated, so eyeballing a chart misleads. This package
-answers "does LDN help *this* patient?":
+answers "does LDN help *this* patient?" from a :class:`lowdose.daily.Diary` (the one daily
+series; its CSV is read by :mod:`lowdose.diary.csvio`):
 
-``diary``     the diary CSV (``date,pain,fatigue,sleep,mood[,dose_mg]``) → :class:`Diary`
 ``response``  open-label baseline-vs-recent comparison with an AR(1) interval
 ``design``    N-of-1 designs: randomised cycles, PK-derived run-in, neutral kit codes
 ``nof1``      Bayesian N-of-1 analysis (deterministic posterior) + paired-cycle t-test
@@ -13,7 +13,8 @@ answers "does LDN help *this* patient?":
 ``trial_states`` a trial's states, the allowed steps, who takes each (the web layer asks it)
 ``trial_situation`` where a trial stands, in plain words for each person
 ``charts``    Vega-Lite chart of an unblinded trial's periods
-``pooling``   hierarchical random-effects pooling of completed N-of-1 trials
+``pooling``   hierarchical random-effects pooling of completed N-of-1 trials (and the pooled
+              series as one effect record, for the caller to pass to the evidence summary)
 ``ar1``       the shared numerical core (conjugate AR(1) regression integrated over ρ)
 
 Exceptions and warnings::
@@ -21,7 +22,7 @@ Exceptions and warnings::
     LowdoseError
     └── InputError
         └── OutcomesError            any unusable input to the outcomes engine
-            ├── DiaryError           a diary CSV or row cannot be read (names row and column)
+            ├── DiaryError           a diary CSV or row cannot be read (lowdose.errors)
             ├── DesignError          an N-of-1 design cannot be built or read back
             ├── AnalysisError        the data cannot support the requested analysis
             └── TrialStateError      this step is not allowed now, or not for this person
@@ -54,10 +55,15 @@ from lowdose.outcomes.design import (
     derive_run_in,
     reference_allocation,
 )
-from lowdose.outcomes.diary import OUTCOMES, Diary, OutcomeScale, parse_diary, read_diary
 from lowdose.outcomes.nof1 import ArmEffect, Nof1Analysis, Nof1Result, PairedTest
-from lowdose.outcomes.placebo import PlaceboReference, placebo_reference
-from lowdose.outcomes.pooling import PooledNof1, PooledResult, ShrunkenEffect, TrialEffect
+from lowdose.outcomes.placebo import PlaceboReference
+from lowdose.outcomes.pooling import (
+    Nof1SeriesEffect,
+    PooledNof1,
+    PooledResult,
+    ShrunkenEffect,
+    TrialEffect,
+)
 from lowdose.outcomes.priors import Priors
 from lowdose.outcomes.response import (
     ResponseAnalysis,
@@ -69,20 +75,18 @@ from lowdose.outcomes.simulate import OperatingCharacteristics, simulate_design,
 
 __all__ = [
     "DEFAULT_ONSET_DAYS",
-    "OUTCOMES",
     "AnalysisError",
     "AnalysisPlan",
     "ArmEffect",
     "DesignAssumptions",
     "DesignError",
-    "Diary",
     "DiaryError",
     "Nof1Analysis",
     "Nof1Design",
     "Nof1Plan",
     "Nof1Result",
+    "Nof1SeriesEffect",
     "OperatingCharacteristics",
-    "OutcomeScale",
     "OutcomesError",
     "OutcomesWarning",
     "PairedTest",
@@ -102,9 +106,6 @@ __all__ = [
     "derive_run_in",
     "design_assumptions",
     "immpact_category",
-    "parse_diary",
-    "placebo_reference",
-    "read_diary",
     "reference_allocation",
     "simulate_design",
     "simulate_diary",

@@ -14,9 +14,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from lowdose.daily import DAILY_SCALES, DailyScales, Diary
 from lowdose.errors import AnalysisError
 from lowdose.outcomes.design import Nof1Plan
-from lowdose.outcomes.diary import Diary, outcome_scale
 from lowdose.outcomes.nof1 import Nof1Analysis, Nof1Result
 from lowdose.outcomes.priors import Priors
 
@@ -33,9 +33,11 @@ class AnalysisPlan:
     mcid: float = 1.0
     trend: bool = False
     priors: Priors = field(default_factory=Priors)
+    #: the daily scales ``outcome`` is one of (not part of the fingerprint: only the name is)
+    scales: DailyScales = field(default=DAILY_SCALES, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        outcome_scale(self.outcome)
+        self.scales.scale(self.outcome)
         if not (math.isfinite(self.mcid) and self.mcid > 0):
             raise AnalysisError(f"mcid must be > 0 points, got {self.mcid!r}", field="mcid")
 

@@ -171,6 +171,33 @@ def gauss_legendre(nodes: int) -> tuple[FloatArray, FloatArray]:
     return x, w
 
 
+def _rho_nodes(
+    nodes: int, rho_grid: tuple[FloatArray, FloatArray] | None
+) -> tuple[FloatArray, FloatArray]:
+    """The ρ values and their quadrature weights (the prior of ρ included)."""
+    if rho_grid is None:
+        # ρ = sin θ turns the Jeffreys prior (1-ρ²)^(-1/2) dρ into dθ: Gauss–Legendre in θ
+        x_gl, w_gl = gauss_legendre(nodes)
+        return np.sin(0.5 * np.pi * x_gl), 0.5 * np.pi * w_gl
+    rho = np.atleast_1d(np.asarray(rho_grid[0], dtype=np.float64))
+    return rho, np.atleast_1d(np.asarray(rho_grid[1], dtype=np.float64))
+
+
+def _whitened_design(
+    xm: FloatArray, rho: FloatArray, gaps: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``(r, c, W)``: :math:`r_{ki} = \\rho_k^{g_i}`, :math:`c = \\sqrt{1 - r^2}` and the
+    design whitened at each ρ node, shape (K, n, p)."""
+    n, p = xm.shape
+    # r[k, i] = ρ_k^{g_i}; sign handled so negative ρ with odd gaps stays negative
+    r = np.sign(rho)[:, None] ** gaps[None, :] * np.abs(rho)[:, None] ** gaps[None, :]
+    c = np.sqrt(1.0 - r**2)
+    wm = np.empty((rho.size, n, p))
+    wm[:, 0, :] = xm[0]
+    wm[:, 1:, :] = (xm[None, 1:, :] - r[:, :, None] * xm[None, :-1, :]) / c[:, :, None]
+    return r, c, wm
+
+
 def fit_ar1_regression(
     y: FloatArray,
     x: FloatArray,
@@ -211,21 +238,9 @@ def fit_ar1_regression(
     n, p = xm.shape
     flat = int(np.sum(lam == 0))
     gaps = np.diff(np.asarray(days, dtype=np.int64)).astype(np.float64)
-    if rho_grid is None:
-        # ρ = sin θ turns the Jeffreys prior (1-ρ²)^(-1/2) dρ into dθ: Gauss–Legendre in θ
-        x_gl, w_gl = gauss_legendre(nodes)
-        rho = np.sin(0.5 * np.pi * x_gl)
-        gl_w = 0.5 * np.pi * w_gl
-    else:
-        rho = np.atleast_1d(np.asarray(rho_grid[0], dtype=np.float64))
-        gl_w = np.atleast_1d(np.asarray(rho_grid[1], dtype=np.float64))
-        nodes = rho.size
-    # r[k, i] = ρ_k^{g_i}; sign handled so negative ρ with odd gaps stays negative
-    r = np.sign(rho)[:, None] ** gaps[None, :] * np.abs(rho)[:, None] ** gaps[None, :]
-    c = np.sqrt(1.0 - r**2)
-    wm = np.empty((nodes, n, p))
-    wm[:, 0, :] = xm[0]
-    wm[:, 1:, :] = (xm[None, 1:, :] - r[:, :, None] * xm[None, :-1, :]) / c[:, :, None]
+    rho, gl_w = _rho_nodes(nodes, rho_grid)
+    nodes = rho.size
+    r, c, wm = _whitened_design(xm, rho, gaps)
     prec = np.einsum("kni,knj->kij", wm, wm) + np.diag(lam)[None]
     vn = np.linalg.inv(prec)
     _, logdet_prec = np.linalg.slogdet(prec)

@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 from statistics import pstdev
 from typing import Any
 
-from lowdose.outcomes.diary import OUTCOMES
+from lowdose.daily import DAILY_SCALES
 
 __all__ = [
     "DEFAULT_AR1",
@@ -98,7 +98,7 @@ def design_assumptions(
     """
     sd = recent_daily_sd(scores)
     return DesignAssumptions(
-        effect=OUTCOMES[outcome].better_sign * mcid,
+        effect=DAILY_SCALES.scale(outcome).better_sign * mcid,
         sd=round(sd, 2) if sd else DEFAULT_DAILY_SD,
         sd_source=(
             f"SD of the last {MIN_SD_DAYS}+ days of this patient's diary"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from lowdose.outcomes.diary import Diary
+from lowdose.daily import Diary
 from lowdose.outcomes.nof1 import Nof1Result
 
 __all__ = ["nof1_chart_spec"]
@@ -17,6 +17,7 @@ __all__ = ["nof1_chart_spec"]
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 
+# Longer than 80 lines on purpose: one Vega-Lite literal, its layers read top to bottom as drawn.
 def nof1_chart_spec(result: Nof1Result, diary: Diary, *, width: int | str = 720) -> dict[str, Any]:
     """Periods shaded by arm (run-in hatched lighter), daily values as points, period means.
 
@@ -25,25 +26,8 @@ def nof1_chart_spec(result: Nof1Result, diary: Diary, *, width: int | str = 720)
 
     Returns a plain Vega-Lite v5 specification (a dict, JSON-serialisable, data inlined).
     """
-    first = min(p.start for p in result.periods)
-    last = max(p.end for p in result.periods)
-    daily = [
-        {"date": d.isoformat(), "value": v}
-        for d, v in zip(diary.dates, diary.values[result.outcome], strict=True)
-        if first <= d <= last and v == v  # v == v drops NaN (a missing rating)
-    ]
-    periods = [
-        {
-            "arm": p.arm,
-            "kit": p.kit,
-            "cycle": p.cycle,
-            "start": p.start.isoformat(),
-            "analysis_start": p.analysis_start.isoformat(),
-            "end": _next_day(p.end),
-            "mean": p.mean,
-        }
-        for p in result.periods
-    ]
+    daily = _daily_rows(result, diary)
+    periods = _period_rows(result)
     direction = "lower is better" if result.lower_is_better else "higher is better"
     y_title = f"{result.outcome} (0-10, {direction})"
     spec: dict[str, Any] = {
@@ -52,30 +36,7 @@ def nof1_chart_spec(result: Nof1Result, diary: Diary, *, width: int | str = 720)
         "width": width,
         "height": 260,
         "layer": [
-            {
-                "data": {"values": periods},
-                "mark": {"type": "rect", "opacity": 0.12},
-                "encoding": {
-                    "x": {"field": "start", "type": "temporal", "title": None},
-                    "x2": {"field": "analysis_start"},
-                    "color": {"field": "arm", "type": "nominal", "title": "arm"},
-                },
-            },
-            {
-                "data": {"values": periods},
-                "mark": {"type": "rect", "opacity": 0.3},
-                "encoding": {
-                    "x": {"field": "analysis_start", "type": "temporal"},
-                    "x2": {"field": "end"},
-                    "color": {"field": "arm", "type": "nominal"},
-                    "tooltip": [
-                        {"field": "kit"},
-                        {"field": "arm"},
-                        {"field": "cycle"},
-                        {"field": "mean", "format": ".2f"},
-                    ],
-                },
-            },
+            *_period_layers(periods),
             {
                 "data": {"values": daily},
                 "mark": {"type": "point", "filled": True, "size": 14, "color": "#333"},
@@ -104,6 +65,63 @@ def nof1_chart_spec(result: Nof1Result, diary: Diary, *, width: int | str = 720)
     if width == "container":
         spec["autosize"] = {"type": "fit", "contains": "padding"}
     return spec
+
+
+def _daily_rows(result: Nof1Result, diary: Diary) -> list[dict[str, Any]]:
+    """The diary's ratings of the trial's outcome from its first to its last day."""
+    first = min(p.start for p in result.periods)
+    last = max(p.end for p in result.periods)
+    return [
+        {"date": d.isoformat(), "value": v}
+        for d, v in zip(diary.dates, diary.values[result.outcome], strict=True)
+        if first <= d <= last and v == v  # v == v drops NaN (a missing rating)
+    ]
+
+
+def _period_rows(result: Nof1Result) -> list[dict[str, Any]]:
+    """One row per period: arm, kit, cycle, dates (``end`` exclusive) and its mean."""
+    return [
+        {
+            "arm": p.arm,
+            "kit": p.kit,
+            "cycle": p.cycle,
+            "start": p.start.isoformat(),
+            "analysis_start": p.analysis_start.isoformat(),
+            "end": _next_day(p.end),
+            "mean": p.mean,
+        }
+        for p in result.periods
+    ]
+
+
+def _period_layers(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The periods shaded by arm: the run-in lighter, the analysed days with a tooltip."""
+    return [
+        {
+            "data": {"values": periods},
+            "mark": {"type": "rect", "opacity": 0.12},
+            "encoding": {
+                "x": {"field": "start", "type": "temporal", "title": None},
+                "x2": {"field": "analysis_start"},
+                "color": {"field": "arm", "type": "nominal", "title": "arm"},
+            },
+        },
+        {
+            "data": {"values": periods},
+            "mark": {"type": "rect", "opacity": 0.3},
+            "encoding": {
+                "x": {"field": "analysis_start", "type": "temporal"},
+                "x2": {"field": "end"},
+                "color": {"field": "arm", "type": "nominal"},
+                "tooltip": [
+                    {"field": "kit"},
+                    {"field": "arm"},
+                    {"field": "cycle"},
+                    {"field": "mean", "format": ".2f"},
+                ],
+            },
+        },
+    ]
 
 
 def _next_day(day: date) -> str:

@@ -41,6 +41,7 @@ from typing import Any, Protocol
 
 from lowdose.errors import DesignError, TooFewDaysWarning
 from lowdose.outcomes.allocation import kit_codes, permuted_cycles
+from lowdose.serial import Plain
 
 __all__ = [
     "DEFAULT_ONSET_DAYS",
@@ -127,7 +128,7 @@ def _default_washout() -> WashoutFunction:
 
 
 @dataclass(frozen=True)
-class RunInDerivation:
+class RunInDerivation(Plain):
     """How the run-in was derived, shown to the clinician beside the design."""
 
     previous_arm: str
@@ -139,19 +140,6 @@ class RunInDerivation:
     run_in_days: int
     washout_by_arm: Mapping[str, float]
     source: str = "lowdose.pk.washout_hours"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "previous_arm": self.previous_arm,
-            "washout_hours": self.washout_hours,
-            "receptor": self.receptor,
-            "threshold": self.threshold,
-            "onset_days": self.onset_days,
-            "exact_days": self.exact_days,
-            "run_in_days": self.run_in_days,
-            "washout_by_arm": dict(self.washout_by_arm),
-            "source": self.source,
-        }
 
     @property
     def computed_by(self) -> str:
@@ -216,7 +204,7 @@ def derive_run_in(
 
 
 @dataclass(frozen=True)
-class Period:
+class Period(Plain):
     """One treatment period. ``arm`` is secret until unblinding; ``kit`` is what people see."""
 
     cycle: int
@@ -225,16 +213,6 @@ class Period:
     start: date
     end: date
     analysis_start: date
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "cycle": self.cycle,
-            "arm": self.arm,
-            "kit": self.kit,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "analysis_start": self.analysis_start.isoformat(),
-        }
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end

@@ -45,11 +45,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from lowdose.daily import DailyScale, Diary
 from lowdose.errors import AnalysisError
 from lowdose.outcomes.ar1 import DEFAULT_NODES, GridPosterior, fit_ar1_regression
 from lowdose.outcomes.design import PLACEBO, Nof1Plan
-from lowdose.outcomes.diary import Diary, OutcomeScale, outcome_scale
 from lowdose.outcomes.priors import Priors
+from lowdose.serial import Plain
 
 __all__ = [
     "ArmEffect",
@@ -138,7 +139,7 @@ def plain_probability(p: float) -> str:
 
 
 @dataclass(frozen=True)
-class ArmEffect:
+class ArmEffect(Plain):
     """Posterior of one active arm's effect against placebo (active − placebo, in points)."""
 
     arm: str
@@ -149,20 +150,9 @@ class ArmEffect:
     p_better: float
     p_mcid: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "arm": self.arm,
-            "mean": self.mean,
-            "sd": self.sd,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "p_better": self.p_better,
-            "p_mcid": self.p_mcid,
-        }
-
 
 @dataclass(frozen=True)
-class PairedTest:
+class PairedTest(Plain):
     """Classical paired-cycle t-test of one arm against placebo."""
 
     arm: str
@@ -175,22 +165,9 @@ class PairedTest:
     ci_high: float | None
     differences: tuple[float, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "arm": self.arm,
-            "cycles": self.cycles,
-            "mean_difference": self.mean_difference,
-            "t": self.t,
-            "df": self.df,
-            "p_value": self.p_value,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "differences": list(self.differences),
-        }
-
 
 @dataclass(frozen=True)
-class PeriodSummary:
+class PeriodSummary(Plain):
     """Mean of the analysed days of one period (for the clinician's chart of the periods)."""
 
     cycle: int
@@ -201,18 +178,6 @@ class PeriodSummary:
     analysis_start: date
     days: int
     mean: float | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "cycle": self.cycle,
-            "arm": self.arm,
-            "kit": self.kit,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "analysis_start": self.analysis_start.isoformat(),
-            "days": self.days,
-            "mean": self.mean,
-        }
 
 
 @dataclass(frozen=True)
@@ -321,7 +286,7 @@ class Nof1Result:
         return "\n".join(lines)
 
 
-def _sentences(scale: OutcomeScale, effects: Sequence[ArmEffect], mcid: float) -> list[str]:
+def _sentences(scale: DailyScale, effects: Sequence[ArmEffect], mcid: float) -> list[str]:
     verb = "lowers" if scale.lower_is_better else "raises"
     unit = "point" if mcid == 1 else "points"
     out = []
@@ -338,7 +303,7 @@ def _sentences(scale: OutcomeScale, effects: Sequence[ArmEffect], mcid: float) -
 
 
 def arm_summaries(
-    post: GridPosterior, columns: list[str], active: Sequence[str], scale: OutcomeScale, mcid: float
+    post: GridPosterior, columns: list[str], active: Sequence[str], scale: DailyScale, mcid: float
 ) -> list[tuple[NDArray[np.float64], ...]]:
     """Vectorised per-arm summaries: mean, sd, ci_low, ci_high, p_better, p_mcid (each (R,))."""
     out: list[tuple[NDArray[np.float64], ...]] = []
@@ -392,7 +357,7 @@ class Nof1Analysis:
         priors: Priors | None = None,
         nodes: int = DEFAULT_NODES,
     ) -> None:
-        self.scale = outcome_scale(outcome)
+        self.scale = diary.scales.scale(outcome)
         if not (math.isfinite(mcid) and mcid > 0):
             raise AnalysisError(
                 f"mcid must be a positive number of points, got {mcid!r}", field="mcid"

@@ -1,24 +1,26 @@
 """What placebo alone did in the LDN trials, shown beside a patient's own change.
 
 The numbers belong to the evidence engine (:mod:`lowdose.evidence`); this module only defines
-the small frozen shape the response analysis displays and an adapter that asks the evidence
-engine for it. When the evidence engine is not installed or has no figure for an outcome the
-adapter returns ``None`` and the result says "placebo reference not available" rather than
-inventing a number.
+the small frozen shape the response analysis displays and :func:`from_evidence`, which adapts
+the evidence engine's figure to it. The caller loads the figure and passes it in
+(``lowdose.evidence.placebo_reference`` does both): the science packages never load the
+evidence base. When there is no figure for an outcome the caller passes ``None`` and the result
+says "placebo reference not available" rather than inventing a number.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PlaceboReference", "placebo_reference"]
+from lowdose.serial import Plain
+
+__all__ = ["PlaceboReference", "from_evidence"]
 
 
 @dataclass(frozen=True)
-class PlaceboReference:
+class PlaceboReference(Plain):
     """The change seen on placebo in the LDN trials, on the same 0–10 scale as the diary.
 
     Attributes
@@ -39,16 +41,6 @@ class PlaceboReference:
     ci_high: float | None = None
     source: str = ""
     responder_30_pct: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "outcome": self.outcome,
-            "change": self.change,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "source": self.source,
-            "responder_30_pct": self.responder_30_pct,
-        }
 
     def sentence(self) -> str:
         """One line for people: what placebo alone did."""
@@ -129,19 +121,3 @@ def from_evidence(obj: Any, outcome: str) -> PlaceboReference | None:
         source=_text(obj, "sources", "source", "citation", "label"),
         responder_30_pct=_number(obj, "responder_30_pct"),
     )
-
-
-def placebo_reference(outcome: str = "pain") -> PlaceboReference | None:
-    """Ask the evidence engine for the pooled placebo change of ``outcome``; ``None`` if absent."""
-    try:
-        evidence = importlib.import_module("lowdose.evidence")
-    except ImportError:
-        return None
-    fn = getattr(evidence, "placebo_response", None)
-    if fn is None:
-        return None
-    try:
-        obj = fn(outcome=outcome)
-    except (LookupError, ValueError):  # no figure for this outcome
-        return None
-    return from_evidence(obj, outcome)

@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,11 +46,9 @@ from scipy import special
 from lowdose.errors import AnalysisError
 from lowdose.outcomes.ar1 import gauss_legendre
 from lowdose.outcomes.nof1 import Nof1Result
+from lowdose.serial import Plain
 
-if TYPE_CHECKING:  # pragma: no cover
-    from lowdose.evidence.records import EffectRecord
-
-__all__ = ["PooledNof1", "PooledResult", "ShrunkenEffect", "TrialEffect"]
+__all__ = ["Nof1SeriesEffect", "PooledNof1", "PooledResult", "ShrunkenEffect", "TrialEffect"]
 
 #: Scale (points) of the half-Cauchy prior on the between-patient SD (Gelman 2006).
 TAU_PRIOR_SCALE = 1.0
@@ -90,7 +88,7 @@ class TrialEffect:
 
 
 @dataclass(frozen=True)
-class ShrunkenEffect:
+class ShrunkenEffect(Plain):
     """A patient's own estimate and the estimate after borrowing strength from the others."""
 
     patient: str
@@ -101,8 +99,30 @@ class ShrunkenEffect:
     ci_low: float
     ci_high: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+@dataclass(frozen=True)
+class Nof1SeriesEffect:
+    """The pooled N-of-1 series as one effect to meta-analyse beside published trials.
+
+    ``yi`` and ``vi`` are a mean difference on the 0–10 NRS and its variance (metafor's
+    scale); the other fields are its provenance, named as the evidence base names them
+    (:class:`lowdose.evidence.EffectRecord` converts it with ``from_series``), so this package
+    needs nothing from the evidence base.
+    """
+
+    trial_id: str
+    label: str
+    year: int | None
+    outcome: str
+    measure: str
+    yi: float
+    vi: float
+    how: str
+    randomised: bool
+    n: int | None
+    caveats: tuple[str, ...]
+    origin: str
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -166,8 +186,8 @@ class PooledResult:
             "tau integrated by Gauss-Legendre quadrature",
         }
 
-    def as_effect_record(self) -> EffectRecord:
-        """The pooled series as a :class:`lowdose.evidence.records.EffectRecord`.
+    def as_effect_record(self) -> Nof1SeriesEffect:
+        """The pooled series as one effect record (:class:`Nof1SeriesEffect`).
 
         Pass it to ``lowdose.evidence.summarize("pain_nrs", extra=[record])`` so the series
         appears as its own source (``origin="n_of_1"``) beside the published trials. Only pain
@@ -175,15 +195,13 @@ class PooledResult:
         diary items are pooled there as standardised mean differences, which a patient's own
         day-to-day SD cannot supply.
         """
-        from lowdose.evidence.records import EffectRecord
-
         if self.outcome != "pain":
             raise AnalysisError(
                 f"only pain can join the evidence summary (as 'pain_nrs', 0–10 MD); "
                 f"{self.outcome} is pooled there as an SMD",
                 field="outcome",
             )
-        return EffectRecord(
+        return Nof1SeriesEffect(
             trial_id="lowdose-nof1-series",
             label=f"Clinic N-of-1 series ({self.n_patients} patients)",
             year=None,

@@ -39,12 +39,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lowdose.errors import OutcomesError
+from lowdose.serial import Plain
 
 __all__ = ["Priors"]
 
 
 @dataclass(frozen=True)
-class Priors:
+class Priors(Plain):
     """Prior scales (in units of the day-to-day SD ``s``) and the prior on ``s²``.
 
     Parameters
@@ -74,10 +75,3 @@ class Priors:
     def b0(self) -> float:
         """Inverse-gamma scale :math:`\\nu_0 s_0^2/2`."""
         return self.nu0 * self.s0**2 / 2.0
-
-    def to_dict(self) -> dict[str, float]:
-        return {
-            "effect_sd": self.effect_sd,
-            "s0": self.s0,
-            "nu0": self.nu0,
-        }

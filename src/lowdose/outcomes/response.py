@@ -45,9 +45,9 @@ from typing import Any
 
 import numpy as np
 
+from lowdose.daily import Diary
 from lowdose.errors import AnalysisError, TooFewDaysWarning, UnstableDoseWarning
 from lowdose.outcomes.ar1 import fit_ar1_regression
-from lowdose.outcomes.diary import Diary, outcome_scale
 from lowdose.outcomes.placebo import PlaceboReference
 from lowdose.outcomes.priors import Priors
 
@@ -133,6 +133,8 @@ class ResponseResult:
     too_few_baseline_days: bool
     placebo: PlaceboReference | None
     notes: tuple[str, ...] = field(default=())
+    #: how a sentence names the outcome ("daily pain"), from its :class:`~lowdose.daily.DailyScale`
+    noun: str = ""
 
     @property
     def direction(self) -> str:
@@ -171,7 +173,7 @@ class ResponseResult:
         """The result for the patient in plain language, generated from the numbers."""
         verb = "lower" if self.change < 0 else "higher"
         pct = "" if self.percent_change is None else f" ({abs(self.percent_change):.0f}%)"
-        noun = outcome_scale(self.outcome).noun
+        noun = self.noun or self.outcome
         text = (
             f"Your {noun} over the last {self.recent_days} days was {abs(self.change):.1f} "
             f"points{pct} {verb} than in your baseline days. Allowing for day-to-day ups and "
@@ -225,7 +227,7 @@ class ResponseAnalysis:
         ``end`` (default: the last day with a rating); shortened to the days at the latest
         recorded dose when the dose changed inside it.
     placebo
-        What placebo alone did (from :func:`lowdose.outcomes.placebo.placebo_reference`).
+        What placebo alone did (the caller passes :func:`lowdose.evidence.placebo_reference`).
     priors
         Model priors (see :mod:`lowdose.outcomes.priors`).
     """
@@ -242,7 +244,7 @@ class ResponseAnalysis:
         placebo: PlaceboReference | None = None,
         priors: Priors | None = None,
     ) -> None:
-        self.scale = outcome_scale(outcome)
+        self.scale = diary.scales.scale(outcome)
         if baseline_end < baseline_start:
             raise AnalysisError(
                 f"baseline end {baseline_end} is before its start {baseline_start}; swap them",
@@ -344,6 +346,7 @@ class ResponseAnalysis:
         return ResponseResult(
             outcome=self.scale.name,
             lower_is_better=self.scale.lower_is_better,
+            noun=self.scale.noun,
             baseline_start=self.baseline_start,
             baseline_end=self.baseline_end,
             recent_start=r_start,

@@ -26,16 +26,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import numpy as np
 
+from lowdose.daily import DAILY_SCALES, DailyScales, Diary
 from lowdose.errors import OutcomesError
 from lowdose.outcomes.ar1 import fit_ar1_regression, simulate_ar1
 from lowdose.outcomes.design import PLACEBO, Nof1Plan
-from lowdose.outcomes.diary import Diary, outcome_scale
 from lowdose.outcomes.nof1 import arm_summaries, design_matrix, trial_data
 from lowdose.outcomes.priors import Priors
+from lowdose.serial import Plain
 
 __all__ = ["ArmCharacteristics", "OperatingCharacteristics", "simulate_design", "simulate_diary"]
 
@@ -62,6 +62,7 @@ def simulate_diary(
     seed: int,
     baseline: float = 5.0,
     outcome: str = "pain",
+    scales: DailyScales = DAILY_SCALES,
 ) -> Diary:
     """A complete synthetic diary for ``plan`` (one check-in per day, values clipped to 0–10).
 
@@ -69,7 +70,7 @@ def simulate_diary(
     patient would record). Other outcomes are filled with a constant 5 so the diary is valid.
     """
     _check(effect, sd, ar1)
-    scale = outcome_scale(outcome)
+    scale = scales.scale(outcome)
     days = _plan_days(plan)
     rng = np.random.default_rng(seed)
     noise = simulate_ar1(rng, days, 1, sd, ar1)[0]
@@ -82,14 +83,14 @@ def simulate_diary(
     rows: list[dict[str, object]] = []
     for d, v in zip(days, values, strict=True):
         row: dict[str, object] = {"date": date.fromordinal(int(d)).isoformat()}
-        for name in ("pain", "fatigue", "sleep", "mood"):
+        for name in scales.names:
             row[name] = float(v) if name == outcome else 5.0
         rows.append(row)
-    return Diary.from_rows(rows)
+    return Diary.from_rows(rows, scales=scales)
 
 
 @dataclass(frozen=True)
-class ArmCharacteristics:
+class ArmCharacteristics(Plain):
     """Operating characteristics for one active arm."""
 
     arm: str
@@ -104,12 +105,9 @@ class ArmCharacteristics:
     coverage: float
     mean_ci_width: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
 
 @dataclass(frozen=True)
-class OperatingCharacteristics:
+class OperatingCharacteristics(Plain):
     """Result of :func:`simulate_design`."""
 
     effect: float
@@ -121,19 +119,6 @@ class OperatingCharacteristics:
     days_per_trial: int
     seconds: float
     arms: tuple[ArmCharacteristics, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "effect": self.effect,
-            "sd": self.sd,
-            "ar1": self.ar1,
-            "reps": self.reps,
-            "mcid": self.mcid,
-            "confidence": self.confidence,
-            "days_per_trial": self.days_per_trial,
-            "seconds": self.seconds,
-            "arms": [a.to_dict() for a in self.arms],
-        }
 
     def summary(self) -> str:
         lines = [
@@ -165,6 +150,7 @@ def simulate_design(
     trend: bool = False,
     baseline: float = 5.0,
     priors: Priors | None = None,
+    scales: DailyScales = DAILY_SCALES,
 ) -> OperatingCharacteristics:
     """Simulate ``reps`` complete trials under ``plan`` and analyse each (vectorised)."""
     _check(effect, sd, ar1)
@@ -172,7 +158,7 @@ def simulate_design(
         raise OutcomesError(f"reps must be 1–100000, got {reps}", field="reps")
     if not 0.5 < confidence < 1:
         raise OutcomesError("confidence must be between 0.5 and 1", field="confidence")
-    scale = outcome_scale(outcome)
+    scale = scales.scale(outcome)
     priors = priors or Priors()
     started = time.perf_counter()
     data, _ = trial_data(plan, _plan_days(plan))

@@ -300,7 +300,6 @@ def _refusal(step: Step, facts: TrialFacts, today: date) -> str:
     state = facts.state(today)
     start, end = long_date(facts.start), long_date(facts.end)
     kits = long_date(facts.kits_prepared_on) if facts.kits_prepared_on else ""
-    locked = long_date(facts.plan_locked_on) if facts.plan_locked_on else ""
     stopped = long_date(facts.stopped_on) if facts.stopped_on else ""
     emergency = long_date(facts.emergency_on) if facts.emergency_on else ""
     over = {
@@ -316,48 +315,9 @@ def _refusal(step: Step, facts: TrialFacts, today: date) -> str:
             )
         return f"{over[state]}: do not prepare or dispense its kits."
     if step is Step.LOCK_PLAN:
-        if facts.plan_locked_on is not None:
-            waiting = (
-                " The trial is waiting for the pharmacy to prepare the kits."
-                if state is _S.DESIGNED
-                else ""
-            )
-            return f"The analysis plan was locked on {locked}; it cannot change now.{waiting}"
-        if state is _S.DESIGNED:
-            return (
-                "The pharmacy has not prepared the kits yet. Lock the analysis plan after they "
-                "record them prepared; this page offers it then."
-            )
-        if state is _S.EMERGENCY_UNBLINDED:
-            return (
-                f"A kit was unblinded on {emergency}: a plan locked now could be swayed by what "
-                "was seen, so it can no longer be locked."
-            )
-        return f"{over[state]}; its analysis plan can no longer be locked."
+        return _lock_refusal(state, facts, over)
     if step is Step.UNBLIND:
-        if state is _S.DESIGNED:
-            return (
-                f"The trial has not started. The pharmacy prepares the kits, you lock the "
-                f"analysis plan, and the patient takes the kits until {end}; unblind after that."
-            )
-        if state is _S.KITS_PREPARED:
-            return (
-                f"The trial has not started: lock the analysis plan so it can start on {start}, "
-                f"and unblind after it ends on {end}. If a kit's content is needed now, use "
-                "emergency unblinding."
-            )
-        if state is _S.LOCKED:
-            return (
-                f"The trial starts on {start} and ends on {end}: unblind and analyse after "
-                "that. If a kit's content is needed now, use emergency unblinding."
-            )
-        if state is _S.RUNNING:
-            return (
-                f"The trial is running (day {facts.day_number(today)} of {facts.days}) and ends "
-                f"on {end}: unblind and analyse after that, or stop it early with a reason "
-                "first. If a kit's content is needed now, use emergency unblinding."
-            )
-        return "This trial is already unblinded; its result is on its page."
+        return _unblind_refusal(state, facts, today)
     if step is Step.STOP:
         if state is _S.FINISHED:
             return f"The trial finished on {end}: there is nothing to stop; unblind and analyse it."
@@ -377,6 +337,58 @@ def _refusal(step: Step, facts: TrialFacts, today: date) -> str:
             "locked; nobody needs to start it."
         )
     return f"The trial finishes by itself after its last day, {end}; nobody needs to finish it."
+
+
+def _lock_refusal(state: TrialState, facts: TrialFacts, over: dict[TrialState, str]) -> str:
+    """Why the analysis plan cannot be locked now (:func:`_refusal`)."""
+    if facts.plan_locked_on is not None:
+        waiting = (
+            " The trial is waiting for the pharmacy to prepare the kits."
+            if state is _S.DESIGNED
+            else ""
+        )
+        locked = long_date(facts.plan_locked_on)
+        return f"The analysis plan was locked on {locked}; it cannot change now.{waiting}"
+    if state is _S.DESIGNED:
+        return (
+            "The pharmacy has not prepared the kits yet. Lock the analysis plan after they "
+            "record them prepared; this page offers it then."
+        )
+    if state is _S.EMERGENCY_UNBLINDED:
+        emergency = long_date(facts.emergency_on) if facts.emergency_on else ""
+        return (
+            f"A kit was unblinded on {emergency}: a plan locked now could be swayed by what "
+            "was seen, so it can no longer be locked."
+        )
+    return f"{over[state]}; its analysis plan can no longer be locked."
+
+
+def _unblind_refusal(state: TrialState, facts: TrialFacts, today: date) -> str:
+    """Why the trial cannot be unblinded now (:func:`_refusal`)."""
+    start, end = long_date(facts.start), long_date(facts.end)
+    if state is _S.DESIGNED:
+        return (
+            f"The trial has not started. The pharmacy prepares the kits, you lock the "
+            f"analysis plan, and the patient takes the kits until {end}; unblind after that."
+        )
+    if state is _S.KITS_PREPARED:
+        return (
+            f"The trial has not started: lock the analysis plan so it can start on {start}, "
+            f"and unblind after it ends on {end}. If a kit's content is needed now, use "
+            "emergency unblinding."
+        )
+    if state is _S.LOCKED:
+        return (
+            f"The trial starts on {start} and ends on {end}: unblind and analyse after "
+            "that. If a kit's content is needed now, use emergency unblinding."
+        )
+    if state is _S.RUNNING:
+        return (
+            f"The trial is running (day {facts.day_number(today)} of {facts.days}) and ends "
+            f"on {end}: unblind and analyse after that, or stop it early with a reason "
+            "first. If a kit's content is needed now, use emergency unblinding."
+        )
+    return "This trial is already unblinded; its result is on its page."
 
 
 def _only(row: Transition) -> str:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from lowdose.errors import CompoundingError
+from lowdose.serial import Plain
 
 __all__ = ["BeyondUse", "BudCategory", "Storage", "beyond_use"]
 
@@ -88,7 +89,7 @@ _RULES: dict[BudCategory, _Rule] = {
 
 
 @dataclass(frozen=True, slots=True)
-class BeyondUse:
+class BeyondUse(Plain):
     """A beyond-use rule applied: category, storage, days and the source."""
 
     category: BudCategory
@@ -99,14 +100,6 @@ class BeyondUse:
     def date_from(self, compounded_on: date) -> date:
         """The beyond-use date for a preparation compounded on ``compounded_on``."""
         return compounded_on + timedelta(days=self.days)
-
-    def to_dict(self) -> dict[str, str | int]:
-        return {
-            "category": self.category.value,
-            "storage": self.storage.value,
-            "days": self.days,
-            "source": self.source,
-        }
 
 
 def beyond_use(category: BudCategory, storage: Storage | None = None) -> BeyondUse:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from lowdose.errors import PharmacyError
 from lowdose.pharmacy.units import Quantity
 from lowdose.pharmacy.worksheet import Worksheet
+from lowdose.serial import Plain
 
 __all__ = ["DispensingRecord", "dispense"]
 
 
 @dataclass(frozen=True, slots=True)
-class DispensingRecord:
+class DispensingRecord(Plain):
     """Data the web layer stores when a pharmacist dispenses (no ORM here).
 
     ``dispensed_at`` must be timezone-aware and fall between compounding and the beyond-use date.
@@ -54,20 +54,6 @@ class DispensingRecord:
                 f"dispensing on {day}; make a fresh batch.",
                 field="dispensed_at",
             )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "prescription_ref": self.prescription_ref,
-            "patient_ref": self.patient_ref,
-            "preparation": self.preparation,
-            "quantity": self.quantity.to_dict(),
-            "lot": self.lot,
-            "compounded_on": self.compounded_on.isoformat(),
-            "beyond_use_date": self.beyond_use_date.isoformat(),
-            "dispensed_at": self.dispensed_at.isoformat(),
-            "pharmacist": self.pharmacist,
-            "label": self.label,
-        }
 
 
 def dispense(

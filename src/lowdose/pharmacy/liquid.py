@@ -145,7 +145,52 @@ class LiquidCompounding:
             self._from_api() if self.source is IngredientSource.API else self._from_tablets()
         )
         naltrexone_made = self.concentration.mass_in(made)
-        ingredients = (
+        ingredients = self._ingredients(made, active)
+        overage = self._overage(made)
+        per_unit = (
+            ("naltrexone hydrochloride per 1 mL", Quantity(self.concentration.mg_per_ml, Unit.MG)),
+            *((f"volume for a {dose} dose", vol) for dose, vol in self.dose_volumes),
+        )
+        preparation = (
+            f"Naltrexone hydrochloride {self.concentration} oral liquid"
+            f"{' (preserved)' if self.preserved else ''}"
+        )
+        bud_date = None if self.compounded_on is None else self.bud.date_from(self.compounded_on)
+        label = label_text(
+            preparation=preparation,
+            dispensed=self.volume,
+            storage=self.bud.storage,
+            bud_days=self.bud.days,
+            bud_date=bud_date,
+            directions=self.directions,
+            extra=(
+                f"Shake well. Measure each dose with the oral syringe provided ({self.syringe}).",
+            ),
+        )
+        method = self._method(made)
+        return Worksheet(
+            form="liquid",
+            preparation=preparation,
+            ingredients=ingredients,
+            dispensed=self.volume,
+            made=made,
+            naltrexone_dispensed=self.concentration.mass_in(self.volume),
+            naltrexone_made=naltrexone_made,
+            per_unit=per_unit,
+            overage=overage,
+            beyond_use=self.bud,
+            compounded_on=self.compounded_on,
+            label=label,
+            method=method,
+            sources=(
+                "Fawcett JP, Morgan NC, Woods DJ. Ann Pharmacother 1997;31:1291-1295",
+                self.bud.source,
+            ),
+        )
+
+    def _ingredients(self, made: Quantity, active: Ingredient) -> tuple[Ingredient, ...]:
+        """The formula for ``made`` of liquid (Fawcett 1997; Alberta Health Services #156)."""
+        return (
             active,
             Ingredient(
                 "ascorbic acid (plain, not effervescent)",
@@ -168,6 +213,9 @@ class LiquidCompounding:
             ),
             Ingredient("purified water", None, "vehicle", f"q.s. to {made}"),
         )
+
+    def _overage(self, made: Quantity) -> tuple[Overage, ...]:
+        """What is made beyond the volume dispensed, to be discarded."""
         overage: list[Overage] = []
         if made > self.volume:
             extra = made - self.volume
@@ -179,56 +227,21 @@ class LiquidCompounding:
                     "weights and whole-mL volumes are used; discard it",
                 )
             )
-        per_unit = (
-            ("naltrexone hydrochloride per 1 mL", Quantity(self.concentration.mg_per_ml, Unit.MG)),
-            *((f"volume for a {dose} dose", vol) for dose, vol in self.dose_volumes),
-        )
-        preparation = (
-            f"Naltrexone hydrochloride {self.concentration} oral liquid"
-            f"{' (preserved)' if self.preserved else ''}"
-        )
-        bud_date = None if self.compounded_on is None else self.bud.date_from(self.compounded_on)
-        label = label_text(
-            preparation=preparation,
-            dispensed=self.volume,
-            storage=self.bud.storage,
-            bud_days=self.bud.days,
-            bud_date=bud_date,
-            directions=self.directions,
-            extra=(
-                f"Shake well. Measure each dose with the oral syringe provided ({self.syringe}).",
-            ),
-        )
+        return tuple(overage)
+
+    def _method(self, made: Quantity) -> tuple[str, ...]:
+        """The compounding steps."""
         first_step = (
             "Crush the tablets and triturate them"
             if self.source is IngredientSource.TABLETS
             else "Triturate the powder"
         )
-        method = (
+        return (
             f"{first_step} with the ascorbic acid; make a paste with the glycerol"
             f"{' and the preservative' if self.preserved else ''}.",
             f"Make up to {made} with purified water; mix well.",
             f"Pack {self.volume} in an amber plastic bottle; protect from light (Alberta Health "
             "Services recipe #156).",
-        )
-        return Worksheet(
-            form="liquid",
-            preparation=preparation,
-            ingredients=ingredients,
-            dispensed=self.volume,
-            made=made,
-            naltrexone_dispensed=self.concentration.mass_in(self.volume),
-            naltrexone_made=naltrexone_made,
-            per_unit=per_unit,
-            overage=tuple(overage),
-            beyond_use=self.bud,
-            compounded_on=self.compounded_on,
-            label=label,
-            method=method,
-            sources=(
-                "Fawcett JP, Morgan NC, Woods DJ. Ann Pharmacother 1997;31:1291-1295",
-                self.bud.source,
-            ),
         )
 
     def _from_api(self) -> tuple[Quantity, Ingredient]:

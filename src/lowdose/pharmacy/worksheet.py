@@ -8,6 +8,7 @@ from typing import Any
 
 from lowdose.pharmacy.bud import BeyondUse, Storage
 from lowdose.pharmacy.units import Quantity
+from lowdose.serial import Plain
 
 __all__ = ["Ingredient", "Overage", "Worksheet", "label_text"]
 
@@ -39,19 +40,12 @@ class Ingredient:
 
 
 @dataclass(frozen=True, slots=True)
-class Overage:
+class Overage(Plain):
     """Material made beyond what is dispensed, shown separately with the reason."""
 
     quantity: Quantity
     naltrexone: Quantity
     reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "quantity": self.quantity.to_dict(),
-            "naltrexone": self.naltrexone.to_dict(),
-            "reason": self.reason,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,6 @@ Public API (plain data in, frozen results out; fast enough for a web request):
 * :class:`lowdose.pk.population.PopulationSimulation` - seeded between-subject variability.
 * :mod:`lowdose.pk.charts` - plain-data curves and Vega-Lite specs (24 h and 7 days).
 * :mod:`lowdose.pk.mechanisms` - the rebound and TLR4 hypotheses (labelled as hypotheses).
-* :class:`lowdose.pk.reading.RegimenExplainer` - a plain-language reading of a regimen's
-  curves, generated from the numbers by fixed, pinned rules (the "How LDN works" page).
 
 Exceptions::
 
@@ -26,9 +24,10 @@ Exceptions::
 from __future__ import annotations
 
 from lowdose.errors import FitError, PkInputError
+from lowdose.pk.calibration import default_parameters, parameter_table_rows
 from lowdose.pk.fitting import OccupancyFit, OccupancyFitResult
 from lowdose.pk.occupancy import RECEPTORS, Receptor
-from lowdose.pk.parameters import ModelParameters, default_parameters, parameter_table_rows
+from lowdose.pk.parameters import ModelParameters
 from lowdose.pk.regimen import (
     Regimen,
     RegimenMetrics,

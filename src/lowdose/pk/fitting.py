@@ -21,9 +21,10 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from lowdose.errors import FitError, PkInputError
+from lowdose.pk.calibration import default_parameters
 from lowdose.pk.kinetics import ParameterArrays, exponential_form
 from lowdose.pk.occupancy import LEE_1988, PET_SINGLE_DOSE
-from lowdose.pk.parameters import ModelParameters, default_parameters
+from lowdose.pk.parameters import ModelParameters
 
 __all__ = ["FitResidual", "OccupancyFit", "OccupancyFitResult"]
 

@@ -43,7 +43,8 @@ import numpy.typing as npt
 from scipy.signal import lfilter
 
 from lowdose.errors import PkInputError
-from lowdose.pk.parameters import ModelParameters, default_parameters
+from lowdose.pk.calibration import default_parameters
+from lowdose.pk.parameters import ModelParameters
 from lowdose.pk.regimen import BEDTIME, Regimen
 from lowdose.pk.simulate import simulate_doses
 

@@ -29,10 +29,11 @@ import numpy.typing as npt
 
 from lowdose.errors import PkInputError
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
+from lowdose.pk.calibration import default_parameters
 from lowdose.pk.kinetics import ParameterArrays, channel_values, exponential_form, superpose
 from lowdose.pk.metrics import compute_interval_metrics
 from lowdose.pk.occupancy import occupancy
-from lowdose.pk.parameters import ModelParameters, default_parameters
+from lowdose.pk.parameters import ModelParameters
 from lowdose.pk.regimen import Regimen
 
 __all__ = [

@@ -21,10 +21,11 @@ from scipy.optimize import brentq
 
 from lowdose.errors import PkInputError
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
+from lowdose.pk.calibration import default_parameters
 from lowdose.pk.kinetics import ParameterArrays, exponential_form, steady_state_states, superpose
 from lowdose.pk.metrics import NIGHT_WINDOW, compute_interval_metrics
 from lowdose.pk.occupancy import RECEPTORS, check_receptor, occupancy
-from lowdose.pk.parameters import ModelParameters, default_parameters
+from lowdose.pk.parameters import ModelParameters
 from lowdose.pk.simulate import check_dose_mg
 
 __all__ = [

@@ -19,9 +19,10 @@ import numpy.typing as npt
 
 from lowdose.errors import PkInputError
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
+from lowdose.pk.calibration import default_parameters
 from lowdose.pk.kinetics import ParameterArrays, exponential_form, superpose
 from lowdose.pk.occupancy import RECEPTORS, Receptor, occupancy
-from lowdose.pk.parameters import ModelParameters, default_parameters
+from lowdose.pk.parameters import ModelParameters
 
 __all__ = ["DoseSimulation", "TimePoint", "check_dose_mg", "simulate_doses", "to_hours"]
 
@@ -129,7 +130,7 @@ def simulate_doses(
     origin : datetime, optional
         Zero of the hour scale; defaults to the earliest datetime among doses and times.
     params : ModelParameters, optional
-        Default: the typical person (:func:`~lowdose.pk.parameters.default_parameters`).
+        Default: the typical person (:func:`~lowdose.pk.calibration.default_parameters`).
 
     Returns
     -------

@@ -35,6 +35,7 @@ from typing import Any
 
 from lowdose.errors import ProtocolDataError, RegimenError, UnknownProtocolError
 from lowdose.regimens.steps import DoseTime, TitrationStep, decimal_str, extend_through
+from lowdose.serial import Plain, normalised
 
 __all__ = [
     "MAX_DAILY_DOSE_MG",
@@ -55,7 +56,7 @@ MAX_DAILY_DOSE_MG = Decimal("6")
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
+class Source(Plain):
     """A citation that supports part of a protocol.
 
     ``tag`` follows the reference file's evidence tags: ``P`` primary, ``S`` secondary,
@@ -67,17 +68,9 @@ class Source:
     tag: str
     supports: str
 
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "citation": self.citation,
-            "url": self.url,
-            "tag": self.tag,
-            "supports": self.supports,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ProtocolStep:
+class ProtocolStep(Plain):
     """One undated protocol step: a daily dose for ``days`` days (``None``: thereafter)."""
 
     dose_mg: Decimal
@@ -97,8 +90,7 @@ class ProtocolStep:
                 "an open-ended final step."
             )
 
-    def to_dict(self) -> dict[str, str | int | None]:
-        return {"dose_mg": decimal_str(self.dose_mg), "days": self.days}
+    _decimal = normalised
 
 
 @dataclass(frozen=True, slots=True)

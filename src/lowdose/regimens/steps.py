@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from lowdose.errors import RegimenError
+from lowdose.serial import normalised
 
 __all__ = [
     "DoseTime",
@@ -56,8 +57,7 @@ def decimal_str(value: Decimal) -> str:
     """
     if not value.is_finite():
         raise RegimenError(f"{value} is not a finite number; give a plain decimal such as 1.5.")
-    text = format(value.normalize(), "f")
-    return "0" if text in {"-0", ""} else text
+    return normalised(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -252,53 +252,93 @@ def load_catalogue(data: dict[str, Any], file: str = CATALOGUE_PATH) -> Catalogu
         an unknown ingredient or an unknown form; a shorthand meaning an unknown name.
     """
 
-    def fail(where: str, msg: str) -> DataError:
-        return DataError(f"{file}: {where}: {msg}; fix the file.")
-
     if not isinstance(data, dict) or data.get("format") != CATALOGUE_FORMAT:
         got = data.get("format") if isinstance(data, dict) else None
-        raise fail("format", f"must be {CATALOGUE_FORMAT!r} (got {got!r})")
+        raise _fail(file, "format", f"must be {CATALOGUE_FORMAT!r} (got {got!r})")
     sources = data.get("sources")
     if not isinstance(sources, dict) or not sources:
-        raise fail("sources", "must be a non-empty object of id → citation")
+        raise _fail(file, "sources", "must be a non-empty object of id → citation")
+    build = _CatalogueBuilder(file, sources)
+    for n, raw in enumerate(data.get("ingredients", [])):
+        build.ingredient(n, raw)
+    for n, raw in enumerate(data.get("products", [])):
+        build.product(n, raw)
+    for n, raw in enumerate(data.get("shorthand", [])):
+        build.shorthand_entry(n, raw)
+    return Catalogue(
+        ingredients=tuple(build.ingredients),
+        products=tuple(build.products),
+        shorthands=tuple(build.shorthands),
+        sources={str(k): str(v) for k, v in sources.items()},
+        file=file,
+        names=build.names,
+        shorthand=build.shorthand,
+        by_ingredient=build.by_ingredient,
+        labels=build.labels,
+    )
 
-    def cited(where: str, raw: dict[str, Any]) -> tuple[str, ...]:
+
+def _fail(file: str, where: str, msg: str) -> DataError:
+    return DataError(f"{file}: {where}: {msg}; fix the file.")
+
+
+class _CatalogueBuilder:
+    """The catalogue as :func:`load_catalogue` builds it, entry by entry, in file order.
+
+    Every name (after :func:`name_key`) is claimed by one entry (``owner``); products may name
+    only ingredients listed before them, shorthand only ingredients and products.
+    """
+
+    def __init__(self, file: str, sources: dict[str, Any]) -> None:
+        self.file = file
+        self.sources = sources
+        self.names: dict[str, tuple[str, IngredientInfo | Product]] = {}
+        self.owner: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
+        self.ingredients: list[IngredientInfo] = []
+        self.by_ingredient: dict[str, IngredientInfo] = {}
+        self.products: list[Product] = []
+        self.shorthands: list[Shorthand] = []
+        self.shorthand: dict[str, tuple[str, IngredientInfo | Product]] = {}
+
+    def fail(self, where: str, msg: str) -> DataError:
+        return _fail(self.file, where, msg)
+
+    def cited(self, where: str, raw: dict[str, Any]) -> tuple[str, ...]:
+        """The entry's source ids, each with a text in 'sources'."""
         ids = _strs(raw.get("sources"))
         if not ids:
-            raise fail(where, "names no source (give at least one id from 'sources')")
-        missing = [i for i in ids if not str(sources.get(i, "")).strip()]
+            raise self.fail(where, "names no source (give at least one id from 'sources')")
+        missing = [i for i in ids if not str(self.sources.get(i, "")).strip()]
         if missing:
-            raise fail(where, f"source id(s) {missing} have no text in 'sources'")
+            raise self.fail(where, f"source id(s) {missing} have no text in 'sources'")
         return ids
 
-    names: dict[str, tuple[str, IngredientInfo | Product]] = {}
-    owner: dict[str, str] = {}
-    labels: dict[str, str] = {}
-
-    def claim(key_text: str, where: str, target: tuple[str, IngredientInfo | Product]) -> None:
+    def claim(
+        self, key_text: str, where: str, target: tuple[str, IngredientInfo | Product]
+    ) -> None:
+        """Give the name ``key_text`` to the entry at ``where``; a name has one owner."""
         key = name_key(key_text)
         if not key:
-            raise fail(where, f"name {key_text!r} has no letters or digits")
-        if key in owner and owner[key] != where:
-            raise fail(where, f"name {key_text!r} is also listed under {owner[key]}")
-        owner[key] = where
-        names[key] = target
-        labels.setdefault(key, key_text.strip())
+            raise self.fail(where, f"name {key_text!r} has no letters or digits")
+        if key in self.owner and self.owner[key] != where:
+            raise self.fail(where, f"name {key_text!r} is also listed under {self.owner[key]}")
+        self.owner[key] = where
+        self.names[key] = target
+        self.labels.setdefault(key, key_text.strip())
 
-    ingredients: list[IngredientInfo] = []
-    by_ingredient: dict[str, IngredientInfo] = {}
-    for n, raw in enumerate(data.get("ingredients", [])):
+    def ingredient(self, n: int, raw: Any) -> None:
         name = raw.get("ingredient") if isinstance(raw, dict) else None
         if not isinstance(name, str) or not name.strip():
-            raise fail(f"ingredients[{n}]", "needs an 'ingredient' name")
+            raise self.fail(f"ingredients[{n}]", "needs an 'ingredient' name")
         where = f"ingredient {name!r}"
         rule = raw.get("rule")
         if rule not in RULES:
-            raise fail(where, f"rule {rule!r} is not one of {', '.join(RULES)}")
+            raise self.fail(where, f"rule {rule!r} is not one of {', '.join(RULES)}")
         synonyms = _strs(raw.get("synonyms", []))
         atc = _strs(raw.get("atc", []))
         if synonyms is None or atc is None:
-            raise fail(where, "'synonyms' and 'atc' must be lists of strings")
+            raise self.fail(where, "'synonyms' and 'atc' must be lists of strings")
         rxnorm = raw.get("rxnorm")
         info = IngredientInfo(
             ingredient=name.strip(),
@@ -308,76 +348,63 @@ def load_catalogue(data: dict[str, Any], file: str = CATALOGUE_PATH) -> Catalogu
             rxnorm=None if rxnorm is None else str(rxnorm),
             rxnorm_unverified=bool(raw.get("rxnorm_unverified", False)),
             synonyms=synonyms,
-            sources=cited(where, raw),
+            sources=self.cited(where, raw),
             note=str(raw.get("note", "")),
         )
-        if info.ingredient in by_ingredient:
-            raise fail(where, "is listed twice")
-        by_ingredient[info.ingredient] = info
-        ingredients.append(info)
+        if info.ingredient in self.by_ingredient:
+            raise self.fail(where, "is listed twice")
+        self.by_ingredient[info.ingredient] = info
+        self.ingredients.append(info)
         for text in (info.ingredient, *synonyms):
-            claim(text, where, ("ingredient", info))
+            self.claim(text, where, ("ingredient", info))
 
-    products: list[Product] = []
-    for n, raw in enumerate(data.get("products", [])):
+    def product(self, n: int, raw: Any) -> None:
         name = raw.get("name") if isinstance(raw, dict) else None
         if not isinstance(name, str) or not name.strip():
-            raise fail(f"products[{n}]", "needs a 'name'")
+            raise self.fail(f"products[{n}]", "needs a 'name'")
         where = f"product {name!r}"
         parts = _strs(raw.get("ingredients"))
         if not parts:
-            raise fail(where, "needs a list of 'ingredients'")
+            raise self.fail(where, "needs a list of 'ingredients'")
         canonical = []
         for part in parts:
-            hit = names.get(name_key(part))
+            hit = self.names.get(name_key(part))
             if hit is None or not isinstance(hit[1], IngredientInfo):
-                raise fail(where, f"ingredient {part!r} is not a listed ingredient")
+                raise self.fail(where, f"ingredient {part!r} is not a listed ingredient")
             canonical.append(hit[1].ingredient)
         form = raw.get("form")
         if form is not None and form not in _FORMS:
-            raise fail(where, f"form {form!r} is not one of {', '.join(_FORMS)}")
+            raise self.fail(where, f"form {form!r} is not one of {', '.join(_FORMS)}")
         regions = _strs(raw.get("regions", [])) or ()
         product = Product(
             name=name.strip(),
             ingredients=tuple(dict.fromkeys(canonical)),
             regions=regions,
             form=form,
-            sources=cited(where, raw),
+            sources=self.cited(where, raw),
         )
-        products.append(product)
-        claim(product.name, where, ("product", product))
+        self.products.append(product)
+        self.claim(product.name, where, ("product", product))
 
-    shorthands: list[Shorthand] = []
-    shorthand: dict[str, tuple[str, IngredientInfo | Product]] = {}
-    for n, raw in enumerate(data.get("shorthand", [])):
+    def shorthand_entry(self, n: int, raw: Any) -> None:
         stext = raw.get("text") if isinstance(raw, dict) else None
         if not isinstance(stext, str) or not name_key(stext):
-            raise fail(f"shorthand[{n}]", "needs a 'text'")
+            raise self.fail(f"shorthand[{n}]", "needs a 'text'")
         where = f"shorthand {stext!r}"
         means = raw.get("means")
-        target = names.get(name_key(str(means)))
+        target = self.names.get(name_key(str(means)))
         if target is None:
-            raise fail(where, f"means {means!r}, which is not a listed ingredient or product")
+            raise self.fail(where, f"means {means!r}, which is not a listed ingredient or product")
         key = name_key(stext)
-        if key in names:
-            raise fail(where, f"is also listed under {owner[key]}")
-        if key in shorthand and shorthand[key][1] is not target[1]:
-            raise fail(where, "is listed twice with different meanings")
-        shorthand[key] = target
-        labels.setdefault(key, stext.strip())
-        shorthands.append(Shorthand(text=stext, means=str(means), sources=cited(where, raw)))
-
-    return Catalogue(
-        ingredients=tuple(ingredients),
-        products=tuple(products),
-        shorthands=tuple(shorthands),
-        sources={str(k): str(v) for k, v in sources.items()},
-        file=file,
-        names=names,
-        shorthand=shorthand,
-        by_ingredient=by_ingredient,
-        labels=labels,
-    )
+        if key in self.names:
+            raise self.fail(where, f"is also listed under {self.owner[key]}")
+        if key in self.shorthand and self.shorthand[key][1] is not target[1]:
+            raise self.fail(where, "is listed twice with different meanings")
+        self.shorthand[key] = target
+        self.labels.setdefault(key, stext.strip())
+        self.shorthands.append(
+            Shorthand(text=stext, means=str(means), sources=self.cited(where, raw))
+        )
 
 
 @cache

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
+
+from lowdose.serial import Plain
 
 __all__ = [
     "RANK",
@@ -30,7 +32,7 @@ def status_of(severities: list[str] | tuple[str, ...]) -> Status:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(Plain):
     """One screening finding.
 
     Attributes
@@ -62,19 +64,6 @@ class Finding:
     ingredient: str | None = None
     entry: str | None = None
     resolvable: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (keys as the attributes)."""
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "matched": self.matched,
-            "source": self.source,
-            "ingredient": self.ingredient,
-            "entry": self.entry,
-            "resolvable": self.resolvable,
-        }
 
 
 #: Source texts cited by the rules themselves (the catalogue cites its own entries).

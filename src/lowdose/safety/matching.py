@@ -71,6 +71,19 @@ from lowdose.safety.catalogue import (
     name_key,
     tokens,
 )
+from lowdose.safety.vocabulary import (
+    CONNECTOR_ONLY_BETWEEN,
+    CONTEXT_FILLER,
+    COUNT_OR_UNIT,
+    CUE_WORDS,
+    LIST_BREAKERS,
+    NOISE,
+    NONE_FILLER,
+    NONE_WORDS,
+    PREFIX_CUES,
+    SUFFIX_CUES,
+    ContextKind,
+)
 
 __all__ = [
     "Context",
@@ -85,101 +98,10 @@ __all__ = [
 ]
 
 MatchKind = Literal["exact", "shorthand", "spelling"]
-ContextKind = Literal["allergy", "intolerance", "absent", "test"]
 
 _MAX_WINDOW = 4
 #: Shortest typed word that may be matched by spelling (shorter words are too ambiguous).
 _MIN_FUZZY_LEN = 4
-
-#: Ignored when deciding whether an entry is identified (module docstring, step 4).
-NOISE: frozenset[str] = frozenset(
-    """
-    mg mcg ug g gm gram grams ml l iu units unit mmol mol percent mgs mcgs micrograms microgram
-    milligram milligrams hr hrs hour hours h min mins day days week weeks month months year tab
-    tabs tablet tablets cap caps capsule capsules patch patches syrup liquid solution suspension
-    elixir linctus drop drops spray sprays inhaler inhalers injection injections inj cream gel
-    ointment lotion film films lozenge lozenges suppository suppositories supp sachet sachets
-    powder granules vial vials ampoule ampoules pen pens puff puffs dose doses strength er xr sr
-    cr la mr ir ec dr odt sl xl cd retard prolonged release modified extended immediate
-    controlled sustained delayed slow dispersible soluble effervescent chewable orodispersible
-    buccal sublingual transdermal intranasal po oral orally iv im sc sq subcut subcutaneous pr
-    td topical nasal inh neb nebulised od bd bid tds tid qid qds qd qhs hs nocte mane prn daily
-    weekly monthly stat once twice thrice every at night morning evening bedtime needed when
-    required as am pm per q x w with and of in for or a an the to take takes taking tsp tbsp
-    teaspoon tablespoon perles pearls softgel softgels gelcap gelcaps kit kits
-    """.split()  # noqa: SIM905
-)
-_COUNT_OR_UNIT = frozenset({"x"})  # completed with _UNITS below
-#: Brand modifiers are never noise at the end of an entry: "Nurofen Plus" contains codeine.
-_CONNECTOR_ONLY_BETWEEN = frozenset({"plus"})
-_UNITS = frozenset(
-    """mg mcg ug g gm ml l iu units unit mmol mgs mcgs micrograms microgram milligram milligrams
-    percent""".split()  # noqa: SIM905
-)
-_COUNT_OR_UNIT = _COUNT_OR_UNIT | _UNITS
-
-_NONE_WORDS = frozenset({"none", "nil", "nkda", "nka", "nkma"})
-#: Words that describe an allergy or a "not taken" statement (the reaction, "use"): accounted
-#: for only in an entry that has such a context ("morphine allergy (rash)", "denies opioid use").
-_CONTEXT_FILLER = frozenset(
-    {"rash", "hives", "urticaria", "itch", "itching", "itchy", "pruritus", "nausea", "vomiting",
-     "vomit", "sickness", "sick", "swelling", "angioedema", "anaphylaxis", "anaphylactic",
-     "breathless", "wheeze", "drowsy", "drowsiness", "dizzy", "dizziness", "constipation",
-     "headache", "hallucinations", "confusion", "reaction", "reactions", "severe", "mild",
-     "upset", "stomach", "gi", "rxn", "use", "usage", "misuse", "history", "hx", "known"}
-)  # fmt: skip
-_NONE_FILLER = frozenset(
-    {"no", "medications", "medication", "meds", "medicines", "medicine", "regular", "known",
-     "drug", "drugs", "allergies", "current", "currently"}
-)  # fmt: skip
-
-# (cue tokens, kind). Prefix cues negate the unit after them, suffix cues the unit before.
-_PREFIX: tuple[tuple[tuple[str, ...], ContextKind], ...] = (
-    (("allergic", "to"), "allergy"),
-    (("allergy", "to"), "allergy"),
-    (("allergies", "to"), "allergy"),
-    (("hypersensitivity", "to"), "allergy"),
-    (("hypersensitive", "to"), "allergy"),
-    (("anaphylaxis", "to"), "allergy"),
-    (("intolerant", "of"), "intolerance"),
-    (("intolerant", "to"), "intolerance"),
-    (("intolerance", "to"), "intolerance"),
-    (("intolerance", "of"), "intolerance"),
-    (("free", "of"), "absent"),
-    (("free", "from"), "absent"),
-    (("not", "taking"), "absent"),
-    (("not", "on"), "absent"),
-    (("not", "using"), "absent"),
-    (("never", "taken"), "absent"),
-    (("never", "used"), "absent"),
-    (("denies", "taking"), "absent"),
-    (("denies", "using"), "absent"),
-    (("denies",), "absent"),
-    (("never",), "absent"),
-    (("no",), "absent"),
-    (("allergy",), "allergy"),
-    (("allergies",), "allergy"),
-    (("allergic",), "allergy"),
-    (("hypersensitivity",), "allergy"),
-    (("nil",), "absent"),
-)
-_SUFFIX: tuple[tuple[tuple[str, ...], ContextKind], ...] = (
-    (("test", "strips"), "test"),
-    (("test", "strip"), "test"),
-    (("testing", "strips"), "test"),
-    (("test", "kit"), "test"),
-    (("test", "kits"), "test"),
-    (("allergy",), "allergy"),
-    (("allergies",), "allergy"),
-    (("allergic",), "allergy"),
-    (("hypersensitivity",), "allergy"),
-    (("anaphylaxis",), "allergy"),
-    (("intolerance",), "intolerance"),
-    (("intolerant",), "intolerance"),
-    (("free",), "absent"),
-)
-_CUE_WORDS = frozenset(w for cues in (_PREFIX, _SUFFIX) for c, _ in cues for w in c)
-_LIST_BREAKERS = frozenset({"and", "plus", "with", "or", "w"})
 
 _DOUBLE = re.compile(r"(.)\1+")
 _PHONETIC = (("ph", "f"), ("th", "t"), ("ck", "k"), ("k", "c"), ("y", "i"))
@@ -412,188 +334,239 @@ def identify(entry: str, cat: Catalogue | None = None) -> Identification:
     cat : Catalogue, optional
         Defaults to the shipped catalogue.
     """
-    cat = cat or catalogue()
-    toks = tokens(entry)
-    n = len(toks)
-    owner: list[int | None] = [None] * n
-    matches: list[Match] = []
+    return _Reading(entry, cat or catalogue()).identification()
 
-    def free(i: int, j: int) -> bool:
-        return all(owner[k] is None for k in range(i, j))
 
-    def take(m: Match) -> None:
+Unit = tuple[int, int, Match | None]
+
+
+class _Reading:
+    """One entry as :func:`identify` reads it, step by step (module docstring).
+
+    Each token is owned by at most one match (``owner``) or marked as noise; the steps run in
+    the order of the module docstring, each on what the earlier ones left.
+    """
+
+    def __init__(self, entry: str, cat: Catalogue) -> None:
+        self.entry = entry
+        self.cat = cat
+        self.toks = tokens(entry)
+        self.n = len(self.toks)
+        self.owner: list[int | None] = [None] * self.n
+        self.matches: list[Match] = []
+        self.noise = [False] * self.n
+        self.variant_words: dict[int, str] = {}
+        self.near: list[tuple[str, str, int]] = []
+        self.units: list[Unit] = []
+        self.cue_used = [False] * self.n
+        self.negated: dict[int, Context] = {}  # unit start → context
+
+    def identification(self) -> Identification:
+        self._match_names()
+        self._mark_noise()
+        self._match_numbered_variants()
+        self._match_spelling()
+        self._collect_units()
+        self._bind_suffix_cues()
+        self._bind_prefix_cues()
+        return self._result()
+
+    def _free(self, i: int, j: int) -> bool:
+        return all(self.owner[k] is None for k in range(i, j))
+
+    def _take(self, m: Match) -> None:
         for k in range(m.start, m.end):
-            owner[k] = len(matches)
-        matches.append(m)
+            self.owner[k] = len(self.matches)
+        self.matches.append(m)
 
-    spans = [(i, size) for size in range(min(_MAX_WINDOW, n), 0, -1) for i in range(n - size + 1)]
-    passes: tuple[tuple[dict[str, tuple[str, IngredientInfo | Product]], MatchKind], ...] = (
-        (cat.names, "exact"),
-        (cat.shorthand, "shorthand"),
-    )
-    for table, how in passes:
-        for i, size in spans:
-            if not free(i, i + size):
+    def _match_names(self) -> None:
+        """Steps 2 and 3: exact names, then shorthand, on windows of 1–4 tokens, longest first."""
+        cat, toks, n = self.cat, self.toks, self.n
+        spans = [
+            (i, size) for size in range(min(_MAX_WINDOW, n), 0, -1) for i in range(n - size + 1)
+        ]
+        passes: tuple[tuple[dict[str, tuple[str, IngredientInfo | Product]], MatchKind], ...] = (
+            (cat.names, "exact"),
+            (cat.shorthand, "shorthand"),
+        )
+        for table, how in passes:
+            for i, size in spans:
+                if not self._free(i, i + size):
+                    continue
+                key = "".join(toks[i : i + size])
+                if key.isdigit():
+                    continue
+                after = i + size
+                if toks[after - 1].isdigit() and after < n and toks[after] in COUNT_OR_UNIT:
+                    continue  # "Tylenol 2 x 500 mg": a count or strength, not "Tylenol #2"
+                hit = table.get(key)
+                if hit is not None:
+                    label = cat.labels.get(key, key)
+                    self._take(_make_match(cat, hit[1], label, toks, i, i + size, how))
+
+    def _mark_noise(self) -> None:
+        """Step 4: numbers and noise words left over; "plus" only between two names."""
+        toks, n = self.toks, self.n
+        for k in range(n):
+            t = toks[k]
+            self.noise[k] = self.owner[k] is None and (t.isdigit() or t in NOISE)
+        last_word = max(
+            (k for k in range(n) if not toks[k].isdigit() and toks[k] not in NOISE), default=-1
+        )
+        for k in range(n):
+            words_after = k < last_word  # a non-noise word follows (for "plus" between names)
+            if self.owner[k] is None and toks[k] in CONNECTOR_ONLY_BETWEEN and words_after:
+                self.noise[k] = True
+
+    def _match_numbered_variants(self) -> None:
+        """A number after a brand listed with numbered variants ("tylenol 3") and no unit after
+        it: the listed variant, or a variant word that needs review."""
+        cat, toks, n, owner = self.cat, self.toks, self.n, self.owner
+        idx = _fuzzy_index(cat)
+        for m in list(self.matches):
+            stem = name_key(m.words)
+            lengths = idx.numbered.get(stem)
+            if not lengths:
                 continue
-            key = "".join(toks[i : i + size])
-            if key.isdigit():
+            k = m.end
+            if k < n and toks[k] == "no" and k + 1 < n and toks[k + 1].isdigit():
+                k += 1
+            if k < n and owner[k] is None and toks[k].isdigit() and len(toks[k]) in lengths:
+                if k + 1 < n and toks[k + 1] in COUNT_OR_UNIT:
+                    continue  # a count ("2 x 500 mg") or a strength ("1 g"), not a variant
+                listed = cat.names.get(stem + toks[k])
+                if listed is not None:  # "Tylenol No. 3" is the listed "Tylenol 3"
+                    label = cat.labels[stem + toks[k]]
+                    variant = _make_match(cat, listed[1], label, toks, m.start, k + 1, "exact")
+                    self.matches[self.matches.index(m)] = variant
+                    for x in range(m.start, k + 1):
+                        owner[x] = owner[m.start]
+                    continue
+                self.noise[k] = False
+                if toks[m.end] == "no":
+                    self.noise[m.end] = True
+                self.variant_words[k] = f"{m.words} {toks[k]}"
+
+    def _match_spelling(self) -> None:
+        """Step 5: spelling tolerance for single leftover words."""
+        cat = self.cat
+        for k in range(self.n):
+            t = self.toks[k]
+            if self.owner[k] is not None or self.noise[k] or t in CUE_WORDS or t in NONE_WORDS:
                 continue
-            after = i + size
-            if toks[after - 1].isdigit() and after < n and toks[after] in _COUNT_OR_UNIT:
-                continue  # "Tylenol 2 x 500 mg": a count or strength, not "Tylenol #2"
-            hit = table.get(key)
-            if hit is not None:
-                label = cat.labels.get(key, key)
-                take(_make_match(cat, hit[1], label, toks, i, i + size, how))
-
-    idx = _fuzzy_index(cat)
-    noise = [False] * n
-    words_after = [False] * n  # a non-noise word follows (for "plus" between names)
-    for k in range(n):
-        t = toks[k]
-        noise[k] = owner[k] is None and (t.isdigit() or t in NOISE)
-    last_word = max(
-        (k for k in range(n) if not toks[k].isdigit() and toks[k] not in NOISE), default=-1
-    )
-    for k in range(n):
-        words_after[k] = k < last_word
-        if owner[k] is None and toks[k] in _CONNECTOR_ONLY_BETWEEN and words_after[k]:
-            noise[k] = True
-
-    # A number after a brand listed with numbered variants ("tylenol 3") and no unit after it.
-    variant_words: dict[int, str] = {}
-    for m in list(matches):
-        stem = name_key(m.words)
-        lengths = idx.numbered.get(stem)
-        if not lengths:
-            continue
-        k = m.end
-        if k < n and toks[k] == "no" and k + 1 < n and toks[k + 1].isdigit():
-            k += 1
-        if k < n and owner[k] is None and toks[k].isdigit() and len(toks[k]) in lengths:
-            if k + 1 < n and toks[k + 1] in _COUNT_OR_UNIT:
-                continue  # a count ("2 x 500 mg") or a strength ("1 g"), not a variant
-            listed = cat.names.get(stem + toks[k])
-            if listed is not None:  # "Tylenol No. 3" is the listed "Tylenol 3"
-                label = cat.labels[stem + toks[k]]
-                variant = _make_match(cat, listed[1], label, toks, m.start, k + 1, "exact")
-                matches[matches.index(m)] = variant
-                for x in range(m.start, k + 1):
-                    owner[x] = owner[m.start]
+            if not t.isalpha() or len(t) < _MIN_FUZZY_LEN:
                 continue
-            noise[k] = False
-            if toks[m.end] == "no":
-                noise[m.end] = True
-            variant_words[k] = f"{m.words} {toks[k]}"
+            accepted, look_alike = _spelling(cat, t)
+            if accepted is not None:
+                key, d = accepted
+                hit = cat.names[key]
+                self._take(
+                    _make_match(cat, hit[1], cat.labels[key], self.toks, k, k + 1, "spelling", d)
+                )
+            elif look_alike is not None:
+                self.near.append((t, cat.labels[look_alike[0]], look_alike[1]))
 
-    # Spelling tolerance for single leftover words.
-    near: list[tuple[str, str, int]] = []
-    for k in range(n):
-        t = toks[k]
-        if owner[k] is not None or noise[k] or t in _CUE_WORDS or t in _NONE_WORDS:
-            continue
-        if not t.isalpha() or len(t) < _MIN_FUZZY_LEN:
-            continue
-        accepted, look_alike = _spelling(cat, t)
-        if accepted is not None:
-            key, d = accepted
-            hit = cat.names[key]
-            take(_make_match(cat, hit[1], cat.labels[key], toks, k, k + 1, "spelling", d))
-        elif look_alike is not None:
-            near.append((t, cat.labels[look_alike[0]], look_alike[1]))
+    def _collect_units(self) -> None:
+        """Units: matches and leftover meaningful words, by position."""
+        self.units = [(m.start, m.end, m) for m in self.matches]
+        for k in range(self.n):
+            if self.owner[k] is None and not self.noise[k] and self.toks[k] not in CUE_WORDS:
+                self.units.append((k, k + 1, None))
+        self.units.sort(key=lambda u: u[0])
 
-    # Units: matches and leftover meaningful words, by position.
-    units: list[tuple[int, int, Match | None]] = [(m.start, m.end, m) for m in matches]
-    for k in range(n):
-        if owner[k] is None and not noise[k] and toks[k] not in _CUE_WORDS:
-            units.append((k, k + 1, None))
-    units.sort(key=lambda u: u[0])
+    def _unit_at(self, k: int) -> Unit | None:
+        return next((u for u in self.units if u[0] <= k < u[1]), None)
 
-    cue_used = [False] * n
-    negated_filler: set[int] = set()
-    negated: dict[int, Context] = {}  # unit start → context
-
-    def unit_at(k: int) -> tuple[int, int, Match | None] | None:
-        return next((u for u in units if u[0] <= k < u[1]), None)
-
-    def adjacent(k: int, step: int) -> tuple[int, int, Match | None] | None:
-        while 0 <= k < n:
-            u = unit_at(k)
+    def _adjacent(self, k: int, step: int) -> Unit | None:
+        """The unit at ``k`` or the first one reached stepping over noise (not a list break)."""
+        while 0 <= k < self.n:
+            u = self._unit_at(k)
             if u is not None:
                 return u
-            if not noise[k] or toks[k] in _LIST_BREAKERS:
+            if not self.noise[k] or self.toks[k] in LIST_BREAKERS:
                 return None
             k += step
         return None
 
-    def cue_at(
-        k: int, cues: tuple[tuple[tuple[str, ...], ContextKind], ...]
+    def _cue_at(
+        self, k: int, cues: tuple[tuple[tuple[str, ...], ContextKind], ...]
     ) -> tuple[int, ContextKind] | None:
         for words, kind in cues:
             j = k + len(words)
-            if toks[k:j] == words and all(owner[x] is None for x in range(k, j)):
+            if self.toks[k:j] == words and all(self.owner[x] is None for x in range(k, j)):
                 return j, kind
         return None
 
-    for k in range(n):  # suffix cues first: "codeine allergy" binds to the word before
-        if cue_used[k] or owner[k] is not None:
-            continue
-        cue = cue_at(k, _SUFFIX)
-        if cue is None:
-            continue
-        j, kind = cue
-        u = adjacent(k - 1, -1)
-        if u is not None and u[0] not in negated:
-            negated[u[0]] = Context(_unit_words(toks, u), " ".join(toks[k:j]), kind, u[2])
+    def _negate(self, u: Unit | None, k: int, j: int, kind: ContextKind) -> None:
+        """Bind the cue ``toks[k:j]`` to unit ``u`` unless ``u`` already has a context."""
+        if u is not None and u[0] not in self.negated:
+            self.negated[u[0]] = Context(
+                _unit_words(self.toks, u), " ".join(self.toks[k:j]), kind, u[2]
+            )
             for x in range(k, j):
-                cue_used[x] = True
-    for k in range(n):
-        if cue_used[k] or owner[k] is not None:
-            continue
-        cue = cue_at(k, _PREFIX)
-        if cue is None:
-            continue
-        j, kind = cue
-        if toks[k] == "no" and j < n and toks[j].isdigit():
-            continue  # "No. 3": a number sign
-        u = adjacent(j, 1)
-        if u is not None and u[0] not in negated:
-            negated[u[0]] = Context(_unit_words(toks, u), " ".join(toks[k:j]), kind, u[2])
-            for x in range(k, j):
-                cue_used[x] = True
+                self.cue_used[x] = True
 
-    kept = [m for m in matches if m.start not in negated]
-    if negated:
-        for start, _end, unit_match in units:
-            if unit_match is None and toks[start] in _CONTEXT_FILLER:
-                negated_filler.add(start)
-    unidentified: list[str] = []
-    for start, _end, unit_match in units:
-        if unit_match is None and start not in negated and start not in negated_filler:
-            unidentified.append(variant_words.get(start, toks[start]))
-    for k in range(n):
-        if toks[k] in _CUE_WORDS and owner[k] is None and not cue_used[k] and not noise[k]:
-            unidentified.append(toks[k])
-    meaningful = [t for k, t in enumerate(toks) if not noise[k]]
-    states_none = (
-        not matches
-        and bool(meaningful)
-        and any(t in _NONE_WORDS or t == "no" for t in meaningful)
-        and all(t in _NONE_WORDS or t in _NONE_FILLER for t in meaningful)
-    )
-    if states_none:
-        unidentified, negated = [], {}
-    near_words = {w for w, _, _ in near}
-    return Identification(
-        entry=entry,
-        tokens=toks,
-        matches=tuple(sorted(kept, key=lambda m: m.start)),
-        contexts=tuple(negated[s] for s in sorted(negated)),
-        unidentified=tuple(dict.fromkeys(unidentified)),
-        near=tuple(x for x in near if x[0] in near_words and x[0] in unidentified),
-        states_none=states_none,
-    )
+    def _bind_suffix_cues(self) -> None:
+        """Step 6, first: suffix cues ("codeine allergy") bind to the unit before them."""
+        for k in range(self.n):
+            if self.cue_used[k] or self.owner[k] is not None:
+                continue
+            cue = self._cue_at(k, SUFFIX_CUES)
+            if cue is None:
+                continue
+            j, kind = cue
+            self._negate(self._adjacent(k - 1, -1), k, j, kind)
+
+    def _bind_prefix_cues(self) -> None:
+        """Step 6, then: prefix cues ("allergic to morphine") bind to the unit after them."""
+        for k in range(self.n):
+            if self.cue_used[k] or self.owner[k] is not None:
+                continue
+            cue = self._cue_at(k, PREFIX_CUES)
+            if cue is None:
+                continue
+            j, kind = cue
+            if self.toks[k] == "no" and j < self.n and self.toks[j].isdigit():
+                continue  # "No. 3": a number sign
+            self._negate(self._adjacent(j, 1), k, j, kind)
+
+    def _result(self) -> Identification:
+        """What is identified, what is not, and whether the entry states that nothing is taken."""
+        toks, noise, negated = self.toks, self.noise, self.negated
+        kept = [m for m in self.matches if m.start not in negated]
+        negated_filler: set[int] = set()
+        if negated:
+            for start, _end, unit_match in self.units:
+                if unit_match is None and toks[start] in CONTEXT_FILLER:
+                    negated_filler.add(start)
+        unidentified: list[str] = []
+        for start, _end, unit_match in self.units:
+            if unit_match is None and start not in negated and start not in negated_filler:
+                unidentified.append(self.variant_words.get(start, toks[start]))
+        for k in range(self.n):
+            cue_left_over = self.owner[k] is None and not self.cue_used[k] and not noise[k]
+            if toks[k] in CUE_WORDS and cue_left_over:
+                unidentified.append(toks[k])
+        meaningful = [t for k, t in enumerate(toks) if not noise[k]]
+        states_none = (
+            not self.matches
+            and bool(meaningful)
+            and any(t in NONE_WORDS or t == "no" for t in meaningful)
+            and all(t in NONE_WORDS or t in NONE_FILLER for t in meaningful)
+        )
+        if states_none:
+            unidentified, negated = [], {}
+        near_words = {w for w, _, _ in self.near}
+        return Identification(
+            entry=self.entry,
+            tokens=toks,
+            matches=tuple(sorted(kept, key=lambda m: m.start)),
+            contexts=tuple(negated[s] for s in sorted(negated)),
+            unidentified=tuple(dict.fromkeys(unidentified)),
+            near=tuple(x for x in self.near if x[0] in near_words and x[0] in unidentified),
+            states_none=states_none,
+        )
 
 
-def _unit_words(toks: tuple[str, ...], unit: tuple[int, int, Match | None]) -> str:
+def _unit_words(toks: tuple[str, ...], unit: Unit) -> str:
     return " ".join(toks[unit[0] : unit[1]])

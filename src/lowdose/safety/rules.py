@@ -83,6 +83,61 @@ def _interval_text(rule: str) -> str:
     return f"{low}" if low == high else f"{low}–{high}"
 
 
+#: The finding of each non-opioid rule that raises one when taken now: (code, severity,
+#: message with ``{entry}`` and ``{what}`` filled in, rule sources).
+_TAKEN_NOW: dict[str, tuple[str, FindingSeverity, str, tuple[str, ...]]] = {
+    "opioid-antidiarrhoeal-peripheral": (
+        "opioid-antidiarrhoeal-peripheral",
+        "caution",
+        "{what}, a peripherally acting opioid antidiarrhoeal. Naltrexone may oppose it; "
+        "it is not a hard stop, but record why prescribing is appropriate (e.g. "
+        "occasional use only).",
+        ("loperamide-inference", "label-interactions"),
+    ),
+    "naltrexone": (
+        "naltrexone-duplicate",
+        "contraindicated",
+        "{entry!r} already contains naltrexone (e.g. Contrave/Mysimba 8 mg per tablet, "
+        "Vivitrol, Revia): LDN would duplicate therapy. Do not prescribe; discuss with "
+        "whoever prescribes the existing naltrexone. If the entry is the LDN prescribed "
+        "in lowdose itself, remove it from the medication list: the prescription is "
+        "tracked on its own.",
+        ("duplicate-naltrexone",),
+    ),
+    "samidorphan": (
+        "samidorphan-current",
+        "contraindicated",
+        "{entry!r} contains samidorphan (Lybalvi), an opioid antagonist whose label "
+        "contraindicates opioid use: an antagonist is already on board. Do not prescribe "
+        "LDN alongside it; discuss with the prescribing psychiatrist.",
+        ("lybalvi-label",),
+    ),
+    "pamora": (
+        "pamora-current",
+        "caution",
+        "{what}, a peripheral opioid antagonist prescribed for opioid-induced "
+        "constipation. Ask about current opioid use and add any opioid to the list; if "
+        "there is none, record the reason for prescribing.",
+        ("pamora",),
+    ),
+    "nalmefene": (
+        "nalmefene-current",
+        "caution",
+        "{what}, an opioid antagonist (alcohol dependence or overdose reversal). Confirm "
+        "why it is used, ask about opioid use, and record the reason for adding LDN.",
+        ("nalmefene",),
+    ),
+    "naloxone": (
+        "naloxone-kit",
+        "caution",
+        "{entry!r} is naloxone: a rescue kit suggests the patient or someone close uses "
+        "opioids or is at risk. Ask about opioid use and record the reason for "
+        "prescribing.",
+        ("naloxone-kit",),
+    ),
+}
+
+
 def ingredient_findings(
     cat: Catalogue,
     info: IngredientInfo,
@@ -98,125 +153,64 @@ def ingredient_findings(
     after stopping, every rule without an opioid-free interval) raise nothing here; the caller
     records them as identified.
     """
-    name = info.ingredient
-
-    def finding(
-        code: str, sev: FindingSeverity, msg: str, ids: tuple[str, ...], resolvable: bool = False
-    ) -> Finding:
-        return Finding(code, sev, msg, matched, sources(cat, ids, info), name, entry, resolvable)
-
     if days_ago is not None:
         return _stopped(cat, info, entry=entry, matched=matched, depot=depot, days=days_ago)
-    rule = info.rule
+    name = info.ingredient
     what = f"{entry!r} contains {name}" + (f" ({info.drug_class})" if info.drug_class else "")
-    if info.is_opioid and depot:
-        return [
-            finding(
-                "opioid-current",
-                "contraindicated",
-                f"{what}, given as a depot that releases buprenorphine for months. "
-                f"{_DO_NOT_PRESCRIBE_OPIOID}. After the last injection wait at least "
-                f"{DEPOT_DAYS[0]} days, then confirm opioid-free status before starting.",
-                ("label-contraindications", "sublocade-label"),
-            )
-        ]
     if info.is_opioid:
-        ids: tuple[str, ...] = ("label-contraindications", "label-opioid-free-interval")
-        if rule == "opioid-maintenance":
-            ids = ("label-contraindications", "label-switching")
-        elif rule in ("opioid-antitussive", "opioid-antidiarrhoeal-central"):
-            ids = ("label-interactions", "label-contraindications", "label-opioid-free-interval")
-        return [
-            finding(
-                "opioid-current",
-                "contraindicated",
-                f"{what}. {_DO_NOT_PRESCRIBE_OPIOID}; after the last dose the patient needs "
-                f"{_interval_text(rule)} opioid-free days.",
-                ids,
-            )
-        ]
-    if rule == "opioid-antidiarrhoeal-peripheral":
-        return [
-            finding(
-                "opioid-antidiarrhoeal-peripheral",
-                "caution",
-                f"{what}, a peripherally acting opioid antidiarrhoeal. Naltrexone may oppose it; "
-                "it is not a hard stop, but record why prescribing is appropriate (e.g. "
-                "occasional use only).",
-                ("loperamide-inference", "label-interactions"),
-            )
-        ]
-    if rule == "naltrexone":
-        return [
-            finding(
-                "naltrexone-duplicate",
-                "contraindicated",
-                f"{entry!r} already contains naltrexone (e.g. Contrave/Mysimba 8 mg per tablet, "
-                "Vivitrol, Revia): LDN would duplicate therapy. Do not prescribe; discuss with "
-                "whoever prescribes the existing naltrexone. If the entry is the LDN prescribed "
-                "in lowdose itself, remove it from the medication list: the prescription is "
-                "tracked on its own.",
-                ("duplicate-naltrexone",),
-            )
-        ]
-    if rule == "samidorphan":
-        return [
-            finding(
-                "samidorphan-current",
-                "contraindicated",
-                f"{entry!r} contains samidorphan (Lybalvi), an opioid antagonist whose label "
-                "contraindicates opioid use: an antagonist is already on board. Do not prescribe "
-                "LDN alongside it; discuss with the prescribing psychiatrist.",
-                ("lybalvi-label",),
-            )
-        ]
-    if rule == "pamora":
-        return [
-            finding(
-                "pamora-current",
-                "caution",
-                f"{what}, a peripheral opioid antagonist prescribed for opioid-induced "
-                "constipation. Ask about current opioid use and add any opioid to the list; if "
-                "there is none, record the reason for prescribing.",
-                ("pamora",),
-            )
-        ]
-    if rule == "nalmefene":
-        return [
-            finding(
-                "nalmefene-current",
-                "caution",
-                f"{what}, an opioid antagonist (alcohol dependence or overdose reversal). Confirm "
-                "why it is used, ask about opioid use, and record the reason for adding LDN.",
-                ("nalmefene",),
-            )
-        ]
-    if rule == "naloxone":
-        return [
-            finding(
-                "naloxone-kit",
-                "caution",
-                f"{entry!r} is naloxone: a rescue kit suggests the patient or someone close uses "
-                "opioids or is at risk. Ask about opioid use and record the reason for "
-                "prescribing.",
-                ("naloxone-kit",),
-            )
-        ]
-    if rule == "interaction-caution":
+        code, sev, msg, ids = _opioid_taken_now(info, what, depot)
+    elif info.rule == "interaction-caution":
         why = _INTERACTIONS.get(
             name,
             "the naltrexone label (section 7) lists an interaction: check it and record the "
             "reason for prescribing.",
         )
-        return [
-            finding(f"interaction-{name}", "caution", f"{what}: {why}", ("label-interactions",))
-        ]
-    return []
+        code, sev, msg, ids = (
+            f"interaction-{name}",
+            "caution",
+            f"{what}: {why}",
+            ("label-interactions",),
+        )
+    elif info.rule in _TAKEN_NOW:
+        code, sev, template, ids = _TAKEN_NOW[info.rule]
+        msg = template.format(entry=entry, what=what)
+    else:
+        return []
+    return [Finding(code, sev, msg, matched, sources(cat, ids, info), name, entry, False)]
+
+
+def _opioid_taken_now(
+    info: IngredientInfo, what: str, depot: bool
+) -> tuple[str, FindingSeverity, str, tuple[str, ...]]:
+    """An opioid taken now is a contraindication; the message says how long to wait after it."""
+    if depot:
+        return (
+            "opioid-current",
+            "contraindicated",
+            f"{what}, given as a depot that releases buprenorphine for months. "
+            f"{_DO_NOT_PRESCRIBE_OPIOID}. After the last injection wait at least "
+            f"{DEPOT_DAYS[0]} days, then confirm opioid-free status before starting.",
+            ("label-contraindications", "sublocade-label"),
+        )
+    rule = info.rule
+    ids: tuple[str, ...] = ("label-contraindications", "label-opioid-free-interval")
+    if rule == "opioid-maintenance":
+        ids = ("label-contraindications", "label-switching")
+    elif rule in ("opioid-antitussive", "opioid-antidiarrhoeal-central"):
+        ids = ("label-interactions", "label-contraindications", "label-opioid-free-interval")
+    return (
+        "opioid-current",
+        "contraindicated",
+        f"{what}. {_DO_NOT_PRESCRIBE_OPIOID}; after the last dose the patient needs "
+        f"{_interval_text(rule)} opioid-free days.",
+        ids,
+    )
 
 
 def _stopped(
     cat: Catalogue, info: IngredientInfo, *, entry: str, matched: str, depot: bool, days: int
 ) -> list[Finding]:
+    """The finding of an ingredient stopped ``days`` ago (module docstring)."""
     name = info.ingredient
     if not info.is_opioid:
         if info.rule == "non-opioid":
@@ -233,49 +227,18 @@ def _stopped(
             )
         ]
     if depot:
-        low, high = DEPOT_DAYS
+        code, sev, msg = _depot_stopped(name, days)
         depot_ids = ("sublocade-label", "label-contraindications")
-        if days < low:
-            return [
-                Finding(
-                    "opioid-depot-stopped-recently",
-                    "contraindicated",
-                    f"{name} depot last given {_days(days)} ago: the depot is still releasing "
-                    f"opioid. Do not prescribe; wait at least {low - days} more day(s), then "
-                    "confirm opioid-free status.",
-                    matched,
-                    sources(cat, depot_ids, info),
-                    name,
-                    entry,
-                )
-            ]
-        if days < high:
-            return [
-                Finding(
-                    "opioid-depot-washout-unconfirmed",
-                    "review",
-                    f"{name} depot last given {_days(days)} ago: buprenorphine from a depot can "
-                    "persist 12 months or longer after stopping (Sublocade US label): confirm "
-                    "opioid-free status — e.g. urine/plasma buprenorphine, naloxone challenge — "
-                    "and record it. Until then it blocks signing, dispensing and kit release.",
-                    matched,
-                    sources(cat, depot_ids, info),
-                    name,
-                    entry,
-                    True,
-                )
-            ]
         return [
             Finding(
-                "opioid-depot-stopped-long-ago",
-                "caution",
-                f"{name} depot last given {_days(days)} ago (over 12 months): levels should be "
-                "negligible, but confirm opioid-free status (e.g. urine screen) and record the "
-                "reason for prescribing.",
+                code,
+                sev,
+                msg,
                 matched,
                 sources(cat, depot_ids, info),
                 name,
                 entry,
+                code == "opioid-depot-washout-unconfirmed",
             )
         ]
     rule = info.rule
@@ -283,7 +246,7 @@ def _stopped(
     need = _interval_text(rule)
     ids = ("label-switching",) if rule == "opioid-maintenance" else ("label-opioid-free-interval",)
     if days < low:
-        sev: FindingSeverity = "contraindicated"
+        sev = "contraindicated"
         code = "opioid-stopped-recently"
         msg = (
             f"{name} stopped {_days(days)} ago; {need} opioid-free days are needed before "
@@ -300,6 +263,38 @@ def _stopped(
         sev, code = "info", "opioid-stopped-cleared"
         msg = f"{name} stopped {_days(days)} ago: the {need}-day opioid-free interval is complete."
     return [Finding(code, sev, msg, matched, sources(cat, ids, info), name, entry)]
+
+
+def _depot_stopped(name: str, days: int) -> tuple[str, FindingSeverity, str]:
+    """A depot opioid last given ``days`` ago: (code, severity, message) by :data:`DEPOT_DAYS`.
+
+    Only the review (washout unconfirmed) can be resolved, by a recorded confirmation.
+    """
+    low, high = DEPOT_DAYS
+    if days < low:
+        return (
+            "opioid-depot-stopped-recently",
+            "contraindicated",
+            f"{name} depot last given {_days(days)} ago: the depot is still releasing "
+            f"opioid. Do not prescribe; wait at least {low - days} more day(s), then "
+            "confirm opioid-free status.",
+        )
+    if days < high:
+        return (
+            "opioid-depot-washout-unconfirmed",
+            "review",
+            f"{name} depot last given {_days(days)} ago: buprenorphine from a depot can "
+            "persist 12 months or longer after stopping (Sublocade US label): confirm "
+            "opioid-free status — e.g. urine/plasma buprenorphine, naloxone challenge — "
+            "and record it. Until then it blocks signing, dispensing and kit release.",
+        )
+    return (
+        "opioid-depot-stopped-long-ago",
+        "caution",
+        f"{name} depot last given {_days(days)} ago (over 12 months): levels should be "
+        "negligible, but confirm opioid-free status (e.g. urine screen) and record the "
+        "reason for prescribing.",
+    )
 
 
 _CONTEXT_TEXT = {

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from lowdose.errors import InputError
+from lowdose.serial import Plain
 
 __all__ = ["WalletCard", "wallet_card"]
 
@@ -27,7 +27,7 @@ _SOURCES = (
 
 
 @dataclass(frozen=True, slots=True)
-class WalletCard:
+class WalletCard(Plain):
     """Title, body lines and optional contact lines of the card; ``text()`` joins them."""
 
     title: str
@@ -41,14 +41,6 @@ class WalletCard:
         if self.details:
             body += ["", *self.details]
         return "\n".join(body)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "lines": list(self.lines),
-            "details": list(self.details),
-            "sources": list(self.sources),
-        }
 
 
 def wallet_card(

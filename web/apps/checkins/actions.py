@@ -23,6 +23,7 @@ from apps.audit.actor import Actor
 from apps.audit.log import record_as
 from apps.checkins.models import Checkin, CheckinRevision, SideEffectReport, answers_of
 from config.errors import CheckinConflictError
+from lowdose.daily import DAILY_SCALES
 from lowdose.diary import CHANGE_WINDOW, may_change, parse_checkin
 from lowdose.diary import Checkin as CoreCheckin
 from lowdose.diary.csvio import read_checkins_csv
@@ -87,10 +88,7 @@ def store_checkin(
                 client_id=checkin.client_id,
                 day=checkin.day,
                 recorded_at=checkin.recorded_at,
-                pain=checkin.pain,
-                fatigue=checkin.fatigue,
-                sleep=checkin.sleep,
-                mood=checkin.mood,
+                **checkin.scores,
                 dose_status=checkin.dose_status,
                 dose_mg=checkin.dose_mg,
                 dose_time=checkin.dose_time,
@@ -219,7 +217,7 @@ def change_checkin(
         revision = CheckinRevision.objects.create(
             checkin=locked, values=before, replaced_at=now, replaced_by=user
         )
-        for name in ("day", "pain", "fatigue", "sleep", "mood", "dose_status", "dose_mg"):
+        for name in ("day", *DAILY_SCALES.names, "dose_status", "dose_mg"):
             setattr(locked, name, getattr(checkin, name))
         locked.dose_time = checkin.dose_time
         locked.note = checkin.note

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from django.http import QueryDict
 
+from lowdose.daily import DAILY_SCALES
 from lowdose.diary import (
-    SCALES,
     SEVERITIES,
     SIDE_EFFECTS,
     CheckinError,
@@ -26,10 +26,7 @@ __all__ = ["FIELDS", "LABELS", "FormProblem", "form_problems", "raw_from_post"]
 FIELDS = (
     "client_id",
     "day",
-    "pain",
-    "fatigue",
-    "sleep",
-    "mood",
+    *DAILY_SCALES.names,
     "dose_status",
     "dose_mg",
     "dose_time",
@@ -40,7 +37,7 @@ FIELDS = (
 #: Each field as the form labels it.
 LABELS: dict[str, str] = {
     "day": "Which day",
-    **{scale.name: scale.label for scale in SCALES},
+    **{scale.name: scale.label for scale in DAILY_SCALES},
     "dose_status": "Naltrexone today",
     "dose_mg": "Dose (mg)",
     "dose_time": "Time taken",
@@ -53,8 +50,9 @@ _KIT_DOSE_LABEL = "Your trial capsule tonight"
 _ASK: dict[str, str] = {
     "day": "choose the day this check-in is for.",
     **{
-        scale.name: f"choose a number from 0 ({scale.low_anchor}) to 10 ({scale.high_anchor})."
-        for scale in SCALES
+        scale.name: f"choose a number from {scale.low} ({scale.low_anchor}) to {scale.high} "
+        f"({scale.high_anchor})."
+        for scale in DAILY_SCALES
     },
     "dose_status": "choose Taken, Missed or No dose due.",
     "dose_mg": "enter the dose you took in milligrams, e.g. 4.5 (or choose Missed).",

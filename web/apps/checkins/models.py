@@ -10,12 +10,13 @@ chart, alert and analysis reads.
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
 
 from apps.accounts.models import Patient, User
+from lowdose.daily import DAILY_SCALES
 from lowdose.diary import SEVERITIES, SIDE_EFFECTS
 from lowdose.diary import Checkin as CoreCheckin
 from lowdose.diary import SideEffect as CoreSideEffect
@@ -34,10 +35,16 @@ class Checkin(models.Model):
     client_id = models.UUIDField(default=uuid.uuid4)
     day = models.DateField()
     recorded_at = models.DateTimeField()
-    pain = models.PositiveSmallIntegerField()
-    fatigue = models.PositiveSmallIntegerField()
-    sleep = models.PositiveSmallIntegerField()
-    mood = models.PositiveSmallIntegerField()
+    # One column per daily scale, named as the scale: adding a scale to lowdose.daily is one
+    # entry there and a migration here (makemigrations), nothing else.
+    for _scale in DAILY_SCALES:
+        locals()[_scale.name] = models.PositiveSmallIntegerField()
+    del _scale
+    if TYPE_CHECKING:  # the type checker cannot see columns made in a loop; a new one works anyway
+        pain: int
+        fatigue: int
+        sleep: int
+        mood: int
     dose_status = models.CharField(max_length=8, choices=DOSE_STATUSES)
     dose_mg = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     dose_time = models.TimeField(null=True, blank=True)
@@ -63,10 +70,10 @@ class Checkin(models.Model):
             models.UniqueConstraint(fields=["patient", "client_id"], name="checkin_client_id_once"),
             *[
                 models.CheckConstraint(
-                    condition=models.Q(**{f"{f}__gte": 0, f"{f}__lte": 10}),
-                    name=f"checkin_{f}_0_10",
+                    condition=models.Q(**{f"{s.name}__gte": s.low, f"{s.name}__lte": s.high}),
+                    name=f"checkin_{s.name}_{s.low}_{s.high}",
                 )
-                for f in ("pain", "fatigue", "sleep", "mood")
+                for s in DAILY_SCALES
             ],
             models.CheckConstraint(
                 condition=(
@@ -87,10 +94,7 @@ class Checkin(models.Model):
             client_id=self.client_id,
             day=self.day,
             recorded_at=self.recorded_at,
-            pain=self.pain,
-            fatigue=self.fatigue,
-            sleep=self.sleep,
-            mood=self.mood,
+            scores={scale.name: getattr(self, scale.name) for scale in DAILY_SCALES},
             dose_status=self.dose_status,  # type: ignore[arg-type]
             dose_mg=self.dose_mg,
             dose_time=self.dose_time,
@@ -112,10 +116,7 @@ def answers_of(checkin: CoreCheckin) -> dict[str, Any]:
     change compares."""
     return {
         "day": checkin.day.isoformat(),
-        "pain": checkin.pain,
-        "fatigue": checkin.fatigue,
-        "sleep": checkin.sleep,
-        "mood": checkin.mood,
+        **{scale.name: checkin.score(scale.name) for scale in DAILY_SCALES},
         "dose_status": checkin.dose_status,
         "dose_mg": None if checkin.dose_mg is None else f"{checkin.dose_mg:f}",
         "dose_time": None if checkin.dose_time is None else checkin.dose_time.strftime("%H:%M"),

@@ -25,7 +25,7 @@ from apps.alerts.models import Alert, Severity
 from apps.alerts.queries import open_alerts_by_patient
 from apps.audit.log import record, record_many
 from apps.checkins.queries import PanelRow, panel_rows
-from lowdose.diary import SCALES
+from lowdose.daily import DAILY_SCALES
 
 __all__ = ["ALERT_FILTERS", "PAGE_SIZE", "SORTS", "STATES", "PanelQuery", "build_panel", "panel"]
 
@@ -229,7 +229,7 @@ def panel(request: HttpRequest) -> HttpResponse:
         {
             "panel": built,
             "rows": shown,
-            "scales": SCALES,
+            "scales": DAILY_SCALES,
             "urgent": built.urgent,
             "sorts": SORTS,
             "states": STATES,

@@ -17,9 +17,9 @@ from django.db.models import QuerySet
 
 from apps.accounts.models import Patient
 from apps.checkins.models import Checkin
+from lowdose.daily import DAILY_SCALES, Diary
 from lowdose.diary import (
     MIN_BASELINE_DAYS,
-    DailyScores,
     PatientSummary,
     daily_scores,
     may_change,
@@ -27,13 +27,11 @@ from lowdose.diary import (
 )
 from lowdose.diary import Checkin as CoreCheckin
 from lowdose.errors import LowdoseError
+from lowdose.evidence import placebo_reference
 from lowdose.outcomes import (
-    OUTCOMES,
-    Diary,
     OutcomesWarning,
     ResponseAnalysis,
     ResponseResult,
-    placebo_reference,
 )
 
 __all__ = [
@@ -114,15 +112,8 @@ def panel_rows(patients: Iterable[Patient]) -> list[PanelRow]:
 
 
 def diary_of(patient: Patient) -> Diary:
-    """The patient's check-ins as the outcomes engine's diary (one row per day, daily means)."""
-    return diary_from(daily_scores(core_checkins(patient)))
-
-
-def diary_from(rows: Iterable[DailyScores]) -> Diary:
-    return Diary.from_rows(
-        {"date": row.day.isoformat(), **{name: row.score(name) for name in OUTCOMES}}
-        for row in rows
-    )
+    """The patient's daily series (one row per day, daily means), as every analysis reads it."""
+    return daily_scores(core_checkins(patient))
 
 
 @dataclass(frozen=True)
@@ -145,13 +136,13 @@ def responses_of(summary: PatientSummary) -> list[Response]:
             f"Needs at least {MIN_BASELINE_DAYS} days of check-ins before the first dose "
             f"({summary.baseline_days} so far) and some days on LDN."
         )
-        return [Response(name, None, reason) for name in OUTCOMES]
+        return [Response(name, None, reason) for name in DAILY_SCALES.names]
     if summary.recent_start is None or summary.recent_end is None:
-        return [Response(name, None, "No days on LDN yet.") for name in OUTCOMES]
+        return [Response(name, None, "No days on LDN yet.") for name in DAILY_SCALES.names]
     baseline = summary.days[: summary.baseline_days]
-    diary = diary_from(summary.days)
+    diary = summary.days
     out = []
-    for name in OUTCOMES:
+    for name in DAILY_SCALES.names:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", OutcomesWarning)
             try:

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 
 from apps.checkins.models import Checkin
 from config.api_input import BodyIn, IsoDate, IsoDateTime, IsoUUID
+from lowdose.daily import DAILY_SCALES
 
 
 class SideEffectIn(BodyIn):
@@ -108,10 +109,7 @@ class CheckinOut(Schema):
             "client_id": row.client_id,
             "day": row.day,
             "recorded_at": row.recorded_at,
-            "pain": row.pain,
-            "fatigue": row.fatigue,
-            "sleep": row.sleep,
-            "mood": row.mood,
+            **{scale.name: getattr(row, scale.name) for scale in DAILY_SCALES},
             "dose_status": row.dose_status,
             "dose_mg": None if row.dose_mg is None else f"{row.dose_mg:f}",
             "dose_time": row.dose_time.strftime("%H:%M") if row.dose_time else None,

@@ -46,10 +46,10 @@ from apps.clinical.screening import safety_hold
 from apps.nof1.queries import current_kit, running_trial
 from config.errors import CheckinConflictError
 from lowdose.charts import render as render_chart
+from lowdose.daily import DAILY_SCALES
 from lowdose.diary import (
     CHANGE_WINDOW,
     MIN_BASELINE_DAYS,
-    SCALES,
     SEVERITIES,
     SIDE_EFFECTS,
     CheckinError,
@@ -77,7 +77,7 @@ def _changes(summary: PatientSummary) -> list[dict[str, object]]:
     shows), and the response analysis of the same windows that says how sure it is."""
     responses = {r.outcome: r for r in responses_of(summary)}
     rows: list[dict[str, object]] = []
-    for scale in SCALES:
+    for scale in DAILY_SCALES:
         response = responses[scale.name]
         direction = response.result.direction if response.result else "unclear"
         rows.append(
@@ -119,7 +119,8 @@ def dashboard(request: HttpRequest, patient_id: int) -> HttpResponse:
             "baseline_to_go": max(MIN_BASELINE_DAYS - summary.baseline_days, 0),
             "checked_in_today": bool(summary.days) and summary.days[-1].day == summary.today,
             "week": [
-                {"scale": scale, "value": (summary.last7 or {}).get(scale.name)} for scale in SCALES
+                {"scale": scale, "value": (summary.last7 or {}).get(scale.name)}
+                for scale in DAILY_SCALES
             ],
             "week_start": week_start,
             "week_missed": sum(1 for day in summary.missed_days if day >= week_start),
@@ -214,7 +215,7 @@ def _render_form(
             "problems": problems,
             "errors": {p.field: p.message for p in problems},
             "first_error": problems[0].field if problems else None,
-            "scales": SCALES,
+            "scales": DAILY_SCALES,
             "points": range(11),
             "day_choices": day_options,
             "side_effects": [
@@ -234,9 +235,7 @@ def _render_form(
 def _form_values(row: Checkin) -> dict[str, object]:
     """A stored check-in as the form's values (strings, as a POST would send them)."""
     answers = row.snapshot()
-    values: dict[str, object] = {
-        name: str(answers[name]) for name in ("pain", "fatigue", "sleep", "mood")
-    }
+    values: dict[str, object] = {name: str(answers[name]) for name in DAILY_SCALES.names}
     values.update(
         day=answers["day"],
         dose_status=answers["dose_status"],

@@ -25,7 +25,7 @@ from apps.clinical.queries import patient_today
 from lowdose import instruments
 from lowdose.errors import InputError
 from lowdose.instruments import Instrument, Item, Occurrence
-from lowdose.instruments.fhir import observation, questionnaire_response
+from lowdose.interop.fhir import observation, questionnaire_response
 
 
 @dataclass(frozen=True)

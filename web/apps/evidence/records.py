@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
 from apps.evidence.models import KINDS, RANDOMISED_KINDS, StoredEffect, StoredTrial
 from lowdose.errors import InputError
 from lowdose.evidence import EffectRecord, EvidenceInputError, Reported, outcomes, summarize, trials
-from lowdose.meta.conversions import se_from_ci
+from lowdose.evidence.loader import derive
 from lowdose.meta.effects import RATIO_MEASURES
 
 __all__ = ["CLINICIAN_CAVEAT", "TrialInput", "effect_record", "validate_trial"]
@@ -97,19 +97,31 @@ def _effect(
                 f"{where}: a derived number must say how it was derived ('how').", field="how"
             )
         how = how or "yi and vi as published"
+        derivation: dict[str, Any] = {"kind": "published_yi_vi", "yi": yi, "vi": vi, "how": how}
     elif est is not None and lo is not None and hi is not None and yi is None and vi is None:
-        try:
-            d = se_from_ci(est, lo, hi, log_scale=measure in RATIO_MEASURES)
-        except InputError as exc:
-            raise EvidenceInputError(f"{where}: {exc}", field=exc.field or "ci_low") from None
-        yi, vi, derived = d.yi, d.vi, True
-        how = f"[derived] {d.how}" + (f"; {how}" if how else "")
+        derived = True
+        log_scale = measure in RATIO_MEASURES
+        derivation = {
+            "kind": "ci",
+            "estimate": est,
+            "lower": lo,
+            "upper": hi,
+            "log_scale": log_scale,
+        }
     else:
         raise EvidenceInputError(
             f"{where}: give either 'yi' and 'vi' (the pooling scale, log for ratios), or "
             "'estimate', 'ci_low' and 'ci_high' as published (95% CI) - not both, not parts.",
             field="yi",
         )
+    try:  # derived by the core, the same way as the shipped evidence
+        yi, vi, how_derived = astuple(derive(derivation, label=where))
+    except InputError as exc:
+        raise EvidenceInputError(f"{where}: {exc}", field=exc.field or "ci_low") from None
+    if derivation["kind"] == "ci":
+        how = f"[derived] {how_derived}" + (f"; {how}" if how else "")
+    else:
+        how = how_derived
     record = EffectRecord(
         trial_id=str(trial["trial_id"]),
         label=str(trial["label"]),

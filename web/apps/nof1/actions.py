@@ -23,17 +23,17 @@ from django.utils import timezone
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
-from apps.checkins.queries import core_checkins, diary_from, patient_today
+from apps.checkins.queries import core_checkins, patient_today
 from apps.clinical.screening import require_clear_screen, require_prescribable
 from apps.nof1.assistant import assumptions_for
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
 from apps.nof1.queries import trial_under_way
 from apps.nof1.states import facts_of, require, state_of
+from lowdose.daily import Diary
 from lowdose.diary import daily_scores
 from lowdose.errors import InputError, TrialStateError
 from lowdose.outcomes import (
     AnalysisPlan,
-    Diary,
     Nof1Design,
     OutcomesError,
     OutcomesWarning,
@@ -274,7 +274,7 @@ def blinded_diary(trial: Nof1Trial, facts: TrialFacts) -> Diary:
     """The patient's diary up to the trial's last blinded day (the end, or the day before an
     early end)."""
     last = facts.last_blinded_day
-    return diary_from(r for r in daily_scores(core_checkins(trial.patient)) if r.day <= last)
+    return daily_scores(core_checkins(trial.patient)).between(last=last)
 
 
 def _caveats(trial: Nof1Trial, facts: TrialFacts) -> list[str]:
@@ -317,18 +317,14 @@ def _result(trial: Nof1Trial, facts: TrialFacts) -> dict[str, Any]:
     diary cannot support it, the reason in plain words instead (unblinding still happens: the
     trial is over, and the allocation is what the patient and clinician need to know)."""
     caveats = _caveats(trial, facts)
-    rows = [
-        r
-        for r in daily_scores(core_checkins(trial.patient))
-        if facts.start <= r.day <= facts.last_blinded_day
-    ]
+    rows = daily_scores(core_checkins(trial.patient)).between(facts.start, facts.last_blinded_day)
     if not rows:
         return _no_result("the patient recorded no check-ins during the trial", caveats, facts)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", OutcomesWarning)
         try:
             result = trial.analysis_plan().analyse(
-                diary_from(rows),
+                rows,
                 trial.allocation.as_plan(),
                 locked_fingerprint=trial.plan_fingerprint,
             )

@@ -53,4 +53,4 @@ def pooled_evidence_records() -> tuple[EffectRecord, ...]:
     """The pooled N-of-1 series of this server as an evidence record (``origin="n_of_1"``, outcome
     ``pain_nrs``), shown in the living summary as its own source; empty below MIN_TRIALS."""
     pooled = pool_clinic(completed_pain_trials())
-    return () if pooled is None else (pooled.as_effect_record(),)
+    return () if pooled is None else (EffectRecord.from_series(pooled.as_effect_record()),)

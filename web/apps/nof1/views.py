@@ -36,8 +36,9 @@ from apps.nof1.models import Nof1Trial
 from apps.nof1.pooling import MIN_TRIALS, completed_pain_trials, pool_clinic
 from apps.nof1.queries import current_kit, kit_rows, trial_under_way
 from apps.nof1.states import allowed, facts_of, situation, state_of, today_of
+from lowdose.daily import DAILY_SCALES
 from lowdose.errors import InputError, LowdoseError
-from lowdose.outcomes import OUTCOMES, AnalysisPlan
+from lowdose.outcomes import AnalysisPlan
 from lowdose.outcomes.charts import nof1_chart_spec
 from lowdose.outcomes.nof1 import Nof1Result
 from lowdose.outcomes.trial_states import Step, TrialState, long_date
@@ -141,7 +142,7 @@ def trial_new(request: HttpRequest, patient_id: int) -> HttpResponse:
             "values": request.POST,
             "arm_choices": ARM_CHOICES,
             "pharmacies": Pharmacy.objects.order_by("name"),
-            "outcomes": list(OUTCOMES),
+            "outcomes": list(DAILY_SCALES.names),
             "default_start": (patient_today(patient) + timedelta(days=7)).isoformat(),
             "screening": screen_patient(patient),
         },
@@ -179,7 +180,7 @@ def trial_detail(request: HttpRequest, trial_id: int) -> HttpResponse:
         "situation": situation(trial, user, today),
         "steps": {step.value: True for step in steps},
         "today_kit": current_kit(trial, today),
-        "outcomes": list(OUTCOMES),
+        "outcomes": list(DAILY_SCALES.names),
         "emergencies": trial.emergencies.select_related("by"),
         # Kits hold naltrexone: while the screen does not pass, say so to everyone on the page.
         "hold": not trial.is_unblinded and screen_patient(trial.patient).blocking,

@@ -25,10 +25,10 @@ from apps.pharmacology.forms import (
     TIMES,
     form_from_query,
 )
+from lowdose.explain.regimen import SOURCES, Explanation, RegimenExplainer, hours_text, percent_text
 from lowdose.pk import charts
 from lowdose.pk.assumptions import OCCUPANCY_LABEL
 from lowdose.pk.mechanisms import TLR4_LITERATURE, ReboundResult, tlr4_exposure
-from lowdose.pk.reading import SOURCES, Explanation, RegimenExplainer, hours_text, percent_text
 from lowdose.pk.regimen import RegimenMetrics
 
 TEMPLATE = "pharmacology/how_ldn_works.html"

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from apps.accounts import locale
+from lowdose.daily import DAILY_SCALES, DailyScales
 
 register = template.Library()
 
@@ -32,6 +33,19 @@ def get_item(mapping: Mapping[str, Any] | None, key: str) -> Any:
     if mapping is None or not hasattr(mapping, "get"):
         return None
     return mapping.get(key)
+
+
+@register.simple_tag
+def daily_scales() -> DailyScales:
+    """``{% daily_scales as scales %}``: the daily scales, in the form's order."""
+    return DAILY_SCALES
+
+
+@register.filter
+def score(entry: Any, name: str) -> Any:
+    """``{{ checkin|score:scale.name }}``: a check-in's score on a scale (a stored check-in, or an
+    earlier version's answers)."""
+    return entry.get(name) if isinstance(entry, Mapping) else getattr(entry, name, None)
 
 
 @register.filter

@@ -15,8 +15,8 @@ from django.test import Client
 from apps.accounts.models import Patient, User
 from apps.audit.models import AuditEvent
 from apps.pharmacology.views import page_numbers
+from lowdose.explain.regimen import percent_text
 from lowdose.pk import Regimen, regimen_metrics
-from lowdose.pk.reading import percent_text
 from lowdose.pk.regimen import MORNING
 
 URL = "/how-ldn-works/"

@@ -3,7 +3,9 @@ r"""A plain-language reading of a regimen's curves, generated from the numbers b
 The patient page "How LDN works" shows this text next to the charts. Nothing in it is written
 by hand per dose: every sentence is a template filled with numbers computed by
 :mod:`lowdose.pk`, and every word that *judges* a number comes from one of the fixed rules
-below (thresholds are module constants, pinned by ``tests/pk/test_pk_reading.py``).
+below (thresholds are module constants, pinned by ``tests/explain/test_explain_regimen.py``).
+It lives in :mod:`lowdose.explain`, the clinical-layer package that speaks to patients, not in
+the numerical package whose numbers it reads.
 
 Rules
 -----
@@ -225,40 +227,66 @@ def read_regimen(
     """
     reg = chosen.regimen
     dose = f"{reg.dose_mg.normalize():f} mg"
-    peak, trough = _mu(chosen, "peak"), _mu(chosen, "trough")
-    interval = reg.interval_h
-    lines: list[ReadingLine] = []
+    lines = [
+        _pattern_line(chosen, dose, first_dose_peak, peak_clock),
+        _shape_line(chosen),
+        _unblocked_line(chosen),
+        _kappa_delta_line(chosen),
+    ]
+    if reference is not None and reference.regimen.dose_mg != reg.dose_mg:
+        lines.append(_reference_line(chosen, dose, reference))
+    if other_time is not None and other_peak_clock is not None:
+        lines.append(_other_time_line(chosen, dose, peak_clock, other_time, other_peak_clock))
+    if population is not None:
+        lines.append(_population_line(chosen, dose, population))
+    if rebound_fitted is not None:
+        lines.append(_rebound_line(dose, rebound_fitted, rebound_brief))
+    if tlr4 is not None:
+        lines.append(_tlr4_line(dose, tlr4))
+    lines.extend(_ASSUMPTION_LINES)
+    return tuple(lines)
 
-    lines.append(
-        ReadingLine(
-            "model",
-            f"At {dose} taken {_when(reg.clock_time)} every day, the model estimates that about "
-            f"{percent_text(peak)} of your brain's μ-opioid receptors are blocked at the peak "
-            f"(around {peak_clock}) and {percent_text(trough)} at the trough, just before the "
-            f"next dose. That is the settled pattern, reached after about "
-            f"{_days_text(chosen.time_to_steady_state_h)} of daily doses; the very first dose "
-            f"blocks at most {percent_text(first_dose_peak)}.",
-            ("pet", "label"),
-        )
+
+def _pattern_line(
+    chosen: RegimenMetrics, dose: str, first_dose_peak: float, peak_clock: str
+) -> ReadingLine:
+    """The μ blockade at the settled peak and trough, and after the very first dose."""
+    peak, trough = _mu(chosen, "peak"), _mu(chosen, "trough")
+    return ReadingLine(
+        "model",
+        f"At {dose} taken {_when(chosen.regimen.clock_time)} every day, the model estimates "
+        f"that about {percent_text(peak)} of your brain's μ-opioid receptors are blocked at the "
+        f"peak (around {peak_clock}) and {percent_text(trough)} at the trough, just before the "
+        f"next dose. That is the settled pattern, reached after about "
+        f"{_days_text(chosen.time_to_steady_state_h)} of daily doses; the very first dose "
+        f"blocks at most {percent_text(first_dose_peak)}.",
+        ("pet", "label"),
     )
 
+
+def _shape_line(chosen: RegimenMetrics) -> ReadingLine:
+    """Rules 2 and 3: how much is blocked, steady or rising and falling, hours above 50/90%."""
+    peak, trough = _mu(chosen, "peak"), _mu(chosen, "trough")
+    interval = chosen.regimen.interval_h
     swing = round((peak - trough) * 100)
     shape = (
         f"steady: it moves by only {swing} percentage points over the day"
         if swing < STEADY_SWING_POINTS
         else f"rises and falls by {swing} percentage points each day"
     )
-    lines.append(
-        ReadingLine(
-            "model",
-            f"That is a {blockade_word(trough)} blockade that is {shape}. More than half of "
-            f"the μ receptors are blocked for {hours_text(_mu(chosen, 'hours_above_50'), interval)}"
-            f" a day, more than 90% for {hours_text(_mu(chosen, 'hours_above_90'), interval)}.",
-            ("pet",),
-        )
+    return ReadingLine(
+        "model",
+        f"That is a {blockade_word(trough)} blockade that is {shape}. More than half of "
+        f"the μ receptors are blocked for {hours_text(_mu(chosen, 'hours_above_50'), interval)}"
+        f" a day, more than 90% for {hours_text(_mu(chosen, 'hours_above_90'), interval)}.",
+        ("pet",),
     )
 
+
+def _unblocked_line(chosen: RegimenMetrics) -> ReadingLine:
+    """Rule 4: the unblocked window, its longest stretch and its night hours."""
     v = chosen.values
+    interval = chosen.regimen.interval_h
     below = percent_text(chosen.unblocked_below)
     if v["unblocked.hours"] <= 0:
         text = (
@@ -276,8 +304,12 @@ def read_regimen(
             f"{hours_text(v['unblocked.night_hours'], interval)} of it falls between 22:00 and "
             "07:00."
         )
-    lines.append(ReadingLine("model", text, ("pet",)))
+    return ReadingLine("model", text, ("pet",))
 
+
+def _kappa_delta_line(chosen: RegimenMetrics) -> ReadingLine:
+    """Rule 5: κ at peak and trough, δ "hardly touched" below :data:`DELTA_NEGLIGIBLE`."""
+    v = chosen.values
     k_peak, k_trough = v["occupancy.kappa.peak"], v["occupancy.kappa.trough"]
     d_peak = v["occupancy.delta.peak"]
     delta = (
@@ -285,86 +317,88 @@ def read_regimen(
         if d_peak < DELTA_NEGLIGIBLE
         else f"δ receptors up to {percent_text(d_peak)}"
     )
-    lines.append(
-        ReadingLine(
-            "model",
-            f"The model blocks κ-opioid receptors less: {percent_text(k_peak)} at the peak, "
-            f"{percent_text(k_trough)} at the trough; {delta}.",
-            ("pet", "potency"),
-        )
+    return ReadingLine(
+        "model",
+        f"The model blocks κ-opioid receptors less: {percent_text(k_peak)} at the peak, "
+        f"{percent_text(k_trough)} at the trough; {delta}.",
+        ("pet", "potency"),
     )
 
-    if reference is not None and reference.regimen.dose_mg != reg.dose_mg:
-        ref_dose = f"{reference.regimen.dose_mg.normalize():f} mg"
-        r_peak, r_trough = _mu(reference, "peak"), _mu(reference, "trough")
-        diff = round((r_trough - trough) * 100)
-        relation = (
-            f"{abs(diff)} percentage points {'fewer' if diff > 0 else 'more'} than {ref_dose}"
-            if diff
-            else f"about as many as {ref_dose}"
-        )
-        lines.append(
-            ReadingLine(
-                "model",
-                f"For comparison, {ref_dose} daily (the licensed dose for alcohol and opioid "
-                f"dependence) blocks about {percent_text(r_peak)} at the peak and "
-                f"{percent_text(r_trough)} at the trough, more than 90% for "
-                f"{hours_text(_mu(reference, 'hours_above_90'), reference.regimen.interval_h)} "
-                f"a day. At the trough, {dose} blocks {relation}.",
-                ("pet", "label"),
-            )
-        )
 
-    if other_time is not None and other_peak_clock is not None:
-        o_reg = other_time.regimen
-        lines.append(
-            ReadingLine(
-                "model",
-                f"The model has no body-clock terms, so taking {dose} {_when(o_reg.clock_time)} "
-                f"gives the same peak ({percent_text(_mu(other_time, 'peak'))}) and trough "
-                f"({percent_text(_mu(other_time, 'trough'))}); only the clock moves: the peak "
-                f"falls around {peak_clock} when taken {_when(reg.clock_time)} and around "
-                f"{other_peak_clock} when taken {_when(o_reg.clock_time)}.",
-                ("pet",),
-            )
-        )
-
-    if population is not None:
-        q = population.percentiles["occupancy.mu.trough"]
-        lines.append(
-            ReadingLine(
-                "model",
-                f"People differ. In {population.n_subjects:,} simulated people taking {dose} "
-                f"{_when(reg.clock_time)}, 9 in 10 have a trough between {percent_text(q['p5'])} "
-                f"and {percent_text(q['p95'])}; most of that variability is assumed, not "
-                "measured.",
-                ("population", "pet"),
-            )
-        )
-    if rebound_fitted is not None:
-        lines.append(_rebound_line(dose, rebound_fitted, rebound_brief))
-    if tlr4 is not None:
-        lines.append(_tlr4_line(dose, tlr4))
-
-    lines.append(
-        ReadingLine(
-            "assumption",
-            "Assumption: naltrexone's blood levels are assumed to scale in proportion to the "
-            "dose below 50 mg; that was shown only for 50-200 mg, and no study has measured "
-            "1-5 mg tablets or compounded capsules.",
-            ("label",),
-        )
+def _reference_line(chosen: RegimenMetrics, dose: str, reference: RegimenMetrics) -> ReadingLine:
+    """The comparison dose (50 mg daily) and how many more or fewer it blocks at the trough."""
+    trough = _mu(chosen, "trough")
+    ref_dose = f"{reference.regimen.dose_mg.normalize():f} mg"
+    r_peak, r_trough = _mu(reference, "peak"), _mu(reference, "trough")
+    diff = round((r_trough - trough) * 100)
+    relation = (
+        f"{abs(diff)} percentage points {'fewer' if diff > 0 else 'more'} than {ref_dose}"
+        if diff
+        else f"about as many as {ref_dose}"
     )
-    lines.append(
-        ReadingLine(
-            "assumption",
-            "Assumption: the occupancy model is fitted to single-dose PET scans (2-50 mg) and "
-            "the slow offset after 50 mg; no PET data exist for repeated low doses, so every "
-            "low-dose number here is an extrapolation.",
-            ("pet",),
-        )
+    return ReadingLine(
+        "model",
+        f"For comparison, {ref_dose} daily (the licensed dose for alcohol and opioid "
+        f"dependence) blocks about {percent_text(r_peak)} at the peak and "
+        f"{percent_text(r_trough)} at the trough, more than 90% for "
+        f"{hours_text(_mu(reference, 'hours_above_90'), reference.regimen.interval_h)} "
+        f"a day. At the trough, {dose} blocks {relation}.",
+        ("pet", "label"),
     )
-    return tuple(lines)
+
+
+def _other_time_line(
+    chosen: RegimenMetrics,
+    dose: str,
+    peak_clock: str,
+    other_time: RegimenMetrics,
+    other_peak_clock: str,
+) -> ReadingLine:
+    """The same dose at the other clock time: the same numbers, only the clock moves."""
+    o_reg = other_time.regimen
+    return ReadingLine(
+        "model",
+        f"The model has no body-clock terms, so taking {dose} {_when(o_reg.clock_time)} "
+        f"gives the same peak ({percent_text(_mu(other_time, 'peak'))}) and trough "
+        f"({percent_text(_mu(other_time, 'trough'))}); only the clock moves: the peak "
+        f"falls around {peak_clock} when taken {_when(chosen.regimen.clock_time)} and around "
+        f"{other_peak_clock} when taken {_when(o_reg.clock_time)}.",
+        ("pet",),
+    )
+
+
+def _population_line(
+    chosen: RegimenMetrics, dose: str, population: PopulationResult
+) -> ReadingLine:
+    """Rule 7: the 5th-95th percentile of the μ trough in the simulated population."""
+    q = population.percentiles["occupancy.mu.trough"]
+    return ReadingLine(
+        "model",
+        f"People differ. In {population.n_subjects:,} simulated people taking {dose} "
+        f"{_when(chosen.regimen.clock_time)}, 9 in 10 have a trough between "
+        f"{percent_text(q['p5'])} and {percent_text(q['p95'])}; most of that variability is "
+        "assumed, not measured.",
+        ("population", "pet"),
+    )
+
+
+#: The two assumptions every reading ends with.
+_ASSUMPTION_LINES: tuple[ReadingLine, ...] = (
+    ReadingLine(
+        "assumption",
+        "Assumption: naltrexone's blood levels are assumed to scale in proportion to the "
+        "dose below 50 mg; that was shown only for 50-200 mg, and no study has measured "
+        "1-5 mg tablets or compounded capsules.",
+        ("label",),
+    ),
+    ReadingLine(
+        "assumption",
+        "Assumption: the occupancy model is fitted to single-dose PET scans (2-50 mg) and "
+        "the slow offset after 50 mg; no PET data exist for repeated low doses, so every "
+        "low-dose number here is an extrapolation.",
+        ("pet",),
+    ),
+)
 
 
 def _tone_word(tone: float) -> str:

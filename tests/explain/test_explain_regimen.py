@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from lowdose.pk import PkInputError, Regimen, regimen_metrics
-from lowdose.pk.reading import (
+from lowdose.explain.regimen import (
     BLOCKADE_BANDS,
     DELTA_NEGLIGIBLE,
     SOURCES,
@@ -20,6 +19,7 @@ from lowdose.pk.reading import (
     percent_text,
     read_regimen,
 )
+from lowdose.pk import PkInputError, Regimen, regimen_metrics
 from lowdose.pk.regimen import MORNING, RegimenMetrics
 
 
@@ -203,8 +203,8 @@ def test_sources_cannot_be_changed_at_run_time() -> None:
 
 
 def test_people_differ_line_agrees_with_a_100000_person_run(explained_45: object) -> None:
+    from lowdose.explain.regimen import POPULATION_SEED, POPULATION_SIZE
     from lowdose.pk.population import PopulationSimulation
-    from lowdose.pk.reading import POPULATION_SEED, POPULATION_SIZE
 
     e = explained_45
     line = next(x.text for x in e.lines if x.text.startswith("People differ"))  # type: ignore[attr-defined]
