@@ -74,8 +74,8 @@ def _load_demo() -> float:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from apps.accounts.management.demo import load_demo
     from apps.alerts.rules import sweep_silence
+    from apps.demo.clinic import load_demo
 
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -245,6 +245,7 @@ def design_simulation(repeat: int = 3) -> dict[str, Any]:
 
     from apps.nof1 import assistant
     from apps.nof1.models import Nof1Trial
+    from lowdose.outcomes.assumptions import DESIGN_REPS
 
     trial = Nof1Trial.objects.filter(patient__user__username="patient").order_by("-pk").first()
     if trial is None:
@@ -257,7 +258,7 @@ def design_simulation(repeat: int = 3) -> dict[str, Any]:
         times.append(time.perf_counter() - t0)
     return {
         "design": f"{trial.arms} x {trial.cycles} cycles x {trial.period_days} days",
-        "reps": assistant.DESIGN_REPS,
+        "reps": DESIGN_REPS,
         "repeat": repeat,
         **_stats(times),
     }

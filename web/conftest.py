@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import ApiToken, CareTeam, Clinic, Patient, Pharmacy, Role, User
 from apps.accounts.two_factor import two_factor_required
+from apps.audit.actor import Actor
 from apps.checkins.actions import store_checkin
 from lowdose.diary import Checkin as CoreCheckin
 
@@ -178,7 +179,7 @@ def make_checkin() -> Callable[..., Any]:
         }
         fields.update(values)
         assert patient.user is not None
-        row, _ = store_checkin(patient, CoreCheckin(**fields), by=patient.user)
+        row, _ = store_checkin(Actor.of(patient.user), patient, CoreCheckin(**fields))
         return row
 
     return make

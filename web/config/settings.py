@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "apps.evidence",
     "apps.nof1",
     "apps.alerts",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
@@ -205,7 +206,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.alerts.context.alert_count",
             ],
-            "builtins": ["apps.checkins.templatetags.lowdose_filters"],
+            "builtins": [
+                "apps.checkins.templatetags.lowdose_filters",
+                "apps.evidence.templatetags.evidence_words",
+            ],
         },
     }
 ]

@@ -6,6 +6,8 @@ from django.urls import include, path
 
 from apps.accounts import auth_views as auth_pages
 from apps.accounts import views as account_views
+from apps.accounts.urls import urlpatterns as account_patterns
+from apps.pharmacy import views as pharmacy_views
 from config.api import api
 
 admin.site.site_header = "lowdose administration"
@@ -50,7 +52,16 @@ urlpatterns = [
     path("health", account_views.health, name="health"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    path("", include("apps.accounts.urls")),
+    # The pharmacy queue keeps its name "accounts:pharmacy"; its view is the pharmacy app's.
+    path(
+        "",
+        include(
+            (
+                [*account_patterns, path("pharmacy/", pharmacy_views.queue, name="pharmacy")],
+                "accounts",
+            )
+        ),
+    ),
     path("", include("apps.checkins.urls")),
     path("", include("apps.alerts.urls")),
     path("", include("apps.clinical.urls")),

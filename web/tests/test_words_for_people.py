@@ -14,9 +14,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from apps.accounts.management.demo import load_demo
 from apps.accounts.models import User
 from apps.accounts.tests.crawler import ROLES, crawl, problems_in
+from apps.demo.clinic import load_demo
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 

@@ -8,6 +8,7 @@ series; its CSV is read by :mod:`lowdose.diary.csvio`):
 ``design``    N-of-1 designs: randomised cycles, PK-derived run-in, neutral kit codes
 ``nof1``      Bayesian N-of-1 analysis (deterministic posterior) + paired-cycle t-test
 ``simulate``  the design assistant's operating characteristics
+``assumptions`` what the design assistant assumes (day-to-day SD, AR(1)), with sources
 ``analysis_plan`` the pre-specified plan, fingerprinted when locked before unblinding
 ``trial_states`` a trial's states, the allowed steps, who takes each (the web layer asks it)
 ``trial_situation`` where a trial stands, in plain words for each person
@@ -44,6 +45,7 @@ from lowdose.errors import (
     UnstableDoseWarning,
 )
 from lowdose.outcomes.analysis_plan import AnalysisPlan
+from lowdose.outcomes.assumptions import DesignAssumptions, design_assumptions
 from lowdose.outcomes.design import (
     DEFAULT_ONSET_DAYS,
     Nof1Design,
@@ -76,6 +78,7 @@ __all__ = [
     "AnalysisError",
     "AnalysisPlan",
     "ArmEffect",
+    "DesignAssumptions",
     "DesignError",
     "DiaryError",
     "Nof1Analysis",
@@ -101,6 +104,7 @@ __all__ = [
     "UnstableDoseWarning",
     "change_direction",
     "derive_run_in",
+    "design_assumptions",
     "immpact_category",
     "reference_allocation",
     "simulate_design",

@@ -3,6 +3,10 @@
 A rule answers "may this user do this action to this patient's data?". Views and API handlers never
 test roles themselves: they call :func:`get_patient_for_user` (which raises ``Http404`` for a
 patient the user may not act on, so nobody can probe which ids exist) or :func:`visible_patients`.
+The getters of each app's records live with the app and return its typed rows
+(:mod:`apps.checkins.access`, :mod:`apps.clinical.access`, :mod:`apps.nof1.access`,
+:mod:`apps.alerts.access`); they narrow :func:`visible_patients` with :func:`routed_only` and
+:func:`kits_only` and audit through :func:`audit_access`, so the rules stay here.
 
 =====================  =========================  ===================================
 action                 patient                    clinician
@@ -35,18 +39,20 @@ action                 patient                    clinician
 
 Pharmacists see only what is sent to their pharmacy, never check-ins: for
 ``prescriptions.view`` and ``prescriptions.dispense`` their scope is "patients with a signed
-prescription routed to one of my pharmacies", and :func:`get_prescription_for_user` narrows that
+prescription routed to one of my pharmacies", and
+:func:`apps.clinical.access.get_prescription_for_user` narrows that
 to the prescriptions routed there (a prescription of the same patient sent elsewhere is a 404).
 For ``nof1.kits`` — the allocation list of a blinded N-of-1 trial, the only place where arms
 are visible before unblinding — the scope is "patients with a trial whose kits my pharmacy
-prepares", and :func:`get_trial_for_user` narrows it to those trials.
+prepares", and :func:`apps.nof1.access.get_trial_for_user` narrows it to those trials.
 For ``alerts.view`` and ``screening.resolve`` (settling a medicine the screen cannot identify) a
 pharmacist's scope is both of the above (a routed prescription or a trial
-whose kits their pharmacy prepares), and :func:`visible_alerts` narrows it to the alerts that
-block dispensing or kit release: what stops their queue, nothing else of the patient's.
-A check-in is changed or deleted only by its patient (``checkins.change``), through
-:func:`get_checkin_for_user`: another patient's check-in, a deleted one, or one named under the
-wrong patient is a 404; how long a change is allowed is the check-in actions' rule, not access.
+whose kits their pharmacy prepares), and :func:`apps.alerts.access.visible_alerts` narrows it to
+the alerts that block dispensing or kit release: what stops their queue, nothing else of the
+patient's. A check-in is changed or deleted only by its patient (``checkins.change``), through
+:func:`apps.checkins.access.get_checkin_for_user`: another patient's check-in, a deleted one, or
+one named under the wrong patient is a 404; how long a change is allowed is the check-in
+actions' rule, not access.
 ``assessments.correct`` lets a clinician correct answers a clinician entered for the patient;
 the patient's own answers are refused by the action, whoever asks
 (:func:`apps.clinical.actions.correct_assessment`).
@@ -66,7 +72,6 @@ So a refused signing reads "view ok, sign denied", never "sign ok, sign denied".
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db import models
@@ -81,19 +86,18 @@ from apps.audit.models import AuditEvent
 __all__ = [
     "ACTIONS",
     "READS",
+    "ROUTED_STATUSES",
     "access_event_name",
+    "acting_user",
     "acts_on_any",
+    "audit_access",
     "can",
-    "get_alert_for_user",
-    "get_checkin_for_user",
     "get_patient_for_user",
-    "get_prescription_for_user",
-    "get_trial_for_user",
-    "visible_alerts",
+    "kits_only",
+    "request_actor",
+    "routed_only",
     "visible_audit_events",
     "visible_patients",
-    "visible_prescriptions",
-    "visible_trials",
 ]
 
 _OWN = "own"
@@ -165,7 +169,7 @@ def access_event_name(action: str, method: str, allowed: bool) -> str:
     return f"{action.split('.', 1)[0]}.view"
 
 
-def _audit_check(
+def audit_access(
     actor: Actor,
     action: str,
     *,
@@ -174,6 +178,9 @@ def _audit_check(
     obj: Any | None = None,
     clinic_id: int | None = None,
 ) -> None:
+    """Record an access check of ``action`` (named by :func:`access_event_name`), allowed or
+    denied, with the object reached when there is one. Each app's ``get_<thing>_for_user``
+    calls it, so every access to patient data is audited the same way."""
     record_as(
         actor,
         access_event_name(action, actor.method, allowed),
@@ -184,7 +191,8 @@ def _audit_check(
     )
 
 
-def _request_actor(request: HttpRequest, user: User) -> Actor:
+def request_actor(request: HttpRequest, user: User) -> Actor:
+    """The actor of an access check: ``user`` with the request's address, agent and path."""
     seen = Actor.from_request(request)
     return Actor(
         user=user,
@@ -228,6 +236,26 @@ def visible_patients(user: User, action: str = "checkins.view") -> QuerySet[Pati
     return Patient.objects.none()
 
 
+def routed_only(user: User, action: str) -> bool:
+    """True when ``user`` reaches ``action`` only through prescriptions routed to their pharmacy
+    (a pharmacist's ``prescriptions.view``/``dispense``): the getters narrow to those."""
+    return ACTIONS[action].get(user.role) == _PHARMACY
+
+
+def kits_only(user: User, action: str) -> bool:
+    """True when ``user`` reaches ``action`` only through trials whose kits their pharmacy
+    prepares (a pharmacist's ``nof1.kits``): the getters narrow to those trials."""
+    return ACTIONS[action].get(user.role) == _NOF1_PHARMACY
+
+
+def acting_user(request: HttpRequest, missing: str) -> User:
+    """The signed-in user of ``request``; ``Http404(missing)`` for anyone else (an anonymous
+    request never learns whether a record exists)."""
+    if not isinstance(request.user, User):
+        raise Http404(missing)
+    return request.user
+
+
 def acts_on_any(user: User, action: str) -> bool:
     """May ``user``'s role perform ``action`` on anyone at all? (Pages that list many patients,
     such as the alert inbox, answer 404 to a role the table does not name.)"""
@@ -255,8 +283,8 @@ def get_patient_for_user(
     except (TypeError, ValueError):
         raise Http404("No such patient.") from None
     patient = visible_patients(actor, action).filter(pk=pk).first()
-    _audit_check(
-        _request_actor(request, actor),
+    audit_access(
+        request_actor(request, actor),
         action,
         allowed=patient is not None,
         patient_id=pk,
@@ -265,195 +293,6 @@ def get_patient_for_user(
     if patient is None:
         raise Http404("No such patient.")
     return patient
-
-
-def get_checkin_for_user(
-    request: HttpRequest, patient_id: int | str, checkin_ref: int | str, action: str
-) -> Any:
-    """Return the patient's check-in if ``request.user`` may perform ``action`` on it, else Http404.
-
-    ``checkin_ref`` is the check-in's id or its ``client_id`` (a UUID). A deleted check-in, one of
-    another patient, or one named under the wrong patient id is a 404. Audited like
-    :func:`get_patient_for_user`, with the check-in as the object.
-    """
-    from apps.checkins.models import Checkin  # the check-in app builds on accounts
-
-    actor = request.user
-    if not isinstance(actor, User):
-        raise Http404("No such check-in.")
-    try:
-        pk = int(patient_id)
-    except (TypeError, ValueError):
-        raise Http404("No such check-in.") from None
-    ref = str(checkin_ref).strip()
-    if ref.isascii() and ref.isdigit() and len(ref) <= 18:  # a database integer, never overflowing
-        lookup: dict[str, Any] = {"pk": int(ref)}
-    else:
-        try:
-            lookup = {"client_id": uuid.UUID(ref)}
-        except ValueError:
-            raise Http404("No such check-in.") from None
-    patients = visible_patients(actor, action).filter(pk=pk)
-    found = (
-        Checkin.objects.in_diary()
-        .filter(patient__in=patients, patient_id=pk, **lookup)
-        .select_related("patient")
-        .first()
-    )
-    _audit_check(
-        _request_actor(request, actor),
-        action,
-        allowed=found is not None,
-        patient_id=pk,
-        obj=found,
-        clinic_id=found.patient.clinic_id if found is not None else None,
-    )
-    if found is None:
-        raise Http404("No such check-in.")
-    return found
-
-
-def visible_prescriptions(user: User, action: str, patient: Patient | None = None) -> QuerySet[Any]:
-    """The prescriptions ``user`` may perform ``action`` on, optionally of one ``patient``.
-
-    Clinicians and patients see every prescription of the patients in their scope; pharmacists
-    only the signed or dispensed ones routed to one of their pharmacies.
-    """
-    from apps.clinical.models import Prescription  # the clinical app builds on accounts
-
-    patients = visible_patients(user, action)
-    if patient is not None:
-        patients = patients.filter(pk=patient.pk)
-    rows = Prescription.objects.filter(patient__in=patients)
-    if ACTIONS[action].get(user.role) == _PHARMACY:
-        rows = rows.filter(pharmacy__pharmacists=user, status__in=ROUTED_STATUSES)
-    return rows
-
-
-def get_prescription_for_user(
-    request: HttpRequest, patient_id: int | str | None, prescription_id: int | str, action: str
-) -> Any:
-    """Return the patient's prescription if ``request.user`` may perform ``action`` on it.
-
-    Raises Http404 otherwise (a wrong patient id, another pharmacy's prescription, a draft for a
-    pharmacist). ``patient_id=None`` looks the prescription up by its own id (the API's
-    ``/prescriptions/{id}/...`` routes). Audited like :func:`get_patient_for_user`, with the
-    prescription as the object.
-    """
-    actor = request.user
-    if not isinstance(actor, User):
-        raise Http404("No such prescription.")
-    try:
-        pk = None if patient_id is None else int(patient_id)
-        rx = int(prescription_id)
-    except (TypeError, ValueError):
-        raise Http404("No such prescription.") from None
-    rows = visible_prescriptions(actor, action).filter(pk=rx)
-    if pk is not None:
-        rows = rows.filter(patient_id=pk)
-    found = rows.first()
-    if pk is None:
-        from apps.clinical.models import Prescription
-
-        pk = Prescription.objects.filter(pk=rx).values_list("patient_id", flat=True).first()
-    _audit_check(
-        _request_actor(request, actor),
-        action,
-        allowed=found is not None,
-        patient_id=pk,
-        obj=found,
-    )
-    if found is None:
-        raise Http404("No such prescription.")
-    return found
-
-
-def visible_trials(user: User, action: str, patient: Patient | None = None) -> QuerySet[Any]:
-    """The N-of-1 trials ``user`` may perform ``action`` on, optionally of one ``patient``.
-
-    Pharmacists (``nof1.kits``) get only the trials whose kits one of their pharmacies prepares.
-    """
-    from apps.nof1.models import Nof1Trial  # the N-of-1 app builds on accounts
-
-    patients = visible_patients(user, action)
-    if patient is not None:
-        patients = patients.filter(pk=patient.pk)
-    rows = Nof1Trial.objects.filter(patient__in=patients).select_related("patient", "pharmacy")
-    if ACTIONS[action].get(user.role) == _NOF1_PHARMACY:
-        rows = rows.filter(pharmacy__pharmacists=user)
-    return rows
-
-
-def get_trial_for_user(request: HttpRequest, trial_id: int | str, action: str) -> Any:
-    """Return the N-of-1 trial if ``request.user`` may perform ``action`` on it, else Http404.
-
-    Audited like :func:`get_patient_for_user`, with the trial as the object.
-    """
-    actor = request.user
-    if not isinstance(actor, User):
-        raise Http404("No such trial.")
-    try:
-        pk = int(trial_id)
-    except (TypeError, ValueError):
-        raise Http404("No such trial.") from None
-    found = visible_trials(actor, action).filter(pk=pk).first()
-    if found is None:
-        from apps.nof1.models import Nof1Trial
-
-        patient_id = Nof1Trial.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
-    else:
-        patient_id = found.patient_id
-    _audit_check(
-        _request_actor(request, actor),
-        action,
-        allowed=found is not None,
-        patient_id=patient_id,
-        obj=found,
-    )
-    if found is None:
-        raise Http404("No such trial.")
-    return found
-
-
-def visible_alerts(user: User, action: str = "alerts.view") -> QuerySet[Any]:
-    """The alerts ``user`` may see (``alerts.view``) or acknowledge (``alerts.acknowledge``).
-
-    Clinicians: every alert of the patients of their care teams. Pharmacists: only the alerts
-    that block dispensing or kit release, of patients whose prescription or kits their pharmacy
-    holds. Everyone else: none.
-    """
-    from apps.alerts.models import Alert  # the alerts app builds on accounts
-
-    rows = Alert.objects.filter(patient__in=visible_patients(user, action)).select_related(
-        "patient", "acknowledged_by", "resolved_by"
-    )
-    if user.is_authenticated and user.role == Role.PHARMACIST:
-        rows = rows.filter(blocks_dispensing=True)
-    return rows
-
-
-def get_alert_for_user(actor: Actor, alert_id: int | str, action: str) -> Any:
-    """Return the alert if ``actor`` may perform ``action`` on it, else raise Http404 (audited
-    either way, like :func:`get_patient_for_user`)."""
-    from apps.alerts.models import Alert
-
-    user = actor.user
-    if user is None:
-        raise Http404("No such alert.")
-    try:
-        pk = int(alert_id)
-    except (TypeError, ValueError):
-        raise Http404("No such alert.") from None
-    found = visible_alerts(user, action).filter(pk=pk).first()
-    patient_id = (
-        found.patient_id
-        if found is not None
-        else Alert.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
-    )
-    _audit_check(actor, action, allowed=found is not None, patient_id=patient_id, obj=found)
-    if found is None:
-        raise Http404("No such alert.")
-    return found
 
 
 def visible_audit_events(user: User) -> QuerySet[AuditEvent]:

@@ -1,7 +1,14 @@
-"""Writes to accounts: invitations, API tokens (issue, revoke, prune), two-factor enrolment."""
+"""Writes to accounts: the clinic's set-up (clinic, staff accounts, care teams, patients,
+pharmacies), invitations, API tokens (issue, revoke, prune), two-factor enrolment.
+
+The set-up actions take an :class:`~apps.audit.actor.Actor` and typed values, own their
+transaction and write their audit event in it, as every other action does; the demo loader
+builds its clinic through them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import available_timezones
@@ -15,24 +22,176 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.models import ApiToken, CareTeam, Invitation, Patient, Role, User
+from apps.accounts.models import (
+    ApiToken,
+    CareTeam,
+    Clinic,
+    Invitation,
+    Patient,
+    Pharmacy,
+    Role,
+    User,
+)
 from apps.audit.actor import Actor
 from apps.audit.log import record, record_as
 from lowdose.errors import InputError
 
 __all__ = [
     "IssuedInvitation",
+    "NewAccount",
     "accept_invitation",
+    "add_patient",
     "confirm_totp_enrolment",
+    "create_account",
+    "create_care_team",
     "invite_patient",
     "issue_api_token",
     "new_recovery_codes",
+    "open_clinic",
     "prune_expired_tokens",
+    "register_pharmacy",
     "revoke_api_token",
     "start_totp_enrolment",
     "turn_off_two_factor",
     "update_patient_settings",
 ]
+
+
+def _name(text: str, field: str, what: str) -> str:
+    name = " ".join(text.split())
+    if not name or len(name) > 200:
+        raise InputError(f"Enter the {what} (up to 200 characters).", field=field)
+    return name
+
+
+def open_clinic(actor: Actor, name: str) -> Clinic:
+    """A new clinic; a name already taken is refused."""
+    name = _name(name, "name", "clinic's name")
+    if Clinic.objects.filter(name=name).exists():
+        raise InputError("A clinic of that name exists already.", field="name")
+    with transaction.atomic():
+        clinic = Clinic.objects.create(name=name)
+        record_as(actor, "clinic.create", obj=clinic, clinic_id=clinic.pk)
+    return clinic
+
+
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    """A staff or patient login to create: who, which role, the first password.
+
+    ``mfa_exempt`` is for the demo's logins only (:attr:`User.mfa_exempt`); ``admin_site`` gives
+    a clinic admin Django's admin site (staff and superuser).
+    """
+
+    username: str
+    role: str
+    password: str
+    first_name: str = ""
+    last_name: str = ""
+    mfa_exempt: bool = False
+    admin_site: bool = False
+
+
+def create_account(actor: Actor, clinic: Clinic, account: NewAccount) -> User:
+    """Create a login in ``clinic``; the password passes Django's validators, the username is
+    free (case-insensitively) and the role is one lowdose knows. Audited as ``account.create``
+    (the password never reaches the log)."""
+    username = account.username.strip()
+    if not username:
+        raise InputError("Choose a username.", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise InputError("That username is taken; choose another.", field="username")
+    if account.role not in Role.values:
+        raise InputError(f"Choose one of the roles: {', '.join(Role.values)}.", field="role")
+    user = User(
+        username=username,
+        role=account.role,
+        clinic=clinic,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        mfa_exempt=account.mfa_exempt,
+        is_staff=account.admin_site,
+        is_superuser=account.admin_site,
+    )
+    try:
+        validate_password(account.password, user=user)
+    except ValidationError as exc:
+        raise InputError(" ".join(exc.messages), field="password") from None
+    user.set_password(account.password)
+    with transaction.atomic():
+        user.save()
+        record_as(
+            actor,
+            "account.create",
+            obj=user,
+            clinic_id=clinic.pk,
+            detail={"username": username, "role": account.role},
+        )
+    return user
+
+
+def create_care_team(
+    actor: Actor, clinic: Clinic, name: str, clinicians: Sequence[User] = ()
+) -> CareTeam:
+    """A care team of ``clinic`` with these clinicians (each a clinician account)."""
+    name = _name(name, "name", "care team's name")
+    if CareTeam.objects.filter(clinic=clinic, name=name).exists():
+        raise InputError("The clinic has a care team of that name already.", field="name")
+    for person in clinicians:
+        if person.role != Role.CLINICIAN:
+            raise InputError(f"{person.get_username()} is not a clinician.", field="clinicians")
+    with transaction.atomic():
+        team = CareTeam.objects.create(clinic=clinic, name=name)
+        team.clinicians.add(*clinicians)
+        record_as(
+            actor,
+            "care_team.create",
+            obj=team,
+            clinic_id=clinic.pk,
+            detail={"clinicians": [p.get_username() for p in clinicians]},
+        )
+    return team
+
+
+def add_patient(
+    actor: Actor, care_team: CareTeam, *, display_name: str, user: User | None = None
+) -> Patient:
+    """A patient on ``care_team``, with their login when they have one (``user``, a patient
+    account not yet anyone's record); without one they are invited later
+    (:func:`invite_patient` makes both at once)."""
+    name = _name(display_name, "display_name", "patient's name")
+    if user is not None and (
+        user.role != Role.PATIENT or Patient.objects.filter(user=user).exists()
+    ):
+        raise InputError("That login is not a patient's, or already has a record.", field="user")
+    with transaction.atomic():
+        patient = Patient.objects.create(
+            user=user, clinic=care_team.clinic, care_team=care_team, display_name=name
+        )
+        record_as(actor, "patient.create", patient_id=patient.pk, obj=patient)
+    return patient
+
+
+def register_pharmacy(
+    actor: Actor, *, name: str, phone: str = "", pharmacists: Sequence[User] = ()
+) -> Pharmacy:
+    """A compounding pharmacy and its pharmacists (each a pharmacist account)."""
+    name = _name(name, "name", "pharmacy's name")
+    if Pharmacy.objects.filter(name=name).exists():
+        raise InputError("A pharmacy of that name is registered already.", field="name")
+    for person in pharmacists:
+        if person.role != Role.PHARMACIST:
+            raise InputError(f"{person.get_username()} is not a pharmacist.", field="pharmacists")
+    with transaction.atomic():
+        pharmacy = Pharmacy.objects.create(name=name, phone=phone.strip()[:40])
+        pharmacy.pharmacists.add(*pharmacists)
+        record_as(
+            actor,
+            "pharmacy.register",
+            obj=pharmacy,
+            detail={"pharmacists": [p.get_username() for p in pharmacists]},
+        )
+    return pharmacy
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from typing import cast
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from apps.accounts.access import get_alert_for_user
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
+from apps.alerts.access import get_alert_for_user
 from apps.alerts.actions import acknowledge_alert
 from apps.alerts.models import Severity
 from apps.alerts.queries import open_alerts

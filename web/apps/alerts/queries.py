@@ -1,7 +1,7 @@
 """Reads of alerts: the open ones a user may see, in inbox order, and the navigation count.
 
-Every read starts from :func:`apps.accounts.access.visible_alerts`, so the access rules live in
-one place.
+Every read starts from :func:`apps.alerts.access.visible_alerts`, so the access rules live in
+one place (:mod:`apps.accounts.access`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from apps.accounts.access import visible_alerts
 from apps.accounts.models import User
+from apps.alerts.access import visible_alerts
 from apps.alerts.models import SEVERITY_RANK, Alert, Severity
 
 __all__ = ["OpenCount", "open_alerts", "open_alerts_by_patient", "open_count"]

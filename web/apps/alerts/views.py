@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.access import acts_on_any, get_alert_for_user, visible_patients
+from apps.accounts.access import acts_on_any, visible_patients
 from apps.accounts.models import User
+from apps.alerts.access import get_alert_for_user
 from apps.alerts.actions import acknowledge_alert, resolve_alert
 from apps.alerts.models import Alert, Severity
 from apps.alerts.presentation import kind_title, plain_facts

@@ -54,15 +54,18 @@ def _same(stored: CoreCheckin, incoming: CoreCheckin) -> bool:
 
 
 def store_checkin(
-    patient: Patient, checkin: CoreCheckin, *, by: User, followup: bool = True
+    actor: Actor, patient: Patient, checkin: CoreCheckin, *, followup: bool = True
 ) -> tuple[Checkin, bool]:
-    """Store a validated check-in; re-sending the same ``client_id`` returns the stored one.
+    """Store a validated check-in made by ``actor`` (a person: ``created_by``); re-sending the
+    same ``client_id`` returns the stored one. The caller writes the audit event
+    (:func:`record_checkin`, :func:`import_checkins`) in the same transaction.
 
     Returns ``(row, created)``. Raises :class:`CheckinConflictError` when the id was used for a
     different entry. A new check-in runs the follow-up rules in the same transaction
     (:func:`apps.alerts.rules.followup_after_checkin`: raises pain, side-effect alerts and closes
     "no check-in"), as lowdose itself; ``followup=False`` leaves that to a caller storing many.
     """
+    by = _person(actor)
     existing = Checkin.objects.filter(patient=patient, client_id=checkin.client_id).first()
     if existing is not None:
         if existing.deleted_at is not None:
@@ -119,7 +122,7 @@ def record_checkin(
     ``explicit``: the entry comes from a person at the form (see
     :func:`lowdose.diary.parse_checkin`).
     """
-    user = _person(actor)
+    _person(actor)
     checkin = parse_checkin(
         raw,
         now=timezone.now(),
@@ -128,7 +131,7 @@ def record_checkin(
         explicit=explicit,
     )
     with transaction.atomic():  # the check-in and its audit event commit together
-        row, created = store_checkin(patient, checkin, by=user)
+        row, created = store_checkin(actor, patient, checkin)
         record_as(
             actor,
             "checkins.add" if created else "checkins.add.replay",
@@ -278,11 +281,11 @@ def import_checkins(
 ) -> ImportResult:
     """Import validated check-ins (:func:`read_import`): all rows or none; ids already stored
     are skipped. The follow-up rules run once, on the whole diary, after the last row."""
-    user = _person(actor)
+    _person(actor)
     created = 0
     with transaction.atomic():
         for checkin in checkins:
-            _, was_created = store_checkin(patient, checkin, by=user, followup=False)
+            _, was_created = store_checkin(actor, patient, checkin, followup=False)
             created += was_created
         if created:
             followup_after_checkin(Actor.system(patient.clinic_id), patient)

@@ -4,9 +4,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
-from apps.accounts.access import get_checkin_for_user, get_patient_for_user
+from apps.accounts.access import get_patient_for_user
 from apps.accounts.auth import BearerToken
 from apps.audit.actor import Actor
+from apps.checkins.access import get_checkin_for_user
 from apps.checkins.actions import change_checkin, delete_checkin, record_checkin, revised_checkin
 from apps.checkins.queries import checkins_of
 from apps.checkins.schemas import CheckinIn, CheckinOut, CheckinPatch

@@ -19,11 +19,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.access import can, get_checkin_for_user, get_patient_for_user
+from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.locale import day_first
 from apps.accounts.models import Patient, User
 from apps.alerts.queries import open_alerts
 from apps.audit.actor import Actor
+from apps.checkins.access import get_checkin_for_user
 from apps.checkins.actions import (
     change_checkin,
     delete_checkin,

@@ -8,15 +8,12 @@ from typing import cast
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
-from apps.accounts.access import (
-    get_patient_for_user,
-    get_prescription_for_user,
-    visible_prescriptions,
-)
+from apps.accounts.access import get_patient_for_user
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
 from apps.audit.actor import Actor
-from apps.clinical import screening
+from apps.clinical import actions
+from apps.clinical.access import get_prescription_for_user, visible_prescriptions
 from apps.clinical.actions import complete_assessment, correct_assessment, sign_prescription
 from apps.clinical.crisis import Crisis
 from apps.clinical.models import AssessmentResult, Medication
@@ -35,7 +32,7 @@ from apps.clinical.schemas import (
     SignIn,
     SignRefusedOut,
 )
-from apps.clinical.screening import MedicationEntry, screen_patient
+from apps.clinical.screening import screen_patient
 from config.api_input import ErrorOut, ObjectId
 
 router = Router(tags=["clinical"], auth=BearerToken())
@@ -95,8 +92,8 @@ def sign(
 )
 def resolve(request: HttpRequest, patient_id: ObjectId, payload: ResolutionIn) -> dict[str, object]:
     patient = get_patient_for_user(request, patient_id, "screening.resolve")
-    resolution = screening.resolution_from(payload.kind, payload.ingredients, payload.reason)
-    result = screening.resolve_entry(
+    resolution = actions.resolution_from(payload.kind, payload.ingredients, payload.reason)
+    result = actions.resolve_entry(
         Actor.from_request(request), patient, text=payload.text, resolution=resolution
     )
     return ScreeningOut.from_result(result)
@@ -128,8 +125,10 @@ def add_medication(
     request: HttpRequest, patient_id: ObjectId, payload: MedicationIn
 ) -> Status[dict[str, object]]:
     patient = get_patient_for_user(request, patient_id, "clinical.edit")
-    entry = MedicationEntry(payload.name, payload.status, payload.last_dose, patient_today(patient))
-    med, result = screening.add_medication(Actor.from_request(request), patient, entry)
+    entry = actions.MedicationEntry(
+        payload.name, payload.status, payload.last_dose, patient_today(patient)
+    )
+    med, result = actions.add_medication(Actor.from_request(request), patient, entry)
     return Status(
         201,
         {"medication": MedicationOut.from_row(med), "screening": ScreeningOut.from_result(result)},
@@ -148,13 +147,13 @@ def correct_medication(
     patient = get_patient_for_user(request, patient_id, "clinical.edit")
     med = _medication(patient.pk, medication_id)
     given = payload.model_dump(exclude_unset=True)
-    entry = MedicationEntry(
+    entry = actions.MedicationEntry(
         given.get("name") or med.name,
         given.get("status") or med.status,  # type: ignore[arg-type]
         given.get("last_dose", med.last_dose),
         patient_today(patient),
     )
-    med, result = screening.correct_medication(
+    med, result = actions.correct_medication(
         Actor.from_request(request), patient, med, entry, reason=payload.reason
     )
     return {
@@ -174,7 +173,7 @@ def remove_medication(
 ) -> dict[str, object]:
     patient = get_patient_for_user(request, patient_id, "clinical.edit")
     med = _medication(patient.pk, medication_id)
-    result = screening.remove_medication(Actor.from_request(request), patient, med)
+    result = actions.remove_medication(Actor.from_request(request), patient, med)
     return ScreeningOut.from_result(result)
 
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.accounts.models import Clinic, Patient, Pharmacy, User
+from apps.clinical.preparation import Preparation, preparation_for
 from lowdose.instruments import AssignmentSchedule
 from lowdose.regimens import (
     DoseTime,
@@ -289,6 +290,11 @@ class Prescription(models.Model):
             )
             for s in self.steps
         )
+
+    def preparation(self) -> Preparation:
+        """Capsules, or the oral liquid at its stored concentration
+        (:func:`apps.clinical.preparation.preparation_for`)."""
+        return preparation_for(self.form, Decimal(self.concentration_mg_per_ml or 0))
 
     def ongoing_plan(self) -> tuple[TitrationStep, ...]:
         """The protocol's plan from the same start, with its open-ended maintenance step: what

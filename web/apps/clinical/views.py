@@ -19,20 +19,16 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.access import (
-    can,
-    get_patient_for_user,
-    get_prescription_for_user,
-    visible_prescriptions,
-)
+from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.locale import when
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.clinical import actions
 from apps.clinical import screening as safety_net
+from apps.clinical.access import get_prescription_for_user, visible_prescriptions
 from apps.clinical.models import Medication, Prescription
 from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
-from apps.clinical.screening import MedicationEntry, screen_patient
+from apps.clinical.screening import screen_patient
 from lowdose.errors import InputError, LowdoseError
 from lowdose.interop.fhir import medication_request
 from lowdose.interop.ics import titration_calendar
@@ -89,31 +85,29 @@ def _screening_change(actor: Actor, patient: Patient, post: QueryDict) -> None:
     """One change from the screening page's forms (``op`` says which)."""
     op = post.get("op", "")
     if op == "add_medication":
-        entry = MedicationEntry.parse(
+        entry = actions.MedicationEntry.parse(
             patient,
             name=post.get("name", ""),
             status=post.get("status", "current"),
             last_dose=post.get("last_dose", ""),
         )
-        safety_net.add_medication(actor, patient, entry)
+        actions.add_medication(actor, patient, entry)
     elif op in ("stop_medication", "correct_medication"):
         med = _medication(patient, post.get("medication", ""))
-        entry = MedicationEntry.parse(
+        entry = actions.MedicationEntry.parse(
             patient,
             name=post.get("name", med.name),
             status="stopped" if op == "stop_medication" else post.get("status", med.status),
             last_dose=post.get("last_dose", ""),
         )
-        safety_net.correct_medication(actor, patient, med, entry, reason=post.get("reason", ""))
+        actions.correct_medication(actor, patient, med, entry, reason=post.get("reason", ""))
     elif op == "remove_medication":
-        safety_net.remove_medication(
-            actor, patient, _medication(patient, post.get("medication", ""))
-        )
+        actions.remove_medication(actor, patient, _medication(patient, post.get("medication", "")))
     elif op == "add_condition":
-        safety_net.add_condition(actor, patient, post.get("condition", ""))
+        actions.add_condition(actor, patient, post.get("condition", ""))
     elif op == "remove_condition":
         raw = post.get("condition", "")
-        safety_net.remove_condition(
+        actions.remove_condition(
             actor, patient, int(raw) if raw.isdigit() else 0, reason=post.get("reason", "")
         )
     elif op in ("surgery", "clear_surgery"):
@@ -127,7 +121,7 @@ def _screening_change(actor: Actor, patient: Patient, post: QueryDict) -> None:
                 f"Date: “{on}” is not a date; give the surgery date as YYYY-MM-DD.",
                 field="surgery",
             ) from None
-        safety_net.set_surgery(
+        actions.set_surgery(
             actor, patient, day, post.get("description", ""), reason=post.get("reason", "")
         )
     else:
@@ -144,10 +138,10 @@ def resolve(request: HttpRequest, patient_id: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         nxt = ""
     try:
-        resolution = safety_net.resolution_from(
+        resolution = actions.resolution_from(
             post.get("kind", ""), post.get("ingredients", ""), post.get("reason", "")
         )
-        result = safety_net.resolve_entry(
+        result = actions.resolve_entry(
             Actor.from_request(request), patient, text=post.get("text", ""), resolution=resolution
         )
     except InputError as exc:

@@ -5,9 +5,10 @@ from typing import Any, cast
 from django.http import HttpRequest
 from ninja import Router
 
-from apps.accounts.access import get_patient_for_user, get_trial_for_user
+from apps.accounts.access import get_patient_for_user
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
+from apps.nof1.access import get_trial_for_user
 from apps.nof1.models import Nof1Trial
 from apps.nof1.queries import kit_rows
 from apps.nof1.schemas import KitOut, TrialOut

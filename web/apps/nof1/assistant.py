@@ -1,8 +1,9 @@
 """The design assistant: how often a trial of this design would reach a confident decision.
 
-The simulation (:func:`lowdose.outcomes.simulate_design`, :data:`DESIGN_REPS` simulated trials
-analysed with the product model) takes from half a second to several seconds, so no page waits
-for it: designing a trial stores the assumptions (:func:`assumptions_for`) and the design form's
+The simulation (:func:`lowdose.outcomes.simulate_design`,
+:data:`lowdose.outcomes.assumptions.DESIGN_REPS` simulated trials analysed with the product
+model) takes from half a second to several seconds, so no page waits for it: designing a trial
+stores the assumptions (:func:`assumptions_for`) and the design form's
 request computes the figures into Django's cache (the database cache every app server shares)
 before it redirects — once per design, since designs of the same parameters share one entry —,
 and the trial page shows them from there. Should the entry be gone (the cache culled or cleared),
@@ -22,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
-from statistics import pstdev
 from typing import Any
 
 from django.core.cache import cache
@@ -30,62 +30,29 @@ from django.core.cache import cache
 from apps.accounts.models import Patient
 from apps.checkins.queries import core_checkins
 from apps.nof1.models import Nof1Trial
-from lowdose.daily import DAILY_SCALES
 from lowdose.diary import daily_scores
-from lowdose.outcomes import Nof1Plan, Period, reference_allocation, simulate_design
+from lowdose.outcomes import (
+    Nof1Plan,
+    Period,
+    design_assumptions,
+    reference_allocation,
+    simulate_design,
+)
 
-__all__ = [
-    "DEFAULT_AR1",
-    "DEFAULT_DAILY_SD",
-    "DESIGN_REPS",
-    "assumptions_for",
-    "cached_figures",
-    "compute_figures",
-]
+__all__ = ["assumptions_for", "cached_figures", "compute_figures"]
 
-#: Assumed day-to-day SD of daily pain when the patient has fewer than MIN_SD_DAYS days of diary
-#: (an assumption within the 1–2 point SDs of daily NRS pain diaries; shown as such on the page).
-DEFAULT_DAILY_SD = 1.5
-MIN_SD_DAYS = 14
-#: Assumed lag-1 autocorrelation for the design assistant (stated on the page).
-DEFAULT_AR1 = 0.5
-DESIGN_REPS = 400
 #: Part of every cache key: change it when the simulation's meaning changes.
 VERSION = "nof1-assistant-1"
 
 
-def _recent_sd(patient: Patient, outcome: str) -> float | None:
-    rows = daily_scores(core_checkins(patient))[-28:]
-    if len(rows) < MIN_SD_DAYS:
-        return None
-    return float(pstdev(r.score(outcome) for r in rows)) or None
-
-
 def assumptions_for(patient: Patient, outcome: str, mcid: float) -> dict[str, Any]:
     """What the simulation assumes, fixed when the trial is designed: the draft outcome and MCID
-    (the lock may change them; the assistant describes the design as drafted), a true benefit of
-    one MCID
-    (negative for pain and fatigue, positive for sleep and mood), the patient's own day-to-day SD
-    of the last 28 days (at least 14) or :data:`DEFAULT_DAILY_SD`, and :data:`DEFAULT_AR1`.
-
-    The SD is rounded to 0.01 points, as the page shows it, so that the same diary gives the
-    same cache key on every server."""
-    sd = _recent_sd(patient, outcome)
-    return {
-        "effect": DAILY_SCALES.scale(outcome).better_sign * mcid,
-        "sd": round(sd, 2) if sd else DEFAULT_DAILY_SD,
-        "sd_source": (
-            f"SD of the last {MIN_SD_DAYS}+ days of this patient's diary"
-            if sd
-            else f"assumed {DEFAULT_DAILY_SD} points (fewer than {MIN_SD_DAYS} diary days)"
-        ),
-        "ar1": DEFAULT_AR1,
-        "ar1_source": f"assumed {DEFAULT_AR1}",
-        "reps": DESIGN_REPS,
-        "seed": 0,
-        "outcome": outcome,
-        "mcid": mcid,
-    }
+    (the lock may change them; the assistant describes the design as drafted) and the core's
+    assumptions with their sources (:func:`lowdose.outcomes.design_assumptions`: one MCID of
+    benefit, the patient's own day-to-day SD of the last 28 days or the assumed one, the
+    assumed autocorrelation)."""
+    scores = [row.score(outcome) for row in daily_scores(core_checkins(patient))]
+    return design_assumptions(outcome, mcid, scores).to_dict()
 
 
 def _inputs(trial: Nof1Trial) -> dict[str, Any]:

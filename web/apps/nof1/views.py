@@ -14,12 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.access import can, get_patient_for_user, get_trial_for_user, visible_trials
+from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.audit.log import record, record_many
 from apps.checkins.queries import patient_today
 from apps.clinical.screening import screen_patient
+from apps.nof1.access import get_trial_for_user, visible_trials
 from apps.nof1.actions import (
     DesignRequest,
     blinded_diary,

@@ -8,9 +8,9 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from apps.accounts.access import get_prescription_for_user
 from apps.accounts.auth import BearerToken
 from apps.audit.actor import Actor
+from apps.clinical.access import get_prescription_for_user
 from apps.clinical.schemas import PrescriptionOut, ScreeningOut
 from apps.pharmacy.actions import record_dispensing
 from config.api_input import BodyIn, ErrorOut, ObjectId

@@ -16,10 +16,6 @@ from lowdose.pharmacy import (
     PriceList,
     PriceListError,
     Worksheet,
-    capsule_supply,
-    capsule_worksheets,
-    liquid_batches,
-    liquid_supply,
 )
 from lowdose.pharmacy.supply import TitrationSupply
 
@@ -38,19 +34,12 @@ def worksheets_for(
 ) -> tuple[Worksheet, ...]:
     """The worksheets for the whole supply: one per capsule strength (compounded ``today``), or
     one per liquid beyond-use window (each compounded on its first day)."""
-    plan = rx.plan()
-    if rx.form == Prescription.Form.CAPSULE:
-        return capsule_worksheets(plan, source, compounded_on=today)
-    return liquid_batches(
-        plan, Decimal(rx.concentration_mg_per_ml or 0), source, preserved=preserved
-    )
+    return rx.preparation().worksheets(rx.plan(), source, preserved=preserved, today=today)
 
 
 def supply_for(rx: Prescription) -> TitrationSupply:
-    plan = rx.plan()
-    if rx.form == Prescription.Form.CAPSULE:
-        return capsule_supply(plan)
-    return liquid_supply(plan, Decimal(rx.concentration_mg_per_ml or 0))
+    """What the whole supply takes: capsules per strength, or the liquid's volume."""
+    return rx.preparation().supply(rx.plan())
 
 
 @dataclass(frozen=True)

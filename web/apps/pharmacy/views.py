@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.access import get_prescription_for_user, visible_alerts, visible_prescriptions
 from apps.accounts.models import User
+from apps.alerts.access import visible_alerts
 from apps.alerts.models import Alert
 from apps.audit.actor import Actor
 from apps.audit.log import record, record_many
+from apps.clinical.access import get_prescription_for_user, visible_prescriptions
 from apps.clinical.models import Prescription
 from apps.clinical.screening import screen_patient
 from apps.pharmacy.actions import PriceDraft, publish_price, record_dispensing, withdraw_price
@@ -51,14 +52,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     blocks: dict[int, list[Alert]] = {}
     for alert in visible_alerts(user).filter(resolved_at__isnull=True):
         blocks.setdefault(alert.patient_id, []).append(alert)
-    for rx in rows:
-        rx.blocks = blocks.get(rx.patient_id, [])
     return render(
         request,
         "pharmacy/queue.html",
         {
             "pharmacies": user.pharmacies.all(),
             "blocks": [a for alerts in blocks.values() for a in alerts],
+            "blocked_patients": set(blocks),
             "to_make": [rx for rx in rows if rx.status == Prescription.Status.SIGNED],
             "dispensed": [rx for rx in rows if rx.status == Prescription.Status.DISPENSED],
         },

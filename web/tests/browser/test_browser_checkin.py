@@ -179,7 +179,7 @@ PAGE_HEIGHT = "document.documentElement.scrollHeight"
 def test_on_a_390px_phone_the_dashboard_leads_with_today_and_fits_the_screen(
     page: Page, live_server: Any, other_patient: Patient
 ) -> None:
-    from apps.accounts.management.demo import DEMO_PASSWORD, load_demo
+    from apps.demo.clinic import DEMO_PASSWORD, load_demo
 
     page.set_viewport_size({"width": 390, "height": 844})
     # A new patient: first steps, not four empty charts.

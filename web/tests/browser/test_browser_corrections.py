@@ -15,9 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from apps.accounts.models import Patient, User
 from apps.audit.actor import Actor
-from apps.clinical.actions import complete_assessment
+from apps.clinical.actions import add_condition, complete_assessment, set_surgery
 from apps.clinical.queries import patient_today
-from apps.clinical.screening import add_condition, set_surgery
 
 from .checks import check_page, phone_context_options
 from .conftest import log_in

@@ -18,9 +18,9 @@ from django.db import connection
 from django.test import Client
 from playwright.sync_api import Browser
 
-from apps.accounts.management.demo import load_demo
 from apps.accounts.models import User
 from apps.accounts.tests.crawler import ROLES, crawl_pages
+from apps.demo.clinic import load_demo
 
 from .checks import Walk, check_page, phone_context_options, problems_on
 

@@ -19,10 +19,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from apps.accounts.management.demo import DEMO_PASSWORD, PATIENT_NAMES, load_demo
 from apps.accounts.models import Patient
 from apps.alerts.rules import sweep_silence
 from apps.checkins.queries import patient_today
+from apps.demo.clinic import DEMO_PASSWORD, PATIENT_NAMES, load_demo
 from apps.nof1.models import Nof1Trial
 from apps.nof1.tests.factories import shift_into_past
 

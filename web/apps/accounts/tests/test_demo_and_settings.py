@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from apps.accounts.management.demo import DEMO_LOGINS, load_demo
 from apps.accounts.models import Patient, User
 from apps.audit.models import AuditEvent
 from apps.checkins.models import Checkin, SideEffectReport
+from apps.demo.clinic import DEMO_LOGINS, load_demo
 from config.settings import env_bool, env_int
 
 

@@ -13,9 +13,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.management.demo import DEMO_PASSWORD, load_demo
 from apps.accounts.models import Patient, User
 from apps.audit.models import AuditEvent
+from apps.demo.clinic import DEMO_PASSWORD, load_demo
 
 
 def _code(device: TOTPDevice, steps_ahead: int = 0) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from apps.accounts.access import get_alert_for_user, visible_alerts
 from apps.accounts.models import Patient, User
+from apps.alerts.access import get_alert_for_user, visible_alerts
 from apps.alerts.actions import acknowledge_alert, raise_alert, resolve_alert
 from apps.alerts.models import Alert
 from apps.audit.actor import Actor

@@ -138,6 +138,7 @@ def patient_zone(patient: Patient) -> Any:
 def _checkin_on(patient: Patient, day: date) -> None:
     assert patient.user is not None
     store_checkin(
+        Actor.of(patient.user),
         patient,
         CoreCheckin(
             client_id=uuid.uuid4(),
@@ -150,7 +151,6 @@ def _checkin_on(patient: Patient, day: date) -> None:
             dose_status="taken",
             dose_mg=Decimal("4.50"),
         ),
-        by=patient.user,
         followup=False,
     )
 

@@ -83,11 +83,3 @@ def plain_gaps(text: str | None) -> str:
     if not text:
         return ""
     return str(text).replace(_GAP, "not found in the sources read")
-
-
-@register.filter
-def design_words(kind: str) -> str:
-    """A trial design's code (``rct_crossover``) in words (``randomised crossover``)."""
-    from apps.evidence.models import KINDS  # the one list of designs and their words
-
-    return dict(KINDS).get(kind, "other design")

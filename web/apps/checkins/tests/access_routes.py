@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Patient
 from apps.accounts.tests.matrix import CARE, DENIED, PATIENT_ONLY, Route, every_role
+from apps.audit.actor import Actor
 from lowdose.diary import Checkin as CoreCheckin
 
 
@@ -26,7 +27,7 @@ def checkin_setup(*, target: Patient, whose: str, people: dict[str, Any]) -> dic
         mood=5,
         dose_status="missed",
     )
-    row, _ = store_checkin(target, entry, by=target.user, followup=False)  # type: ignore[arg-type]
+    row, _ = store_checkin(Actor.of(target.user), target, entry, followup=False)  # type: ignore[arg-type]
     return {"{checkin}": str(row.pk), "{client_id}": str(row.client_id)}
 
 

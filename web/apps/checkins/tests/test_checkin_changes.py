@@ -215,7 +215,7 @@ def test_re_sending_a_deleted_entry_is_a_conflict_not_a_resurrection(
     row = make_checkin(patient)
     delete_checkin(_me(patient), row)
     with pytest.raises(CheckinConflictError, match="was deleted"):
-        store_checkin(patient, row.to_core(), by=patient.user)  # type: ignore[arg-type]
+        store_checkin(_me(patient), patient, row.to_core())
     assert Checkin.objects.in_diary().count() == 0
 
 

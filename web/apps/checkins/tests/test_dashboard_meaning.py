@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from apps.accounts.management.demo import load_demo
 from apps.accounts.models import Patient, User
 from apps.checkins.panel import PanelQuery, build_panel
 from apps.checkins.queries import responses_of, summary_of
+from apps.demo.clinic import load_demo
 
 
 def _cell(page: str, scale: str) -> str:

@@ -18,10 +18,10 @@ from apps.accounts.models import Patient, Pharmacy, User
 from apps.accounts.tests.crawler import _read, problems_in
 from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
-from apps.clinical.actions import complete_assessment
+from apps.clinical.actions import add_condition, complete_assessment, remove_condition, set_surgery
 from apps.clinical.models import AssessmentResult, Condition, PlannedSurgery, Prescription
 from apps.clinical.queries import patient_today
-from apps.clinical.screening import add_condition, remove_condition, screen_patient, set_surgery
+from apps.clinical.screening import screen_patient
 from apps.clinical.tests.factories import make_prescription
 
 pytestmark = pytest.mark.django_db

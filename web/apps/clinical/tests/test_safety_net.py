@@ -13,8 +13,8 @@ import pytest
 from conftest import bearer
 from django.test import Client
 
-from apps.accounts.access import visible_alerts
 from apps.accounts.models import Clinic, Patient, Pharmacy, User
+from apps.alerts.access import visible_alerts
 from apps.alerts.actions import acknowledge_alert
 from apps.alerts.models import Alert
 from apps.audit.actor import Actor

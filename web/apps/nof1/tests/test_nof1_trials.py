@@ -492,7 +492,7 @@ KIT_CODE = re.compile(r"KIT-[0-9A-Z]{6}-[0-9A-Z]")
 def test_the_demo_trials_kit_codes_are_the_same_under_every_permutation_of_its_allocation() -> None:
     """Done-when line of issue 11: the demo trial's patient and clinician see the same codes and
     byte-identical pages whichever of its kits holds LDN."""
-    from apps.accounts.management.demo import load_demo
+    from apps.demo.clinic import load_demo
 
     load_demo()
     trial = Nof1Trial.objects.get(patient__user__username="patient")

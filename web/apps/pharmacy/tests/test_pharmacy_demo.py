@@ -10,11 +10,11 @@ import pytest
 from django.test import Client
 
 from apps.accounts.locale import when
-from apps.accounts.management.demo import load_demo
 from apps.accounts.models import Patient, User
 from apps.clinical.models import Assignment, Medication, Prescription
 from apps.clinical.queries import current_dose_for
 from apps.clinical.screening import screen_patient
+from apps.demo.clinic import load_demo
 from apps.pharmacy.models import PriceEntry
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from datetime import timedelta
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.checkins.queries import patient_today
+from apps.demo.clinical import TRIAL_IN_DAYS
 from apps.nof1.actions import DesignRequest, design_trial
 from apps.nof1.assistant import compute_figures
 from apps.nof1.models import Nof1Trial
-from apps.pharmacy.demo import TRIAL_IN_DAYS
 
 
 def load_nof1_demo(*, clinician: User, pharmacy: Pharmacy, patient: Patient) -> None:

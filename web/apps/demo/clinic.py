@@ -1,12 +1,14 @@
 """The demo clinic: five logins, one care team, one pharmacy, two patients with 90-day diaries.
 
+Built through the actions real use goes through (set-up: :mod:`apps.accounts.actions`; check-ins,
+prescriptions, trials: their apps' actions), so it is screened and audited like real use.
 Idempotent: every object is looked up before it is created, passwords are set only on creation, and
 a patient's diary is generated only while they have no check-ins.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,13 +16,21 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.actions import (
+    NewAccount,
+    add_patient,
+    create_account,
+    create_care_team,
+    open_clinic,
+    register_pharmacy,
+)
 from apps.accounts.models import CareTeam, Clinic, Patient, Pharmacy, Role, User
 from apps.alerts.rules import followup_after_checkin
 from apps.audit.actor import Actor
 from apps.checkins.actions import store_checkin
 from apps.checkins.models import Checkin
-from apps.nof1.demo import load_nof1_demo
-from apps.pharmacy.demo import load_clinical_demo
+from apps.demo.clinical import load_clinical_demo
+from apps.demo.nof1 import load_nof1_demo
 from lowdose.diary.demo import DEMO_PROFILES, generate_diary
 
 DEMO_PASSWORD = "lowdose-demo"  # noqa: S105 - documented demo-only password
@@ -49,10 +59,14 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("admin", Role.ADMIN, "the audit log and account administration"),
 )
 PATIENT_NAMES = {"patient": "Alex Morgan", "patient2": "Sam Okafor"}
+CLINIC = "Riverside Pain Clinic (demo)"
+TEAM = "Fibromyalgia service"
+PHARMACY = "Northgate Compounding Pharmacy (demo)"
 
 
-def _user(username: str, role: str, clinic: Clinic, **extra: Any) -> User:
-    """The demo login ``username``, created with the demo password and the two-factor exemption.
+def _user(actor: Actor, username: str, role: str, clinic: Clinic, **extra: Any) -> User:
+    """The demo login ``username``, created with the demo password and the two-factor exemption
+    (:func:`apps.accounts.actions.create_account`).
 
     An account that already exists is left exactly as it is: the exemption is set only on
     accounts this loader creates (``User.mfa_exempt``), never on one someone else made.
@@ -60,32 +74,44 @@ def _user(username: str, role: str, clinic: Clinic, **extra: Any) -> User:
     existing = User.objects.filter(username=username).first()
     if existing is not None:
         return existing
-    user = User(username=username, role=role, clinic=clinic, mfa_exempt=True, **extra)
-    user.set_password(DEMO_PASSWORD)
-    user.save()
-    return user
+    return create_account(
+        actor, clinic, NewAccount(username, role, DEMO_PASSWORD, mfa_exempt=True, **extra)
+    )
+
+
+def _set_up(actor: Actor) -> tuple[Clinic, User, User, CareTeam, Pharmacy]:
+    """The clinic, its clinician and pharmacist (and admin), the care team and the pharmacy:
+    each looked up first, else made by the set-up actions (:mod:`apps.accounts.actions`)."""
+    clinic = Clinic.objects.filter(name=CLINIC).first() or open_clinic(actor, CLINIC)
+    actor = replace(actor, clinic_id=clinic.pk)
+    clinician = _user(
+        actor, "clinician", Role.CLINICIAN, clinic, first_name="Dana", last_name="Reyes"
+    )
+    _user(actor, "admin", Role.ADMIN, clinic, admin_site=True)
+    pharmacist = _user(actor, "pharmacist", Role.PHARMACIST, clinic)
+    team = CareTeam.objects.filter(clinic=clinic, name=TEAM).first() or create_care_team(
+        actor, clinic, TEAM, [clinician]
+    )
+    pharmacy = Pharmacy.objects.filter(name=PHARMACY).first() or register_pharmacy(
+        actor, name=PHARMACY, phone="+44 20 7946 0000", pharmacists=[pharmacist]
+    )
+    return clinic, clinician, pharmacist, team, pharmacy
 
 
 @transaction.atomic
 def load_demo() -> dict[str, int]:
-    """Create the demo clinic; returns how many check-ins were added per patient username."""
-    clinic, _ = Clinic.objects.get_or_create(name="Riverside Pain Clinic (demo)")
-    clinician = _user("clinician", Role.CLINICIAN, clinic, first_name="Dana", last_name="Reyes")
-    _user("admin", Role.ADMIN, clinic, is_staff=True, is_superuser=True)
-    pharmacist = _user("pharmacist", Role.PHARMACIST, clinic)
-    team, _ = CareTeam.objects.get_or_create(clinic=clinic, name="Fibromyalgia service")
-    team.clinicians.add(clinician)
-    pharmacy, _ = Pharmacy.objects.get_or_create(
-        name="Northgate Compounding Pharmacy (demo)", defaults={"phone": "+44 20 7946 0000"}
-    )
-    pharmacy.pharmacists.add(pharmacist)
+    """Create the demo clinic; returns how many check-ins were added per patient username.
+
+    Every record is made by an action: as lowdose itself (``Actor.system``) for the set-up, as
+    the demo's people for the rest, so loading the demo is audited like real use."""
+    clinic, clinician, pharmacist, team, pharmacy = _set_up(Actor.system())
+    lowdose = Actor.system(clinic.pk)
     added: dict[str, int] = {}
     patients: dict[str, Patient] = {}
     for username, profile in DEMO_PROFILES.items():
-        user = _user(username, Role.PATIENT, clinic)
-        patient, _ = Patient.objects.get_or_create(
-            user=user,
-            defaults={"clinic": clinic, "care_team": team, "display_name": PATIENT_NAMES[username]},
+        user = _user(lowdose, username, Role.PATIENT, clinic)
+        patient = Patient.objects.filter(user=user).first() or add_patient(
+            lowdose, team, display_name=PATIENT_NAMES[username], user=user
         )
         added[username] = 0
         patients[username] = patient
@@ -95,10 +121,10 @@ def load_demo() -> dict[str, int]:
         # The diary ends yesterday evening, so today's check-in is the visitor's to make.
         yesterday = timezone.now().astimezone(tz).date() - timedelta(days=1)
         for checkin in generate_diary(profile, end=yesterday, tz=tz):
-            _, created = store_checkin(patient, checkin, by=user, followup=False)
+            _, created = store_checkin(Actor.of(user), patient, checkin, followup=False)
             added[username] += created
         # The follow-up rules see the whole diary once, as after the latest check-in.
-        followup_after_checkin(Actor.system(clinic.pk), patient)
+        followup_after_checkin(lowdose, patient)
     load_clinical_demo(
         clinician=clinician, pharmacist=pharmacist, pharmacy=pharmacy, patients=patients
     )

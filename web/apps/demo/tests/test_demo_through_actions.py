@@ -8,18 +8,32 @@ from pathlib import Path
 
 import pytest
 
-from apps.accounts.management import demo as accounts_demo
-from apps.accounts.management.demo import load_demo
+from apps.accounts.models import CareTeam, Clinic, Patient, Pharmacy, User
 from apps.audit.models import AuditEvent
 from apps.clinical.models import Medication, Prescription
-from apps.nof1 import demo as nof1_demo
+from apps.demo import clinic as accounts_demo
+from apps.demo import clinical as pharmacy_demo
+from apps.demo import nof1 as nof1_demo
+from apps.demo.clinic import load_demo
 from apps.nof1.models import Nof1Trial
-from apps.pharmacy import demo as pharmacy_demo
+from apps.pharmacy.models import PriceEntry
 
-#: The only models the demo modules may create directly: accounts and the pharmacy's set-up,
-#: which no action writes (users, the clinic, its care team, patients, pharmacies, price lists).
-SET_UP_MODELS = {"User", "Clinic", "CareTeam", "Patient", "Pharmacy", "PriceEntry"}
-ORM_WRITES = {"create", "bulk_create", "get_or_create", "update_or_create"}
+#: ORM writes the demo modules may not make: every record goes through an action.
+ORM_WRITES = {
+    "create",
+    "bulk_create",
+    "get_or_create",
+    "update_or_create",
+    "save",
+    "update",
+    "delete",
+    "add",
+    "set",
+}
+#: The one function allowed to write through the ORM: moving the dispensed titration back to
+#: the day the demo diary's doses start, which no action may do (docs/decisions/0006). Django's
+#: auth needs nothing here: the accounts are made by apps.accounts.actions.create_account.
+DEMO_ONLY_WRITERS = {"_demo_backdate"}
 
 
 def _events(action: str, obj: object) -> list[AuditEvent]:
@@ -76,8 +90,27 @@ def test_the_demo_records_are_each_made_by_an_action() -> None:
     assert design.actor_username == "clinician"
     assert (design.detail or {})["screening_status"] in ("ok", "caution")
     assert AuditEvent.objects.filter(action="assessments.assign").count() == 1
-    # Writes only, each naming a demo person.
+    # The set-up too: each account, the clinic, its team, patients, pharmacies and prices.
+    for user in User.objects.all():
+        (made,) = _events("account.create", user)
+        assert made.actor_username == "system"
+    for model, action in (
+        (Clinic, "clinic.create"),
+        (CareTeam, "care_team.create"),
+        (Patient, "patient.create"),
+        (Pharmacy, "pharmacy.register"),
+        (PriceEntry, "pharmacy.prices.publish"),
+    ):
+        for row in model.objects.all():
+            assert _events(action, row), (action, row)
+    # Writes only, each naming a demo person or lowdose itself (the set-up).
     assert set(AuditEvent.objects.values_list("action", flat=True)) == {
+        "clinic.create",
+        "account.create",
+        "care_team.create",
+        "pharmacy.register",
+        "patient.create",
+        "pharmacy.prices.publish",
         "clinical.medication.add",
         "safety.rescreen",
         "assessments.assign",
@@ -87,32 +120,55 @@ def test_the_demo_records_are_each_made_by_an_action() -> None:
         "nof1.design",
     }
     assert set(AuditEvent.objects.values_list("actor_username", flat=True)) == {
+        "system",
         "clinician",
         "pharmacist",
     }
 
 
-def _orm_writes(path: Path) -> list[tuple[int, str, str]]:
-    """``(line, model, method)`` of every ``Model.objects.<write>(...)`` call in ``path``."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-            continue
-        if node.func.attr not in ORM_WRITES:
-            continue
-        manager = node.func.value
-        if isinstance(manager, ast.Attribute) and isinstance(manager.value, ast.Name):
-            found.append((node.lineno, manager.value.id, node.func.attr))
-        else:
-            found.append((node.lineno, ast.unparse(manager), node.func.attr))
-    return found
+def _orm_writes(path: Path) -> list[tuple[int, str]]:
+    """``(line, call)`` of every ``<anything>.<write>(...)`` call in ``path`` outside the
+    demo-only writers: ``Model.objects.create``, ``row.save()``, ``team.clinicians.add`` …"""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name in DEMO_ONLY_WRITERS:
+            allowed.update(id(n) for n in ast.walk(node))
+    return [
+        (node.lineno, ast.unparse(node.func))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ORM_WRITES
+        and id(node) not in allowed
+    ]
 
 
 @pytest.mark.parametrize("module", [accounts_demo, pharmacy_demo, nof1_demo])
-def test_the_demo_loader_creates_no_clinical_record_through_the_orm(module: object) -> None:
+def test_the_demo_loader_writes_nothing_through_the_orm(module: object) -> None:
     path = Path(str(getattr(module, "__file__", "")))
-    writes = _orm_writes(path)
-    assert all(model in SET_UP_MODELS for _, model, _ in writes), writes
+    assert _orm_writes(path) == []
     source = path.read_text(encoding="utf-8")
     for name in ("Prescription(", "Medication(", "Assignment(", "Nof1Trial(", "Dispensing("):
         assert name not in source.replace("PrescriptionDraft(", ""), name
+    for name in ("User(", "Clinic(", "CareTeam(", "Patient(", "Pharmacy(", "PriceEntry("):
+        assert name not in source, name
+
+
+def test_the_orm_walker_would_catch_a_direct_write(tmp_path: Path) -> None:
+    sneaky = tmp_path / "sneaky.py"
+    sneaky.write_text(
+        "def load():\n"
+        "    Clinic.objects.get_or_create(name='x')\n"
+        "    row.save()\n"
+        "    team.clinicians.add(user)\n"
+        "    PriceEntry.objects.bulk_create([])\n"
+        "def _demo_backdate(rx):\n"
+        "    rx.save()\n"
+    )
+    assert [call for _, call in _orm_writes(sneaky)] == [
+        "Clinic.objects.get_or_create",
+        "row.save",
+        "team.clinicians.add",
+        "PriceEntry.objects.bulk_create",
+    ]

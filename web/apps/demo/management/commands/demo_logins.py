@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from apps.accounts.management.demo import DEMO_LOGINS, DEMO_PASSWORD
 from apps.accounts.models import User
+from apps.demo.clinic import DEMO_LOGINS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):

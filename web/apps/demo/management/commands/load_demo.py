@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from apps.accounts.management.demo import load_demo
+from apps.demo.clinic import load_demo
 
 
 class Command(BaseCommand):

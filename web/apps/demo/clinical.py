@@ -1,5 +1,5 @@
 """Demo data for the clinical workflow, called by the demo loader
-(:func:`apps.accounts.management.demo.load_demo`). Idempotent: each object is looked up first.
+(:func:`apps.demo.clinic.load_demo`). Idempotent: each object is looked up first.
 
 * Two demo pharmacies publish price lists in USD. The prices are invented for the demo but sit in
   the range the sources give: capsules $0.50–1.50 per dose and liquid about $0.50 per dose (LDN
@@ -21,8 +21,9 @@ Every clinical record is made by the action a page uses (:mod:`apps.clinical.scr
 as the actor, so the demo is screened and audited like real use. The one thing no action does is
 back-date: the dispensed titration is written, signed and dispensed today, then moved to the day
 the diary's doses start by :func:`_demo_backdate` (demo only; see
-``docs/decisions/0006-demo-through-actions.md``). The price lists are the pharmacy's set-up, not
-clinical records, and are stored directly.
+``docs/decisions/0006-demo-through-actions.md``). The price lists are published through
+:func:`apps.pharmacy.actions.publish_price` and the second pharmacy registered through
+:func:`apps.accounts.actions.register_pharmacy`, like everything else.
 """
 
 from __future__ import annotations
@@ -32,19 +33,20 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from apps.accounts.actions import register_pharmacy
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.clinical.actions import (
+    MedicationEntry,
     PrescriptionDraft,
+    add_medication,
     assign_instrument,
     create_prescription,
     sign_prescription,
 )
 from apps.clinical.models import Prescription
 from apps.clinical.queries import patient_today
-from apps.clinical.screening import MedicationEntry, add_medication
-from apps.pharmacy.actions import record_dispensing
-from apps.pharmacy.models import PriceEntry
+from apps.pharmacy.actions import PriceDraft, publish_price, record_dispensing
 from lowdose.diary.demo import DEMO_PROFILES
 from lowdose.regimens import DoseTime, decimal_str
 
@@ -70,20 +72,16 @@ PRICES: dict[str, tuple[tuple[str, str, str, str, int | None], ...]] = {
 }
 
 
-def _prices(pharmacy: Pharmacy, rows: tuple[tuple[str, str, str, str, int | None], ...]) -> None:
+def _prices(
+    actor: Actor, pharmacy: Pharmacy, rows: tuple[tuple[str, str, str, str, int | None], ...]
+) -> None:
+    """The pharmacy's price list, published pack by pack as a pharmacist does
+    (:func:`apps.pharmacy.actions.publish_price`)."""
     if pharmacy.prices.exists():
         return
     for form, per_unit, pack, price, in_use in rows:
-        PriceEntry.objects.create(
-            pharmacy=pharmacy,
-            form=form,
-            strength_mg=Decimal(per_unit) if form == "capsule" else None,
-            concentration_mg_per_ml=Decimal(per_unit) if form == "liquid" else None,
-            pack_size=Decimal(pack),
-            price=Decimal(price),
-            currency="USD",
-            in_use_days=in_use,
-        )
+        draft = PriceDraft(form, Decimal(per_unit), Decimal(pack), Decimal(price), "USD", in_use)
+        publish_price(actor, pharmacy, draft)
 
 
 def _medications(patient: Patient, by: Actor, rows: tuple[tuple[str, int | None], ...]) -> None:
@@ -104,9 +102,12 @@ def _medications(patient: Patient, by: Actor, rows: tuple[tuple[str, int | None]
 def load_clinical_demo(
     *, clinician: User, pharmacist: User, pharmacy: Pharmacy, patients: dict[str, Patient]
 ) -> None:
-    _prices(pharmacy, PRICES["home"])
-    other, _ = Pharmacy.objects.get_or_create(name=OTHER_PHARMACY)
-    _prices(other, PRICES["other"])
+    _prices(Actor.of(pharmacist), pharmacy, PRICES["home"])
+    lowdose = Actor.system(clinician.clinic_id)
+    other = Pharmacy.objects.filter(name=OTHER_PHARMACY).first() or register_pharmacy(
+        lowdose, name=OTHER_PHARMACY
+    )
+    _prices(lowdose, other, PRICES["other"])  # it has no pharmacist in the demo
     doctor = Actor.of(clinician)
     alex, sam = patients["patient"], patients["patient2"]
     _medications(alex, doctor, (("pregabalin 75 mg", None), ("Percocet 5/325", 60)))
@@ -117,7 +118,7 @@ def load_clinical_demo(
         _alex_prescriptions(alex, doctor, Actor.of(pharmacist), pharmacy)
 
 
-#: Days from today to the demo N-of-1 trial's start (``apps.nof1.demo``): the open-label plan
+#: Days from today to the demo N-of-1 trial's start (``apps.demo.nof1``): the open-label plan
 #: ends the day before.
 TRIAL_IN_DAYS = 7
 
@@ -149,7 +150,7 @@ def _alex_prescriptions(alex: Patient, doctor: Actor, dispenser: Actor, pharmacy
     record_dispensing(dispenser, titration, source="api", preserved=False, lot="DEMO-0001")
     _demo_backdate(titration, to=first)
     # From the dose the patient is on now (4.5 mg, dispensed and in the diary) to the day
-    # before the N-of-1 trial's run-in (apps.nof1.demo).
+    # before the N-of-1 trial's run-in (apps.demo.nof1).
     maintenance = create_prescription(
         doctor,
         alex,

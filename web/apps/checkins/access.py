@@ -1,0 +1,55 @@
+"""Reading one check-in with permission (the rules: :mod:`apps.accounts.access`)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import Http404, HttpRequest
+
+from apps.accounts.access import acting_user, audit_access, request_actor, visible_patients
+from apps.checkins.models import Checkin
+
+__all__ = ["get_checkin_for_user"]
+
+
+def get_checkin_for_user(
+    request: HttpRequest, patient_id: int | str, checkin_ref: int | str, action: str
+) -> Checkin:
+    """Return the patient's check-in if ``request.user`` may perform ``action`` on it, else Http404.
+
+    ``checkin_ref`` is the check-in's id or its ``client_id`` (a UUID). A deleted check-in, one of
+    another patient, or one named under the wrong patient id is a 404. Audited like
+    :func:`~apps.accounts.access.get_patient_for_user`, with the check-in as the object.
+    """
+    actor = acting_user(request, "No such check-in.")
+    try:
+        pk = int(patient_id)
+    except (TypeError, ValueError):
+        raise Http404("No such check-in.") from None
+    ref = str(checkin_ref).strip()
+    if ref.isascii() and ref.isdigit() and len(ref) <= 18:  # a database integer, never overflowing
+        lookup: dict[str, Any] = {"pk": int(ref)}
+    else:
+        try:
+            lookup = {"client_id": uuid.UUID(ref)}
+        except ValueError:
+            raise Http404("No such check-in.") from None
+    patients = visible_patients(actor, action).filter(pk=pk)
+    found = (
+        Checkin.objects.in_diary()
+        .filter(patient__in=patients, patient_id=pk, **lookup)
+        .select_related("patient")
+        .first()
+    )
+    audit_access(
+        request_actor(request, actor),
+        action,
+        allowed=found is not None,
+        patient_id=pk,
+        obj=found,
+        clinic_id=found.patient.clinic_id if found is not None else None,
+    )
+    if found is None:
+        raise Http404("No such check-in.")
+    return found
