@@ -325,7 +325,6 @@ WEB_APPS = Path(__file__).resolve().parents[1] / "web" / "apps"
 #: these imports is gone, so that the list only shrinks. Read "a → b" as "a imports b although b
 #: builds on a".
 KNOWN_APP_CYCLE_EDGES = {
-    ("audit", "accounts"),  # the log reads users and addresses; accounts writes the log
     ("checkins", "clinical"),  # the panel and dashboard show the safety hold
     ("checkins", "nof1"),  # the dashboard shows the patient's trial
     ("clinical", "nof1"),  # open trial windows and naltrexone holders read trials

@@ -1,5 +1,5 @@
 """Home routing, invitations, the pharmacist's start page, and the health check (the admin's
-start page, the audit log, is :mod:`apps.audit.views`)."""
+start page, the audit log, is :mod:`apps.accounts.audit_views`)."""
 
 from __future__ import annotations
 
