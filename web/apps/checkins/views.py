@@ -57,7 +57,7 @@ from lowdose.diary import (
 )
 from lowdose.diary.charts import checkin_chart
 from lowdose.diary.checkin import SIDE_EFFECT_LABELS
-from lowdose.diary.csvio import write_checkins_csv
+from lowdose.interop.diary_csv import write_checkins_csv
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
