@@ -74,7 +74,7 @@ def _load_demo() -> float:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from apps.alerts.rules import sweep_silence
+    from apps.checkins.followup import sweep_silence
     from apps.demo.clinic import load_demo
 
     t0 = time.perf_counter()

@@ -19,8 +19,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from apps.accounts.api import router as accounts_router
+from apps.accounts.audit_api import router as audit_router
 from apps.alerts.api import router as alerts_router
-from apps.audit.api import router as audit_router
 from apps.checkins.api import router as checkins_router
 from apps.clinical.api import router as clinical_router
 from apps.clinical.schemas import ScreeningOut

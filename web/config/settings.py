@@ -285,7 +285,7 @@ def env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Netwo
     return tuple(networks)
 
 
-# Reverse proxies whose X-Forwarded-For is believed (apps.accounts.addresses.client_address).
+# Reverse proxies whose X-Forwarded-For is believed (apps.audit.addresses.client_address).
 TRUSTED_PROXIES = env_networks("LOWDOSE_TRUSTED_PROXIES")
 
 # The cache holds the login counters: the database table is shared by every app server

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -33,7 +32,7 @@ from apps.accounts.models import (
     User,
 )
 from apps.audit.actor import Actor
-from apps.audit.log import record, record_as
+from apps.audit.log import record_as
 from lowdose.errors import InputError
 
 __all__ = [
@@ -201,14 +200,14 @@ class IssuedInvitation:
     token: str  # shown once, never stored
 
 
-def invite_patient(
-    request: HttpRequest, *, clinician: User, care_team: CareTeam, display_name: str
-) -> IssuedInvitation:
-    """Create a patient on one of the clinician's care teams with a one-time invitation link."""
+def invite_patient(actor: Actor, care_team: CareTeam, *, display_name: str) -> IssuedInvitation:
+    """Create a patient on one of the acting clinician's care teams with a one-time invitation
+    link."""
     name = display_name.strip()
     if not name or len(name) > 200:
         raise InputError("Enter the patient's name (up to 200 characters).", field="display_name")
-    if not care_team.clinicians.filter(pk=clinician.pk).exists():
+    clinician = actor.user
+    if clinician is None or not care_team.clinicians.filter(pk=clinician.pk).exists():
         raise InputError("Choose one of your own care teams.", field="care_team")
     raw, digest = Invitation.new_token()
     with transaction.atomic():
@@ -221,7 +220,7 @@ def invite_patient(
             created_by=clinician,
             expires_at=timezone.now() + settings.INVITATION_TTL,
         )
-        record(request, "patient.invite", patient_id=patient.pk, obj=invitation)
+        record_as(actor, "patient.invite", patient_id=patient.pk, obj=invitation)
     return IssuedInvitation(patient, invitation, raw)
 
 
@@ -235,9 +234,12 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def accept_invitation(
-    request: HttpRequest, *, token: str, username: str, password: str, email: str = ""
+    actor: Actor, *, token: str, username: str, password: str, email: str = ""
 ) -> User:
-    """Create the patient's login from a valid, unused invitation; the link then stops working."""
+    """Create the patient's login from a valid, unused invitation; the link then stops working.
+
+    ``actor`` is the visitor, not signed in yet; the audit event names the new login, from the
+    visitor's address."""
     username = username.strip()
     if not username:
         raise InputError("Choose a username.", field="username")
@@ -269,7 +271,11 @@ def accept_invitation(
         patient.save(update_fields=["user"])
         invitation.used_at = timezone.now()
         invitation.save(update_fields=["used_at"])
-        record(request, "patient.invite.accept", patient_id=patient.pk, actor=candidate)
+        record_as(
+            replace(actor, user=candidate, clinic_id=candidate.clinic_id),
+            "patient.invite.accept",
+            patient_id=patient.pk,
+        )
     return candidate
 
 
@@ -375,7 +381,7 @@ def turn_off_two_factor(actor: Actor) -> None:
 
 
 def update_patient_settings(
-    request: HttpRequest, patient: Patient, *, time_zone: str, locale: str
+    actor: Actor, patient: Patient, *, time_zone: str, locale: str
 ) -> dict[str, dict[str, str]]:
     """Set the patient's time zone (which calendar day each check-in belongs to) and locale (how
     their pages write dates and times). Both are checked before anything changes, and every
@@ -412,5 +418,5 @@ def update_patient_settings(
     patient.time_zone, patient.locale = time_zone, locale
     with transaction.atomic():  # the change and its audit event commit together
         patient.save(update_fields=["time_zone", "locale"])
-        record(request, "patient.settings", patient_id=patient.pk, obj=patient, detail=changes)
+        record_as(actor, "patient.settings", patient_id=patient.pk, obj=patient, detail=changes)
     return changes

@@ -17,7 +17,7 @@ The policy, counted over ``LOWDOSE_LOCKOUT_MINUTES`` (15) from the first failure
   while the real person, from their own address, gets in after a few seconds' wait. A successful
   login does not clear this counter (an attacker must not be able to reset it).
 
-The client address is :func:`apps.accounts.addresses.client_address` (trusted proxies only).
+The client address is :func:`apps.audit.addresses.client_address` (trusted proxies only).
 Counters live in Django's cache: the database cache (the default) is shared by every app server;
 local memory counts per process.
 """
@@ -36,8 +36,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from apps.accounts.addresses import client_address
 from apps.accounts.models import User
+from apps.audit.addresses import client_address
 
 __all__ = ["RateLimitedModelBackend", "refusal", "reset_limits", "retry_after"]
 

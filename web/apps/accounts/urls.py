@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from apps.accounts import auth_views, views
-from apps.audit import views as audit_views
+from apps.accounts import audit_views, auth_views, views
 
 app_name = "accounts"
 #: Also in this namespace: ``accounts:pharmacy``, the pharmacy queue (``config.urls`` adds it: its

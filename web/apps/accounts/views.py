@@ -1,5 +1,5 @@
 """Home routing, invitations, the pharmacist's start page, and the health check (the admin's
-start page, the audit log, is :mod:`apps.audit.views`)."""
+start page, the audit log, is :mod:`apps.accounts.audit_views`)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from apps.accounts.actions import (
 )
 from apps.accounts.locale import locale_examples
 from apps.accounts.models import CareTeam, Patient, User
+from apps.audit.actor import Actor
 from apps.audit.log import record
 from lowdose.errors import InputError
 
@@ -63,9 +64,8 @@ def invite(request: HttpRequest) -> HttpResponse:
             if team is None:
                 raise InputError("Choose one of your own care teams.", field="care_team")
             issued = invite_patient(
-                request,
-                clinician=user,
-                care_team=team,
+                Actor.from_request(request),
+                team,
                 display_name=request.POST.get("display_name", ""),
             )
         except InputError as exc:
@@ -98,7 +98,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             user = accept_invitation(
-                request,
+                Actor.from_request(request),
                 token=token,
                 username=request.POST.get("username", ""),
                 password=request.POST.get("password", ""),
@@ -137,7 +137,7 @@ def patient_settings(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             changes = update_patient_settings(
-                request,
+                Actor.from_request(request),
                 patient,
                 time_zone=request.POST.get("time_zone", ""),
                 locale=request.POST.get("locale", patient.locale),

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+
+from apps.audit.addresses import client_address
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -36,11 +39,9 @@ class Actor:
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:
         """The signed-in user of ``request`` (anonymous → ``user=None``) and its address."""
-        from apps.accounts.addresses import client_address  # accounts builds on audit
-        from apps.accounts.models import User
-
         found = getattr(request, "user", None)
-        user = found if isinstance(found, User) else None
+        # The user model is settings.AUTH_USER_MODEL (accounts.User): accounts builds on audit.
+        user = found if isinstance(found, get_user_model()) else None
         address = client_address(request)
         return cls(
             user=user,

@@ -10,28 +10,32 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.http import HttpRequest
 
 from apps.audit.actor import Actor
+from apps.audit.addresses import client_address
 from apps.audit.models import AuditEvent
 
-__all__ = ["client_ip", "record", "record_as", "record_many"]
+__all__ = ["PATIENT_MODEL", "client_ip", "record", "record_as", "record_many"]
+
+#: The model whose ``clinic_id`` an event about a patient belongs to (``AuditEvent.patient_id``
+#: holds its primary key).
+PATIENT_MODEL = "accounts.Patient"
 
 
 def client_ip(request: HttpRequest) -> str | None:
     """The address the request came from, behind the trusted proxies only
-    (:func:`apps.accounts.addresses.client_address`)."""
-    from apps.accounts.addresses import client_address  # accounts builds on audit
-
+    (:func:`apps.audit.addresses.client_address`)."""
     return client_address(request)
 
 
 def _clinic_of(actor: Actor, patient_id: int | None) -> int | None:
     """The patient's clinic when the event is about a patient who exists, else the actor's."""
     if patient_id is not None:
-        from apps.accounts.models import Patient  # accounts builds on audit
-
-        found = Patient.objects.filter(pk=patient_id).values_list("clinic_id", flat=True).first()
+        # Reached by name, as a foreign key would ("accounts.Patient"): accounts builds on audit.
+        patients = django_apps.get_model(PATIENT_MODEL)._default_manager
+        found = patients.filter(pk=patient_id).values_list("clinic_id", flat=True).first()
         if found is not None:
             return int(found)
     return actor.clinic_id

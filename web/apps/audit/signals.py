@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -47,11 +48,10 @@ def on_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
 def on_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    from apps.accounts.models import User  # accounts builds on audit
-
     tried = str(credentials.get("username") or "")[:150]
+    users = get_user_model()._default_manager  # accounts.User: accounts builds on audit
     clinic_id = (
-        User.objects.filter(username__iexact=tried).values_list("clinic_id", flat=True).first()
+        users.filter(username__iexact=tried).values_list("clinic_id", flat=True).first()
         if tried
         else None
     )

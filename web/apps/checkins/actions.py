@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Patient, User
-from apps.alerts.rules import followup_after_checkin
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
+from apps.checkins.followup import followup_after_checkin
 from apps.checkins.models import Checkin, CheckinRevision, SideEffectReport, answers_of
 from config.errors import CheckinConflictError
 from lowdose.daily import DAILY_SCALES
@@ -62,8 +62,9 @@ def store_checkin(
 
     Returns ``(row, created)``. Raises :class:`CheckinConflictError` when the id was used for a
     different entry. A new check-in runs the follow-up rules in the same transaction
-    (:func:`apps.alerts.rules.followup_after_checkin`: raises pain, side-effect alerts and closes
-    "no check-in"), as lowdose itself; ``followup=False`` leaves that to a caller storing many.
+    (:func:`apps.checkins.followup.followup_after_checkin`: raises pain, side-effect alerts and
+    closes "no check-in"), as lowdose itself; ``followup=False`` leaves that to a caller storing
+    many.
     """
     by = _person(actor)
     existing = Checkin.objects.filter(patient=patient, client_id=checkin.client_id).first()

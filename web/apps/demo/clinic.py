@@ -25,9 +25,9 @@ from apps.accounts.actions import (
     register_pharmacy,
 )
 from apps.accounts.models import CareTeam, Clinic, Patient, Pharmacy, Role, User
-from apps.alerts.rules import followup_after_checkin
 from apps.audit.actor import Actor
 from apps.checkins.actions import store_checkin
+from apps.checkins.followup import followup_after_checkin
 from apps.checkins.models import Checkin
 from apps.demo.clinical import load_clinical_demo
 from apps.demo.nof1 import load_nof1_demo

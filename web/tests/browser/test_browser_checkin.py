@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from apps.accounts.models import Patient, User
-from apps.alerts.rules import sweep_silence
+from apps.checkins.followup import sweep_silence
 
 from .conftest import log_in, log_out
 

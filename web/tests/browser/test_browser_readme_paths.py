@@ -20,7 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from apps.accounts.models import Patient
-from apps.alerts.rules import sweep_silence
+from apps.checkins.followup import sweep_silence
 from apps.checkins.queries import patient_today
 from apps.demo.clinic import DEMO_PASSWORD, PATIENT_NAMES, load_demo
 from apps.nof1.models import Nof1Trial

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from apps.accounts.models import Patient, User
 from apps.alerts.models import Alert
-from apps.alerts.rules import sweep_silence
 from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
 from apps.checkins.actions import change_checkin, delete_checkin, revised_checkin, store_checkin
+from apps.checkins.followup import sweep_silence
 from apps.checkins.models import Checkin, CheckinRevision
 from apps.checkins.queries import core_checkins, diary_of, panel_rows, summary_of
 from config.errors import CheckinConflictError

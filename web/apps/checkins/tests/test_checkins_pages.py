@@ -166,7 +166,7 @@ def test_the_panel_shows_the_silent_patients_alert_in_constant_queries(
 ) -> None:
     from django.utils import timezone
 
-    from apps.alerts.rules import sweep_silence
+    from apps.checkins.followup import sweep_silence
 
     make_checkin(patient, days_ago=4)
     client = client_for(clinician)

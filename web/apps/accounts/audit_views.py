@@ -1,4 +1,9 @@
-"""The clinic admin's audit log page: search by patient, person, area and date."""
+"""The clinic admin's audit log page: search by patient, person, area and date.
+
+It lives in accounts, not audit, because who may read which events is an access rule
+(:func:`apps.accounts.access.visible_audit_events`); the audit app below it owns the log, its
+search (:mod:`apps.audit.queries`) and the words for each action (:mod:`apps.audit.words`).
+"""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from apps.alerts.rules import sweep_silence
+from apps.checkins.followup import sweep_silence
 
 
 class Command(BaseCommand):

@@ -1,8 +1,9 @@
 """Follow-up rules that turn check-in data into stored alerts.
 
-The rules themselves are the core's (:func:`lowdose.diary.alerts_for` and
-:func:`lowdose.diary.no_checkin_alert`, pure and tested without Django); this module only decides
-which record each finding is and stores it:
+They live with the check-ins they read, above the alerts app, which keeps the alert records, their
+actions and pages and knows nothing of check-ins. The rules themselves are the core's
+(:func:`lowdose.diary.alerts_for` and :func:`lowdose.diary.no_checkin_alert`, pure and tested
+without Django); this module only decides which record each finding is and stores it:
 
 =======================  ========  =====================================  =====================
 kind                     severity  key (one open alert per key)           raised

@@ -16,10 +16,10 @@ from django.utils import timezone
 from apps.accounts.models import Patient, User
 from apps.alerts.actions import resolve_alert
 from apps.alerts.models import Alert
-from apps.alerts.rules import sweep_silence
 from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
 from apps.checkins.actions import store_checkin
+from apps.checkins.followup import sweep_silence
 from apps.checkins.queries import patient_today
 from lowdose.diary import Checkin as CoreCheckin
 from lowdose.diary import SideEffect

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from apps.accounts.addresses import client_address, forwarded_client
 from apps.audit.actor import Actor
+from apps.audit.addresses import client_address, forwarded_client
 from apps.audit.log import client_ip
 from config.settings import env_networks
 

@@ -1,4 +1,6 @@
-"""``GET /api/v1/audit``: the clinic admin's audit log, searched and paginated like the page."""
+"""``GET /api/v1/audit``: the clinic admin's audit log, searched and paginated like the page
+(:mod:`apps.accounts.audit_views`). Its own router, tagged ``audit``; the operation id is the one it
+had when it lived in the audit app, so the API contract is unchanged."""
 
 # No ``from __future__ import annotations`` here: ninja's @paginate wrapper resolves the handler's
 # annotations in its own module, so they must be real objects, not strings.
@@ -32,6 +34,7 @@ router = Router(tags=["audit"], auth=BearerToken())
     "finds list views that showed the patient), `person` (username), `action` (a name such as "
     "`prescriptions.sign` or an area such as `prescriptions`), `outcome` (ok or denied), "
     "`since` and `until` (dates, both included). Paginated: `page`, 50 per page.",
+    operation_id="apps_audit_api_list_audit_events",
 )
 @paginate(BoundedPages, page_size=50)
 def list_audit_events(request: HttpRequest, filters: Query[AuditFiltersIn]) -> QuerySet[AuditEvent]:
