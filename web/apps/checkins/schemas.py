@@ -118,6 +118,7 @@ class _CheckinInStart(BodyIn):
 class CheckinInBase(BodyIn):
     """A new check-in's fields after its scores, and what the view asks of it."""
 
+    #: The scales whose scores the schema carries (each built schema names its own set).
     daily_scales: ClassVar[DailyScales] = DAILY_SCALES
 
     dose_mg: str | None = Field(None, description='Decimal string, e.g. "4.5"; null when missed')
@@ -155,6 +156,7 @@ class _CheckinPatchStart(BodyIn):
 class CheckinPatchBase(BodyIn):
     """A correction's fields after its scores, and what the view asks of it."""
 
+    #: The scales whose scores the schema carries (each built schema names its own set).
     daily_scales: ClassVar[DailyScales] = DAILY_SCALES
 
     dose_status: Literal["taken", "missed", "none"] | None = None
@@ -200,6 +202,7 @@ class _CheckinOutStart(Schema):
 class CheckinOutBase(Schema):
     """A check-in's fields after its scores, as the API answers it, and how a row becomes one."""
 
+    #: The scales whose scores the schema carries (each built schema names its own set).
     daily_scales: ClassVar[DailyScales] = DAILY_SCALES
 
     dose_status: str
