@@ -327,9 +327,6 @@ WEB_APPS = Path(__file__).resolve().parents[1] / "web" / "apps"
 KNOWN_APP_CYCLE_EDGES = {
     ("audit", "accounts"),  # the log reads users and addresses; accounts writes the log
     ("alerts", "checkins"),  # the follow-up rule reads check-ins; check-ins raise alerts
-    ("checkins", "clinical"),  # the panel and dashboard show the safety hold
-    ("checkins", "nof1"),  # the dashboard shows the patient's trial
-    ("clinical", "nof1"),  # open trial windows and naltrexone holders read trials
 }
 
 

@@ -20,7 +20,12 @@ import pytest
 from lowdose.daily import DAILY_SCALES, DailyScale, DailyScales
 from lowdose.diary import Checkin, MissingAnswerError, daily_scores, parse_checkin, summarize
 from lowdose.diary.charts import checkin_chart
-from lowdose.diary.csvio import parse_diary, read_checkins_csv, write_checkins_csv, write_diary
+from lowdose.interop.diary_csv import (
+    parse_diary,
+    read_checkins_csv,
+    write_checkins_csv,
+    write_diary,
+)
 from lowdose.outcomes import AnalysisPlan, ResponseAnalysis
 from lowdose.outcomes.charts import nof1_chart_spec
 from lowdose.outcomes.design import Nof1Design, Nof1Plan

@@ -16,7 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lowdose.diary import Checkin, CheckinError, SideEffect, parse_checkin, summarize
-from lowdose.diary.csvio import (
+from lowdose.diary.demo import DEMO_PROFILES, demo_dose_for_day, generate_diary
+from lowdose.interop.diary_csv import (
     CSV_COLUMNS,
     FORMULA_TRIGGERS,
     escape_text_cell,
@@ -24,7 +25,6 @@ from lowdose.diary.csvio import (
     unescape_text_cell,
     write_checkins_csv,
 )
-from lowdose.diary.demo import DEMO_PROFILES, demo_dose_for_day, generate_diary
 
 TZ = ZoneInfo("Europe/London")
 END = date(2026, 5, 31)

@@ -10,8 +10,8 @@ import pytest
 
 from lowdose.daily import DAILY_SCALES as OUTCOMES
 from lowdose.daily import Diary
-from lowdose.diary.csvio import parse_diary, read_diary
 from lowdose.errors import InputError
+from lowdose.interop.diary_csv import parse_diary, read_diary
 from lowdose.outcomes import DiaryError
 
 HEADER = "date,pain,fatigue,sleep,mood,dose_mg\n"

@@ -16,9 +16,9 @@ from typing import Any
 
 from lowdose.cli.output import caveats_on_stderr, console, respond, table
 from lowdose.daily import DAILY_SCALES
-from lowdose.diary.csvio import read_diary
 from lowdose.errors import DesignError, OutcomesError, OutcomesWarning
 from lowdose.evidence.placebo import placebo_reference
+from lowdose.interop.diary_csv import read_diary
 from lowdose.outcomes.design import Nof1Design, Nof1Plan
 from lowdose.outcomes.nof1 import Nof1Analysis
 from lowdose.outcomes.pooling import PooledNof1, TrialEffect

@@ -2,7 +2,7 @@
 
 Day-to-day pain is noisy and autocorrelated, so eyeballing a chart misleads. This package
 answers "does LDN help *this* patient?" from a :class:`lowdose.daily.Diary` (the one daily
-series; its CSV is read by :mod:`lowdose.diary.csvio`):
+series; its CSV is read by :mod:`lowdose.interop.diary_csv`):
 
 ``response``  open-label baseline-vs-recent comparison with an AR(1) interval
 ``design``    N-of-1 designs: randomised cycles, PK-derived run-in, neutral kit codes

@@ -72,7 +72,7 @@ So a refused signing reads "view ok, sign denied", never "sign ok, sign denied".
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import QuerySet
@@ -82,6 +82,8 @@ from apps.accounts.models import Patient, Role, User
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
 from apps.audit.models import AuditEvent
+
+_Row = TypeVar("_Row", bound=models.Model)
 
 __all__ = [
     "ACTIONS",
@@ -189,6 +191,30 @@ def audit_access(
         obj=obj,
         clinic_id=clinic_id,
     )
+
+
+def audited_or_404(
+    actor: Actor,
+    action: str,
+    found: _Row | None,
+    *,
+    patient_id: int | None,
+    missing: str,
+    clinic_id: int | None = None,
+) -> _Row:
+    """The end of every app's ``get_<thing>_for_user``: audit the check (allowed when a row was
+    found, with the row as the object) and return the row, or raise ``Http404(missing)``."""
+    audit_access(
+        actor,
+        action,
+        allowed=found is not None,
+        patient_id=patient_id,
+        obj=found,
+        clinic_id=clinic_id,
+    )
+    if found is None:
+        raise Http404(missing)
+    return found
 
 
 def request_actor(request: HttpRequest, user: User) -> Actor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from apps.accounts.access import audit_access, visible_patients
+from apps.accounts.access import audited_or_404, visible_patients
 from apps.accounts.models import Role, User
 from apps.alerts.models import Alert
 from apps.audit.actor import Actor
@@ -44,7 +44,4 @@ def get_alert_for_user(actor: Actor, alert_id: int | str, action: str) -> Alert:
         if found is not None
         else Alert.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
     )
-    audit_access(actor, action, allowed=found is not None, patient_id=patient_id, obj=found)
-    if found is None:
-        raise Http404("No such alert.")
-    return found
+    return audited_or_404(actor, action, found, patient_id=patient_id, missing="No such alert.")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 
-from apps.accounts.access import acting_user, audit_access, request_actor, visible_patients
+from apps.accounts.access import acting_user, audited_or_404, request_actor, visible_patients
 from apps.checkins.models import Checkin
 
 __all__ = ["get_checkin_for_user"]
@@ -42,14 +42,11 @@ def get_checkin_for_user(
         .select_related("patient")
         .first()
     )
-    audit_access(
+    return audited_or_404(
         request_actor(request, actor),
         action,
-        allowed=found is not None,
+        found,
         patient_id=pk,
-        obj=found,
+        missing="No such check-in.",
         clinic_id=found.patient.clinic_id if found is not None else None,
     )
-    if found is None:
-        raise Http404("No such check-in.")
-    return found

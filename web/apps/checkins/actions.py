@@ -26,7 +26,7 @@ from config.errors import CheckinConflictError
 from lowdose.daily import DAILY_SCALES
 from lowdose.diary import CHANGE_WINDOW, may_change, parse_checkin
 from lowdose.diary import Checkin as CoreCheckin
-from lowdose.diary.csvio import read_checkins_csv
+from lowdose.interop.diary_csv import read_checkins_csv
 
 __all__ = [
     "ImportResult",
@@ -268,7 +268,7 @@ def delete_checkin(actor: Actor, row: Checkin, *, now: datetime | None = None) -
 
 def read_import(patient: Patient, text: str) -> list[CoreCheckin]:
     """The check-ins of a lowdose CSV export for ``patient``, each validated by the core
-    (:func:`lowdose.diary.csvio.read_checkins_csv`: a bad row is a ``CheckinError``)."""
+    (:func:`lowdose.interop.diary_csv.read_checkins_csv`: a bad row is a ``CheckinError``)."""
     return list(
         read_checkins_csv(
             text, now=timezone.now(), tz=ZoneInfo(patient.time_zone), joined=patient.created_at

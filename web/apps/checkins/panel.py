@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from apps.accounts.access import visible_patients
 from apps.accounts.models import Patient, User
+from apps.accounts.treatment import naltrexone_holders
 from apps.alerts.models import Alert, Severity
 from apps.alerts.queries import open_alerts_by_patient
 from apps.audit.log import record, record_many
@@ -134,10 +135,8 @@ class Row:
 
 def treatment_states(rows: Sequence[PanelRow]) -> dict[int, str]:
     """Where each patient is: invited, in an N-of-1 trial (still blinded, as the safety screen
-    counts it: ``apps.clinical.screening.naltrexone_holders``), on LDN (a signed
+    counts it: :func:`apps.accounts.treatment.naltrexone_holders`), on LDN (a signed
     or dispensed prescription, or doses in the diary) or before LDN. Two queries."""
-    from apps.clinical.screening import naltrexone_holders  # clinical builds on check-ins
-
     prescribed, in_trial = naltrexone_holders(row.patient.pk for row in rows)
     states = {}
     for row in rows:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.locale import day_first
 from apps.accounts.models import Patient, User
+from apps.accounts.treatment import blinded_kit, safety_hold
 from apps.alerts.queries import open_alerts
 from apps.audit.actor import Actor
 from apps.checkins.access import get_checkin_for_user
@@ -42,8 +43,6 @@ from apps.checkins.queries import (
     responses_of,
     summary_of,
 )
-from apps.clinical.screening import safety_hold
-from apps.nof1.queries import current_kit, running_trial
 from config.errors import CheckinConflictError
 from lowdose.charts import render as render_chart
 from lowdose.daily import DAILY_SCALES
@@ -58,7 +57,7 @@ from lowdose.diary import (
 )
 from lowdose.diary.charts import checkin_chart
 from lowdose.diary.checkin import SIDE_EFFECT_LABELS
-from lowdose.diary.csvio import write_checkins_csv
+from lowdose.interop.diary_csv import write_checkins_csv
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -177,7 +176,7 @@ def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
             "client_id": str(uuid.uuid4()),
             "dose_mg": f"{last.dose_mg.normalize():f}" if last and last.dose_mg else "",
         }
-    kit = current_kit(running_trial(patient, local_now.date()), local_now.date())
+    kit = blinded_kit(patient, local_now.date())
     return _render_form(
         request,
         patient,

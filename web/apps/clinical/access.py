@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from apps.accounts.access import (
     ROUTED_STATUSES,
     acting_user,
-    audit_access,
+    audited_or_404,
     request_actor,
     routed_only,
     visible_patients,
@@ -58,13 +58,6 @@ def get_prescription_for_user(
     found = rows.first()
     if pk is None:
         pk = Prescription.objects.filter(pk=rx).values_list("patient_id", flat=True).first()
-    audit_access(
-        request_actor(request, actor),
-        action,
-        allowed=found is not None,
-        patient_id=pk,
-        obj=found,
+    return audited_or_404(
+        request_actor(request, actor), action, found, patient_id=pk, missing="No such prescription."
     )
-    if found is None:
-        raise Http404("No such prescription.")
-    return found

@@ -11,6 +11,10 @@ class ClinicalConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from apps.accounts.treatment import provide_prescription_facts
         from apps.clinical.licensed import install_licensed_wording
+        from apps.clinical.treatment import ClinicalPrescriptionFacts
 
         install_licensed_wording(settings.LICENSED_WORDING_FILES)
+        # The apps below (check-ins, the panel) ask for prescriptions and the safety hold here.
+        provide_prescription_facts(ClinicalPrescriptionFacts())

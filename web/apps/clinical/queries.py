@@ -6,20 +6,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from apps.accounts import treatment
 from apps.accounts.models import Patient
 from apps.checkins.models import Checkin
 from apps.clinical.models import Prescription
-from apps.nof1.models import Nof1Trial
-from apps.nof1.states import state_of
-from lowdose.outcomes.trial_states import TrialState
 from lowdose.regimens import CurrentDose, TrialWindow, current_dose
 
 __all__ = ["current_dose_for", "open_trial_windows", "patient_today"]
-
-#: The states of a trial that has not ended: its days are the trial's (kits, not open-label LDN).
-NOT_ENDED = frozenset(
-    {TrialState.DESIGNED, TrialState.KITS_PREPARED, TrialState.LOCKED, TrialState.RUNNING}
-)
 
 
 def patient_today(patient: Patient) -> date:
@@ -51,11 +44,6 @@ def current_dose_for(patient: Patient, today: date | None = None) -> CurrentDose
 
 def open_trial_windows(patient: Patient, today: date | None = None) -> list[TrialWindow]:
     """The days held by the patient's N-of-1 trials that have not ended (designed, kits
-    prepared, plan locked or running), from the first period's run-in to the last blinded day."""
-    day = patient_today(patient) if today is None else today
-    windows = []
-    for trial in Nof1Trial.objects.blinded().filter(patient=patient).select_related("patient"):
-        state = state_of(trial, day)
-        if state in NOT_ENDED:
-            windows.append(TrialWindow(trial.start, trial.end, state.label))
-    return windows
+    prepared, plan locked or running), from the first period's run-in to the last blinded day
+    (the N-of-1 app tells: :func:`apps.accounts.treatment.open_trial_windows`)."""
+    return treatment.open_trial_windows(patient, patient_today(patient) if today is None else today)

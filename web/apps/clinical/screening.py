@@ -13,18 +13,18 @@ gate before naltrexone is prescribed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
 
 from apps.accounts.models import Patient
+from apps.accounts.treatment import naltrexone_holders
 from apps.alerts.actions import raise_alert, resolve_alert
 from apps.alerts.models import Alert, Severity
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
-from apps.clinical.models import Medication, MedicationResolution, PlannedSurgery, Prescription
+from apps.clinical.models import Medication, MedicationResolution, PlannedSurgery
 from apps.clinical.queries import patient_today
 from lowdose.safety import (
     ContraindicationError,
@@ -41,7 +41,6 @@ from lowdose.safety import (
 __all__ = [
     "MAX_NAME",
     "SCREEN_ALERT",
-    "naltrexone_holders",
     "next_surgery",
     "on_treatment",
     "require_clear_screen",
@@ -106,27 +105,9 @@ def next_surgery(patient: Patient, today: date | None = None) -> PlannedSurgery 
     return patient.surgeries.planned().filter(on__gte=today).order_by("on", "id").first()
 
 
-def naltrexone_holders(patient_ids: Iterable[int]) -> tuple[set[int], set[int]]:
-    """Of these patients, those with a signed or dispensed prescription, and those in an N-of-1
-    trial not yet unblinded (its kits contain naltrexone): two queries for any number."""
-    from apps.nof1.models import Nof1Trial  # the N-of-1 app builds on clinical
-
-    ids = list(patient_ids)
-    prescribed = set(
-        Prescription.objects.filter(
-            patient_id__in=ids,
-            status__in=(Prescription.Status.SIGNED, Prescription.Status.DISPENSED),
-        ).values_list("patient_id", flat=True)
-    )
-    in_trial = set(
-        Nof1Trial.objects.filter(patient_id__in=ids).blinded().values_list("patient_id", flat=True)
-    )
-    return prescribed, in_trial
-
-
 def on_treatment(patient: Patient) -> bool:
     """True while the patient holds naltrexone or may soon: a signed or dispensed prescription,
-    or an N-of-1 trial that is not finished (:func:`naltrexone_holders`)."""
+    or an N-of-1 trial that is not finished (:func:`apps.accounts.treatment.naltrexone_holders`)."""
     prescribed, in_trial = naltrexone_holders([patient.pk])
     return bool(prescribed or in_trial)
 

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 
 from apps.accounts.access import (
     acting_user,
-    audit_access,
+    audited_or_404,
     kits_only,
     request_actor,
     visible_patients,
@@ -47,13 +47,10 @@ def get_trial_for_user(request: HttpRequest, trial_id: int | str, action: str) -
         patient_id = Nof1Trial.objects.filter(pk=pk).values_list("patient_id", flat=True).first()
     else:
         patient_id = found.patient_id
-    audit_access(
+    return audited_or_404(
         request_actor(request, actor),
         action,
-        allowed=found is not None,
+        found,
         patient_id=patient_id,
-        obj=found,
+        missing="No such trial.",
     )
-    if found is None:
-        raise Http404("No such trial.")
-    return found

@@ -7,3 +7,10 @@ class Nof1Config(AppConfig):
     name = "apps.nof1"
     label = "nof1"
     verbose_name = "Blinded N-of-1 trials"
+
+    def ready(self) -> None:
+        from apps.accounts.treatment import provide_trial_facts
+        from apps.nof1.treatment import Nof1TrialFacts
+
+        # The apps below (the safety screen, check-ins, the panel) ask for trial facts here.
+        provide_trial_facts(Nof1TrialFacts())
