@@ -3,8 +3,8 @@
 Every part of lowdose that asks for, checks, stores, summarises, analyses, exports or draws a daily
 score takes its scales from a :class:`DailyScales` set (by default :data:`DAILY_SCALES`): the
 check-in validator, the daily questionnaire, the summaries and alerts, the response and N-of-1
-analyses, both CSV formats, the charts and the web model's columns. Adding a daily item is one
-entry here (and, in the web layer, a migration).
+analyses, both CSV formats, the charts, the web model's columns and the REST API's check-in
+schemas. Adding a daily item is one entry here (and, in the web layer, a migration).
 
 Directions (docs/decisions/0002)
 --------------------------------
