@@ -76,11 +76,12 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from apps.accounts.models import Patient, Role, User
 from apps.audit.actor import Actor
-from apps.audit.log import record_as
+from apps.audit.log import record, record_as
 from apps.audit.models import AuditEvent
 
 _Row = TypeVar("_Row", bound=models.Model)
@@ -215,6 +216,13 @@ def audited_or_404(
     if found is None:
         raise Http404(missing)
     return found
+
+
+def denied_page(request: HttpRequest, action: str) -> HttpResponse:
+    """A page the signed-in person's role may not open: the refusal of ``action`` is audited, and
+    they see the not-found page (a role that may not open it never learns what is there)."""
+    record(request, action, outcome="denied")
+    return render(request, "404.html", status=404)
 
 
 def request_actor(request: HttpRequest, user: User) -> Actor:

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from apps.accounts.access import visible_audit_events
+from apps.accounts.access import denied_page, visible_audit_events
 from apps.accounts.models import Role, User
 from apps.audit.log import record
 from apps.audit.queries import AuditFilters, search
@@ -34,8 +34,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """Newest first, 50 a page; the reading itself is recorded with the filters used."""
     user = cast(User, request.user)
     if not user.is_clinic_admin:
-        record(request, "audit.view", outcome="denied")
-        return render(request, "404.html", status=404)
+        return denied_page(request, "audit.view")
     error: InputError | None = None
     try:
         filters = AuditFilters.parse(request.GET)

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.accounts.access import get_patient_for_user
+from apps.accounts.access import denied_page, get_patient_for_user
 from apps.accounts.actions import (
     accept_invitation,
     find_invitation,
@@ -24,7 +24,6 @@ from apps.accounts.actions import (
 from apps.accounts.locale import locale_examples
 from apps.accounts.models import CareTeam, Patient, User
 from apps.audit.actor import Actor
-from apps.audit.log import record
 from lowdose.errors import InputError
 
 
@@ -45,17 +44,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/no_role.html", status=403)
 
 
-def _not_found(request: HttpRequest, action: str) -> HttpResponse:
-    record(request, action, outcome="denied")
-    return render(request, "404.html", status=404)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if not user.is_clinician:
-        return _not_found(request, "patient.invite")
+        return denied_page(request, "patient.invite")
     teams = CareTeam.objects.filter(clinicians=user).order_by("name")
     error: InputError | None = None
     if request.method == "POST":

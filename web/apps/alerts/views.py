@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.access import acts_on_any, visible_patients
+from apps.accounts.access import acts_on_any, denied_page, visible_patients
 from apps.accounts.models import User
 from apps.alerts.access import get_alert_for_user
 from apps.alerts.actions import acknowledge_alert, resolve_alert
@@ -29,11 +29,6 @@ from config.errors import AlertClosedError
 from lowdose.errors import InputError
 
 __all__ = ["acknowledge", "inbox", "resolve"]
-
-
-def _not_found(request: HttpRequest, action: str) -> HttpResponse:
-    record(request, action, outcome="denied")
-    return render(request, "404.html", status=404)
 
 
 def _filters(request: HttpRequest) -> tuple[Severity | None, int | None, str]:
@@ -106,7 +101,7 @@ def _render_inbox(
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     if not acts_on_any(cast(User, request.user), "alerts.view"):
-        return _not_found(request, "alerts.view")
+        return denied_page(request, "alerts.view")
     return _render_inbox(request)
 
 

@@ -19,12 +19,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from apps.accounts.access import visible_patients
+from apps.accounts.access import denied_page, visible_patients
 from apps.accounts.models import Patient, User
 from apps.accounts.treatment import naltrexone_holders
 from apps.alerts.models import Alert, Severity
 from apps.alerts.queries import open_alerts_by_patient
-from apps.audit.log import record, record_many
+from apps.audit.log import record_many
 from apps.checkins.queries import PanelRow, panel_rows
 from lowdose.daily import DAILY_SCALES
 
@@ -215,8 +215,7 @@ def build_panel(user: User, query: PanelQuery) -> Panel:
 def panel(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if not user.is_clinician:
-        record(request, "panel.view", outcome="denied")
-        return render(request, "404.html", status=404)
+        return denied_page(request, "panel.view")
     built = build_panel(user, PanelQuery.parse(request.GET))
     shown = list(built.page.object_list)
     # One event naming every patient whose name the page shows (rows and urgent alerts).

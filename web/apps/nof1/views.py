@@ -14,10 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.access import can, get_patient_for_user
+from apps.accounts.access import can, denied_page, get_patient_for_user
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
-from apps.audit.log import record, record_many
+from apps.audit.log import record_many
 from apps.checkins.queries import patient_today
 from apps.clinical.screening import screen_patient
 from apps.nof1.access import get_trial_for_user, visible_trials
@@ -312,8 +312,7 @@ def trial_emergency(request: HttpRequest, trial_id: int) -> HttpResponse:
 def pharmacy_trials(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if not user.is_pharmacist:
-        record(request, "nof1.kits", outcome="denied")
-        return render(request, "404.html", status=404)
+        return denied_page(request, "nof1.kits")
     trials = list(visible_trials(user, "nof1.kits"))
     return render(
         request, "nof1/pharmacy.html", {"rows": [(t, situation(t, user)) for t in trials]}
@@ -369,8 +368,7 @@ def research(request: HttpRequest) -> HttpResponse:
     """The clinic's completed N-of-1 trials pooled, de-identified (clinic admins)."""
     user = cast(User, request.user)
     if not user.is_clinic_admin or user.clinic is None:
-        record(request, "nof1.pool", outcome="denied")
-        return render(request, "404.html", status=404)
+        return denied_page(request, "nof1.pool")
     trials = completed_pain_trials(user.clinic)
     record_many(request, "nof1.pool", [t.patient_id for t in trials])
     return render(

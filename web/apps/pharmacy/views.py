@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.accounts.access import denied_page
 from apps.accounts.models import User
 from apps.alerts.access import visible_alerts
 from apps.alerts.models import Alert
 from apps.audit.actor import Actor
-from apps.audit.log import record, record_many
+from apps.audit.log import record_many
 from apps.clinical.access import get_prescription_for_user, visible_prescriptions
 from apps.clinical.models import Prescription
 from apps.clinical.screening import screen_patient
@@ -41,8 +42,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     """``/pharmacy/`` (URL name ``accounts:pharmacy``): what to make, oldest signature first."""
     user = cast(User, request.user)
     if not user.is_pharmacist:
-        record(request, "pharmacy.view", outcome="denied")
-        return render(request, "404.html", status=404)
+        return denied_page(request, "pharmacy.view")
     rows = list(
         visible_prescriptions(user, "prescriptions.dispense")
         .select_related("patient", "pharmacy", "clinician")
@@ -160,8 +160,7 @@ def prices(request: HttpRequest) -> HttpResponse:
     """The pharmacist publishes and withdraws packs on their own pharmacies' price lists."""
     user = cast(User, request.user)
     if not user.is_pharmacist:
-        record(request, "pharmacy.prices", outcome="denied")
-        return render(request, "404.html", status=404)
+        return denied_page(request, "pharmacy.prices")
     mine = user.pharmacies.order_by("name")
     if request.method == "POST":
         pharmacy = mine.filter(pk=request.POST.get("pharmacy") or 0).first()
