@@ -172,3 +172,42 @@ def test_a_job_sent_to_the_queue_runs_at_once_in_the_tests(patient: Patient) -> 
     async_task("apps.accounts.housekeeping.prune_expired_api_tokens")
 
     assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_pruning_at_once_delete_each_row_once(patient: Patient) -> None:
+    """PostgreSQL: two runs racing (two workers, or a retried job beside a slow one) delete every
+    expired token once between them, and audit exactly what each deleted. (SQLite's in-memory
+    test database cannot hold two real connections; it has one writer at a time anyway.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two real connections to one PostgreSQL database")
+    import threading
+
+    from django.db import connections
+
+    assert patient.user is not None
+    for n in range(40):
+        _token(patient.user, f"old-{n}", NOW - timedelta(minutes=n + 1))
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            counts.append(prune_expired_api_tokens(now=NOW))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(counts) == 40
+    assert not ApiToken.objects.exists()
+    audited = [e["detail"]["pruned"] for e in _prune_events("housekeeping.api_tokens.prune")]
+    assert sorted(audited) == sorted(c for c in counts if c)
