@@ -26,6 +26,7 @@ from apps.accounts.housekeeping import (
 from apps.accounts.models import ApiToken, Invitation, Patient, User
 from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
+from apps.audit.words import AREAS, describe
 
 NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # the night clocks change in Europe
 
@@ -57,6 +58,12 @@ def test_expired_sessions_are_pruned_and_live_ones_kept() -> None:
     assert _prune_events("housekeeping.sessions.prune") == [
         {"actor_username": "system", "detail": {"pruned": 2}, "patient_id": None}
     ]
+
+
+def test_the_audit_page_names_each_pruning_in_words() -> None:
+    assert describe("housekeeping.invitations.prune") == "Pruned expired invitations"
+    assert describe("housekeeping.login_limits.prune") == "Pruned expired login limits"
+    assert "housekeeping" in AREAS  # the clinic admin can filter on it
 
 
 @pytest.mark.django_db
