@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
+from apps.accounts.models import User
 from apps.jobs.schedule import PERIODIC_JOBS, sync_schedules
 
 EXPECTED = {
@@ -72,3 +75,20 @@ def test_a_job_is_killed_before_its_lease_ends() -> None:
     assert isinstance(retry, int)
     assert timeout < retry
     assert settings.Q_CLUSTER["orm"] == "default"  # the app's own database: no Redis
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_the_schedules_and_the_jobs(
+    admin_user: User, client_for: Callable[[User | None], Client]
+) -> None:
+    client = client_for(admin_user)
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert "Background jobs" in index.content.decode()
+    schedules = client.get("/admin/django_q/schedule/")
+    assert schedules.status_code == 200
+    page = schedules.content.decode()
+    for name in EXPECTED:
+        assert name in page
+    for jobs in ("/admin/django_q/success/", "/admin/django_q/failure/", "/admin/django_q/ormq/"):
+        assert client.get(jobs).status_code == 200
