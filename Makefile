@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
         install install-dev demo migrate openapi bench clean
 
 help:
-	@echo "make run    install into .venv, migrate var/lowdose.sqlite3, load the demo clinic, serve on http://$(HOST):$(PORT)"
+	@echo "make run    install into .venv, migrate var/lowdose.sqlite3, load the demo clinic, serve on http://$(HOST):$(PORT) with a background worker"
 	@echo "make test   install test needs (Debian postgresql + chromium if missing), lint, types, all tests on SQLite and PostgreSQL"
 	@echo "make check  ruff, mypy and the fast tests (no browser, SQLite only)"
 
@@ -53,8 +53,8 @@ run: export LOWDOSE_HTTPS ?= 0
 run: demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@$(MANAGE) demo_logins
-	@echo "Serving lowdose on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
-	$(BIN)/gunicorn --chdir web --bind $(HOST):$(PORT) --workers 2 --access-logfile - config.wsgi
+	@echo "Serving lowdose on http://$(HOST):$(PORT)/ with a background worker (Ctrl-C stops both)"
+	@scripts/run $(BIN) $(HOST) $(PORT)
 
 system-deps:
 	@scripts/system-deps.sh

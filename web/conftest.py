@@ -90,6 +90,19 @@ def _test_flush_steps_around_audit_triggers() -> Iterator[None]:
     operations.sql_flush = original  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _background_jobs_run_at_once() -> Iterator[None]:
+    """Django-Q2's synchronous mode: a job sent to the queue runs at once, in the caller's
+    process and transaction, so no test needs a worker. (Django-Q2 reads ``Q_CLUSTER`` once, at
+    import, into ``Conf``: overriding the setting would not reach it.)"""
+    from django_q.conf import Conf
+
+    original = Conf.SYNC
+    Conf.SYNC = True
+    yield
+    Conf.SYNC = original
+
+
 @pytest.fixture
 def clinic(db: None) -> Clinic:
     return Clinic.objects.create(name="Test clinic")

@@ -36,6 +36,7 @@ Environment
 ``LOWDOSE_EMERGENCY_NUMBER`` the local emergency number in the default crisis message; default
                            ``112`` (reaches emergency services from mobiles in the EU and most
                            other countries); set ``911``, ``999``, ``000``… for your country
+``LOWDOSE_WORKER_PROCESSES`` job processes in one worker (``manage.py qcluster``); default 2
 """
 
 from __future__ import annotations
@@ -155,6 +156,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_htmx",
+    "django_q",
     "apps.accounts",
     "apps.audit",
     "apps.checkins",
@@ -165,6 +167,7 @@ INSTALLED_APPS = [
     "apps.nof1",
     "apps.alerts",
     "apps.demo",
+    "apps.jobs",
 ]
 
 MIDDLEWARE = [
@@ -302,6 +305,31 @@ elif _CACHE == "locmem":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured(f"LOWDOSE_CACHE={_CACHE!r}: use database or locmem.")
+
+# Background jobs (Django-Q2, docs/decisions/0008-task-queue.md): the queue, the schedules and the
+# results live in the app's own database (the ORM broker), so SQLite on a laptop and PostgreSQL in a
+# clinic need nothing else. `manage.py qcluster` is one worker; `make run` starts one beside the
+# web server. A worker claims a job by a conditional UPDATE of its lease (only one worker's update
+# matches), so several workers on several machines share one queue; a job whose worker died, or
+# that raised, is handed out again when its lease ends: at-least-once, so every job is idempotent.
+Q_CLUSTER = {
+    "name": "lowdose",
+    "orm": "default",
+    "workers": env_int("LOWDOSE_WORKER_PROCESSES", 2),
+    # A job running longer than this is killed (housekeeping takes seconds).
+    "timeout": 300,
+    # The lease: a job not acknowledged this long after it was claimed (its worker died, or it
+    # raised) is handed out again. Longer than the timeout, so a slow job is never run twice at
+    # once; also the wait before a failed job's next attempt.
+    "retry": 600,
+    "max_attempts": 5,  # then the job stays in the admin's failed list
+    "ack_failures": False,  # a failed attempt is retried, not acknowledged
+    # A worker that was down runs a missed periodic job once, not once per missed slot.
+    "catch_up": False,
+    "save_limit": 1000,  # successful runs kept for the admin (failures are all kept)
+    "poll": 2,  # seconds between looks at an empty queue
+    "label": "Background jobs",
+}
 
 # Two-factor authentication (django-otp): TOTP apps and single-use recovery codes.
 OTP_TOTP_ISSUER = "lowdose"
@@ -452,4 +480,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # The worker says when it starts, stops and runs or fails a job.
+    "loggers": {"django-q": {"level": "INFO"}},
 }

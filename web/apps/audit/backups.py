@@ -63,10 +63,12 @@ FORMAT = 1
 
 #: Tables that ``manage.py migrate`` fills in a new database. Their rows say nothing about patients
 #: or the audit log, and the restore replaces them with the backup's, so they do not make a
-#: database "not empty". The chain head counts when it records at least one event.
+#: database "not empty". The chain head counts when it records at least one event; the background
+#: jobs' schedules are written by every ``migrate`` (``apps.jobs``).
 BOOKKEEPING_TABLES = frozenset(
     {
         "django_migrations",
+        "django_q_schedule",
         "django_content_type",
         "auth_permission",
         "audit_auditchainhead",

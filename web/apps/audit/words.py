@@ -23,6 +23,7 @@ AREAS: dict[str, str] = {
     "evidence": "Evidence base",
     "audit": "Audit log",
     "panel": "Patient panel",
+    "housekeeping": "Housekeeping (expired data pruned)",
 }
 
 _WORDS: dict[str, str] = {
@@ -68,6 +69,10 @@ _WORDS: dict[str, str] = {
     "alerts.raise": "Alert raised",
     "alerts.acknowledge": "Acknowledged an alert",
     "alerts.resolve": "Resolved an alert",
+    "housekeeping.sessions.prune": "Pruned expired sessions",
+    "housekeeping.login_limits.prune": "Pruned expired login limits",
+    "housekeeping.api_tokens.prune": "Pruned expired API tokens",
+    "housekeeping.invitations.prune": "Pruned expired invitations",
 }
 
 _VERBS = {"add": "added", "change": "changed", "delete": "deleted"}
