@@ -100,3 +100,26 @@ def test_prune_tokens_deletes_only_expired_ones(
     call_command("prune_tokens")
     assert "Deleted 1 expired API token." in capsys.readouterr().out
     assert list(ApiToken.objects.values_list("key_hash", flat=True)) == ["2" * 64]
+
+
+def test_a_tokens_last_use_is_written_at_most_once_an_hour(patient: Patient) -> None:
+    """Reads do not write: a client calling all day costs one UPDATE an hour (issue 14)."""
+    from unittest import mock
+
+    from apps.accounts.auth import LAST_USE_RESOLUTION
+
+    token = _issue()
+    row = ApiToken.objects.get(key_hash=ApiToken.hash(token))
+    start = timezone.now()
+
+    def call_at(moment: Any) -> Any:
+        with mock.patch("apps.accounts.auth.timezone.now", return_value=moment):
+            assert Client().get("/api/v1/me", headers=_auth(token)).status_code == 200
+        row.refresh_from_db()
+        return row.last_used_at
+
+    assert call_at(start) == start
+    assert call_at(start + timedelta(minutes=59)) == start  # not rewritten within the hour
+    later = start + LAST_USE_RESOLUTION
+    assert call_at(later) == later
+    assert timedelta(hours=1) == LAST_USE_RESOLUTION
