@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from apps.accounts.housekeeping import prune_expired_api_tokens
 from apps.accounts.models import (
     ApiToken,
     CareTeam,
@@ -47,7 +47,6 @@ __all__ = [
     "issue_api_token",
     "new_recovery_codes",
     "open_clinic",
-    "prune_expired_tokens",
     "register_pharmacy",
     "revoke_api_token",
     "start_totp_enrolment",
@@ -279,12 +278,6 @@ def accept_invitation(
     return candidate
 
 
-def prune_expired_tokens(now: datetime | None = None) -> int:
-    """Delete every expired API token (of everyone); returns how many went."""
-    deleted, _ = ApiToken.objects.filter(expires_at__lte=now or timezone.now()).delete()
-    return deleted
-
-
 def issue_api_token(actor: Actor, user: User, *, label: str = "") -> tuple[str, ApiToken]:
     """A new bearer token for ``user`` (shown once). Expired tokens are pruned first, and a user
     keeps at most ``API_TOKENS_PER_USER``: the oldest beyond that are revoked, so repeated logins
@@ -295,7 +288,7 @@ def issue_api_token(actor: Actor, user: User, *, label: str = "") -> tuple[str, 
     raw, digest = ApiToken.new_token()
     now = timezone.now()
     with transaction.atomic():
-        prune_expired_tokens(now)
+        prune_expired_api_tokens(now=now, actor=actor)  # the housekeeping job, run early
         keep = settings.API_TOKENS_PER_USER - 1
         oldest = ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")[keep:]
         ApiToken.objects.filter(pk__in=list(oldest.values_list("pk", flat=True))).delete()
