@@ -9,11 +9,12 @@ back to the core the same way (:func:`effect_record`).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass
 from typing import Any
+
+from django.utils import timezone
 
 from apps.evidence.models import KINDS, RANDOMISED_KINDS, StoredEffect, StoredTrial
 from lowdose.errors import InputError
@@ -168,7 +169,7 @@ def validate_trial(data: Mapping[str, Any], effects: Sequence[Mapping[str, Any]]
         raise EvidenceInputError(
             "'year' must be a whole number, e.g. 2027.", field="year"
         ) from None
-    if not 1950 <= year <= dt.date.today().year + 1:
+    if not 1950 <= year <= timezone.localdate().year + 1:  # the clinic's today
         raise EvidenceInputError(
             f"'year' {year} is not a plausible publication year.", field="year"
         )
