@@ -20,8 +20,8 @@ from django.utils import timezone
 from apps.accounts.models import Patient, User
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
-from apps.checkins.followup import followup_after_checkin
 from apps.checkins.models import Checkin, CheckinRevision, SideEffectReport, answers_of
+from apps.checkins.summaries import after_diary_change
 from config.errors import CheckinConflictError
 from lowdose.daily import DAILY_SCALES
 from lowdose.diary import CHANGE_WINDOW, may_change, parse_checkin
@@ -102,7 +102,7 @@ def store_checkin(
                 for e in checkin.side_effects
             )
             if followup:
-                followup_after_checkin(Actor.system(patient.clinic_id), patient)
+                after_diary_change(patient)
     except IntegrityError:
         # Two copies of the same submission raced; the other one won.
         existing = Checkin.objects.get(patient=patient, client_id=checkin.client_id)
@@ -229,7 +229,7 @@ def change_checkin(
             SideEffectReport(checkin=locked, name=e.name, severity=e.severity, detail=e.detail)
             for e in checkin.side_effects
         )
-        followup_after_checkin(Actor.system(locked.patient.clinic_id), locked.patient)
+        after_diary_change(locked.patient)
         record_as(
             actor,
             "checkins.change",
@@ -257,6 +257,7 @@ def delete_checkin(actor: Actor, row: Checkin, *, now: datetime | None = None) -
         locked.deleted_at = now
         locked.deleted_by = user
         locked.save(update_fields=["deleted_at", "deleted_by"])
+        after_diary_change(locked.patient, followup=False)
         record_as(
             actor,
             "checkins.delete",
@@ -289,6 +290,6 @@ def import_checkins(
             _, was_created = store_checkin(actor, patient, checkin, followup=False)
             created += was_created
         if created:
-            followup_after_checkin(Actor.system(patient.clinic_id), patient)
+            after_diary_change(patient)
         record_as(actor, "checkins.import", patient_id=patient.pk, detail={"created": created})
     return ImportResult(created=created, already_present=len(checkins) - created)
