@@ -67,21 +67,8 @@ def store_checkin(
     many.
     """
     by = _person(actor)
-    existing = Checkin.objects.filter(patient=patient, client_id=checkin.client_id).first()
-    if existing is not None:
-        if existing.deleted_at is not None:
-            raise CheckinConflictError(
-                f"client_id {checkin.client_id} belongs to a check-in that was deleted; "
-                "generate a new id for a new entry.",
-                field="client_id",
-            )
-        if not _same(existing.to_core(), checkin):
-            raise CheckinConflictError(
-                f"client_id {checkin.client_id} was already used for a different check-in; "
-                "generate a new id for a new entry.",
-                field="client_id",
-            )
-        return existing, False
+    # Insert first: the unique (patient, client_id) constraint says whether the id was used, so a
+    # new check-in (nearly every one) costs no look-up beforehand.
     try:
         with transaction.atomic():
             row = Checkin.objects.create(
@@ -97,21 +84,33 @@ def store_checkin(
                 kit=checkin.kit,
                 created_by=by,
             )
-            SideEffectReport.objects.bulk_create(
-                SideEffectReport(checkin=row, name=e.name, severity=e.severity, detail=e.detail)
-                for e in checkin.side_effects
+            effects = SideEffectReport.objects.bulk_create(
+                [
+                    SideEffectReport(checkin=row, name=e.name, severity=e.severity, detail=e.detail)
+                    for e in checkin.side_effects
+                ]
             )
             if followup:
                 after_diary_change(patient)
     except IntegrityError:
-        # Two copies of the same submission raced; the other one won.
+        # The id is stored already: a re-sent entry, or two copies of one submission racing.
         existing = Checkin.objects.get(patient=patient, client_id=checkin.client_id)
+        if existing.deleted_at is not None:
+            raise CheckinConflictError(
+                f"client_id {checkin.client_id} belongs to a check-in that was deleted; "
+                "generate a new id for a new entry.",
+                field="client_id",
+            ) from None
         if not _same(existing.to_core(), checkin):
             raise CheckinConflictError(
-                f"client_id {checkin.client_id} was already used for a different check-in.",
+                f"client_id {checkin.client_id} was already used for a different check-in; "
+                "generate a new id for a new entry.",
                 field="client_id",
             ) from None
         return existing, False
+    # What was stored, without reading it back (CheckinOut.from_row lists them).
+    prefetch_cache = row._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    prefetch_cache["side_effects"] = effects
     return row, True
 
 
@@ -137,6 +136,7 @@ def record_checkin(
             actor,
             "checkins.add" if created else "checkins.add.replay",
             patient_id=patient.pk,
+            clinic_id=patient.clinic_id,
             obj=row,
         )
     return row, created

@@ -33,6 +33,7 @@ from apps.alerts.actions import raise_alert, resolve_open
 from apps.alerts.models import Alert, Severity
 from apps.audit.actor import Actor
 from apps.checkins.queries import core_checkins, patient_today
+from lowdose.daily import Diary
 from lowdose.diary import Alert as Finding
 from lowdose.diary import Checkin as CoreCheckin
 from lowdose.diary import alerts_for, daily_scores, no_checkin_alert
@@ -90,19 +91,24 @@ def followup_after_checkin(
     *,
     today: date | None = None,
     checkins: Sequence[CoreCheckin] | None = None,
+    diary: Diary | None = None,
 ) -> list[Alert]:
     """Evaluate the follow-up rules on ``patient``'s whole diary and store what they find.
 
     Called by the check-in write path in the same transaction as the check-in. ``today`` is the
     patient's calendar day (default: now in their time zone); ``checkins`` the patient's diary
-    when the caller has read it already. Returns the alerts newly raised.
+    when the caller has read it already, ``diary`` their daily series when it is built already.
+    Returns the alerts newly raised.
     """
     today = today or patient_today(patient)
-    diary = core_checkins(patient) if checkins is None else checkins
-    findings = alerts_for(daily_scores(diary), today)
-    earlier = set(
-        Alert.objects.filter(patient=patient, kind__in=FOLLOWUP_KINDS).values_list("kind", "key")
+    if diary is None:
+        diary = daily_scores(core_checkins(patient) if checkins is None else checkins)
+    findings = alerts_for(diary, today)
+    stored = Alert.objects.filter(patient=patient, kind__in=FOLLOWUP_KINDS).values_list(
+        "kind", "key", "resolved_at"
     )
+    earlier = {(kind, key) for kind, key, _ in stored}
+    silent = any(kind == "no_checkin" and closed is None for kind, _, closed in stored)
     raised: list[Alert] = []
     for finding in findings:
         if finding.code not in SEVERITY_OF or finding.code == "no_checkin":
@@ -114,7 +120,7 @@ def followup_after_checkin(
         if created:
             raised.append(alert)
             earlier.add((finding.code, key))
-    if not any(f.code == "no_checkin" for f in findings):
+    if silent and not any(f.code == "no_checkin" for f in findings):
         # The latest check-in is recent (a back-dated import may leave the patient silent).
         resolve_open(actor, patient, "no_checkin", CHECKED_IN_AGAIN)
     return raised

@@ -42,8 +42,9 @@ from apps.audit.log import record_as
 from apps.checkins.followup import followup_after_checkin
 from apps.checkins.models import Checkin, PatientSummary
 from apps.checkins.queries import core_checkins
+from lowdose.daily import Diary
 from lowdose.diary import Checkin as CoreCheckin
-from lowdose.diary import summarize
+from lowdose.diary import daily_scores, summarize
 
 __all__ = [
     "DIARY_FIELDS",
@@ -69,9 +70,12 @@ _TREATMENT_FIELDS = ("prescribed", "in_trial", "updated_at")
 _CHUNK = 200
 
 
-def diary_figures(checkins: Iterable[CoreCheckin], today: date) -> dict[str, Any]:
-    """The diary part of a summary, as stored, from the core's :func:`summarize`."""
-    summary = summarize(checkins, today=today)
+def diary_figures(
+    checkins: Iterable[CoreCheckin], today: date, *, diary: Diary | None = None
+) -> dict[str, Any]:
+    """The diary part of a summary, as stored, from the core's :func:`summarize` (``diary``:
+    the daily series of ``checkins`` when the caller has built it)."""
+    summary = summarize(checkins, today=today, rows=diary)
     return {
         "computed_on": today,
         "last_checkin_at": summary.last_checkin_at,
@@ -89,12 +93,17 @@ def _upsert(rows: Sequence[PatientSummary], fields: Sequence[str]) -> None:
         )
 
 
-def refresh_diary(patient: Patient, checkins: Iterable[CoreCheckin] | None = None) -> None:
+def refresh_diary(
+    patient: Patient,
+    checkins: Iterable[CoreCheckin] | None = None,
+    *,
+    diary: Diary | None = None,
+) -> None:
     """Store the diary part of ``patient``'s summary; ``checkins`` is their diary (every
-    check-in that counts) when the caller has read it already."""
+    check-in that counts) when the caller has read it already, ``diary`` its daily series."""
     if checkins is None:
         checkins = core_checkins(patient)
-    figures = diary_figures(checkins, patient.today())
+    figures = diary_figures(checkins, patient.today(), diary=diary)
     _upsert([PatientSummary(patient=patient, updated_at=timezone.now(), **figures)], DIARY_FIELDS)
 
 
@@ -103,9 +112,10 @@ def after_diary_change(patient: Patient, *, followup: bool = True) -> None:
     rules (:func:`apps.checkins.followup.followup_after_checkin`, unless ``followup`` is False)
     and the diary part of the summary, both from one read of the diary."""
     checkins = core_checkins(patient)
+    diary = daily_scores(checkins)  # one daily series for the rules and the summary
     if followup:
-        followup_after_checkin(Actor.system(patient.clinic_id), patient, checkins=checkins)
-    refresh_diary(patient, checkins)
+        followup_after_checkin(Actor.system(patient.clinic_id), patient, diary=diary)
+    refresh_diary(patient, checkins, diary=diary)
 
 
 def _alert_counts(patient_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
