@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from apps.accounts.access import audit_allowed_access, get_patient_for_user
 from apps.accounts.auth import BearerToken
@@ -12,6 +12,7 @@ from apps.checkins.actions import change_checkin, delete_checkin, record_checkin
 from apps.checkins.queries import checkins_of
 from apps.checkins.schemas import CheckinIn, CheckinOut, CheckinPatch
 from config.api_input import ErrorOut, ObjectId
+from config.keyset import PAGED, PageIn, keyset_page, page_schema
 from lowdose.errors import LowdoseError
 
 router = Router(tags=["check-ins"], auth=BearerToken())
@@ -19,12 +20,16 @@ router = Router(tags=["check-ins"], auth=BearerToken())
 
 @router.get(
     "/patients/{patient_id}/checkins",
-    response={200: list[CheckinOut], 404: ErrorOut},
-    summary="A patient's check-ins, oldest first (deleted ones are not listed)",
+    response={200: page_schema(CheckinOut), 400: ErrorOut, 404: ErrorOut},
+    summary="A patient's check-ins, oldest first (deleted ones are not listed), a page at a time",
+    description=PAGED,
 )
-def list_checkins(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, object]]:
+def list_checkins(
+    request: HttpRequest, patient_id: ObjectId, page: Query[PageIn]
+) -> dict[str, object]:
     patient = get_patient_for_user(request, patient_id, "checkins.view")
-    return [CheckinOut.from_row(row) for row in checkins_of(patient)]
+    rows, link = keyset_page(request, checkins_of(patient), page)
+    return {"items": [CheckinOut.from_row(row) for row in rows], "next": link}
 
 
 @router.post(
