@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "apps.evidence",
     "apps.nof1",
     "apps.alerts",
+    "apps.notifications",
     "apps.demo",
     "apps.jobs",
 ]
@@ -208,6 +209,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.alerts.context.alert_count",
+                "apps.notifications.context.unread_notifications",
             ],
             "builtins": [
                 "apps.checkins.templatetags.lowdose_filters",
