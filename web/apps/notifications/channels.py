@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.notifications.models import Notification, ReminderSettings
@@ -31,15 +33,16 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Message:
     """What to say. ``link`` is a path on this site (``/notifications/``), shown in the in-app
-    list. ``email_body`` replaces ``body`` in e-mail: a message about a patient (an alert) says
-    in e-mail only that something is waiting, never the patient's data (mail is not a safe
-    place for it)."""
+    list. ``email_subject`` and ``email_body`` replace ``title`` and ``body`` in e-mail: a
+    message about a patient (an alert) says in e-mail only that something is waiting, never the
+    patient's data (mail is not a safe place for it)."""
 
     kind: str
     title: str
     body: str
     link: str = ""
     email_body: str | None = None
+    email_subject: str | None = None
 
 
 class Channel(Protocol):
@@ -63,7 +66,7 @@ class EmailChannel:
             return False
         body = message.body if message.email_body is None else message.email_body
         send_mail(
-            subject=message.title,
+            subject=message.title if message.email_subject is None else message.email_subject,
             message=f"{body}\n\nOpen lowdose to see more. You can change which messages you get "
             "by e-mail in your reminder settings.",
             from_email=None,
@@ -84,11 +87,15 @@ def _send_outside(user: User, message: Message, prefs: ReminderSettings | None) 
             log.exception("Channel %s failed for user %s", channel.name, user.pk)
 
 
-def deliver(user: User, message: Message, prefs: ReminderSettings | None) -> Notification:
+def deliver(
+    user: User, message: Message, prefs: ReminderSettings | None, *, at: datetime | None = None
+) -> Notification:
     """Store ``message`` in ``user``'s in-app list now (in the caller's transaction), and send
     it on every other channel once that transaction has committed: a message whose sending was
-    rolled back (a race lost, an error) never leaves the server."""
+    rolled back (a race lost, an error) never leaves the server. ``at``: when it was made (the
+    job's clock; now by default)."""
     notification = Notification.objects.create(
+        created_at=at or timezone.now(),
         recipient=user,
         kind=message.kind,
         title=message.title[:200],

@@ -82,6 +82,7 @@ def notify_alert(alert_id: int) -> int:
         f"Urgent alert: {alert.patient.display_name}",
         alert.message,
         reverse("alerts:inbox"),
+        email_subject="Urgent alert waiting in lowdose",
         email_body="An urgent alert about one of your patients is waiting in lowdose. Please "
         "sign in and open your alerts now.",
     )
@@ -159,10 +160,12 @@ def _digest_for(clinician: User, now: datetime) -> int | None:
                     f"({patients} patient{'s' if patients != 1 else ''})",
                     "\n".join(lines),
                     reverse("alerts:inbox"),
+                    email_subject="Alerts waiting in lowdose",
                     email_body=f"{len(waiting)} alert(s) about {patients} of your patients are "
                     "waiting in lowdose. Please sign in and open your alerts.",
                 ),
                 prefs,
+                at=now,
             )
             record_as(
                 Actor.system(clinician.clinic_id),

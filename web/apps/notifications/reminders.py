@@ -149,7 +149,7 @@ def _handle(patient: Patient, reminder: Reminder, now: datetime) -> str | None:
                     reminder.body,
                     _link(reminder.kind, patient),
                 )
-                deliver(user, message, getattr(user, "reminder_settings", None))
+                deliver(user, message, getattr(user, "reminder_settings", None), at=now)
     except IntegrityError:  # another worker handled it in between
         return None
     return outcome.value
