@@ -45,6 +45,18 @@ def test_titration_step_words_and_it_replaces_the_plain_dose_reminder() -> None:
     assert plan.due[1].title == "From tonight: 3 mg"
 
 
+def test_a_morning_dose_says_today_not_tonight() -> None:
+    prefs = ReminderPreferences("Europe/London", dose_time=time(8, 0))
+    facts = DayFacts(DAY, titration_dose_mg=Decimal("2"), on_treatment=True, dose_in_morning=True)
+    step = next(r for r in plan_day(prefs, facts).due if r.kind is K.TITRATION_STEP)
+    assert step.title == "From today: 2 mg"
+    assert "in the morning" in step.body
+    plain = plan_day(prefs, DayFacts(DAY, on_treatment=True, dose_in_morning=True)).due
+    assert [(r.title, r.body) for r in plain if r.kind is K.DOSE] == [
+        ("Morning dose", "Time for today's dose.")
+    ]
+
+
 def test_a_kit_switch_names_the_kit_only() -> None:
     prefs = ReminderPreferences("Europe/London")
     plan = plan_day(prefs, DayFacts(DAY, kit_code="B", on_treatment=True))
@@ -162,6 +174,7 @@ facts = st.builds(
     kit_code=st.one_of(st.none(), st.sampled_from(["A", "B", "C"])),
     questionnaires=st.sampled_from([(), ("PHQ-9",)]),
     on_treatment=st.booleans(),
+    dose_in_morning=st.booleans(),
     last_checkin=st.one_of(st.none(), st.sampled_from([date(2025, 12, 1), date(2026, 3, 7)])),
 )
 preferences = st.builds(

@@ -119,6 +119,8 @@ class DayFacts:
     ``questionnaires``: the names (in words) of the questionnaires falling due that day;
     ``on_treatment``: the patient takes a bedtime dose (LDN or a blinded kit);
     ``dose_tonight_mg``: tonight's dose, when known (for the dose reminder's words);
+    ``dose_in_morning``: the prescription says the dose is taken in the morning (the words say
+    "today", not "tonight"; blinded trial kits are taken at bedtime);
     ``last_checkin``: the last day the patient checked in, if ever.
     """
 
@@ -128,6 +130,7 @@ class DayFacts:
     questionnaires: tuple[str, ...] = ()
     on_treatment: bool = False
     dose_tonight_mg: Decimal | None = None
+    dose_in_morning: bool = False
     last_checkin: date | None = None
 
     @property
@@ -240,13 +243,16 @@ def _wanted(facts: DayFacts) -> list[tuple[ReminderKind, str, str]]:
                 f"Your clinic asked you to fill in: {names}. Open lowdose to answer.",
             )
         )
+    when, moment = (
+        ("today", "in the morning") if facts.dose_in_morning else ("tonight", "at bedtime")
+    )
     if facts.titration_dose_mg is not None:
         dose = _mg(facts.titration_dose_mg)
         wanted.append(
             (
                 ReminderKind.TITRATION_STEP,
-                f"From tonight: {dose}",
-                f"Your plan moves to {dose} tonight. Take it at bedtime as usual; check the amount "
+                f"From {when}: {dose}",
+                f"Your plan moves to {dose} {when}. Take it {moment} as usual; check the amount "
                 "on your label.",
             )
         )
@@ -260,12 +266,13 @@ def _wanted(facts: DayFacts) -> list[tuple[ReminderKind, str, str]]:
             )
         )
     if facts.on_treatment:
+        title = "Morning dose" if facts.dose_in_morning else "Bedtime dose"
         body = (
-            f"Time for tonight's dose: {_mg(facts.dose_tonight_mg)}."
+            f"Time for {when}'s dose: {_mg(facts.dose_tonight_mg)}."
             if facts.dose_tonight_mg is not None
-            else "Time for tonight's dose."
+            else f"Time for {when}'s dose."
         )
-        wanted.append((ReminderKind.DOSE, "Bedtime dose", body))
+        wanted.append((ReminderKind.DOSE, title, body))
     return wanted
 
 

@@ -9,8 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 from apps.clinical.models import Assignment, Prescription
-from lowdose.errors import UnknownInstrumentError
+from lowdose.errors import RegimenError, UnknownInstrumentError
 from lowdose.instruments import registry
+from lowdose.regimens import DoseTime
 
 __all__ = ["ClinicalPlanFacts"]
 
@@ -48,10 +49,21 @@ class ClinicalPlanFacts:
     def tonights_doses(self, patient_ids: list[int], day: date) -> dict[int, Decimal]:
         doses: dict[int, Decimal] = {}
         for patient_id, prescription in _current(patient_ids).items():
-            for step in prescription.ongoing_plan() or prescription.plan():
+            try:  # with its open-ended maintenance step: the dose after this supply too
+                plan = prescription.ongoing_plan()
+            except RegimenError:  # a protocol no longer shipped: the stored steps still hold
+                plan = prescription.plan()
+            for step in plan:
                 if step.contains(day):
                     doses[patient_id] = step.dose_mg
         return doses
+
+    def morning_dosers(self, patient_ids: list[int]) -> set[int]:
+        return {
+            pid
+            for pid, prescription in _current(patient_ids).items()
+            if prescription.dose_time == DoseTime.MORNING
+        }
 
     def questionnaires_due(self, patient_ids: list[int], day: date) -> dict[int, list[str]]:
         due: dict[int, list[str]] = {}

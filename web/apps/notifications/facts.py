@@ -26,6 +26,7 @@ __all__ = [
     "PlanFacts",
     "TrialSwitchFacts",
     "kit_switches",
+    "morning_dosers",
     "provide_plan_facts",
     "provide_trial_switch_facts",
     "questionnaires_due",
@@ -47,6 +48,11 @@ class PlanFacts(Protocol):
 
     def questionnaires_due(self, patient_ids: list[int], day: date) -> dict[int, list[str]]:
         """Patient id → the questionnaires (their names in words) falling due on ``day``."""
+        ...
+
+    def morning_dosers(self, patient_ids: list[int]) -> set[int]:
+        """Of these patients, those whose current prescription says the dose is taken in the
+        morning (the reminder's words say "today")."""
         ...
 
 
@@ -94,6 +100,10 @@ def tonights_doses(patient_ids: Iterable[int], day: date) -> dict[int, Decimal]:
 
 def questionnaires_due(patient_ids: Iterable[int], day: date) -> dict[int, list[str]]:
     return _one(_plans, "questionnaire schedules").questionnaires_due(list(patient_ids), day)
+
+
+def morning_dosers(patient_ids: Iterable[int]) -> set[int]:
+    return _one(_plans, "titration plans").morning_dosers(list(patient_ids))
 
 
 def kit_switches(patient_ids: Iterable[int], day: date) -> dict[int, str]:

@@ -25,7 +25,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -48,6 +47,7 @@ from lowdose.reminders import (
     ReminderKind,
     ReminderPreferences,
     plan_day,
+    time_zone,
 )
 
 __all__ = ["LATE_LIMIT", "LOOK_BACK", "preferences_of", "send_due_reminders"]
@@ -99,6 +99,7 @@ class _Day:
         doses = facts.tonights_doses(ids, self.day)
         kits = facts.kit_switches(ids, self.day)
         due = facts.questionnaires_due(ids, self.day)
+        morning = facts.morning_dosers(ids)
         last = dict(
             Checkin.objects.in_diary()
             .filter(patient_id__in=ids, day__lte=self.day)
@@ -114,6 +115,7 @@ class _Day:
                 questionnaires=tuple(due.get(pid, ())),
                 on_treatment=pid in prescribed or pid in in_trial,
                 dose_tonight_mg=doses.get(pid) if pid not in in_trial else None,
+                dose_in_morning=pid in morning and pid not in in_trial,
                 last_checkin=last.get(pid),
             )
             for pid in ids
@@ -156,7 +158,12 @@ def _handle(patient: Patient, reminder: Reminder, now: datetime) -> str | None:
 
 
 def _days_of(patient: Patient, now: datetime) -> set[date]:
-    zone = ZoneInfo(patient.time_zone)
+    """The patient's local days touching the look-back; none for a zone lowdose cannot read
+    (the settings page refuses one; this keeps one bad row from stopping everyone's reminders)."""
+    try:
+        zone = time_zone(patient.time_zone)
+    except ReminderError:
+        return set()
     return {(now - LOOK_BACK).astimezone(zone).date(), now.astimezone(zone).date()}
 
 
