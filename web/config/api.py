@@ -27,6 +27,7 @@ from apps.clinical.schemas import ScreeningOut
 from apps.evidence.api import router as evidence_router
 from apps.nof1.api import router as nof1_router
 from apps.pharmacy.api import router as pharmacy_router
+from apps.webapp.api import router as webapp_router
 from config.api_docs import LocalSwagger
 from config.api_input import ErrorOut, JsonOnlyParser
 from config.errors import ApiInputError, api_status
@@ -116,6 +117,7 @@ api.add_router("/", evidence_router)
 api.add_router("/", nof1_router)
 api.add_router("/", pharmacy_router)
 api.add_router("/", audit_router)
+api.add_router("/", webapp_router)
 
 
 @api.exception_handler(InputError)
