@@ -67,10 +67,21 @@
 
   let sending = null;
   // Send every waiting entry (of ``url``, or all), oldest first; stops at the first 'offline'.
-  // Resolves to the last outcome ('' when nothing was waiting).
+  // Resolves to the last outcome ('' when nothing was waiting). One sender at a time across the
+  // page and the service worker (a Web Lock where the browser has them), so an entry one has
+  // just sent is not sent again by the other.
   function sendAll(token, url) {
     if (sending) { return sending; }
-    sending = all(url).then(function (entries) {
+    const locks = root.navigator && root.navigator.locks;
+    sending = (locks
+      ? locks.request('lowdose-checkins', function () { return sendWaiting(token, url); })
+      : sendWaiting(token, url)
+    ).finally(function () { sending = null; });
+    return sending;
+  }
+
+  function sendWaiting(token, url) {
+    return all(url).then(function (entries) {
       let chain = Promise.resolve('');
       entries.filter(function (e) { return !e.problem; }).forEach(function (entry) {
         chain = chain.then(function (last) {
@@ -78,8 +89,7 @@
         });
       });
       return chain;
-    }).finally(function () { sending = null; });
-    return sending;
+    });
   }
 
   root.LowdoseQueue = {put: put, remove: remove, all: all, sendAll: sendAll};
