@@ -142,6 +142,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
         detail = "The body is not valid JSON."
         return api.create_response(request, {"detail": detail, "field": None}, status=400)
+    if exc.status_code == 403 and str(exc) == "CSRF check Failed":  # django-ninja's words
+        # Only the session-authenticated operations check it (apps.accounts.auth.SignedInSession).
+        detail = (
+            "The page's security token is missing or out of date: reload the page and try again."
+        )
+        return api.create_response(request, {"detail": detail, "field": None}, status=403)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 

@@ -10,11 +10,14 @@
   if (!signedIn && self.caches) {
     self.caches.delete('lowdose-pages');
   }
+  // A page the service worker already served was kept by it on the way; only the first visit,
+  // before the worker controlled the page, asks for a copy (one more request, audited as a view).
+  const served = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.register('/sw.js', {scope: '/'}).then(function () {
     return navigator.serviceWorker.ready;
   }).then(function () {
     const form = document.getElementById('checkin-form');
-    if (signedIn && form && form.dataset.offline === 'true' && navigator.onLine !== false) {
+    if (signedIn && !served && form && form.dataset.offline === 'true' && navigator.onLine !== false) {
       return self.caches.open('lowdose-pages').then(function (cache) {
         return cache.add(location.pathname);
       });

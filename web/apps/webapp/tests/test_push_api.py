@@ -104,6 +104,7 @@ def test_the_session_without_its_csrf_token_is_refused(patient: Patient) -> None
     client, _ = session(patient.user)
     response = post(client, FakeBrowser(ENDPOINT).subscription(), {"X-CSRFToken": "wrong" * 8})
     assert response.status_code == 403
+    assert response.json()["detail"].endswith("reload the page and try again.")
     assert not PushSubscription.objects.exists()
 
 
