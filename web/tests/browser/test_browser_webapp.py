@@ -76,6 +76,8 @@ def test_a_check_in_saved_offline_is_sent_once_when_the_connection_returns(
     expect(waiting.locator("li")).to_have_count(1)
     expect(page.locator("#offline-status")).to_contain_text("Saved on this device")
     assert Checkin.objects.count() == 0  # nothing reached the server
+    page.set_viewport_size({"width": 390, "height": 844})  # the list fits a small phone
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
 
     page.reload()  # still offline: the page opens, and the check-in still waits
     expect(page.locator("#offline-queue h2")).to_have_text("Waiting to send (1)")
