@@ -3,12 +3,9 @@
 Every message is first stored in the in-app list (a :class:`Notification`, in the caller's
 transaction); the other channels send it once that transaction has committed. Today that is
 e-mail (Django's ``send_mail``: the console on a laptop, SMTP when ``LOWDOSE_EMAIL_HOST`` is
-set). A channel that
-fails does not undo the in-app notification or stop the others; the failure is logged.
-
-**Web Push goes here.** The PWA app (``apps.webapp``) provides
-``apps.webapp.push.send_push(user, *, title, body, url) -> int``; wiring it is one more entry in
-:data:`CHANNELS` (a ``PushChannel`` whose ``send`` calls it), nothing else changes.
+set) and Web Push to every browser where the person turned notifications on
+(:func:`apps.webapp.push.send_push`). A channel that fails does not undo the in-app notification
+or stop the others; the failure is logged.
 """
 
 from __future__ import annotations
@@ -24,8 +21,9 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.notifications.models import Notification, ReminderSettings
+from apps.webapp import push
 
-__all__ = ["CHANNELS", "Channel", "EmailChannel", "Message", "deliver"]
+__all__ = ["CHANNELS", "Channel", "EmailChannel", "Message", "PushChannel", "deliver"]
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +73,28 @@ class EmailChannel:
         return True
 
 
-#: The channels after the in-app list, in order. The lead adds the Web Push channel here.
-CHANNELS: list[Channel] = [EmailChannel()]
+class PushChannel:
+    """Web Push to each browser where the person turned notifications on (a subscription is the
+    opt-in; turning it off on the device removes it). A notification shows on a locked phone's
+    screen, which is no safer than mail: a message about a patient sends its e-mail words, which
+    never name the patient."""
+
+    name = "push"
+
+    def send(self, user: User, message: Message, prefs: ReminderSettings | None) -> bool:
+        if not push.enabled():
+            return False
+        delivered = push.send_push(
+            user,
+            title=message.title if message.email_subject is None else message.email_subject,
+            body=message.body if message.email_body is None else message.email_body,
+            url=message.link or "/notifications/",
+        )
+        return delivered > 0
+
+
+#: The channels after the in-app list, in order.
+CHANNELS: list[Channel] = [EmailChannel(), PushChannel()]
 
 
 def _send_outside(user: User, message: Message, prefs: ReminderSettings | None) -> None:
