@@ -51,6 +51,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "Rebuild panel summaries", "apps.checkins.summaries.rebuild_patient_summaries", 1440
     ),
+    # Reminders are set to the minute and sent at most an hour late (docs/reminders.md): every
+    # five minutes keeps them within five minutes of their time.
+    PeriodicJob("Send due reminders", "apps.notifications.reminders.send_due_reminders", 5),
+    # The clinicians' daily alert digests, each at its own time: checked as often.
+    PeriodicJob("Send alert digests", "apps.notifications.dispatch.send_alert_digests", 5),
 )
 
 

@@ -221,8 +221,9 @@ def test_the_panel_reads_the_same_queries_at_10_and_500_patients(
     client = client_for(clinician)
     client.get("/panel/")  # the session's first read
     # session, user, two-factor device, two counts, the page, its alerts, the urgent alerts,
-    # the nav count, and the audit event (chain head, insert, head update; PostgreSQL: lock)
-    pinned = 12 + (connection.vendor == "postgresql")
+    # the nav count, the bell, and the audit event (chain head, insert, head update; PostgreSQL:
+    # lock)
+    pinned = 13 + (connection.vendor == "postgresql")
     for sort in ("name", "last", "change", "alerts"):
         with django_assert_max_num_queries(pinned):
             assert client.get(f"/panel/?sort={sort}&alerts=open").status_code == 200
