@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-WEB_DIR = Path(__file__).resolve().parents[1]
+WEB_DIR = Path(__file__).resolve().parents[3]
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
