@@ -30,7 +30,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -132,7 +132,7 @@ def _with_sources(trial: Nof1Trial, figures: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def assistant_state(trial: Nof1Trial, *, now: Any = None) -> AssistantState | None:
+def assistant_state(trial: Nof1Trial, *, now: datetime | None = None) -> AssistantState | None:
     """The figures if they are stored, else how their calculation stands; ``None`` for a trial
     with nothing to show (no assumptions stored). Never simulates; a design with no row yet (a
     trial designed before the figures were stored in rows) has its job sent now
@@ -176,7 +176,7 @@ def request_figures(trial: Nof1Trial) -> bool:
     return created
 
 
-def retry_figures(actor: Actor, trial: Nof1Trial, *, now: Any = None) -> None:
+def retry_figures(actor: Actor, trial: Nof1Trial, *, now: datetime | None = None) -> None:
     """Send the calculation again after it failed or seems lost (:attr:`AssistantState.can_retry`);
     audited (``nof1.assistant.retry``). Refused, changing nothing, while it runs or once the
     figures are stored."""

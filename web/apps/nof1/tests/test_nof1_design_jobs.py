@@ -185,6 +185,7 @@ def test_a_failed_simulation_says_what_to_do_and_can_be_tried_again(
     monkeypatch: pytest.MonkeyPatch,
     patient: Patient,
     clinician: User,
+    admin_user: User,
     pharmacist: User,
     client_for: Callable[[User | None], Client],
     django_capture_on_commit_callbacks: CommitCallbacks,
@@ -208,6 +209,9 @@ def test_a_failed_simulation_says_what_to_do_and_can_be_tried_again(
     assert "numerical trouble" not in card
     assert "RuntimeError" not in card
     assert "hx-trigger" not in card  # no polling of a failure
+    # The administrator the page sends the clinician to finds the error in the admin.
+    shown = client_for(admin_user).get(f"/admin/nof1/designsimulation/{row.pk}/change/")
+    assert "numerical trouble in _secret_internal_name" in shown.content.decode()
 
     monkeypatch.setattr("apps.nof1.assistant.simulate_design", simulate_design)
     with django_capture_on_commit_callbacks(execute=True) as sent:
