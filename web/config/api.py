@@ -27,6 +27,7 @@ from apps.clinical.schemas import ScreeningOut
 from apps.evidence.api import router as evidence_router
 from apps.nof1.api import router as nof1_router
 from apps.pharmacy.api import router as pharmacy_router
+from apps.webapp.api import router as webapp_router
 from config.api_docs import LocalSwagger
 from config.api_input import ErrorOut, JsonOnlyParser
 from config.errors import ApiInputError, api_status
@@ -116,6 +117,7 @@ api.add_router("/", evidence_router)
 api.add_router("/", nof1_router)
 api.add_router("/", pharmacy_router)
 api.add_router("/", audit_router)
+api.add_router("/", webapp_router)
 
 
 @api.exception_handler(InputError)
@@ -140,6 +142,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
         detail = "The body is not valid JSON."
         return api.create_response(request, {"detail": detail, "field": None}, status=400)
+    if exc.status_code == 403 and str(exc) == "CSRF check Failed":  # django-ninja's words
+        # Only the session-authenticated operations check it (apps.accounts.auth.SignedInSession).
+        detail = (
+            "The page's security token is missing or out of date: reload the page and try again."
+        )
+        return api.create_response(request, {"detail": detail, "field": None}, status=403)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 

@@ -37,6 +37,13 @@ Environment
                            ``112`` (reaches emergency services from mobiles in the EU and most
                            other countries); set ``911``, ``999``, ``000``… for your country
 ``LOWDOSE_WORKER_PROCESSES`` job processes in one worker (``manage.py qcluster``); default 2
+``LOWDOSE_VAPID_PRIVATE_KEY`` or ``LOWDOSE_VAPID_PRIVATE_KEY_FILE``: the Web Push (VAPID) key, an
+                            EC P-256 private key in PEM; without either and without
+                            ``DATABASE_URL``, one is kept in ``var/vapid_private_key.pem`` (mode
+                            600); with ``DATABASE_URL`` and no key, Web Push is off
+``LOWDOSE_VAPID_SUBJECT``   who runs this server, for the push services: ``mailto:`` or
+                            ``https:``; default ``mailto:`` and the address of
+                            ``LOWDOSE_EMAIL_FROM``
 """
 
 from __future__ import annotations
@@ -168,6 +175,7 @@ INSTALLED_APPS = [
     "apps.alerts",
     "apps.demo",
     "apps.jobs",
+    "apps.webapp",
 ]
 
 MIDDLEWARE = [
@@ -489,6 +497,59 @@ if not EMERGENCY_NUMBER or not all(c.isdigit() or c in " +-" for c in EMERGENCY_
         f"LOWDOSE_EMERGENCY_NUMBER={EMERGENCY_NUMBER!r}: give the local emergency phone number "
         "(digits, spaces, + or -), e.g. 911, 999, 000 or 112."
     )
+
+
+def vapid_private_key() -> str:
+    """The Web Push (VAPID) private key as PEM, or "" when Web Push is off.
+
+    Like the secret key: a clinic server sets ``LOWDOSE_VAPID_PRIVATE_KEY_FILE`` (the same key on
+    every app server, or the browsers' subscriptions stop working on the others); a single-laptop
+    install keeps a generated key beside its database (mode 600). A key that is not an EC P-256
+    private key fails loudly at start-up.
+    """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = env_secret("LOWDOSE_VAPID_PRIVATE_KEY") or ""
+    if not pem and not os.environ.get("DATABASE_URL"):
+        key_file = VAR_DIR / "vapid_private_key.pem"
+        if key_file.exists():
+            pem = key_file.read_text(encoding="utf-8")
+        else:
+            new = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            pem = create_private_file(key_file, new.decode("ascii"))
+    if pem:
+        try:
+            key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+        except (ValueError, TypeError, UnicodeEncodeError):
+            key = None
+        if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
+            raise ImproperlyConfigured(
+                "LOWDOSE_VAPID_PRIVATE_KEY(_FILE) is not an EC P-256 private key in PEM. Make one "
+                "with: openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 "
+                "-nocrypt"
+            )
+    return pem.strip()
+
+
+# Web Push (apps.webapp.push): the key, who runs the server (the push services may write there),
+# and whether a subscription may point at plain http://127.0.0.1 (only the tests' local push
+# service; in use a push service is always https).
+VAPID_PRIVATE_KEY_PEM = vapid_private_key()
+VAPID_SUBJECT = os.environ.get("LOWDOSE_VAPID_SUBJECT", "").strip() or (
+    "mailto:" + DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
+)
+if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured(
+        f"LOWDOSE_VAPID_SUBJECT={VAPID_SUBJECT!r}: use mailto:you@clinic.example or an https:// "
+        "address where the push services can reach the clinic."
+    )
+PUSH_ALLOW_LOOPBACK_HTTP = False
+
 API_TOKEN_TTL = timedelta(days=env_int("LOWDOSE_API_TOKEN_DAYS", 30))
 API_TOKENS_PER_USER = 20  # issuing one more revokes the oldest, so logins add no unbounded rows
 INVITATION_TTL = timedelta(days=env_int("LOWDOSE_INVITATION_DAYS", 7))

@@ -50,6 +50,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("health", account_views.health, name="health"),
+    path("", include("apps.webapp.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # The pharmacy queue keeps its name "accounts:pharmacy"; its view is the pharmacy app's.

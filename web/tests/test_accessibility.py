@@ -71,7 +71,7 @@ def test_the_skip_link_comes_first_and_lands_on_the_main_content(patient: Patien
     page = client.get(f"/patients/{patient.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    first_link = re.search(r"<body>\s*<a ([^>]*)>([^<]*)</a>", html)
+    first_link = re.search(r"<body[^>]*>\s*<a ([^>]*)>([^<]*)</a>", html)
     assert first_link is not None
     assert 'href="#main"' in first_link.group(1)
     assert first_link.group(2) == "Skip to main content"

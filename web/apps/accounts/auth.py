@@ -1,4 +1,5 @@
-"""Bearer-token authentication for the REST API."""
+"""Authentication for the REST API: bearer tokens, and for a few operations the pages' own
+scripts call, the signed-in session with its CSRF token."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from apps.accounts.models import ApiToken, User
+from apps.accounts.two_factor import is_verified, two_factor_required
 
 #: A token's last use is recorded to the hour: at most one write an hour per token, so a client
 #: that reads all day costs one UPDATE an hour, not one per request (issue 14: a read writes at
@@ -40,3 +42,18 @@ def current_token(request: HttpRequest) -> ApiToken | None:
     """The API token the request authenticated with, if any."""
     token = getattr(request, "api_token", None)
     return token if isinstance(token, ApiToken) else None
+
+
+class SignedInSession(SessionAuth):
+    """The browser's own session, for the few operations the pages' scripts call (the offline
+    check-in queue, notifications on this device): a signed-in, active person who passed
+    two-factor where it is required, and a request carrying the CSRF token (django-ninja checks
+    it before this runs; a missing or wrong token is a 403)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+            return None
+        if two_factor_required(user) and not is_verified(request):
+            return None
+        return user

@@ -6,8 +6,9 @@ any page but the two-factor pages themselves, log out, password reset and static
 without a device are sent to set one up first. A patient may turn it on; then it is required of
 them too. Accounts the demo loader created (``User.mfa_exempt``) skip it.
 
-The REST API authenticates with bearer tokens, never the session: ``POST /api/v1/auth/token`` asks
-for the code itself (:func:`verify_code`).
+The REST API authenticates with bearer tokens: ``POST /api/v1/auth/token`` asks for the code itself
+(:func:`verify_code`). The few operations the pages' scripts call with the session
+(:class:`apps.accounts.auth.SignedInSession`) accept it only once two-factor is passed.
 """
 
 from __future__ import annotations

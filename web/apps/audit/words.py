@@ -24,6 +24,7 @@ AREAS: dict[str, str] = {
     "audit": "Audit log",
     "panel": "Patient panel",
     "housekeeping": "Housekeeping (expired data pruned)",
+    "push": "Notifications on devices",
 }
 
 _WORDS: dict[str, str] = {
@@ -32,6 +33,8 @@ _WORDS: dict[str, str] = {
     "auth.login.failed": "Failed sign-in",
     "audit.view": "Read the audit log",
     "api.token.issue": "Issued an API token",
+    "push.subscribe": "Turned on notifications on a device",
+    "push.unsubscribe": "Turned off notifications on a device",
     "checkins.view": "Viewed check-ins",
     "checkins.view.panel": "Viewed the patient panel",
     "checkins.add": "Added a check-in",

@@ -5,7 +5,7 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from apps.accounts.access import get_patient_for_user
-from apps.accounts.auth import BearerToken
+from apps.accounts.auth import BearerToken, SignedInSession
 from apps.audit.actor import Actor
 from apps.checkins.access import get_checkin_for_user
 from apps.checkins.actions import change_checkin, delete_checkin, record_checkin, revised_checkin
@@ -36,6 +36,9 @@ def list_checkins(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, 
         409: ErrorOut,
     },
     summary="Record a check-in (idempotent on client_id: a re-sent entry answers 200, not a copy)",
+    description="With a bearer token, or from the check-in page's own script with the browser's "
+    "session and its CSRF token (`X-CSRFToken`): the page sends check-ins saved while offline.",
+    auth=[BearerToken(), SignedInSession()],
 )
 def create_checkin(
     request: HttpRequest, patient_id: ObjectId, payload: CheckinIn
