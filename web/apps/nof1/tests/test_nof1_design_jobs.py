@@ -210,8 +210,8 @@ def test_a_failed_simulation_says_what_to_do_and_can_be_tried_again(
     assert "RuntimeError" not in card
     assert "hx-trigger" not in card  # no polling of a failure
     # The administrator the page sends the clinician to finds the error in the admin.
-    shown = client_for(admin_user).get(f"/admin/nof1/designsimulation/{row.pk}/change/")
-    assert "numerical trouble in _secret_internal_name" in shown.content.decode()
+    in_admin = client_for(admin_user).get(f"/admin/nof1/designsimulation/{row.pk}/change/")
+    assert "numerical trouble in _secret_internal_name" in in_admin.content.decode()
 
     monkeypatch.setattr("apps.nof1.assistant.simulate_design", simulate_design)
     with django_capture_on_commit_callbacks(execute=True) as sent:
