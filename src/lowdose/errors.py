@@ -29,7 +29,8 @@ have to answer in one place, and each layer maps them once: the CLI to exit code
     │   │   └── CheckinFieldsError          several answers of one entry are wrong
     │   ├── CautionReasonRequiredError    safety: a caution not acknowledged with a reason
     │   ├── EvidenceInputError            evidence: a record or option from a caller
-    │   └── InteropError                  interop: a FHIR resource or calendar
+    │   ├── InteropError                  interop: a FHIR resource or calendar
+    │   └── ReminderError                 reminders: a time zone, time or preference
     ├── ScreenBlockedError              safety: the screen blocks signing, dispensing or kit
     │   │                               release (``result`` is the screen; API 409)
     │   ├── ContraindicationError         a contraindication: a hard stop
@@ -88,6 +89,7 @@ __all__ = [
     "PriceListError",
     "ProtocolDataError",
     "RegimenError",
+    "ReminderError",
     "ReviewRequiredError",
     "ScreenBlockedError",
     "TooFewDaysWarning",
@@ -315,3 +317,8 @@ class EvidenceDataError(DataError):
 
 class InteropError(InputError):
     """A FHIR resource or calendar cannot be built from, or read back into, a titration plan."""
+
+
+class ReminderError(InputError):
+    """A reminder preference cannot be used: an unknown time zone, a time that is not a wall-clock
+    time, an unknown kind of reminder."""

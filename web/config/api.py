@@ -26,6 +26,7 @@ from apps.clinical.api import router as clinical_router
 from apps.clinical.schemas import ScreeningOut
 from apps.evidence.api import router as evidence_router
 from apps.nof1.api import router as nof1_router
+from apps.notifications.api import router as notifications_router
 from apps.pharmacy.api import router as pharmacy_router
 from apps.webapp.api import router as webapp_router
 from config.api_docs import LocalSwagger
@@ -115,6 +116,7 @@ api.add_router("/", alerts_router)
 api.add_router("/", clinical_router)
 api.add_router("/", evidence_router)
 api.add_router("/", nof1_router)
+api.add_router("/", notifications_router)
 api.add_router("/", pharmacy_router)
 api.add_router("/", audit_router)
 api.add_router("/", webapp_router)

@@ -25,10 +25,11 @@ Environment
                             ``X-Forwarded-For`` is believed; default none
 ``LOWDOSE_CACHE``           ``database`` (default; shared by every app server) or ``locmem``
                             (one process only; chart images in ``var/chart-cache/``)
-``LOWDOSE_EMAIL_HOST``      SMTP server for password-reset mail; unset: mail is printed on the
-                            console. With it: ``LOWDOSE_EMAIL_PORT`` (587), ``LOWDOSE_EMAIL_USER``,
-                            ``LOWDOSE_EMAIL_PASSWORD`` or ``_FILE``, ``LOWDOSE_EMAIL_TLS`` (1:
-                            STARTTLS; ``ssl``: implicit TLS; 0: none)
+``LOWDOSE_EMAIL_HOST``      SMTP server for password-reset, reminder and alert mail; unset:
+                            mail is printed on the console. With it: ``LOWDOSE_EMAIL_PORT``
+                            (587), ``LOWDOSE_EMAIL_USER``, ``LOWDOSE_EMAIL_PASSWORD`` or
+                            ``_FILE``, ``LOWDOSE_EMAIL_TLS`` (1: STARTTLS; ``ssl``: implicit
+                            TLS; 0: none)
 ``LOWDOSE_EMAIL_BACKEND``   ``console``, ``file`` (``var/mail/``) or ``smtp``; default ``smtp``
                             when ``LOWDOSE_EMAIL_HOST`` is set, else ``console``
 ``LOWDOSE_EMAIL_FROM``      the sender of lowdose's mail; default ``lowdose <noreply@localhost>``
@@ -173,6 +174,7 @@ INSTALLED_APPS = [
     "apps.evidence",
     "apps.nof1",
     "apps.alerts",
+    "apps.notifications",
     "apps.demo",
     "apps.jobs",
     "apps.webapp",
@@ -216,6 +218,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.alerts.context.alert_count",
+                "apps.notifications.context.unread_notifications",
             ],
             "builtins": [
                 "apps.checkins.templatetags.lowdose_filters",
@@ -362,7 +365,8 @@ OTP_TOTP_ISSUER = "lowdose"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows another person's secret or QR code
 RECOVERY_CODE_COUNT = 10
 
-# E-mail (password reset). A laptop prints mail on the console; a clinic sets an SMTP server.
+# E-mail (password reset; reminders and alerts: apps.notifications.channels). A laptop prints
+# mail on the console; a clinic sets an SMTP server.
 EMAIL_HOST = os.environ.get("LOWDOSE_EMAIL_HOST", "").strip()
 _EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",

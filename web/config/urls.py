@@ -65,6 +65,7 @@ urlpatterns = [
     ),
     path("", include("apps.checkins.urls")),
     path("", include("apps.alerts.urls")),
+    path("", include("apps.notifications.urls")),
     path("", include("apps.clinical.urls")),
     path("", include("apps.pharmacy.urls")),
     path("", include("apps.evidence.urls")),

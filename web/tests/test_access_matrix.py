@@ -90,7 +90,12 @@ def _request(
             body["client_id"] = str(uuid.uuid4())
         if route.method == "GET":
             return client.get(path, headers=headers)
-        send = {"POST": client.post, "PATCH": client.patch, "DELETE": client.delete}
+        send = {
+            "POST": client.post,
+            "PUT": client.put,
+            "PATCH": client.patch,
+            "DELETE": client.delete,
+        }
         return send[route.method](path, body, content_type="application/json", headers=headers)
     if user is not None:
         client.force_login(user)

@@ -46,6 +46,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "Prune expired invitations", "apps.accounts.housekeeping.prune_expired_invitations", 1440
     ),
+    # Reminders are set to the minute and sent at most an hour late (docs/reminders.md): every
+    # five minutes keeps them within five minutes of their time.
+    PeriodicJob("Send due reminders", "apps.notifications.reminders.send_due_reminders", 5),
+    # The clinicians' daily alert digests, each at its own time: checked as often.
+    PeriodicJob("Send alert digests", "apps.notifications.dispatch.send_alert_digests", 5),
 )
 
 

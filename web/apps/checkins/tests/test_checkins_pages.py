@@ -188,8 +188,9 @@ def test_the_panel_shows_the_silent_patients_alert_in_constant_queries(
     with CaptureQueriesContext(connection) as many:
         client.get("/panel/")
     # 10 (with the treatment state's prescriptions and trials), the session's two-factor
-    # device, and the audit event's chain head read and update (PostgreSQL: and its lock)
-    assert len(many) == len(few) == 13 + (connection.vendor == "postgresql")
+    # device, the unread notifications (the bell), and the audit event's chain head read and
+    # update (PostgreSQL: and its lock)
+    assert len(many) == len(few) == 14 + (connection.vendor == "postgresql")
 
 
 def test_after_midnight_the_form_asks_which_day_and_files_the_entry_there(
