@@ -29,7 +29,6 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from ninja import Field, Schema
-from ninja.pagination import PageNumberPagination
 from ninja.parser import Parser
 from pydantic import BeforeValidator, ConfigDict, Strict
 
@@ -38,7 +37,6 @@ from config.errors import NulCharacterError, UnsupportedMediaTypeError
 __all__ = [
     "MAX_ID",
     "BodyIn",
-    "BoundedPages",
     "ErrorOut",
     "IsoDate",
     "IsoDateTime",
@@ -65,20 +63,6 @@ MAX_ID = 2**63 - 1
 #: An object's id in an address or a query string: 1 to :data:`MAX_ID`, so a larger number is a 422
 #: and never reaches a lookup (SQLite cannot even bind it: ``OverflowError``, a 500).
 ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-#: The highest page number a paginated list accepts: far past any clinic's data, and small enough
-#: that page × page size stays a number the database can take as an offset.
-MAX_PAGE = 10**9
-
-
-class BoundedPages(PageNumberPagination):
-    """django-ninja's page-number pagination with a bounded page number: an unbounded one becomes
-    an OFFSET the database cannot bind (a 500 on SQLite); past the end is an empty page."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE)
-        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)
-
 
 #: A date in a request body: an ISO 8601 string (``"2026-12-06"``).
 IsoDate = Annotated[date, Strict(False), BeforeValidator(_text_only)]

@@ -415,10 +415,17 @@ def test_an_unexpected_error_answers_json_under_the_api_and_a_page_elsewhere() -
     assert "tell your clinic" in page.content.decode()
 
 
-def test_a_page_number_past_what_the_database_can_offset_is_422(admin_user: User) -> None:
-    # Found by the API fuzz test: page=197603475984644480 was an OFFSET SQLite cannot bind (500).
+def test_a_huge_limit_or_a_forged_cursor_is_400_and_says_what_to_send(admin_user: User) -> None:
+    # Found by the API fuzz test when the audit log had page numbers: page=197603475984644480 was
+    # an OFFSET SQLite cannot bind (500). Lists now page by cursor, and limit is bounded.
     client = Client(headers=bearer(admin_user))
-    response = client.get("/api/v1/audit?page=197603475984644480")
-    assert response.status_code == 422
-    assert response.json()["detail"].startswith("page: Input should be less than or equal to")
-    assert client.get("/api/v1/audit?page=1000").json() == {"items": [], "count": 1}
+    response = client.get("/api/v1/audit?limit=197603475984644480")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "limit: send a whole number from 1 to 200 (items per page; 50 when left out).",
+        "field": "limit",
+    }
+    forged = client.get("/api/v1/audit?cursor=WzEsMl0")  # [1,2]: not this list's shape
+    assert forged.status_code == 400
+    assert forged.json()["field"] == "cursor"
+    assert forged.json()["detail"].startswith("cursor: this is not a cursor this list gave.")

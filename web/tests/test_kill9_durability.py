@@ -30,7 +30,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -45,7 +44,17 @@ from typing import Any
 
 import pytest
 
-WEB_DIR = Path(__file__).resolve().parents[1]
+from .live_processes import (
+    POSTGRES,
+    WEB_DIR,
+    alive_in_group,
+    call,
+    free_port,
+    manage,
+    subprocess_env,
+    throwaway_postgres_database,
+)
+
 KILL_POINTS = Path(__file__).with_name("gunicorn_kill_points.py")
 PASSWORD = "kill-nine-durability"  # the only login of a throwaway database
 # Where each round's kill lands: a point of gunicorn_kill_points, or wherever a write is open.
@@ -54,7 +63,6 @@ WRITERS = 6  # concurrent clients: more than the two workers, so requests queue 
 ACKNOWLEDGED_BEFORE_KILL = 8  # per round: check-ins were going through when the kill came
 WAIT = 20.0  # seconds for a round's kill point to be reached before the test gives up
 
-POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 # What `make migrate` does, and one patient with a login (one subprocess: each costs seconds).
 SET_UP = textwrap.dedent(
@@ -146,12 +154,7 @@ def database(tmp_path: Path) -> Iterator[Database]:
 
     import psycopg
 
-    url = os.environ["DATABASE_URL"]
-    name = f"lowdose_kill9_{os.urandom(4).hex()}"
-    own_url = f"{url.rsplit('/', 1)[0]}/{name}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
+    with throwaway_postgres_database("lowdose_kill9") as own_url:
         env = {
             **base_env,
             "DATABASE_URL": own_url,
@@ -164,56 +167,9 @@ def database(tmp_path: Path) -> Iterator[Database]:
         yield Database(
             env, connect_postgres, _postgres_write_in_progress, _postgres_settle, placeholder="%s"
         )
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def _subprocess_env(extra: dict[str, str]) -> dict[str, str]:
-    """The environment without the test run's lowdose settings, plus ``extra``."""
-    test_only = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {
-        k: v for k, v in os.environ.items() if not k.startswith("LOWDOSE_") and k not in test_only
-    }
-    return {**clean, **extra}
-
-
-def _manage(database: Database, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=WEB_DIR,
-        env=_subprocess_env(database.env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 # -- the server ---------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _alive_in_group(group: int) -> list[int]:
-    """Processes of process group ``group`` that have not exited (zombies count as exited)."""
-    alive = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # exited meanwhile
-            continue
-        # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses
-        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
-        if int(pgrp) == group and state != "Z":
-            alive.append(int(entry.name))
-    return alive
 
 
 @dataclass
@@ -230,7 +186,7 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
         deadline = time.monotonic() + 10
-        while alive := _alive_in_group(self.process.pid):
+        while alive := alive_in_group(self.process.pid):
             assert time.monotonic() < deadline, f"still running after SIGKILL: {alive}"
             time.sleep(0.01)
 
@@ -239,7 +195,7 @@ class Server:
 
 
 def _start_server(database: Database, work: Path) -> Server:
-    port = _free_port()
+    port = free_port()
     paused, arm, log = work / "paused.jsonl", work / "arm", work / "gunicorn.log"
     arm.unlink(missing_ok=True)
     paused.write_text("")
@@ -252,7 +208,7 @@ def _start_server(database: Database, work: Path) -> Server:
                 *("--bind", f"127.0.0.1:{port}", "config.wsgi"),
             ],
             cwd=WEB_DIR,
-            env=_subprocess_env({**database.env, **hooks}),
+            env=subprocess_env({**database.env, **hooks}),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: master and workers die together
@@ -262,7 +218,7 @@ def _start_server(database: Database, work: Path) -> Server:
     while True:
         assert process.poll() is None, f"gunicorn exited:\n{server.log_tail()}"
         try:
-            if _call(port, "GET", "/health")[0] == 200:
+            if call(port, "GET", "/health")[0] == 200:
                 return server
         except OSError:
             pass
@@ -270,28 +226,6 @@ def _start_server(database: Database, work: Path) -> Server:
             server.kill()
             raise AssertionError(f"gunicorn did not answer /health:\n{server.log_tail()}")
         time.sleep(0.1)
-
-
-def _call(
-    port: int, method: str, path: str, body: dict[str, Any] | None = None, token: str = ""
-) -> tuple[int, Any]:
-    """One request on a new connection: the status and the decoded JSON body (or ``None``)."""
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request(
-            method, path, body=None if body is None else json.dumps(body), headers=headers
-        )
-        response = connection.getresponse()
-        raw = response.read()
-    finally:
-        connection.close()
-    try:
-        return response.status, json.loads(raw)
-    except ValueError:
-        return response.status, None
 
 
 # -- the writers --------------------------------------------------------------------------------
@@ -330,7 +264,7 @@ def _write_until_gone(port: int, token: str, patient_id: int, writes: Writes) ->
         with writes.lock:
             writes.sent.add(client_id)
         try:
-            status, answer = _call(port, "POST", path, _checkin(client_id), token)
+            status, answer = call(port, "POST", path, _checkin(client_id), token)
         except ConnectionRefusedError:  # nothing listens any more: this one was not sent
             with writes.lock:
                 writes.sent.discard(client_id)
@@ -459,7 +393,7 @@ def _check(database: Database, patient_id: int, writes: Writes, held: list[str])
 def test_a_kill_9_during_checkins_loses_no_acknowledged_write_nor_its_audit_event(
     database: Database, tmp_path: Path
 ) -> None:
-    set_up = _manage(database, "shell", "-v0", "-c", SET_UP)
+    set_up = manage(database.env, "shell", "-v0", "-c", SET_UP)
     assert set_up.returncode == 0, set_up.stderr
     patient_id = int(set_up.stdout.strip())
 
@@ -470,7 +404,7 @@ def test_a_kill_9_during_checkins_loses_no_acknowledged_write_nor_its_audit_even
         writers: list[threading.Thread] = []
         try:
             if not token:
-                status, answer = _call(
+                status, answer = call(
                     server.port,
                     "POST",
                     "/api/v1/auth/token",
@@ -499,6 +433,6 @@ def test_a_kill_9_during_checkins_loses_no_acknowledged_write_nor_its_audit_even
             assert len(writes.cut) > cut_before, f"{point}: the kill cut no request"
         summary = _check(database, patient_id, writes, held)
 
-    verified = _manage(database, "audit", "verify")
+    verified = manage(database.env, "audit", "verify")
     assert verified.returncode == 0, f"{verified.stderr}; {summary}"
     assert "chain intact" in verified.stdout

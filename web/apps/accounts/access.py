@@ -94,6 +94,7 @@ __all__ = [
     "acting_user",
     "acts_on_any",
     "audit_access",
+    "audit_allowed_access",
     "can",
     "get_patient_for_user",
     "kits_only",
@@ -302,12 +303,29 @@ def can(user: User, action: str, patient: Patient) -> bool:
     return visible_patients(user, action).filter(pk=patient.pk).exists()
 
 
+def _own_record(user: User, action: str, pk: int) -> Patient | None:
+    """The patient's own record when this request has read it already (the reader's locale
+    reads it) and ``action`` is one a patient performs on their own record; else None."""
+    if ACTIONS[action].get(user.role) != _OWN or not User.patient.is_cached(user):
+        return None
+    own: Patient = user.patient
+    return own if own.pk == pk and user.is_active else None
+
+
 def get_patient_for_user(
-    request: HttpRequest, patient_id: int | str, action: str, *, user: User | None = None
+    request: HttpRequest,
+    patient_id: int | str,
+    action: str,
+    *,
+    user: User | None = None,
+    audited_by_write: bool = False,
 ) -> Patient:
     """Return the patient if ``request.user`` may perform ``action`` on them, else raise Http404.
 
     The access is audited (see :func:`access_event_name` for the name and when).
+    ``audited_by_write``: the caller is a write whose own audit event, in its transaction, names
+    the same person, patient and clinic (a new check-in's ``checkins.add``); an allowed access
+    then writes no second event. A refused one is always recorded.
     """
     actor = user or request.user
     if not isinstance(actor, User):
@@ -316,7 +334,13 @@ def get_patient_for_user(
         pk = int(patient_id)
     except (TypeError, ValueError):
         raise Http404("No such patient.") from None
-    patient = visible_patients(actor, action).filter(pk=pk).first()
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; add it to ACTIONS in apps.accounts.access")
+    patient = _own_record(actor, action, pk)
+    if patient is None:
+        patient = visible_patients(actor, action).filter(pk=pk).first()
+    if patient is not None and audited_by_write:
+        return patient
     audit_access(
         request_actor(request, actor),
         action,
@@ -327,6 +351,19 @@ def get_patient_for_user(
     if patient is None:
         raise Http404("No such patient.")
     return patient
+
+
+def audit_allowed_access(request: HttpRequest, patient: Patient, action: str) -> None:
+    """Record the allowed access of a write that was checked with ``audited_by_write`` but did
+    not happen (refused input): the access stays in the record."""
+    if isinstance(request.user, User):
+        audit_access(
+            request_actor(request, request.user),
+            action,
+            allowed=True,
+            patient_id=patient.pk,
+            clinic_id=patient.clinic_id,
+        )
 
 
 def visible_audit_events(user: User) -> QuerySet[AuditEvent]:

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django_otp import user_has_device
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from apps.accounts.actions import issue_api_token, revoke_api_token
 from apps.accounts.auth import BearerToken, current_token
@@ -19,6 +19,7 @@ from apps.accounts.two_factor import two_factor_required, verify_code
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
 from config.api_input import BodyIn, ErrorOut, ObjectId
+from config.keyset import PAGED, PageIn, keyset_page, page_schema
 from lowdose.errors import InputError
 
 router = Router(tags=["accounts"])
@@ -105,15 +106,17 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, obje
 
 @router.get(
     "/auth/tokens",
-    response=list[TokenInfoOut],
+    response={200: page_schema(TokenInfoOut), 400: ErrorOut},
     auth=BearerToken(),
-    summary="Your API tokens that have not expired (never the secrets)",
+    summary="Your API tokens that have not expired (never the secrets), newest first",
+    description=PAGED,
 )
-def list_tokens(request: HttpRequest) -> list[dict[str, object]]:
+def list_tokens(request: HttpRequest, page: Query[PageIn]) -> dict[str, object]:
     user = cast(User, request.user)
     in_use = current_token(request)
     rows = ApiToken.objects.filter(user=user, expires_at__gt=timezone.now())
-    return [
+    found, link = keyset_page(request, rows.order_by("-created_at", "-pk"), page)
+    items = [
         {
             "id": t.pk,
             "label": t.label,
@@ -122,8 +125,9 @@ def list_tokens(request: HttpRequest) -> list[dict[str, object]]:
             "last_used_at": t.last_used_at,
             "current": in_use is not None and t.pk == in_use.pk,
         }
-        for t in rows.order_by("-created_at", "-pk")
+        for t in found
     ]
+    return {"items": items, "next": link}
 
 
 @router.delete(

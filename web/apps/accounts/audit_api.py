@@ -7,19 +7,17 @@ had when it lived in the audit app, so the API contract is unchanged."""
 from dataclasses import asdict
 from typing import cast
 
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
-from ninja.pagination import paginate
 
 from apps.accounts.access import visible_audit_events
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
 from apps.audit.log import record
-from apps.audit.models import AuditEvent
 from apps.audit.queries import AuditFilters, search
 from apps.audit.schemas import AuditEventOut, AuditFiltersIn
-from config.api_input import BoundedPages, ErrorOut
+from config.api_input import ErrorOut
+from config.keyset import PAGED, PageIn, keyset_page, page_schema
 
 __all__ = ["router"]
 
@@ -28,16 +26,17 @@ router = Router(tags=["audit"], auth=BearerToken())
 
 @router.get(
     "/audit",
-    response={200: list[AuditEventOut], 400: ErrorOut, 404: ErrorOut},
+    response={200: page_schema(AuditEventOut), 400: ErrorOut, 404: ErrorOut},
     summary="Your clinic's audit log, newest first",
     description="Clinic admins only (404 for every other role). Filters: `patient_id` (also "
     "finds list views that showed the patient), `person` (username), `action` (a name such as "
     "`prescriptions.sign` or an area such as `prescriptions`), `outcome` (ok or denied), "
-    "`since` and `until` (dates, both included). Paginated: `page`, 50 per page.",
+    "`since` and `until` (dates, both included). " + PAGED,
     operation_id="apps_audit_api_list_audit_events",
 )
-@paginate(BoundedPages, page_size=50)
-def list_audit_events(request: HttpRequest, filters: Query[AuditFiltersIn]) -> QuerySet[AuditEvent]:
+def list_audit_events(
+    request: HttpRequest, filters: Query[AuditFiltersIn], page: Query[PageIn]
+) -> dict[str, object]:
     user = cast(User, request.user)
     if not user.is_clinic_admin:
         record(request, "audit.view", outcome="denied")
@@ -50,4 +49,5 @@ def list_audit_events(request: HttpRequest, filters: Query[AuditFiltersIn]) -> Q
         "audit.view",
         detail={"filters": {k: str(v) for k, v in asdict(parsed).items() if v not in (None, "")}},
     )
-    return search(visible_audit_events(user), parsed)
+    found, link = keyset_page(request, search(visible_audit_events(user), parsed), page)
+    return {"items": found, "next": link}

@@ -3,7 +3,7 @@ and typed values and writes its audit event in the same transaction as the chang
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,9 +21,26 @@ __all__ = [
     "raise_alert",
     "resolve_alert",
     "resolve_open",
+    "watch_alert_changes",
 ]
 
 MAX_NOTE = 2000
+
+#: Called with a patient's id, inside the transaction, after one of their alerts opened or
+#: closed. The check-ins app, above this one, registers the panel's summary here
+#: (:mod:`apps.checkins.summaries`) instead of being imported.
+_watchers: list[Callable[[int], None]] = []
+
+
+def watch_alert_changes(callback: Callable[[int], None]) -> None:
+    """Register ``callback`` (once; registering the same function again changes nothing)."""
+    if callback not in _watchers:
+        _watchers.append(callback)
+
+
+def _changed(patient_id: int) -> None:
+    for callback in _watchers:
+        callback(patient_id)
 
 
 def raise_alert(
@@ -72,6 +89,7 @@ def raise_alert(
             obj=alert,
             detail={"kind": kind, "severity": severity.value, "key": key},
         )
+        _changed(patient.pk)
     return alert, True
 
 
@@ -128,6 +146,8 @@ def _stamp(actor: Actor, alert: Alert, note: str, *, step: str) -> Alert:
             obj=row,
             detail={"kind": row.kind, "note": text},
         )
+        if step == "resolved":
+            _changed(row.patient_id)
     return row
 
 

@@ -17,6 +17,7 @@ from apps.alerts.schemas import AcknowledgeIn, AlertOut
 from apps.audit.actor import Actor
 from apps.audit.log import record
 from config.api_input import ErrorOut, ObjectId
+from config.keyset import PAGED, PageIn, keyset_page, page_schema
 
 router = Router(tags=["alerts"], auth=BearerToken())
 
@@ -28,15 +29,15 @@ class AlertFilters(Schema):
 
 @router.get(
     "/alerts",
-    response={200: list[AlertOut], 400: ErrorOut, 422: ErrorOut},
+    response={200: page_schema(AlertOut), 400: ErrorOut, 422: ErrorOut},
     summary="Open alerts you may see, most urgent first, unacknowledged first, newest first",
     description="Filters: `patient_id`, `severity` (urgent, warning or info). Clinicians see "
     "their care teams' alerts; pharmacists only alerts that block dispensing or kit release "
-    "for patients whose prescription or kits their pharmacy holds; others an empty list.",
+    "for patients whose prescription or kits their pharmacy holds; others an empty list. " + PAGED,
 )
 def list_alerts(
-    request: HttpRequest, filters: Query[AlertFilters]
-) -> Status[list[dict[str, object]]] | Status[dict[str, str]]:
+    request: HttpRequest, filters: Query[AlertFilters], page: Query[PageIn]
+) -> Status[dict[str, object]] | Status[dict[str, str]]:
     severity: Severity | None = None
     if filters.severity is not None:
         try:
@@ -50,11 +51,15 @@ def list_alerts(
                     "field": "severity",
                 },
             )
-    rows = list(
-        open_alerts(cast(User, request.user), severity=severity, patient_id=filters.patient_id)
+    rows, link = keyset_page(
+        request,
+        open_alerts(cast(User, request.user), severity=severity, patient_id=filters.patient_id),
+        page,
     )
+    # the patients of this page only
     record(request, "alerts.view", detail={"patient_ids": sorted({a.patient_id for a in rows})})
-    return Status(200, [AlertOut.from_row(a) for a in rows])
+    answer: dict[str, object] = {"items": [AlertOut.from_row(a) for a in rows], "next": link}
+    return Status(200, answer)
 
 
 @router.post(

@@ -20,8 +20,8 @@ from django.utils import timezone
 from apps.accounts.models import Patient, User
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
-from apps.checkins.followup import followup_after_checkin
 from apps.checkins.models import Checkin, CheckinRevision, SideEffectReport, answers_of
+from apps.checkins.summaries import after_diary_change
 from config.errors import CheckinConflictError
 from lowdose.daily import DAILY_SCALES
 from lowdose.diary import CHANGE_WINDOW, may_change, parse_checkin
@@ -67,21 +67,8 @@ def store_checkin(
     many.
     """
     by = _person(actor)
-    existing = Checkin.objects.filter(patient=patient, client_id=checkin.client_id).first()
-    if existing is not None:
-        if existing.deleted_at is not None:
-            raise CheckinConflictError(
-                f"client_id {checkin.client_id} belongs to a check-in that was deleted; "
-                "generate a new id for a new entry.",
-                field="client_id",
-            )
-        if not _same(existing.to_core(), checkin):
-            raise CheckinConflictError(
-                f"client_id {checkin.client_id} was already used for a different check-in; "
-                "generate a new id for a new entry.",
-                field="client_id",
-            )
-        return existing, False
+    # Insert first: the unique (patient, client_id) constraint says whether the id was used, so a
+    # new check-in (nearly every one) costs no look-up beforehand.
     try:
         with transaction.atomic():
             row = Checkin.objects.create(
@@ -97,21 +84,33 @@ def store_checkin(
                 kit=checkin.kit,
                 created_by=by,
             )
-            SideEffectReport.objects.bulk_create(
-                SideEffectReport(checkin=row, name=e.name, severity=e.severity, detail=e.detail)
-                for e in checkin.side_effects
+            effects = SideEffectReport.objects.bulk_create(
+                [
+                    SideEffectReport(checkin=row, name=e.name, severity=e.severity, detail=e.detail)
+                    for e in checkin.side_effects
+                ]
             )
             if followup:
-                followup_after_checkin(Actor.system(patient.clinic_id), patient)
+                after_diary_change(patient)
     except IntegrityError:
-        # Two copies of the same submission raced; the other one won.
+        # The id is stored already: a re-sent entry, or two copies of one submission racing.
         existing = Checkin.objects.get(patient=patient, client_id=checkin.client_id)
+        if existing.deleted_at is not None:
+            raise CheckinConflictError(
+                f"client_id {checkin.client_id} belongs to a check-in that was deleted; "
+                "generate a new id for a new entry.",
+                field="client_id",
+            ) from None
         if not _same(existing.to_core(), checkin):
             raise CheckinConflictError(
-                f"client_id {checkin.client_id} was already used for a different check-in.",
+                f"client_id {checkin.client_id} was already used for a different check-in; "
+                "generate a new id for a new entry.",
                 field="client_id",
             ) from None
         return existing, False
+    # What was stored, without reading it back (CheckinOut.from_row lists them).
+    prefetch_cache = row._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    prefetch_cache["side_effects"] = effects
     return row, True
 
 
@@ -137,6 +136,7 @@ def record_checkin(
             actor,
             "checkins.add" if created else "checkins.add.replay",
             patient_id=patient.pk,
+            clinic_id=patient.clinic_id,
             obj=row,
         )
     return row, created
@@ -229,7 +229,7 @@ def change_checkin(
             SideEffectReport(checkin=locked, name=e.name, severity=e.severity, detail=e.detail)
             for e in checkin.side_effects
         )
-        followup_after_checkin(Actor.system(locked.patient.clinic_id), locked.patient)
+        after_diary_change(locked.patient)
         record_as(
             actor,
             "checkins.change",
@@ -257,6 +257,7 @@ def delete_checkin(actor: Actor, row: Checkin, *, now: datetime | None = None) -
         locked.deleted_at = now
         locked.deleted_by = user
         locked.save(update_fields=["deleted_at", "deleted_by"])
+        after_diary_change(locked.patient, followup=False)
         record_as(
             actor,
             "checkins.delete",
@@ -289,6 +290,6 @@ def import_checkins(
             _, was_created = store_checkin(actor, patient, checkin, followup=False)
             created += was_created
         if created:
-            followup_after_checkin(Actor.system(patient.clinic_id), patient)
+            after_diary_change(patient)
         record_as(actor, "checkins.import", patient_id=patient.pk, detail={"created": created})
     return ImportResult(created=created, already_present=len(checkins) - created)

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
-from apps.accounts.access import get_patient_for_user
+from apps.accounts.access import audit_allowed_access, get_patient_for_user
 from apps.accounts.auth import BearerToken, SignedInSession
 from apps.audit.actor import Actor
 from apps.checkins.access import get_checkin_for_user
@@ -12,18 +12,24 @@ from apps.checkins.actions import change_checkin, delete_checkin, record_checkin
 from apps.checkins.queries import checkins_of
 from apps.checkins.schemas import CheckinIn, CheckinOut, CheckinPatch
 from config.api_input import ErrorOut, ObjectId
+from config.keyset import PAGED, PageIn, keyset_page, page_schema
+from lowdose.errors import LowdoseError
 
 router = Router(tags=["check-ins"], auth=BearerToken())
 
 
 @router.get(
     "/patients/{patient_id}/checkins",
-    response={200: list[CheckinOut], 404: ErrorOut},
-    summary="A patient's check-ins, oldest first (deleted ones are not listed)",
+    response={200: page_schema(CheckinOut), 400: ErrorOut, 404: ErrorOut},
+    summary="A patient's check-ins, oldest first (deleted ones are not listed), a page at a time",
+    description=PAGED,
 )
-def list_checkins(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, object]]:
+def list_checkins(
+    request: HttpRequest, patient_id: ObjectId, page: Query[PageIn]
+) -> dict[str, object]:
     patient = get_patient_for_user(request, patient_id, "checkins.view")
-    return [CheckinOut.from_row(row) for row in checkins_of(patient)]
+    rows, link = keyset_page(request, checkins_of(patient), page)
+    return {"items": [CheckinOut.from_row(row) for row in rows], "next": link}
 
 
 @router.post(
@@ -43,9 +49,13 @@ def list_checkins(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, 
 def create_checkin(
     request: HttpRequest, patient_id: ObjectId, payload: CheckinIn
 ) -> Status[dict[str, object]]:
-    patient = get_patient_for_user(request, patient_id, "checkins.add")
-    row, created = record_checkin(Actor.from_request(request), patient, payload.raw())
-    row = checkins_of(patient).get(pk=row.pk)
+    # The check-in's own audit event (checkins.add, or .replay) records this access.
+    patient = get_patient_for_user(request, patient_id, "checkins.add", audited_by_write=True)
+    try:
+        row, created = record_checkin(Actor.from_request(request), patient, payload.raw())
+    except LowdoseError:  # refused (400, 409): nothing written, the access still recorded
+        audit_allowed_access(request, patient, "checkins.add")
+        raise
     return Status(201 if created else 200, CheckinOut.from_row(row))
 
 

@@ -22,6 +22,7 @@ handed it again the next morning. A check-in resolves an open ``no_checkin`` ale
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,7 +33,9 @@ from apps.alerts.actions import raise_alert, resolve_open
 from apps.alerts.models import Alert, Severity
 from apps.audit.actor import Actor
 from apps.checkins.queries import core_checkins, patient_today
+from lowdose.daily import Diary
 from lowdose.diary import Alert as Finding
+from lowdose.diary import Checkin as CoreCheckin
 from lowdose.diary import alerts_for, daily_scores, no_checkin_alert
 from lowdose.diary.summary import WINDOW_DAYS
 
@@ -83,18 +86,29 @@ def _store(actor: Actor, patient: Patient, finding: Finding, key: str) -> tuple[
 
 
 def followup_after_checkin(
-    actor: Actor, patient: Patient, *, today: date | None = None
+    actor: Actor,
+    patient: Patient,
+    *,
+    today: date | None = None,
+    checkins: Sequence[CoreCheckin] | None = None,
+    diary: Diary | None = None,
 ) -> list[Alert]:
     """Evaluate the follow-up rules on ``patient``'s whole diary and store what they find.
 
     Called by the check-in write path in the same transaction as the check-in. ``today`` is the
-    patient's calendar day (default: now in their time zone). Returns the alerts newly raised.
+    patient's calendar day (default: now in their time zone); ``checkins`` the patient's diary
+    when the caller has read it already, ``diary`` their daily series when it is built already.
+    Returns the alerts newly raised.
     """
     today = today or patient_today(patient)
-    findings = alerts_for(daily_scores(core_checkins(patient)), today)
-    earlier = set(
-        Alert.objects.filter(patient=patient, kind__in=FOLLOWUP_KINDS).values_list("kind", "key")
+    if diary is None:
+        diary = daily_scores(core_checkins(patient) if checkins is None else checkins)
+    findings = alerts_for(diary, today)
+    stored = Alert.objects.filter(patient=patient, kind__in=FOLLOWUP_KINDS).values_list(
+        "kind", "key", "resolved_at"
     )
+    earlier = {(kind, key) for kind, key, _ in stored}
+    silent = any(kind == "no_checkin" and closed is None for kind, _, closed in stored)
     raised: list[Alert] = []
     for finding in findings:
         if finding.code not in SEVERITY_OF or finding.code == "no_checkin":
@@ -106,7 +120,7 @@ def followup_after_checkin(
         if created:
             raised.append(alert)
             earlier.add((finding.code, key))
-    if not any(f.code == "no_checkin" for f in findings):
+    if silent and not any(f.code == "no_checkin" for f in findings):
         # The latest check-in is recent (a back-dated import may leave the patient silent).
         resolve_open(actor, patient, "no_checkin", CHECKED_IN_AGAIN)
     return raised

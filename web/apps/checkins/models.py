@@ -159,3 +159,44 @@ class SideEffectReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.severity})"
+
+
+class PatientSummary(models.Model):
+    """What the clinician's panel shows of one patient, stored so that the panel reads one row
+    per patient instead of every check-in (:mod:`apps.checkins.summaries` keeps it).
+
+    The numbers are the core's (:func:`lowdose.diary.summarize`), computed on the patient's
+    calendar day ``computed_on``: the 7-day means move with the date, so a daily job recomputes
+    every row. Each part is refreshed in the transaction of the change that moves it: the diary
+    part by a check-in stored, changed, deleted or imported; the alert counts by an alert raised,
+    acknowledged or resolved; the treatment part by a prescription signed or dispensed and a
+    trial designed or unblinded. ``manage.py rebuild_patient_summaries`` recomputes all of it.
+    """
+
+    patient = models.OneToOneField(
+        Patient, primary_key=True, on_delete=models.CASCADE, related_name="panel_summary"
+    )
+    computed_on = models.DateField(
+        null=True, blank=True, help_text="The patient's day the diary figures were computed on"
+    )
+    last_checkin_at = models.DateTimeField(null=True, blank=True)
+    last7 = models.JSONField(
+        null=True, blank=True, help_text="Mean score per daily scale over the last 7 days"
+    )
+    change_from_baseline = models.JSONField(
+        null=True, blank=True, help_text="Recent mean minus baseline mean, per daily scale"
+    )
+    current_dose_mg = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    open_alerts = models.PositiveIntegerField(default=0)
+    urgent_alerts = models.PositiveIntegerField(default=0)
+    prescribed = models.BooleanField(
+        default=False, help_text="Holds a signed or dispensed naltrexone prescription"
+    )
+    in_trial = models.BooleanField(default=False, help_text="In an N-of-1 trial not yet unblinded")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["last_checkin_at"], name="summary_last_checkin")]
+
+    def __str__(self) -> str:
+        return f"Panel summary of patient {self.patient_id}"

@@ -1,34 +1,47 @@
 """The clinician's panel: every patient on their care teams, searched, filtered, sorted and paged.
 
 The view stays thin: :class:`PanelQuery` reads the query string (an unknown value falls back to
-the default and says so), :func:`build_panel` turns the visible patients into the rows of one
-page, and the page view records one audit event naming the patients shown on that page.
+the default and says so), :func:`build_panel` reads one page of the stored summaries
+(:class:`~apps.checkins.models.PatientSummary`), searched, filtered, sorted and paged in SQL, in
+the same few queries for ten patients or ten thousand, and the page view records one audit event
+naming the patients shown on that page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
+from django.db.models import Case, CharField, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.accounts.access import denied_page, visible_patients
 from apps.accounts.models import Patient, User
-from apps.accounts.treatment import naltrexone_holders
 from apps.alerts.models import Alert, Severity
-from apps.alerts.queries import open_alerts_by_patient
+from apps.alerts.queries import open_alerts, open_alerts_by_patient
 from apps.audit.log import record_many
-from apps.checkins.queries import PanelRow, panel_rows
+from apps.checkins.models import PatientSummary
 from lowdose.daily import DAILY_SCALES
 
-__all__ = ["ALERT_FILTERS", "PAGE_SIZE", "SORTS", "STATES", "PanelQuery", "build_panel", "panel"]
+__all__ = [
+    "ALERT_FILTERS",
+    "CHANGE_SCALE",
+    "PAGE_SIZE",
+    "SORTS",
+    "STATES",
+    "PanelQuery",
+    "build_panel",
+    "panel",
+    "panel_patients",
+]
 
 PAGE_SIZE = 50
 
@@ -110,12 +123,16 @@ class PanelQuery:
         return "?" + urlencode({k: v for k, v in pairs.items() if v})
 
 
+#: The scale whose change from baseline the panel shows and sorts by.
+CHANGE_SCALE = "pain"
+
+
 @dataclass(frozen=True)
 class Row:
-    """One patient on the panel."""
+    """One patient on the panel: their stored summary and their open alerts."""
 
     patient: Patient
-    summary: Any
+    summary: PatientSummary
     state: str
     alerts: Sequence[Alert]
 
@@ -130,45 +147,70 @@ class Row:
     @property
     def pain_change(self) -> float | None:
         change = self.summary.change_from_baseline
-        return None if not change else cast(float | None, change.get("pain"))
+        return None if not change else cast(float | None, change.get(CHANGE_SCALE))
 
 
-def treatment_states(rows: Sequence[PanelRow]) -> dict[int, str]:
-    """Where each patient is: invited, in an N-of-1 trial (still blinded, as the safety screen
-    counts it: :func:`apps.accounts.treatment.naltrexone_holders`), on LDN (a signed
-    or dispensed prescription, or doses in the diary) or before LDN. Two queries."""
-    prescribed, in_trial = naltrexone_holders(row.patient.pk for row in rows)
-    states = {}
-    for row in rows:
-        pid = row.patient.pk
-        if row.patient.user_id is None:
-            states[pid] = "invited"
-        elif pid in in_trial:
-            states[pid] = "nof1"
-        elif pid in prescribed or row.summary.current_dose_mg is not None:
-            states[pid] = "on_ldn"
-        else:
-            states[pid] = "before"
-    return states
+def _treatment_state() -> Case:
+    """Where each patient is, in SQL: invited (no account yet), in an N-of-1 trial (still
+    blinded, as the safety screen counts it), on LDN (a signed or dispensed prescription, or
+    doses in the diary) or before LDN. A patient without a summary yet is before LDN."""
+    return Case(
+        When(user__isnull=True, then=Value("invited")),
+        When(panel_summary__in_trial=True, then=Value("nof1")),
+        When(
+            Q(panel_summary__prescribed=True) | Q(panel_summary__current_dose_mg__isnull=False),
+            then=Value("on_ldn"),
+        ),
+        default=Value("before"),
+        output_field=CharField(),
+    )
 
 
-def _sort_key(sort: str) -> Any:
-    def name(row: Row) -> tuple[str, int]:
-        return (row.patient.display_name.casefold(), row.patient.pk)
-
-    if sort == "last":
-        # Never checked in first, then the longest ago.
-        return lambda r: (
-            r.summary.last_checkin_at is not None,
-            r.summary.last_checkin_at or datetime.min,
-            name(r),
-        )
-    if sort == "change":
-        # Least improved (largest rise in pain) first; no baseline yet at the end.
-        return lambda r: (r.pain_change is None, -(r.pain_change or 0.0), name(r))
-    if sort == "alerts":
-        return lambda r: (not r.urgent, -len(r.alerts), name(r))
+def _order(sort: str) -> list[Any]:
+    name = [Lower("display_name"), "pk"]
+    if sort == "last":  # never checked in first, then the longest ago
+        return [F("panel_summary__last_checkin_at").asc(nulls_first=True), *name]
+    if sort == "change":  # least improved (largest rise) first; no baseline yet at the end
+        return [F("pain_change").desc(nulls_last=True), *name]
+    if sort == "alerts":  # urgent first, then the most open alerts
+        return [F("urgent_first").asc(), F("open_count").desc(), *name]
     return name
+
+
+def _filtered(patients: QuerySet[Patient], query: PanelQuery) -> QuerySet[Patient]:
+    if query.q:
+        patients = patients.filter(display_name__icontains=query.q)
+    # Q objects: the names are the annotations of panel_patients, not the model's fields.
+    if query.state:
+        patients = patients.filter(Q(state=query.state))
+    if query.alerts == "open":
+        patients = patients.filter(Q(open_count__gt=0))
+    elif query.alerts == "urgent":
+        patients = patients.filter(Q(urgent_count__gt=0))
+    elif query.alerts == "none":
+        patients = patients.filter(Q(open_count=0))
+    return patients
+
+
+def panel_patients(user: User) -> QuerySet[Patient]:
+    """The patients ``user`` may see, each with their summary (a left join: a patient without
+    one yet is listed too) and what the panel filters and sorts by, computed in SQL."""
+    visible = visible_patients(user, "checkins.view").values("pk")
+    urgent = Coalesce(F("panel_summary__urgent_alerts"), 0)
+    return (
+        Patient.objects.filter(pk__in=visible)
+        .select_related("panel_summary")
+        .annotate(
+            state=_treatment_state(),
+            open_count=Coalesce(F("panel_summary__open_alerts"), 0),
+            urgent_count=urgent,
+            urgent_first=Case(When(Q(urgent_count__gt=0), then=Value(0)), default=Value(1)),
+            pain_change=Cast(
+                KeyTextTransform(CHANGE_SCALE, "panel_summary__change_from_baseline"),
+                FloatField(),
+            ),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -180,34 +222,31 @@ class Panel:
     urgent: list[Alert]  # urgent alerts of every patient, whatever the filters and the page
 
 
+def _summary_of(patient: Patient) -> PatientSummary:
+    try:
+        return patient.panel_summary
+    except PatientSummary.DoesNotExist:  # not summarised yet: empty figures
+        return PatientSummary(patient=patient)
+
+
 def build_panel(user: User, query: PanelQuery) -> Panel:
-    """The page of rows ``query`` asks for, among the patients ``user`` may see."""
-    patients = visible_patients(user, "checkins.view").select_related("user", "care_team")
-    base = panel_rows(patients)
-    states = treatment_states(base)
-    alerts = open_alerts_by_patient(user, [row.patient.pk for row in base])
-    rows = [
-        Row(r.patient, r.summary, states[r.patient.pk], alerts.get(r.patient.pk, [])) for r in base
-    ]
-    total = len(rows)
+    """The page of rows ``query`` asks for, among the patients ``user`` may see.
+
+    Six queries whatever the size of the clinic: the count of every patient, the count of those
+    the filters keep, the page, its patients' open alerts, and the urgent alerts of everyone."""
+    patients = panel_patients(user)
+    total = patients.count()
+    matching = _filtered(patients, query).order_by(*_order(query.sort))
+    found = Paginator(matching, PAGE_SIZE, allow_empty_first_page=True).get_page(query.page)
+    shown = list(found.object_list)
+    alerts = open_alerts_by_patient(user, [p.pk for p in shown])
+    rows = [Row(p, _summary_of(p), p.state, alerts.get(p.pk, [])) for p in shown]
+    page = cast("Page[Row]", Page(rows, found.number, found.paginator))
     urgent = sorted(
-        (a for row in rows for a in row.alerts if a.severity == Severity.URGENT),
+        open_alerts(user, severity=Severity.URGENT),
         key=lambda a: (a.acknowledged_at is not None, -a.raised_at.timestamp()),
     )
-    if query.q:
-        needle = query.q.casefold()
-        rows = [r for r in rows if needle in r.patient.display_name.casefold()]
-    if query.state:
-        rows = [r for r in rows if r.state == query.state]
-    if query.alerts == "open":
-        rows = [r for r in rows if r.alerts]
-    elif query.alerts == "urgent":
-        rows = [r for r in rows if r.urgent]
-    elif query.alerts == "none":
-        rows = [r for r in rows if not r.alerts]
-    rows.sort(key=_sort_key(query.sort))
-    paginator = Paginator(rows, PAGE_SIZE, allow_empty_first_page=True)
-    return Panel(query, paginator.get_page(query.page), total, len(rows), urgent)
+    return Panel(query, page, total, found.paginator.count, urgent)
 
 
 @login_required

@@ -1,15 +1,14 @@
 """Reads of check-in data. Callers must already hold a patient from the access module.
 
-Every statistic, chart, alert and analysis reads :func:`checkins_of` (or :func:`panel_rows`),
-which leave deleted check-ins out; a changed check-in counts with its current answers. Only the
-clinician's list of entries (:func:`diary_entries`) shows deleted ones, marked.
+Every statistic, chart, alert and analysis reads :func:`checkins_of` (the panel reads the stored
+summaries of :mod:`apps.checkins.summaries`, computed from it), which leaves deleted check-ins
+out; a changed check-in counts with its current answers. Only the clinician's list of entries
+(:func:`diary_entries`) shows deleted ones, marked.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -36,13 +35,11 @@ from lowdose.outcomes import (
 
 __all__ = [
     "DiaryEntry",
-    "PanelRow",
     "Response",
     "checkins_of",
     "core_checkins",
     "diary_entries",
     "diary_of",
-    "panel_rows",
     "patient_today",
     "responses_of",
     "summary_of",
@@ -88,27 +85,6 @@ def core_checkins(patient: Patient) -> list[CoreCheckin]:
 
 def summary_of(patient: Patient) -> PatientSummary:
     return summarize(core_checkins(patient), today=patient_today(patient))
-
-
-@dataclass(frozen=True)
-class PanelRow:
-    patient: Patient
-    summary: PatientSummary
-
-
-def panel_rows(patients: Iterable[Patient]) -> list[PanelRow]:
-    """Summaries of many patients in three queries (patients, check-ins, side effects)."""
-    patient_list = list(patients)
-    by_patient: dict[int, list[CoreCheckin]] = defaultdict(list)
-    rows = (
-        Checkin.objects.in_diary().filter(patient__in=patient_list).prefetch_related("side_effects")
-    )
-    for row in rows:
-        by_patient[row.patient_id].append(row.to_core())
-    return [
-        PanelRow(p, summarize(by_patient[p.pk], today=patient_today(p)))
-        for p in sorted(patient_list, key=lambda p: p.display_name)
-    ]
 
 
 def diary_of(patient: Patient) -> Diary:

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.access import can, get_patient_for_user
+from apps.accounts.access import audit_allowed_access, can, get_patient_for_user
 from apps.accounts.locale import day_first
 from apps.accounts.models import Patient, User
 from apps.accounts.treatment import blinded_kit, safety_hold
@@ -150,7 +150,10 @@ def _local_now(patient: Patient) -> datetime:
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_patient_for_user(request, patient_id, "checkins.add")
+    # A saved check-in's own audit event (checkins.add) records the access; a form shown (GET,
+    # or again with refused input) records it as a read.
+    posting = request.method == "POST"
+    patient = get_patient_for_user(request, patient_id, "checkins.add", audited_by_write=posting)
     local_now = _local_now(patient)
     error: CheckinError | None = None
     values: dict[str, object] = {}
@@ -159,6 +162,7 @@ def checkin_form(request: HttpRequest, patient_id: int) -> HttpResponse:
         try:
             _, created = record_checkin(Actor.from_request(request), patient, raw, explicit=True)
         except CheckinError as exc:
+            audit_allowed_access(request, patient, "checkins.add")
             error, values = exc, {**raw, "dose_time_choice": request.POST.get("dose_time_choice")}
         else:
             messages.success(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from apps.accounts.access import get_patient_for_user
 from apps.accounts.auth import BearerToken
@@ -34,6 +34,7 @@ from apps.clinical.schemas import (
 )
 from apps.clinical.screening import screen_patient
 from config.api_input import ErrorOut, ObjectId
+from config.keyset import PAGED, PageIn, keyset_page, page_schema
 
 router = Router(tags=["clinical"], auth=BearerToken())
 
@@ -50,13 +51,17 @@ def get_screening(request: HttpRequest, patient_id: ObjectId) -> dict[str, objec
 
 @router.get(
     "/patients/{patient_id}/prescriptions",
-    response={200: list[PrescriptionOut], 404: ErrorOut},
+    response={200: page_schema(PrescriptionOut), 400: ErrorOut, 404: ErrorOut},
     summary="A patient's prescriptions, newest first (pharmacists: only those routed to them)",
+    description=PAGED,
 )
-def list_prescriptions(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, object]]:
+def list_prescriptions(
+    request: HttpRequest, patient_id: ObjectId, page: Query[PageIn]
+) -> dict[str, object]:
     patient = get_patient_for_user(request, patient_id, "prescriptions.view")
     rows = visible_prescriptions(cast(User, request.user), "prescriptions.view", patient)
-    return [PrescriptionOut.from_row(rx) for rx in rows.select_related("pharmacy")]
+    found, link = keyset_page(request, rows.select_related("pharmacy"), page)
+    return {"items": [PrescriptionOut.from_row(rx) for rx in found], "next": link}
 
 
 @router.post(
@@ -108,12 +113,16 @@ def _medication(patient_id: int, medication_id: int) -> Medication:
 
 @router.get(
     "/patients/{patient_id}/medications",
-    response={200: list[MedicationOut], 404: ErrorOut},
+    response={200: page_schema(MedicationOut), 400: ErrorOut, 404: ErrorOut},
     summary="The patient's medication list (current and stopped), with each entry's history",
+    description=PAGED,
 )
-def list_medications(request: HttpRequest, patient_id: ObjectId) -> list[dict[str, object]]:
+def list_medications(
+    request: HttpRequest, patient_id: ObjectId, page: Query[PageIn]
+) -> dict[str, object]:
     patient = get_patient_for_user(request, patient_id, "clinical.view")
-    return [MedicationOut.from_row(m) for m in patient.medications.listed()]
+    found, link = keyset_page(request, patient.medications.listed(), page)
+    return {"items": [MedicationOut.from_row(m) for m in found], "next": link}
 
 
 @router.post(

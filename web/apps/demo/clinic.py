@@ -27,8 +27,8 @@ from apps.accounts.actions import (
 from apps.accounts.models import CareTeam, Clinic, Patient, Pharmacy, Role, User
 from apps.audit.actor import Actor
 from apps.checkins.actions import store_checkin
-from apps.checkins.followup import followup_after_checkin
 from apps.checkins.models import Checkin
+from apps.checkins.summaries import after_diary_change
 from apps.demo.clinical import load_clinical_demo
 from apps.demo.nof1 import load_nof1_demo
 from lowdose.diary.demo import DEMO_PROFILES, generate_diary
@@ -124,7 +124,7 @@ def load_demo() -> dict[str, int]:
             _, created = store_checkin(Actor.of(user), patient, checkin, followup=False)
             added[username] += created
         # The follow-up rules see the whole diary once, as after the latest check-in.
-        followup_after_checkin(lowdose, patient)
+        after_diary_change(patient)  # and the panel's summary
     load_clinical_demo(
         clinician=clinician, pharmacist=pharmacist, pharmacy=pharmacy, patients=patients
     )

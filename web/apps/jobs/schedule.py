@@ -46,6 +46,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "Prune expired invitations", "apps.accounts.housekeeping.prune_expired_invitations", 1440
     ),
+    # The panel's 7-day means move with the date: once a day recomputes every summary (and
+    # repairs any that a failed write left behind).
+    PeriodicJob(
+        "Rebuild panel summaries", "apps.checkins.summaries.rebuild_patient_summaries", 1440
+    ),
     # Reminders are set to the minute and sent at most an hour late (docs/reminders.md): every
     # five minutes keeps them within five minutes of their time.
     PeriodicJob("Send due reminders", "apps.notifications.reminders.send_due_reminders", 5),

@@ -24,6 +24,7 @@ from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
 from apps.checkins.queries import core_checkins, patient_today
+from apps.checkins.summaries import refresh_treatment
 from apps.clinical.screening import require_clear_screen, require_prescribable
 from apps.nof1.assistant import assumptions_for, request_figures
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
@@ -154,6 +155,7 @@ def _store_design(
             mcid=spec.mcid,
         )
         Allocation.objects.create(trial=trial, plan=plan.to_dict())
+        refresh_treatment([patient.pk])  # the panel's summary: in a trial
     return trial, notes
 
 
@@ -350,6 +352,7 @@ def unblind(actor: Actor, trial: Nof1Trial) -> dict[str, Any]:
         trial.unblinded_at = timezone.now()
         trial.unblinded_by = actor.user
         trial.save(update_fields=["result", "unblinded_at", "unblinded_by"])
+        refresh_treatment([trial.patient_id])  # the panel's summary: the trial has ended
         record_as(
             actor,
             "nof1.unblind",

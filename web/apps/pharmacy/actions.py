@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.models import Pharmacy
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
+from apps.checkins.summaries import refresh_treatment
 from apps.clinical.models import Prescription
 from apps.clinical.screening import require_clear_screen
 from apps.pharmacy.models import Dispensing, PriceEntry
@@ -80,6 +81,7 @@ def record_dispensing(
         ]
         rx.status = Prescription.Status.DISPENSED
         rx.save(update_fields=["status"])
+        refresh_treatment([rx.patient_id])  # the panel's summary
         record_as(
             actor,
             "prescriptions.dispense",

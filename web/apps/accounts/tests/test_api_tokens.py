@@ -33,7 +33,9 @@ def test_the_owner_lists_their_tokens_and_sees_which_is_in_use(
     phone = _issue(label="phone")
     _issue(label="laptop")
     _issue("other_patient")
-    rows = Client().get("/api/v1/auth/tokens", headers=_auth(phone)).json()
+    listed = Client().get("/api/v1/auth/tokens", headers=_auth(phone)).json()
+    assert listed["next"] is None
+    rows = listed["items"]
     assert [(r["label"], r["current"]) for r in rows] == [("laptop", False), ("phone", True)]
     assert set(rows[0]) == {"id", "label", "created_at", "expires_at", "last_used_at", "current"}
     assert all("token" not in r and "key_hash" not in r for r in rows)

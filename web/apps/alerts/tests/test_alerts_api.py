@@ -40,7 +40,9 @@ def test_the_list_has_the_documented_fields_in_inbox_order(
     urgent = alert(patient, "self_harm_risk", "urgent")
     response = api(clinician).get("/api/v1/alerts")
     assert response.status_code == 200
-    body = response.json()
+    page = response.json()
+    assert page["next"] is None
+    body = page["items"]
     assert [a["id"] for a in body] == [urgent.pk, warning.pk]
     first = body[0]
     assert set(first) >= {
@@ -79,10 +81,12 @@ def test_filters_and_a_bad_severity_is_422_with_a_clear_message(
     alert(patient, "pain_up")
     theirs = alert(second, "pain_up")
     client = api(clinician)
-    assert [a["id"] for a in client.get("/api/v1/alerts?severity=urgent").json()] == [urgent.pk]
-    listed = client.get(f"/api/v1/alerts?patient_id={second.pk}").json()
+    urgent_only = client.get("/api/v1/alerts?severity=urgent").json()["items"]
+    assert [a["id"] for a in urgent_only] == [urgent.pk]
+    listed = client.get(f"/api/v1/alerts?patient_id={second.pk}").json()["items"]
     assert [a["id"] for a in listed] == [theirs.pk]
-    assert client.get(f"/api/v1/alerts?patient_id={other_patient.pk}").json() == []
+    none = client.get(f"/api/v1/alerts?patient_id={other_patient.pk}").json()
+    assert none == {"items": [], "next": None}
     bad = client.get("/api/v1/alerts?severity=critical")
     assert bad.status_code == 422
     assert bad.json() == {
@@ -94,7 +98,7 @@ def test_filters_and_a_bad_severity_is_422_with_a_clear_message(
 def test_resolved_alerts_are_not_listed(patient: Patient, clinician: User) -> None:
     row = alert(patient, "pain_up")
     Alert.objects.filter(pk=row.pk).update(resolved_at=timezone.now())
-    assert api(clinician).get("/api/v1/alerts").json() == []
+    assert api(clinician).get("/api/v1/alerts").json() == {"items": [], "next": None}
 
 
 def test_each_role_sees_only_what_the_access_rules_allow(
@@ -111,7 +115,7 @@ def test_each_role_sees_only_what_the_access_rules_allow(
     alert(other_patient, "pain_up")
 
     def ids(user: User | None) -> list[int]:
-        return [a["id"] for a in api(user).get("/api/v1/alerts").json()]
+        return [a["id"] for a in api(user).get("/api/v1/alerts").json()["items"]]
 
     assert ids(patient.user) == []
     assert ids(admin_user) == []

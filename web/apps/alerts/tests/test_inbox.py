@@ -280,10 +280,11 @@ def test_the_panel_lists_urgent_alerts_on_top_and_each_patients_alerts_in_consta
     row = page.split(f'<tr data-patient="{patient.pk}">')[1].split("</tr>")[0]
     assert "PHQ-9 item 9 answered 2." in row
     assert "Pain up 2.5 points." in row
-    # pinned: session, user, two-factor device, patients, check-ins, side effects, prescriptions
-    # and trials (treatment state), alerts, nav count, unread notifications (the bell), and the
-    # one audit event of the panel: chain head read, insert, head update (PostgreSQL: its lock)
-    assert len(few) == 14 + (connection.vendor == "postgresql")
+    # pinned: session, user, two-factor device, the count of every patient and of those
+    # matching, the page of stored summaries, its alerts, the urgent alerts, nav count, unread
+    # notifications (the bell), and the one audit event of the panel: chain head read, insert,
+    # head update (PostgreSQL: and its lock)
+    assert len(few) == 13 + (connection.vendor == "postgresql")
     for i in range(10):
         user = User.objects.create(username=f"p{i}", role=Role.PATIENT, clinic=patient.clinic)
         extra = Patient.objects.create(

@@ -21,8 +21,8 @@ from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
 from apps.checkins.actions import change_checkin, delete_checkin, revised_checkin, store_checkin
 from apps.checkins.followup import sweep_silence
-from apps.checkins.models import Checkin, CheckinRevision
-from apps.checkins.queries import core_checkins, diary_of, panel_rows, summary_of
+from apps.checkins.models import Checkin, CheckinRevision, PatientSummary
+from apps.checkins.queries import core_checkins, diary_of, summary_of
 from config.errors import CheckinConflictError
 from lowdose.diary import CheckinError
 
@@ -178,7 +178,7 @@ def test_a_deleted_checkin_counts_nowhere_and_stays_in_the_record(
     assert summary.missed_days == ()
     assert wrong.client_id not in {c.client_id for c in core_checkins(patient)}
     assert len(diary_of(patient)) == 3  # the N-of-1 and response analyses' input
-    assert panel_rows([patient])[0].summary.last7 == summary.last7
+    assert PatientSummary.objects.get(patient=patient).last7 == summary.last7  # the panel's
     exported = client_for(patient.user).get(f"/patients/{patient.pk}/checkins.csv")
     assert str(wrong.client_id) not in exported.content.decode()
     stored = Checkin.objects.get(pk=wrong.pk)

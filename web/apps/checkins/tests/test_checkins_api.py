@@ -57,7 +57,7 @@ def test_a_checkin_is_stored_and_listed_with_its_client_id(api: Client, patient:
         f"/api/v1/patients/{patient.pk}/checkins", sent, content_type="application/json"
     )
     assert created.status_code == 201
-    listed = api.get(f"/api/v1/patients/{patient.pk}/checkins").json()
+    listed = api.get(f"/api/v1/patients/{patient.pk}/checkins").json()["items"]
     assert [c["client_id"] for c in listed] == [sent["client_id"]]
     assert listed[0]["dose_mg"] == "4.50"
     assert listed[0]["dose_time"] == "22:00"
@@ -194,7 +194,7 @@ def test_a_patient_corrects_a_checkin_by_client_id_or_id_and_the_earlier_version
     assert out["changed_at"] is not None
     row = Checkin.objects.get(patient=patient)
     assert CheckinRevision.objects.get(checkin=row).values["pain"] == 7
-    listed = api.get(f"/api/v1/patients/{patient.pk}/checkins").json()
+    listed = api.get(f"/api/v1/patients/{patient.pk}/checkins").json()["items"]
     assert [c["pain"] for c in listed] == [2]
 
 
@@ -244,7 +244,7 @@ def test_a_patient_deletes_a_checkin_and_it_is_gone_from_the_list(
     response = api.delete(url)
     assert response.status_code == 204
     assert response.content == b""
-    listed = api.get(f"/api/v1/patients/{patient.pk}/checkins").json()
+    listed = api.get(f"/api/v1/patients/{patient.pk}/checkins").json()["items"]
     assert [c["client_id"] for c in listed] == [kept["client_id"]]
     assert Checkin.objects.get(pk=gone["id"]).deleted_at is not None  # kept in the record
     assert api.delete(url).status_code == 404

@@ -10,9 +10,12 @@ import pytest
 from django.test import Client
 
 from apps.accounts.models import CareTeam, Clinic, Patient, Role, User
+from apps.alerts.actions import raise_alert
 from apps.alerts.models import Alert, Severity
+from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
 from apps.checkins.panel import PAGE_SIZE, PanelQuery
+from apps.checkins.summaries import refresh_treatment
 
 
 def _names(page: str) -> list[str]:
@@ -33,9 +36,10 @@ def _patient(name: str, *, joined: bool = True) -> Patient:
 
 
 def _alert(patient: Patient, severity: str, message: str) -> Alert:
-    return Alert.objects.create(
-        patient=patient, kind="test", key=message, severity=severity, message=message
+    alert, _ = raise_alert(
+        Actor.system(), patient, kind="test", key=message, severity=severity, message=message
     )
+    return alert
 
 
 @pytest.fixture
@@ -135,6 +139,8 @@ def test_the_treatment_state_reads_prescriptions(
 
     pharmacy = pharmacist.pharmacies.get()
     make_prescription(ward["quiet"], clinician, status="signed", pharmacy=pharmacy)
+    assert "Cal Quiet" not in _names(panel_of("?state=on_ldn"))  # the factory skips the action
+    refresh_treatment([ward["quiet"].pk])  # as sign_prescription does
     assert "Cal Quiet" in _names(panel_of("?state=on_ldn"))
     assert "Cal Quiet" not in _names(panel_of("?state=before"))
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
+from apps.checkins.summaries import refresh_treatment
 from apps.clinical.models import Prescription
 from apps.clinical.preparation import preparation_for
 from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
@@ -340,6 +341,7 @@ def sign_prescription(
         prescription.screening = result.to_dict()
         prescription.signed_at = timezone.now()
         prescription.save()
+        refresh_treatment([patient.pk])  # the panel's summary: now on LDN
         record_as(
             actor,
             "prescriptions.sign",

@@ -85,5 +85,5 @@ def test_a_pharmacist_lists_only_prescriptions_routed_to_them(
     make_prescription(patient, clinician, status="draft")
     client, headers = _api(pharmacist)
     response = client.get(f"/api/v1/patients/{patient.pk}/prescriptions", headers=headers)
-    assert [rx["id"] for rx in response.json()] == [mine.pk]
-    assert response.json()[0]["steps"][0]["dose_mg"] == "1.5"
+    assert [rx["id"] for rx in response.json()["items"]] == [mine.pk]
+    assert response.json()["items"][0]["steps"][0]["dose_mg"] == "1.5"

@@ -298,7 +298,7 @@ def test_delete_keeps_the_entry_for_the_record_and_rescreens(
     assert gone.json()["status"] == "ok"
     assert Medication.objects.get(pk=med_id).removed_at is not None
     listed = _call(clinician, "get", f"/api/v1/patients/{patient.pk}/medications").json()
-    assert listed == []
+    assert listed == {"items": [], "next": None}
     again = _call(clinician, "delete", f"/api/v1/patients/{patient.pk}/medications/{med_id}")
     assert again.status_code == 404
 

@@ -20,6 +20,7 @@ EXPECTED = {
     "Prune expired login limits": ("apps.accounts.housekeeping.prune_expired_login_limits", 60),
     "Prune expired API tokens": ("apps.accounts.housekeeping.prune_expired_api_tokens", 1440),
     "Prune expired invitations": ("apps.accounts.housekeeping.prune_expired_invitations", 1440),
+    "Rebuild panel summaries": ("apps.checkins.summaries.rebuild_patient_summaries", 1440),
     "Send due reminders": ("apps.notifications.reminders.send_due_reminders", 5),
     "Send alert digests": ("apps.notifications.dispatch.send_alert_digests", 5),
 }

@@ -351,7 +351,8 @@ def test_the_api_gives_the_state_as_a_code_a_label_and_the_next_step(
         (clinician, {S.DESIGNED: "Waiting for the pharmacy", S.RUNNING: "Day 23 of 40."}),
         (patient.user, {S.DESIGNED: "The pharmacy is preparing your trial kits."}),
     ):
-        rows = Client(headers=bearer(user)).get(f"/api/v1/patients/{patient.pk}/nof1").json()
+        page = Client(headers=bearer(user)).get(f"/api/v1/patients/{patient.pk}/nof1").json()
+        rows = page["items"]
         (row,) = rows
         assert row["id"] == trial.pk
         assert (row["status"], row["status_label"]) == (state.value, state.label)

@@ -1,0 +1,150 @@
+"""What a check-in costs the database, and what a read writes (issue 14, item 5).
+
+Counted: the SQL statements that read or write data. ``SAVEPOINT``/``RELEASE`` are left out: the
+test runs inside a transaction, so the action's outer block becomes a savepoint here, where in
+production it is the connection's own BEGIN/COMMIT, which Django does not count.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import bearer
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from apps.accounts.models import Patient, User
+from apps.audit.models import AuditEvent
+
+#: token (with its user), patient, the check-in and its side effects (one insert each), the diary
+#: and its side effects (the follow-up rules and the summary read it once), the follow-up alerts,
+#: the summary's upsert, and the one audit event (chain head, insert, head update).
+API_STATEMENTS = 11
+
+
+def _statements(ctx: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+def _body() -> dict[str, Any]:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "pain": 4,
+        "fatigue": 5,
+        "sleep": 6,
+        "mood": 7,
+        "dose_mg": "4.5",
+        "dose_time": "22:00",
+        "side_effects": [{"name": "vivid_dreams", "severity": "mild"}],
+    }
+
+
+@pytest.mark.django_db
+def test_an_api_checkin_costs_the_same_few_statements_and_one_audit_event(
+    patient: Patient, make_checkin: Callable[..., Any]
+) -> None:
+    for days_ago in range(30, 0, -1):
+        make_checkin(patient, days_ago=days_ago)
+    assert patient.user is not None
+    api = Client(headers=bearer(patient.user))
+    url = f"/api/v1/patients/{patient.pk}/checkins"
+    api.post(url, _body(), content_type="application/json")  # the token's hourly last use
+    before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        answer = api.post(url, _body(), content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    # the side effect sent comes back without reading the row again
+    assert answer.json()["side_effects"] == [
+        {"name": "vivid_dreams", "severity": "mild", "detail": ""}
+    ]
+    assert len(_statements(ctx)) == API_STATEMENTS + (connection.vendor == "postgresql")
+    events = list(AuditEvent.objects.order_by("pk")[before:])
+    assert [(e.action, e.patient_id, e.clinic_id) for e in events] == [
+        ("checkins.add", patient.pk, patient.clinic_id)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_refused_api_checkin_still_records_the_access(patient: Patient) -> None:
+    assert patient.user is not None
+    api = Client(headers=bearer(patient.user))
+    before = AuditEvent.objects.count()
+    bad_dose = api.post(
+        f"/api/v1/patients/{patient.pk}/checkins",
+        {**_body(), "dose_mg": "900"},
+        content_type="application/json",
+    )
+    assert bad_dose.status_code == 400, bad_dose.content
+    actions = [e.action for e in AuditEvent.objects.order_by("pk")[before:]]
+    # nothing written; the access is recorded as the read it was
+    assert actions == ["checkins.view"]
+
+
+@pytest.mark.django_db
+def test_another_patients_checkin_is_refused_and_recorded(
+    patient: Patient, other_patient: Patient
+) -> None:
+    assert patient.user is not None
+    api = Client(headers=bearer(patient.user))
+    before = AuditEvent.objects.count()
+    answer = api.post(
+        f"/api/v1/patients/{other_patient.pk}/checkins", _body(), content_type="application/json"
+    )
+    assert answer.status_code == 404
+    event = AuditEvent.objects.order_by("pk")[before:].get()
+    assert (event.action, event.outcome, event.patient_id) == (
+        "checkins.add",
+        "denied",
+        other_patient.pk,
+    )
+
+
+@pytest.mark.django_db
+def test_a_checkin_from_the_form_costs_the_same_few_statements(
+    patient: Patient, client_for: Callable[[User | None], Client]
+) -> None:
+    web = client_for(patient.user)
+    web.get(f"/patients/{patient.pk}/checkin/")
+    before = AuditEvent.objects.count()
+    form = {"pain": 4, "fatigue": 5, "sleep": 6, "mood": 7, "dose_status": "missed"}
+    with CaptureQueriesContext(connection) as ctx:
+        answer = web.post(
+            f"/patients/{patient.pk}/checkin/", {**form, "client_id": str(uuid.uuid4())}
+        )
+    assert answer.status_code == 302
+    # the session and its user instead of the token, no side effects to insert; the patient's
+    # record is the one the reader's locale read
+    assert len(_statements(ctx)) == API_STATEMENTS + (connection.vendor == "postgresql")
+    assert [e.action for e in AuditEvent.objects.order_by("pk")[before:]] == ["checkins.add"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/patients/{pk}/", "/patients/{pk}/checkin/", "/patients/{pk}/checkins.csv", "/alerts/"],
+)
+def test_an_authenticated_read_writes_at_most_one_audit_event_and_no_session(
+    patient: Patient,
+    clinician: User,
+    client_for: Callable[[User | None], Client],
+    make_checkin: Callable[..., Any],
+    path: str,
+) -> None:
+    make_checkin(patient, days_ago=1)
+    for user in (patient.user, clinician):
+        web = client_for(user)
+        web.get(path.format(pk=patient.pk))  # the session's first use
+        before = AuditEvent.objects.count()
+        with CaptureQueriesContext(connection) as ctx:
+            web.get(path.format(pk=patient.pk))
+        assert AuditEvent.objects.count() - before <= 1
+        writes = [s for s in _statements(ctx) if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+        assert not [w for w in writes if "django_session" in w], writes
