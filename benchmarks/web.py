@@ -386,12 +386,15 @@ def _checkin_cost(sample: list[Any], count: int = 600) -> dict[str, float]:
         assert answer.status_code == 201, answer.content
     elapsed = time.perf_counter() - t0
     size1, rows1 = _footprint()
+    t1 = time.perf_counter()
     for n in range(count):  # an audited read: the patient's last 10 check-ins
         client, pk = clients[n % len(clients)]
         answer = client.get(f"/api/v1/patients/{pk}/checkins?limit=10")
         assert answer.status_code == 200, answer.content
+    reading = time.perf_counter() - t1
     size2, rows2 = _footprint()
     return {
+        "ms_per_audited_read_one_client": round(1000 * reading / count, 2),
         "bytes_per_audited_read": round((size2 - size1) / count),
         "rows_written_per_audited_read": round((rows2 - rows1) / count, 2),
         "checkins": count,
