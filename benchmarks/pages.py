@@ -10,8 +10,13 @@ templates and database; no network, no browser) signed in as the demo login that
 Each page is requested once cold (the first request after the demo was loaded: empty caches) and
 then ``--repeat`` times after one warm-up; the median and 95th percentile of those are reported.
 
-Not a page: the design assistant's simulation for the demo trial is also timed afresh (its cache
-entry deleted), since the design form's request now runs it (``design_simulation``).
+Not a page: the design assistant's simulation for the demo trial is also timed afresh (its
+stored figures deleted), as the background job runs it (``design_simulation``).
+
+Chart images are rendered by the background worker: a chart request that answers 202 ("being
+prepared") has its time recorded, then the walk plays the worker — it runs the queued jobs in
+this process, outside the timing — so the next request is served from the cache, as it would be
+once a real worker has run.
 
 * peer: ``/health`` (one ``SELECT 1`` through the same middleware stack: the cheapest fair page),
   measured in the same run, interleaved with the pages; every page is also given as a ratio to
@@ -97,6 +102,8 @@ class Page:
     data: Callable[[], dict[str, str]] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
+    #: Prepared by the background worker: may answer 202 ("being prepared") until it has been.
+    worker: bool = False
 
 
 def _walk() -> list[Page]:
@@ -144,8 +151,8 @@ def _walk() -> list[Page]:
         Page("patient: PHQ-9 form", "patient", f"/patients/{a}/assessments/{phq.pk}/"),
         Page("patient: My trial", "patient", f"/patients/{a}/nof1/"),
         Page("patient: trial page", "patient", f"/nof1/{trial.pk}/"),
-        Page("patient: chart.svg", "patient", f"/patients/{a}/chart.svg"),
-        Page("patient: chart.png", "patient", f"/patients/{a}/chart.png"),
+        Page("patient: chart.svg", "patient", f"/patients/{a}/chart.svg", worker=True),
+        Page("patient: chart.png", "patient", f"/patients/{a}/chart.png", worker=True),
         Page("patient2: dashboard", "patient2", f"/patients/{s}/"),
         # clinician
         Page("clinician: panel", "clinician", "/panel/"),
@@ -176,8 +183,8 @@ def _walk() -> list[Page]:
         Page("clinician: new N-of-1 trial form", "clinician", f"/patients/{a}/nof1/new/"),
         Page("clinician: evidence", "clinician", "/evidence/clinician/"),
         Page("clinician: add a trial form", "clinician", "/evidence/trials/new/"),
-        Page("clinician: chart.svg (Alex)", "clinician", f"/patients/{a}/chart.svg"),
-        Page("clinician: chart.png (Alex)", "clinician", f"/patients/{a}/chart.png"),
+        Page("clinician: chart.svg (Alex)", "clinician", f"/patients/{a}/chart.svg", worker=True),
+        Page("clinician: chart.png (Alex)", "clinician", f"/patients/{a}/chart.png", worker=True),
         # pharmacist
         Page("pharmacist: queue", "pharmacist", "/pharmacy/"),
         Page("pharmacist: worksheet", "pharmacist", rx_path + "worksheet/"),
@@ -225,6 +232,9 @@ def _once(client: Any, page: Page) -> float:
     else:
         response = client.get(page.path, headers=page.headers)
     seconds = time.perf_counter() - t0
+    if page.worker and response.status_code == 202:
+        _run_queued_jobs()  # the worker's turn, outside the timing
+        return seconds
     if response.status_code != page.status:
         raise SystemExit(
             f"{page.name}: {page.method} {page.path} answered {response.status_code}, "
@@ -233,18 +243,27 @@ def _once(client: Any, page: Page) -> float:
     return seconds
 
 
+def _run_queued_jobs() -> None:
+    """Play the background worker, outside the timing: run every queued job in this process."""
+    from django.utils.module_loading import import_string
+    from django_q.models import OrmQ
+
+    for queued in OrmQ.objects.all():
+        task = queued.task
+        import_string(task["func"])(*task["args"], **task["kwargs"])
+        queued.delete()
+
+
 def _stats(seconds: list[float]) -> dict[str, float]:
     ms = np.asarray(seconds) * 1000.0
     return {"median_ms": float(np.median(ms)), "p95_ms": float(np.percentile(ms, 95))}
 
 
 def design_simulation(repeat: int = 3) -> dict[str, Any]:
-    """The design assistant's simulation for the demo trial, run afresh (its cache entry deleted
-    first): the time the design form's request spends on it, outside every page view."""
-    from django.core.cache import cache
-
+    """The design assistant's simulation for the demo trial, run afresh (its stored figures
+    deleted first): the time the background job spends on it, outside every request."""
     from apps.nof1 import assistant
-    from apps.nof1.models import Nof1Trial
+    from apps.nof1.models import DesignSimulation, Nof1Trial
     from lowdose.outcomes.assumptions import DESIGN_REPS
 
     trial = Nof1Trial.objects.filter(patient__user__username="patient").order_by("-pk").first()
@@ -252,7 +271,7 @@ def design_simulation(repeat: int = 3) -> dict[str, Any]:
         raise SystemExit("The demo has no N-of-1 trial for Alex Morgan.")
     times = []
     for _ in range(repeat):
-        cache.delete(assistant._key(trial))
+        DesignSimulation.objects.filter(key=assistant._key(trial)).delete()
         t0 = time.perf_counter()
         assistant.compute_figures(trial)
         times.append(time.perf_counter() - t0)
@@ -351,7 +370,7 @@ def main() -> int:
         sim = results["design_simulation"]
         print(
             f"Not a page: the design assistant's simulation ({sim['design']}, {sim['reps']} "
-            f"trials), run in the design form's request: median {sim['median_ms']:.0f} ms."
+            f"trials), run by the background job: median {sim['median_ms']:.0f} ms."
         )
     if over:
         print(

@@ -27,7 +27,11 @@ What it measures:
 * ``checkin_to_health_throughput_ratio``: a real gunicorn (3 sync workers) on a free loopback
   port; 50 client threads, each with its own patient and API token, post check-ins for
   ``--seconds`` seconds; then the same 50 threads request ``/health`` (one ``SELECT 1``) as fast
-  as they can for as long; requests per second of the first over the second.
+  as they can for as long; requests per second of the first over the second;
+* ``checkin_cost`` and ``reminder_cost``: what one check-in and one reminder add to the database
+  (bytes, rows written) and how long they take (a check-in through the API, one client; every
+  patient's check-in reminder sent by one run of the reminder job, against writing the same rows
+  with ``bulk_create``), the inputs of the capacity projection in ``docs/deployment.md``.
 
 Run::
 
@@ -346,6 +350,106 @@ def _throughput(db_name: str, sample: list[Any], seconds: float) -> dict[str, fl
     }
 
 
+def _footprint() -> tuple[int, int]:
+    """Bytes of every table of the database (with indexes and TOAST) and rows written so far
+    (inserted plus updated), as PostgreSQL counts them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # this session's counts, now
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT sum(pg_total_relation_size(relid)), sum(n_tup_ins + n_tup_upd) "
+            "FROM pg_stat_user_tables"
+        )
+        size, rows = cursor.fetchone()
+    return int(size), int(rows)
+
+
+def _checkin_cost(sample: list[Any], count: int = 600) -> dict[str, float]:
+    """What one check-in costs the database, from ``count`` API check-ins of the sample patients
+    (90 days of diary each), one after another through Django's test client: bytes added (all
+    tables, indexes and audit included; pages of 8 kB, so an average), rows written, and the
+    server time of one; then what ``count`` audited reads (a page of 10 check-ins) add."""
+    from django.test import Client
+
+    clients = [
+        (Client(headers={"Authorization": f"Bearer {_token(p.user)}"}), p.pk) for p in sample
+    ]
+    size0, rows0 = _footprint()
+    t0 = time.perf_counter()
+    for n in range(count):
+        client, pk = clients[n % len(clients)]
+        answer = client.post(
+            f"/api/v1/patients/{pk}/checkins", _checkin_body(), content_type="application/json"
+        )
+        assert answer.status_code == 201, answer.content
+    elapsed = time.perf_counter() - t0
+    size1, rows1 = _footprint()
+    t1 = time.perf_counter()
+    for n in range(count):  # an audited read: the patient's last 10 check-ins
+        client, pk = clients[n % len(clients)]
+        answer = client.get(f"/api/v1/patients/{pk}/checkins?limit=10")
+        assert answer.status_code == 200, answer.content
+    reading = time.perf_counter() - t1
+    size2, rows2 = _footprint()
+    return {
+        "ms_per_audited_read_one_client": round(1000 * reading / count, 2),
+        "bytes_per_audited_read": round((size2 - size1) / count),
+        "rows_written_per_audited_read": round((rows2 - rows1) / count, 2),
+        "checkins": count,
+        "bytes_per_checkin": round((size1 - size0) / count),
+        "rows_written_per_checkin": round((rows1 - rows0) / count, 2),
+        "ms_per_checkin_one_client": round(1000 * elapsed / count, 2),
+    }
+
+
+def _reminder_cost() -> dict[str, float]:
+    """What one reminder costs: every patient's daily check-in reminder (default 19:00, the
+    clinic's zone) falls due at once and one run of the reminder job sends them all (in-app
+    only: the bulk accounts have no e-mail address and no browser subscribed), against the floor
+    — the same rows (sent mark and notification) written by two ``bulk_create`` calls."""
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings as django_settings
+    from django.db import transaction
+
+    from apps.accounts.models import Patient
+    from apps.notifications.models import Notification, ReminderSent
+    from apps.notifications.reminders import send_due_reminders
+
+    zone = ZoneInfo(django_settings.DEFAULT_PATIENT_TIME_ZONE)
+    now = datetime.now(zone).replace(hour=19, minute=1, second=0, microsecond=0)
+    size0, rows0 = _footprint()
+    t0 = time.perf_counter()
+    counts = send_due_reminders(now=now)
+    elapsed = time.perf_counter() - t0
+    size1, rows1 = _footprint()
+    sent = counts["sent"]
+    assert sent >= Patient.objects.count() - SAMPLE, counts
+    patients = list(Patient.objects.values_list("pk", "user_id")[:sent])
+    with transaction.atomic():
+        t1 = time.perf_counter()
+        ReminderSent.objects.bulk_create(
+            ReminderSent(patient_id=pk, kind="dose", local_day=now.date(), due_at=now)
+            for pk, _ in patients
+        )
+        Notification.objects.bulk_create(
+            Notification(recipient_id=user, kind="dose", title="Bedtime dose")
+            for _, user in patients
+        )
+        floor = time.perf_counter() - t1
+        transaction.set_rollback(True)
+    return {
+        "reminders_sent_in_one_run": sent,
+        "seconds_for_the_run": round(elapsed, 2),
+        "reminders_per_second_one_worker": round(sent / elapsed),
+        "bytes_per_reminder": round((size1 - size0) / sent),
+        "rows_written_per_reminder": round((rows1 - rows0) / sent, 2),
+        "run_to_bulk_insert_time_ratio": round(elapsed / floor, 1),
+    }
+
+
 def run(seconds: float, var_dir: Path) -> dict[str, Any]:
     _django(var_dir)
     from django.db import connection
@@ -373,6 +477,8 @@ def run(seconds: float, var_dir: Path) -> dict[str, Any]:
             panel_change[str(size)] = _median_ms(client, "/panel/?sort=change")
         queries = _queries_per_checkin(sample[0])
         throughput = _throughput(db_name, sample, seconds)
+        checkin_cost = _checkin_cost(sample)
+        reminder_cost = _reminder_cost()
     finally:
         connection.creation.destroy_test_db(db_name, verbosity=0)
     return {
@@ -397,6 +503,8 @@ def run(seconds: float, var_dir: Path) -> dict[str, Any]:
         "checkin_statements": queries["statements"],
         "throughput": throughput,
         "checkin_to_health_throughput_ratio": throughput["ratio"],
+        "checkin_cost": checkin_cost,
+        "reminder_cost": reminder_cost,
         "clients": CLIENTS,
         "gunicorn_workers": WORKERS,
         "seconds_per_load": seconds,

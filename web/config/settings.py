@@ -24,7 +24,7 @@ Environment
 ``LOWDOSE_TRUSTED_PROXIES`` comma-separated IPs or CIDRs of reverse proxies whose
                             ``X-Forwarded-For`` is believed; default none
 ``LOWDOSE_CACHE``           ``database`` (default; shared by every app server) or ``locmem``
-                            (one process only)
+                            (one process only; chart images in ``var/chart-cache/``)
 ``LOWDOSE_EMAIL_HOST``      SMTP server for password-reset, reminder and alert mail; unset:
                             mail is printed on the console. With it: ``LOWDOSE_EMAIL_PORT``
                             (587), ``LOWDOSE_EMAIL_USER``, ``LOWDOSE_EMAIL_PASSWORD`` or
@@ -304,16 +304,34 @@ TRUSTED_PROXIES = env_networks("LOWDOSE_TRUSTED_PROXIES")
 
 # The cache holds the login counters: the database table is shared by every app server
 # (`manage.py createcachetable`, run by `make migrate`); local memory is per process.
+# Chart images rendered by the worker (apps.checkins.chart_images) have a cache of their own, so
+# a few hundred images cannot push the login counters out (a cache culls beyond MAX_ENTRIES,
+# 300 by default): 2000 images of about 0.5 MB each at most.
+_CHART_IMAGES = 2000
 _CACHE = os.environ.get("LOWDOSE_CACHE", "database").strip().lower()
 if _CACHE == "database":
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "lowdose_cache",
-        }
+        },
+        "charts": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "lowdose_chart_cache",
+            "OPTIONS": {"MAX_ENTRIES": _CHART_IMAGES},
+        },
     }
 elif _CACHE == "locmem":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The worker is another process: its images go to files in the var directory, which the
+    # web server on the same machine reads.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "charts": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "chart-cache"),
+            "OPTIONS": {"MAX_ENTRIES": _CHART_IMAGES},
+        },
+    }
 else:
     raise ImproperlyConfigured(f"LOWDOSE_CACHE={_CACHE!r}: use database or locmem.")
 

@@ -44,7 +44,7 @@ from typing import Any
 
 import pytest
 
-from .live_processes import (
+from apps.jobs.tests.live_processes import (
     POSTGRES,
     WEB_DIR,
     alive_in_group,

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .live_processes import (
+from apps.jobs.tests.live_processes import (
     POSTGRES,
     Process,
     call,

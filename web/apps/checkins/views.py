@@ -3,17 +3,13 @@ chart images, the clinician panel."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from datetime import datetime, timedelta
-from importlib.metadata import version
-from typing import Any, Literal, cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,6 +31,7 @@ from apps.checkins.actions import (
     revised_checkin,
     why_unchangeable,
 )
+from apps.checkins.chart_images import Format, cached_image, chart_spec, prepare_image
 from apps.checkins.forms import form_problems, raw_from_post
 from apps.checkins.models import Checkin
 from apps.checkins.queries import (
@@ -44,7 +41,6 @@ from apps.checkins.queries import (
     summary_of,
 )
 from config.errors import CheckinConflictError
-from lowdose.charts import render as render_chart
 from lowdose.daily import DAILY_SCALES
 from lowdose.diary import (
     CHANGE_WINDOW,
@@ -364,42 +360,34 @@ def import_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
     return redirect("checkins:dashboard", patient_id=patient.pk)
 
 
+#: Seconds a browser waits before asking again for an image being prepared (a PNG renders in
+#: about a second once the worker has it; the worker looks at the queue every 2 s).
+RETRY_AFTER = 3
+
+
 @login_required
 @require_GET
 def chart_image(request: HttpRequest, patient_id: int, fmt: str) -> HttpResponse:
+    """The diary chart as a file, rendered by the worker (:mod:`apps.checkins.chart_images`):
+    the cached image, or 202 and a page that refreshes until it is ready."""
     patient = get_patient_for_user(request, patient_id, "checkins.view")
-    summary = summary_of(patient)
-    spec = checkin_chart(
-        summary.days,
-        summary.dose_steps,
-        width=720,
-        baseline=summary.baseline,
-        day_first=day_first(),
-    )
     if fmt not in ("svg", "png"):
         return HttpResponseBadRequest("Ask for chart.svg or chart.png.")
-    kind: Literal["svg", "png"] = "svg" if fmt == "svg" else "png"
+    kind: Format = "svg" if fmt == "svg" else "png"
+    spec = chart_spec(patient, day_first=day_first())
+    image = cached_image(spec, kind)
+    if image is None:
+        prepare_image(patient, spec, kind, day_first=day_first())
+        image = cached_image(spec, kind)  # rendered at once when jobs run synchronously
+    if image is None:
+        response = render(
+            request,
+            "checkins/chart_preparing.html",
+            {"patient": patient, "fmt": kind.upper(), "seconds": RETRY_AFTER},
+            status=202,
+        )
+        response["Retry-After"] = str(RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
+        return response
     content_type = "image/svg+xml" if kind == "svg" else "image/png"
-    return HttpResponse(_image(spec, kind), content_type=content_type)
-
-
-#: Part of every chart image's cache key: change it when the rendering changes (vl-convert's
-#: version is in the key too).
-IMAGE_VERSION = 1
-_RENDERER = version("vl-convert-python")
-#: Rendered images are kept a week; an unused one is simply rendered again.
-IMAGE_SECONDS = 7 * 24 * 3600
-
-
-def _image(spec: dict[str, Any], fmt: Literal["svg", "png"]) -> bytes:
-    """The chart rendered by vl-convert (about a second for a PNG), cached by a hash of its
-    Vega-Lite spec: the spec carries every number and label drawn, so the same diary renders
-    once, and a new, changed or deleted check-in (or dose step) is a new key."""
-    canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
-    digest = hashlib.sha256(canonical.encode()).hexdigest()
-    key = f"checkins:chart:{IMAGE_VERSION}:{_RENDERER}:{fmt}:{digest}"
-    found = cache.get(key)
-    if not isinstance(found, bytes):
-        found = render_chart(spec, fmt)
-        cache.set(key, found, IMAGE_SECONDS)
-    return found
+    return HttpResponse(image, content_type=content_type)

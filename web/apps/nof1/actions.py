@@ -26,7 +26,7 @@ from apps.audit.log import record_as
 from apps.checkins.queries import core_checkins, patient_today
 from apps.checkins.summaries import refresh_treatment
 from apps.clinical.screening import require_clear_screen, require_prescribable
-from apps.nof1.assistant import assumptions_for
+from apps.nof1.assistant import assumptions_for, request_figures
 from apps.nof1.models import Allocation, EmergencyUnblinding, Nof1Trial
 from apps.nof1.queries import trial_under_way
 from apps.nof1.states import facts_of, require, state_of
@@ -101,6 +101,9 @@ def design_trial(
         if screening.needs_reason:
             detail["caution_reason"] = reason
         record_as(actor, "nof1.design", patient_id=patient.pk, obj=trial, detail=detail)
+        # The design assistant's figures: a row for the design, and its job sent once this
+        # commits (nothing is sent if the design is rolled back, or already simulated).
+        request_figures(trial)
     return trial, notes
 
 
@@ -112,8 +115,8 @@ def _store_design(
     event: everything that designs a trial, the demo loader included, goes through that.
 
     Nothing slow happens here: the design assistant's assumptions are stored; its simulation
-    runs in the design form's request after the trial is stored, or when the trial page first
-    asks for it (:mod:`apps.nof1.assistant`)."""
+    runs on the worker, sent by :func:`design_trial` once the design commits
+    (:mod:`apps.nof1.assistant`)."""
     today = patient_today(patient)
     if spec.start < today - timedelta(days=365):
         raise InputError("start: choose a start date within the last year.", field="start")

@@ -148,3 +148,37 @@ class EmergencyUnblinding(models.Model):
 
     def __str__(self) -> str:
         return f"Emergency unblinding of {self.kit} ({self.trial_id})"
+
+
+class DesignSimulation(models.Model):
+    """The design assistant's figures for one design, computed by a background job.
+
+    ``key`` is the SHA-256 of the simulation's inputs (:func:`apps.nof1.assistant.inputs_of`:
+    the design and the assumptions, never dates, kit codes or the allocation), so every trial of
+    the same design shares one row and one computation. The row is created, without figures,
+    in the transaction that designs the trial; the job fills ``figures`` (or records a failure).
+    The figures are a pure function of the key (the simulation is seeded), so a second run of
+    the job — at-least-once delivery — writes the same figures again.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    inputs = models.JSONField()
+    figures = models.JSONField(null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)  # the simulation's run time, for admins
+    failed_at = models.DateTimeField(null=True, blank=True)
+    # What went wrong, for the administrator (the admin and the worker's log); pages say only
+    # what to do.
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Design simulation {self.key[:12]}"
+
+    @property
+    def done(self) -> bool:
+        return self.figures is not None
+
+    @property
+    def failed(self) -> bool:
+        return self.figures is None and self.failed_at is not None

@@ -31,7 +31,7 @@ from apps.nof1.actions import (
     stop_trial,
     unblind,
 )
-from apps.nof1.assistant import cached_figures, compute_figures
+from apps.nof1.assistant import assistant_state, retry_figures
 from apps.nof1.models import Nof1Trial
 from apps.nof1.pooling import MIN_TRIALS, completed_pain_trials, pool_clinic
 from apps.nof1.queries import current_kit, kit_rows, trial_under_way
@@ -121,9 +121,8 @@ def trial_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         except LowdoseError as exc:
             error = exc
         else:
-            # The design assistant's simulation runs now, once per design (cached by its
-            # parameters), so the trial page this redirects to never waits for it.
-            compute_figures(trial)
+            # The design assistant's simulation runs on the worker (design_trial sent it): the
+            # trial page shows "Calculating…" until its figures are stored.
             for note in notes:
                 messages.warning(request, note)
             messages.success(
@@ -186,7 +185,7 @@ def trial_detail(request: HttpRequest, trial_id: int) -> HttpResponse:
         "hold": not trial.is_unblinded and screen_patient(trial.patient).blocking,
     }
     if can_manage and not trial.is_unblinded:
-        context["assistant"] = cached_figures(trial)
+        context["assistant"] = assistant_state(trial)
     if trial.is_unblinded and trial.result:
         stored = trial.result
         context["caveats"] = stored.get("caveats", [])
@@ -200,13 +199,21 @@ def trial_detail(request: HttpRequest, trial_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def trial_assistant(request: HttpRequest, trial_id: int) -> HttpResponse:
-    """The design assistant's figures: from the cache, or simulated now (seconds, once per
-    design). The trial page asks for this fragment after it has loaded; without JavaScript the
-    link opens it as a page."""
+    """The design assistant's figures, computed by the worker: the stored figures, or
+    "Calculating…" (the trial page's card asks for this fragment every few seconds; without
+    JavaScript this page refreshes itself), or what to do after a failure. POST: try again."""
     trial = get_trial_for_user(request, trial_id, "nof1.manage")
-    context = {"trial": trial, "assistant": compute_figures(trial), "patient": trial.patient}
+    if request.method == "POST":
+        try:
+            retry_figures(Actor.from_request(request), trial)
+        except LowdoseError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The design assistant is calculating again.")
+        return redirect("nof1:assistant", trial_id=trial.pk)
+    context = {"trial": trial, "assistant": assistant_state(trial), "patient": trial.patient}
     if request.htmx:  # type: ignore[attr-defined]  # django_htmx.middleware.HtmxMiddleware
         return render(request, "nof1/_assistant.html", context)
     return render(request, "nof1/assistant.html", context)

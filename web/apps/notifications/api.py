@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from typing import cast
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
@@ -20,7 +19,7 @@ from apps.notifications.actions import (
     update_reminder_settings,
 )
 from apps.notifications.models import ReminderSettings
-from apps.notifications.queries import DEFAULT_LIMIT, MAX_LIMIT, page_of
+from apps.notifications.queries import notifications_of
 from apps.notifications.schemas import (
     NotificationOut,
     NotificationPageOut,
@@ -28,32 +27,21 @@ from apps.notifications.schemas import (
     ReminderSettingsOut,
 )
 from config.api_input import ErrorOut, ObjectId
+from config.keyset import PAGED, PageIn, keyset_page
 from lowdose.errors import InputError
 
 router = Router(tags=["notifications"], auth=BearerToken())
-
-
-class PageQuery(Schema):
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    cursor: str | None = Field(None, max_length=200)
 
 
 @router.get(
     "/notifications",
     response={200: NotificationPageOut, 400: ErrorOut},
     summary="Your notifications, newest first, a page at a time",
-    description=f"`limit` (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}); `cursor` is opaque: "
-    "follow `next` for the next (older) page; `next` is null on the last page.",
+    description=PAGED,
 )
-def list_notifications(request: HttpRequest, query: Query[PageQuery]) -> Status[dict[str, object]]:
-    page = page_of(cast(User, request.user), limit=query.limit, cursor=query.cursor)
-    following = None
-    if page.next_cursor:
-        params = urlencode({"limit": query.limit, "cursor": page.next_cursor})
-        following = f"{request.path}?{params}"
-    return Status(
-        200, {"items": [NotificationOut.from_row(n) for n in page.items], "next": following}
-    )
+def list_notifications(request: HttpRequest, page: Query[PageIn]) -> Status[dict[str, object]]:
+    rows, link = keyset_page(request, notifications_of(cast(User, request.user)), page)
+    return Status(200, {"items": [NotificationOut.from_row(n) for n in rows], "next": link})
 
 
 @router.post(

@@ -21,7 +21,8 @@ from apps.notifications.actions import (
     update_reminder_settings,
 )
 from apps.notifications.models import ReminderSettings
-from apps.notifications.queries import page_of
+from apps.notifications.queries import notifications_of
+from config.keyset import PageIn, keyset_page
 from lowdose.errors import InputError
 from lowdose.reminders import ReminderKind
 
@@ -35,14 +36,21 @@ PATIENT_KINDS = [(k.value, k.label) for k in ReminderKind]
 def notification_list(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     error = ""
+    rows = notifications_of(user)
     try:
-        page = page_of(user, cursor=request.GET.get("cursor") or None)
-    except InputError as exc:
-        error, page = str(exc), page_of(user)
+        items, older = keyset_page(
+            request, rows, PageIn(limit=None, cursor=request.GET.get("cursor") or None)
+        )
+    except InputError:
+        error = (
+            "That link to older notifications was not made by lowdose, so the newest are shown. "
+            "Use the “Older notifications” link at the bottom of the page."
+        )
+        items, older = keyset_page(request, rows, PageIn(limit=None, cursor=None))
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "error": error},
+        {"items": items, "older": older, "error": error},
         status=400 if error else 200,
     )
 

@@ -90,7 +90,8 @@ def test_a_trial_from_design_to_unblinding_on_a_phone(
     trial_id = int(re.search(r"/nof1/(\d+)/", page.url).group(1))  # type: ignore[union-attr]
     expect(page.locator("#schedule tbody tr")).to_have_count(4)
     assert "placebo" not in page.locator("#schedule").inner_text()
-    # The design assistant arrives in its own request and is cached for the next view.
+    # The design assistant's figures: the job ran when the design committed (synchronous
+    # mode in the tests; test_browser_nof1_polling checks the card that waits for a worker).
     expect(page.locator("#assistant")).to_contain_text("in 400 simulated trials of this design")
     fits(page)
     log_out(page)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -139,8 +139,8 @@ def test_the_chart_image_is_rendered_once_per_diary_and_again_when_it_changes(
         rendered.append(fmt)
         return render_chart(spec, fmt)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("apps.checkins.views.render_chart", counted)
-    cache.clear()
+    monkeypatch.setattr("apps.checkins.chart_images.render_chart", counted)
+    caches["charts"].clear()
     make_checkin(patient, days_ago=2, pain=6)
     first = client_for(patient.user).get(f"/patients/{patient.pk}/chart.svg").content
     again = client_for(clinician).get(f"/patients/{patient.pk}/chart.svg").content

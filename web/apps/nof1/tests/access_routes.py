@@ -60,6 +60,15 @@ ROUTES: tuple[Route, ...] = (
         extra=SETUP,
     ),
     Route(
+        "nof1:assistant",
+        "POST",
+        "/nof1/{trial}/assistant/",
+        CLINICIAN_ACTS,
+        DENIED,
+        audited=True,
+        extra=SETUP,
+    ),
+    Route(
         "nof1:stop",
         "POST",
         "/nof1/{trial}/stop/",

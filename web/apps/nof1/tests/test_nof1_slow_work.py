@@ -1,6 +1,6 @@
-"""Slow work never holds up a page: the design assistant's simulation is cached per design and
-runs in its own request, the unblinded trial's chart is cached; and the migration that replaced
-the stored status puts every existing trial in the right state."""
+"""Slow work never holds up a page: the unblinded trial's chart is cached (the design assistant's
+simulation runs on the worker: test_nof1_design_jobs.py); and the migration that replaced the
+stored status puts every existing trial in the right state."""
 
 from __future__ import annotations
 
@@ -17,148 +17,11 @@ from django.utils import timezone
 
 from apps.accounts.models import Patient, User
 from apps.checkins.queries import patient_today
-from apps.nof1 import assistant
 from apps.nof1.models import Nof1Trial
 from apps.nof1.states import state_of
-from apps.nof1.tests.factories import advance, create_trial, make_trial, trial_in, trial_spec
-from lowdose.outcomes import simulate_design
+from apps.nof1.tests.factories import advance, make_trial, trial_in
 from lowdose.outcomes.charts import nof1_chart_spec
 from lowdose.outcomes.trial_states import TrialState
-
-
-@pytest.fixture
-def simulations(db: None, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the design assistant's simulations (each call appends one)."""
-    calls: list[int] = []
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return simulate_design(*args, **kwargs)
-
-    monkeypatch.setattr("apps.nof1.assistant.simulate_design", counted)
-    cache.clear()
-    return calls
-
-
-def test_designing_and_opening_a_trial_never_waits_for_the_simulation(
-    simulations: list[int],
-    patient: Patient,
-    other_patient: Patient,
-    clinician: User,
-    other_clinician: User,
-    pharmacist: User,
-    client_for: Callable[[User | None], Client],
-) -> None:
-    trial = make_trial(patient, clinician, pharmacist.pharmacies.get())
-    doctor = client_for(clinician)
-    page = doctor.get(f"/nof1/{trial.pk}/").content.decode()
-    assert simulations == []  # neither the design nor the page simulated
-    link = f'href="/nof1/{trial.pk}/assistant/" hx-get="/nof1/{trial.pk}/assistant/"'
-    assert link in page
-    assert "vendor/htmx" in page
-
-    fragment = doctor.get(f"/nof1/{trial.pk}/assistant/", headers={"HX-Request": "true"})
-    assert simulations == [1]
-    text = fragment.content.decode()
-    assert text.startswith('<section class="card" id="assistant">')
-    assert "in 400 simulated trials of this design" in text
-    assert "<html" not in text
-    full = doctor.get(f"/nof1/{trial.pk}/assistant/").content.decode()
-    assert "<html" in full  # without JavaScript the link opens a page
-    assert "Back to the trial" in full
-
-    again = doctor.get(f"/nof1/{trial.pk}/").content.decode()
-    assert "in 400 simulated trials of this design" in again
-    assert link not in again
-    assert "vendor/htmx" not in again
-
-    # Another patient's trial of the same design, starting another day: the same figures.
-    other = create_trial(
-        other_patient,
-        trial_spec(other_patient, pharmacist.pharmacies.get(), days_ago=-30),
-        created_by=other_clinician,
-    )[0]
-    other_page = client_for(other_clinician).get(f"/nof1/{other.pk}/").content.decode()
-    assert "in 400 simulated trials of this design" in other_page
-    assert simulations == [1]
-
-
-def _design_form(pharmacy_id: int, **changes: str) -> dict[str, str]:
-    return {
-        "arms": "4.5",
-        "cycles": "2",
-        "period_days": "10",
-        "onset_days": "0",
-        "start": (timezone.now().date() + timedelta(days=7)).isoformat(),
-        "pharmacy": str(pharmacy_id),
-        "outcome": "pain",
-        "mcid": "1",
-        **changes,
-    }
-
-
-def _assistant(page: str) -> str:
-    """The design assistant's card on the trial page."""
-    assert '<section class="card" id="assistant">' in page
-    return page.split('<section class="card" id="assistant">', 1)[1].split("</section>", 1)[0]
-
-
-def test_the_design_form_computes_the_figures_so_the_trial_page_has_them_at_once(
-    simulations: list[int],
-    patient: Patient,
-    other_patient: Patient,
-    clinician: User,
-    other_clinician: User,
-    pharmacist: User,
-    client_for: Callable[[User | None], Client],
-) -> None:
-    doctor = client_for(clinician)
-    pharmacy = pharmacist.pharmacies.get()
-    response = doctor.post(f"/patients/{patient.pk}/nof1/new/", _design_form(pharmacy.pk))
-    assert response.status_code == 302
-    assert simulations == [1]  # in the design's request, before the redirect
-    trial = Nof1Trial.objects.get(patient=patient)
-    page = doctor.get(response["Location"]).content.decode()
-    assert "in 400 simulated trials of this design" in page
-    assert f'hx-get="/nof1/{trial.pk}/assistant/"' not in page  # nothing left to fetch
-    assert simulations == [1]
-    first = _assistant(page)
-
-    # A changed design (three cycles, a larger MCID) is simulated afresh: other figures.
-    colleague = client_for(other_clinician)
-    other = colleague.post(
-        f"/patients/{other_patient.pk}/nof1/new/",
-        _design_form(pharmacy.pk, cycles="3", mcid="2"),
-    )
-    assert other.status_code == 302
-    assert simulations == [1, 1]
-    changed = _assistant(colleague.get(other["Location"]).content.decode())
-    assert changed != first
-    stored = Nof1Trial.objects.get(patient=other_patient)
-    assert stored.design_assumptions is not None
-    assert assistant.compute_figures(stored)["mcid"] == 2.0
-    assert simulations == [1, 1]  # from the cache
-
-
-def test_the_figures_do_not_depend_on_the_dates_the_cache_key_leaves_out(
-    patient: Patient, other_patient: Patient, clinician: User, pharmacist: User
-) -> None:
-    """The cache key omits the dates because the model sees only differences between days:
-    simulated afresh, two designs a month apart give identical figures."""
-    pharmacy = pharmacist.pharmacies.get()
-    first = create_trial(patient, trial_spec(patient, pharmacy), created_by=clinician)[0]
-    later = create_trial(
-        other_patient, trial_spec(other_patient, pharmacy, days_ago=-30), created_by=clinician
-    )[0]
-    figures = []
-    for trial in (first, later):
-        cache.clear()
-        computed = assistant.compute_figures(trial)
-        computed.pop("seconds")
-        figures.append(computed)
-    assert first.start != later.start
-    assert figures[0] == figures[1]
-    assert figures[0]["arms"][0]["arm"] == "4.5 mg"
 
 
 def test_the_unblinded_chart_is_built_once(

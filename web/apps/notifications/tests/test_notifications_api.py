@@ -58,13 +58,20 @@ def test_the_list_is_the_callers_own_newest_first_page_by_page(
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("limit=0", 422), ("limit=201", 422), ("limit=200", 200), ("cursor=bm9wZQ", 400)],
+    [
+        ("limit=0", 400),
+        ("limit=201", 400),
+        ("limit=x", 400),
+        ("limit=200", 200),
+        ("cursor=bm9wZQ", 400),
+    ],
 )
 def test_limit_and_cursor_are_checked(patient: Patient, query: str, status: int) -> None:
     response = api(patient.user).get(f"/api/v1/notifications?{query}")
     assert response.status_code == status, response.content
     if status == 400:
-        assert "use the 'next' address" in response.json()["detail"]
+        detail = response.json()["detail"]
+        assert ("Follow the `next` URL" in detail) if "cursor" in query else ("1 to 200" in detail)
 
 
 def test_reading_marks_once_and_anothers_notification_is_404(

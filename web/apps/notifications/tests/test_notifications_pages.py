@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 
 from django.test import Client
 
 from apps.accounts.models import Patient, User
 from apps.audit.models import AuditEvent
 from apps.notifications.models import Notification, ReminderSettings
+from config.keyset import DEFAULT_LIMIT
 
 ClientFor = Callable[[User | None], Client]
 
@@ -56,7 +59,31 @@ def test_reading_from_the_page_opens_the_link_or_returns_to_the_list(
 def test_a_bad_cursor_on_the_page_says_what_to_do(client_for: ClientFor, patient: Patient) -> None:
     answer = client_for(patient.user).get("/notifications/?cursor=zzz")
     assert answer.status_code == 400
-    assert "use the &#x27;next&#x27; address" in answer.content.decode()
+    page = answer.content.decode()
+    assert "Use the “Older notifications” link" in page
+    assert "cursor" not in page.split("<main", 1)[-1].split("</main>", 1)[0]
+
+
+def test_older_notifications_are_a_link_away(client_for: ClientFor, patient: Patient) -> None:
+    assert patient.user is not None
+    start = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    for i in range(DEFAULT_LIMIT + 1):
+        Notification.objects.create(
+            recipient=patient.user,
+            kind="checkin",
+            title=f"Note {i}",
+            created_at=start + timedelta(minutes=i),
+        )
+    client = client_for(patient.user)
+    first = client.get("/notifications/").content.decode()
+    assert "Note 50" in first
+    assert "Note 0<" not in first
+    older = re.search(r'<a href="([^"]+)">Older notifications</a>', first)
+    assert older is not None
+    second = client.get(html.unescape(older.group(1))).content.decode()
+    assert "Note 0<" in second
+    assert "Note 50" not in second
+    assert "Older notifications" not in second
 
 
 def test_the_patient_sets_reminders_on_the_page(client_for: ClientFor, patient: Patient) -> None:

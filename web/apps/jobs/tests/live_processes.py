@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-WEB_DIR = Path(__file__).resolve().parents[1]
+WEB_DIR = Path(__file__).resolve().parents[3]
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
@@ -135,10 +135,12 @@ class Process:
             time.sleep(0.01)
 
     def stop(self, timeout: float = 20) -> None:
-        """SIGTERM, as a service manager stops it; SIGKILL if it has not exited in time."""
+        """SIGTERM to the main process only, as a service manager should stop it (systemd
+        ``KillMode=mixed``: a Django-Q2 worker whose every process gets SIGTERM at once never
+        exits, docs/deployment.md); SIGKILL to the whole group if it has not exited in time."""
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
+                os.kill(self.process.pid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=timeout)
         self.kill()
