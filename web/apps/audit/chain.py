@@ -9,10 +9,11 @@ length). :func:`verify` walks the chain in ``id`` order and names the first row 
 
 Appends are serialised so that two workers never both link to the same predecessor (a fork):
 
-* PostgreSQL: :func:`append` takes the transaction-scoped advisory lock :data:`LOCK_KEY`
-  (``pg_advisory_xact_lock``) before it reads the head, and keeps it until the surrounding
-  transaction commits or rolls back. A second appender waits; it then reads the head the first
-  one committed. A rolled-back transaction leaves neither its rows nor a changed head.
+* PostgreSQL: :func:`append` reads the head row ``FOR UPDATE``, which locks it until the
+  surrounding transaction commits or rolls back. A second appender waits; it then reads the head
+  the first one committed (READ COMMITTED re-reads a row it waited for). A rolled-back
+  transaction leaves neither its rows nor a changed head. On a new database without a head row
+  the first appenders create it under the transaction-scoped advisory lock :data:`LOCK_KEY`.
 * SQLite: the database has one writer at a time, and the settings open every transaction with
   ``BEGIN IMMEDIATE``, so the head is read under the write lock.
 
@@ -111,6 +112,21 @@ def _values(event: Any) -> dict[str, Any]:
     return {name: getattr(event, name) for name in FIELDS}
 
 
+def _create_head() -> None:
+    """Insert the genesis head unless another appender has (PostgreSQL: the loser of two racing
+    inserts waits for the winner's commit, then inserts nothing), under the advisory lock so
+    that two appenders on a new database still take turns."""
+    from apps.audit.models import AuditChainHead
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(pk=AuditChainHead.ONLY, last_hash=GENESIS, length=0)],
+        ignore_conflicts=True,
+    )
+
+
 def append(event: AuditEvent) -> None:
     """Link ``event`` to the end of the chain and insert it, in the caller's transaction.
 
@@ -121,12 +137,13 @@ def append(event: AuditEvent) -> None:
 
     # No savepoint: if the append fails, the change it records must not commit either.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        head = AuditChainHead.objects.filter(pk=AuditChainHead.ONLY).first()
+        # Reading the head locks it (FOR UPDATE): one statement where a separate lock and read
+        # were two, inside the window every appender waits on.
+        locked = AuditChainHead.objects.select_for_update()
+        head = locked.filter(pk=AuditChainHead.ONLY).first()
         if head is None:  # a new database (the migration creates it; a test flush removes it)
-            head = AuditChainHead(pk=AuditChainHead.ONLY, last_hash=GENESIS, length=0)
+            _create_head()
+            head = locked.get(pk=AuditChainHead.ONLY)
         event.prev_hash = head.last_hash
         event.row_hash = row_hash(_values(event), event.prev_hash)
         super(AuditEvent, event).save(force_insert=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -19,7 +20,9 @@ from apps.checkins.models import Checkin
 from lowdose.daily import DAILY_SCALES, Diary
 from lowdose.diary import (
     MIN_BASELINE_DAYS,
+    SIDE_EFFECTS,
     PatientSummary,
+    SideEffect,
     daily_scores,
     may_change,
     summarize,
@@ -79,8 +82,57 @@ def diary_entries(
     ]
 
 
+#: The columns :func:`core_checkins` reads, in order, then one side effect's (a left join).
+_CORE_COLUMNS = (
+    "client_id",
+    "day",
+    "recorded_at",
+    *DAILY_SCALES.names,
+    "dose_status",
+    "dose_mg",
+    "dose_time",
+    "note",
+    "kit",
+    "pk",
+    "side_effects__name",
+    "side_effects__severity",
+    "side_effects__detail",
+)
+
+
 def core_checkins(patient: Patient) -> list[CoreCheckin]:
-    return [row.to_core() for row in checkins_of(patient)]
+    """The patient's diary (:func:`checkins_of`) as the core's check-ins, equal to
+    ``[row.to_core() for row in checkins_of(patient)]`` in one statement and without model
+    instances: every check-in of a write runs through here, so it is read as plain tuples (a
+    left join gives one tuple per side effect, or one with empty effect columns)."""
+    rows = (
+        Checkin.objects.in_diary()
+        .filter(patient=patient)
+        .order_by("day", "recorded_at", "pk")
+        .values_list(*_CORE_COLUMNS)
+    )
+    scales = DAILY_SCALES.names
+    n = len(scales)
+    grouped: dict[int, tuple[tuple[Any, ...], list[SideEffect]]] = {}
+    for row in rows:  # a dict keeps the order of the rows: the diary's
+        _, effects = grouped.setdefault(row[8 + n], (row, []))
+        if row[9 + n] is not None:
+            effects.append(SideEffect(row[9 + n], row[10 + n], row[11 + n]))
+    return [
+        CoreCheckin(
+            client_id=row[0],
+            day=row[1],
+            recorded_at=row[2],
+            scores=dict(zip(scales, row[3 : 3 + n], strict=True)),
+            dose_status=row[3 + n],
+            dose_mg=row[4 + n],
+            dose_time=row[5 + n],
+            note=row[6 + n],
+            kit=row[7 + n],
+            side_effects=tuple(sorted(effects, key=lambda e: SIDE_EFFECTS.index(e.name))),
+        )
+        for row, effects in grouped.values()
+    ]
 
 
 def summary_of(patient: Patient) -> PatientSummary:

@@ -178,7 +178,8 @@ def test_a_rolled_back_change_leaves_neither_its_event_nor_a_moved_head(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_appending_at_once_do_not_fork_the_chain() -> None:
-    """PostgreSQL: the advisory lock serialises appenders (SQLite has one writer by design; its
+    """PostgreSQL: the chain head read FOR UPDATE serialises appenders, and the advisory lock the
+    first ones to find no head row (after the flush); SQLite has one writer by design (its
     in-memory test database is shared-cache, which locks differently from a file)."""
     if connection.vendor != "postgresql":
         pytest.skip("needs two real connections to one PostgreSQL database")
