@@ -83,7 +83,8 @@ openapi: install
 	$(MANAGE) export_openapi > docs/api/openapi.json
 
 bench: $(VENV)/.installed-bench
-	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b --json || exit 1; done
+	@for b in $(filter-out benchmarks/_% benchmarks/profile_%,$(wildcard benchmarks/*.py)); do \
+		echo "== $$b"; $(BIN)/python $$b --json || exit 1; done
 
 clean:
 	rm -rf $(VENV) var/ build/ src/*.egg-info

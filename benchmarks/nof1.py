@@ -30,10 +30,10 @@ import time
 import warnings
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _machine import cpu
 
 from lowdose.outcomes import Nof1Analysis, Nof1Design, Priors
 from lowdose.outcomes.nof1 import design_matrix, trial_data
@@ -43,16 +43,6 @@ SEED = 20261124
 TRUE_EFFECT = -1.0
 SD = 1.5
 RHO = 0.5
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _washout(dose_mg: Decimal, *, receptor: str, threshold: float) -> float:
@@ -196,7 +186,7 @@ def main() -> int:
         "machine": {
             "nproc": os.cpu_count(),
             "arch": platform.machine(),
-            "cpu": _cpu(),
+            "cpu": cpu(),
             "python": platform.python_version(),
         },
         "data": {

@@ -46,19 +46,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _machine import cpu
 
 REPO = Path(__file__).resolve().parent.parent
 BUDGET_MS = 300.0
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _django(var_dir: Path) -> None:
@@ -338,7 +329,7 @@ def main() -> int:
         "machine": {
             "nproc": os.cpu_count(),
             "arch": platform.machine(),
-            "cpu": _cpu(),
+            "cpu": cpu(),
             "python": platform.python_version(),
         },
         "data": {

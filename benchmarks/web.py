@@ -59,21 +59,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from _machine import cpu
+
 REPO = Path(__file__).resolve().parent.parent
 SIZES = (100, 1_000, 5_000)
 SAMPLE = 60  # patients with 90 days of check-ins
 CLIENTS = 50
 WORKERS = 3
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _django(var_dir: Path) -> None:
@@ -485,7 +477,7 @@ def run(seconds: float, var_dir: Path) -> dict[str, Any]:
         "benchmark": "web",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
-            "cpu": _cpu(),
+            "cpu": cpu(),
             "cores": os.cpu_count(),
             "python": platform.python_version(),
             "postgresql": connection.pg_version if hasattr(connection, "pg_version") else None,

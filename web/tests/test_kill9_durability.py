@@ -25,11 +25,9 @@ the test suite runs with ``fsync=off``).
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -47,7 +45,7 @@ import pytest
 from apps.jobs.tests.live_processes import (
     POSTGRES,
     WEB_DIR,
-    alive_in_group,
+    Process,
     call,
     free_port,
     manage,
@@ -173,25 +171,11 @@ def database(tmp_path: Path) -> Iterator[Database]:
 
 
 @dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
-    paused: Path  # where workers report reaching the armed kill point
-    arm: Path  # naming a kill point here arms it
+class Server(Process):
+    """The app server under test, with its kill points' two files."""
 
-    def kill(self) -> None:
-        """SIGKILL to the master and every worker at once; return when none runs."""
-        with contextlib.suppress(ProcessLookupError):  # every process had exited
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while alive := alive_in_group(self.process.pid):
-            assert time.monotonic() < deadline, f"still running after SIGKILL: {alive}"
-            time.sleep(0.01)
-
-    def log_tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
+    paused: Path = Path()  # where workers report reaching the armed kill point
+    arm: Path = Path()  # naming a kill point here arms it
 
 
 def _start_server(database: Database, work: Path) -> Server:
@@ -213,7 +197,7 @@ def _start_server(database: Database, work: Path) -> Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: master and workers die together
         )
-    server = Server(process, port, log, paused, arm)
+    server = Server(process, log, port, paused=paused, arm=arm)
     deadline = time.monotonic() + 30
     while True:
         assert process.poll() is None, f"gunicorn exited:\n{server.log_tail()}"

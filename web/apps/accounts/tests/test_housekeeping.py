@@ -188,32 +188,12 @@ def test_two_workers_pruning_at_once_delete_each_row_once(patient: Patient) -> N
     test database cannot hold two real connections; it has one writer at a time anyway.)"""
     if connection.vendor != "postgresql":
         pytest.skip("needs two real connections to one PostgreSQL database")
-    import threading
-
-    from django.db import connections
+    from apps.jobs.tests.racing import race
 
     assert patient.user is not None
     for n in range(40):
         _token(patient.user, f"old-{n}", NOW - timedelta(minutes=n + 1))
-    barrier = threading.Barrier(2)
-    counts: list[int] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            counts.append(prune_expired_api_tokens(now=NOW))
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    counts = race(lambda _: prune_expired_api_tokens(now=NOW))
     assert sum(counts) == 40
     assert not ApiToken.objects.exists()
     audited = [e["detail"]["pruned"] for e in _prune_events("housekeeping.api_tokens.prune")]

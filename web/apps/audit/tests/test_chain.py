@@ -183,30 +183,14 @@ def test_two_workers_appending_at_once_do_not_fork_the_chain() -> None:
     in-memory test database is shared-cache, which locks differently from a file)."""
     if connection.vendor != "postgresql":
         pytest.skip("needs two real connections to one PostgreSQL database")
-    import threading
+    from apps.jobs.tests.racing import race
 
-    from django.db import connections
+    def append(n: int) -> None:
+        for i in range(15):
+            with transaction.atomic():
+                record_as(Actor.system(), f"test.worker{n}.{i}")
 
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
-
-    def worker(n: int) -> None:
-        try:
-            barrier.wait()
-            for i in range(15):
-                with transaction.atomic():
-                    record_as(Actor.system(), f"test.worker{n}.{i}")
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    race(append, runners=4)
     result = verify()
     assert result.intact, result.first_break
     assert result.events == 60

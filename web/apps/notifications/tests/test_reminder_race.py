@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from apps.accounts.models import Patient
+from apps.jobs.tests.racing import race
 from apps.notifications.models import Notification, ReminderSent
 from apps.notifications.reminders import send_due_reminders
 
@@ -21,25 +21,7 @@ def test_two_runs_racing_send_one_reminder(patient: Patient) -> None:
     (SQLite's in-memory test database cannot hold two real connections.)"""
     if connection.vendor != "postgresql":
         pytest.skip("needs two real connections to one PostgreSQL database")
-    barrier = threading.Barrier(2)
-    results: list[dict[str, int]] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(send_due_reminders(now=NOW))
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = race(lambda _: send_due_reminders(now=NOW))
     assert sum(r["sent"] for r in results) == 1
     assert ReminderSent.objects.filter(patient=patient, local_day=date(2026, 6, 10)).count() == 1
     assert Notification.objects.filter(recipient=patient.user, kind="checkin").count() == 1
