@@ -29,8 +29,6 @@ import http.client
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -44,12 +42,10 @@ import pytest
 
 from apps.jobs.tests.live_processes import (
     POSTGRES,
-    WEB_DIR,
     Process,
     call,
-    free_port,
     manage,
-    subprocess_env,
+    start_gunicorn,
     throwaway_postgres_database,
 )
 
@@ -179,37 +175,14 @@ class Server(Process):
 
 
 def _start_server(database: Database, work: Path) -> Server:
-    port = free_port()
     paused, arm, log = work / "paused.jsonl", work / "arm", work / "gunicorn.log"
     arm.unlink(missing_ok=True)
     paused.write_text("")
     hooks = {"KILL9_ARM_FILE": str(arm), "KILL9_PAUSED_FILE": str(paused)}
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "gunicorn", "--chdir", str(WEB_DIR)),
-                *("--config", str(KILL_POINTS), "--workers", "2"),
-                *("--bind", f"127.0.0.1:{port}", "config.wsgi"),
-            ],
-            cwd=WEB_DIR,
-            env=subprocess_env({**database.env, **hooks}),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: master and workers die together
-        )
-    server = Server(process, log, port, paused=paused, arm=arm)
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.poll() is None, f"gunicorn exited:\n{server.log_tail()}"
-        try:
-            if call(port, "GET", "/health")[0] == 200:
-                return server
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            server.kill()
-            raise AssertionError(f"gunicorn did not answer /health:\n{server.log_tail()}")
-        time.sleep(0.1)
+    started = start_gunicorn(
+        {**database.env, **hooks}, log, workers=2, extra=("--config", str(KILL_POINTS))
+    )
+    return Server(started.process, started.log, started.port, paused=paused, arm=arm)
 
 
 # -- the writers --------------------------------------------------------------------------------
