@@ -359,3 +359,12 @@ def test_wallet_card() -> None:
     with pytest.raises(InputError) as exc:
         wallet_card(dose_mg=Decimal("0"))
     assert exc.value.field == "dose_mg"
+
+
+@pytest.mark.parametrize("days", ["²", "1²", "", "x", "-2"])
+def test_a_stopped_medicine_whose_days_are_not_a_number_is_refused_not_a_crash(days: str) -> None:
+    from lowdose.safety.screening import StoppedMedication
+
+    with pytest.raises(InputError, match="NAME:DAYS_AGO"):
+        StoppedMedication.parse(f"tramadol:{days}")
+    assert StoppedMedication.parse("tramadol:12").days_ago == 12

@@ -44,6 +44,7 @@ __all__ = [
     "JsonOnlyParser",
     "ObjectId",
     "find_nul",
+    "row_id",
 ]
 
 NUL = "\x00"
@@ -63,6 +64,18 @@ MAX_ID = 2**63 - 1
 #: An object's id in an address or a query string: 1 to :data:`MAX_ID`, so a larger number is a 422
 #: and never reaches a lookup (SQLite cannot even bind it: ``OverflowError``, a 500).
 ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def row_id(text: object) -> int | None:
+    """An object's id as a form or query string sends it ("42"), or ``None`` when it is not one:
+    ASCII digits only (``"²"`` passes ``str.isdigit`` and breaks ``int``), 1 to :data:`MAX_ID`
+    (a larger number would overflow the database's integer: a 500, not a "not found")."""
+    value = str(text or "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
+
 
 #: A date in a request body: an ISO 8601 string (``"2026-12-06"``).
 IsoDate = Annotated[date, Strict(False), BeforeValidator(_text_only)]

@@ -87,7 +87,7 @@ def _limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return DEFAULT_LIMIT
     text = raw.strip()
-    if not text.isdigit() or len(text) > 4 or not 1 <= int(text) <= MAX_LIMIT:
+    if not (text.isascii() and text.isdigit()) or len(text) > 4 or not 1 <= int(text) <= MAX_LIMIT:
         raise InputError(_LIMIT_HELP, field="limit")
     return int(text)
 

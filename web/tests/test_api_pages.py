@@ -40,7 +40,7 @@ def _walk(client: Client, url: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize(("path", "reader"), LISTS)
-@pytest.mark.parametrize("limit", ["0", "201", "-1", "abc", "1.5", "99999999999"])
+@pytest.mark.parametrize("limit", ["0", "201", "-1", "abc", "1.5", "99999999999", "²", "٣"])
 def test_a_bad_limit_is_400_and_says_what_to_send(
     request: pytest.FixtureRequest, patient: Patient, path: str, reader: str, limit: str
 ) -> None:

@@ -429,3 +429,28 @@ def test_a_huge_limit_or_a_forged_cursor_is_400_and_says_what_to_send(admin_user
     assert forged.status_code == 400
     assert forged.json()["field"] == "cursor"
     assert forged.json()["detail"].startswith("cursor: this is not a cursor this list gave.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("42", 42),
+        (" 7 ", 7),
+        ("0", None),
+        ("-3", None),
+        ("²", None),  # a digit to str.isdigit, not to int()
+        ("٣", None),  # an Arabic-Indic three: int() reads it, an id is ASCII
+        ("1e3", None),
+        ("", None),
+        (None, None),
+        (str(2**63 - 1), 2**63 - 1),
+        (str(2**63), None),  # past the database's integer: not found, never a 500
+        ("9" * 40, None),
+    ],
+)
+def test_a_row_id_from_a_form_is_ascii_digits_within_the_database_integer(
+    text: str | None, expected: int | None
+) -> None:
+    from config.api_input import row_id
+
+    assert row_id(text) == expected

@@ -92,7 +92,7 @@ class StoppedMedication:
     def parse(cls, text: str) -> StoppedMedication:
         """Parse ``"NAME:DAYS_AGO"`` (the CLI's ``--stopped`` form)."""
         name, sep, days = text.rpartition(":")
-        if not sep or not name.strip() or not days.strip().isdigit():
+        if not sep or not name.strip() or not days.strip().isdecimal():
             raise InputError(
                 f"stopped medicine {text!r} is not NAME:DAYS_AGO (e.g. tramadol:12).",
                 field="stopped",

@@ -63,7 +63,9 @@ def verify_code(user: User, code: str) -> Device | None:
     cleaned = "".join(code.split()).lower()
     if not cleaned:
         return None
-    kinds: tuple[type[Device], ...] = (TOTPDevice,) if cleaned.isdigit() else (StaticDevice,)
+    kinds: tuple[type[Device], ...] = (
+        (TOTPDevice,) if cleaned.isascii() and cleaned.isdigit() else (StaticDevice,)
+    )
     for device in devices_for_user(user, confirmed=True):
         if isinstance(device, kinds):
             # verify_token saves the device (drift, replay guard, throttling, used codes).

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest
 
 from apps.accounts.access import acting_user, audited_or_404, request_actor, visible_patients
 from apps.checkins.models import Checkin
+from config.api_input import row_id
 
 __all__ = ["get_checkin_for_user"]
 
@@ -28,8 +29,8 @@ def get_checkin_for_user(
     except (TypeError, ValueError):
         raise Http404("No such check-in.") from None
     ref = str(checkin_ref).strip()
-    if ref.isascii() and ref.isdigit() and len(ref) <= 18:  # a database integer, never overflowing
-        lookup: dict[str, Any] = {"pk": int(ref)}
+    if (number := row_id(ref)) is not None:
+        lookup: dict[str, Any] = {"pk": number}
     else:
         try:
             lookup = {"client_id": uuid.UUID(ref)}

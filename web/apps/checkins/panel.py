@@ -98,7 +98,11 @@ class PanelQuery:
                 value = default
             chosen[name] = value
         raw_page = params.get("page", "1").strip()
-        page = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 7 else 1
+        page = (
+            int(raw_page)
+            if raw_page.isascii() and raw_page.isdigit() and 0 < len(raw_page) < 7
+            else 1
+        )
         if raw_page not in ("", "1") and str(page) != raw_page:
             notes.append("Page: not a page number, so the first page is shown.")
         return cls(

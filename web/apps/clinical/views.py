@@ -29,6 +29,7 @@ from apps.clinical.access import get_prescription_for_user, visible_prescription
 from apps.clinical.models import Medication, Prescription
 from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
 from apps.clinical.screening import screen_patient
+from config.api_input import row_id
 from lowdose.errors import InputError, LowdoseError
 from lowdose.interop.fhir import medication_request
 from lowdose.interop.ics import titration_calendar
@@ -71,11 +72,8 @@ _RERENDERED_OPS = frozenset({"remove_condition", "surgery", "clear_surgery"})
 
 
 def _medication(patient: Patient, medication_id: str) -> Medication:
-    med = (
-        patient.medications.listed().filter(pk=int(medication_id)).first()
-        if medication_id.isdigit()
-        else None
-    )
+    pk = row_id(medication_id)
+    med = None if pk is None else patient.medications.listed().filter(pk=pk).first()
     if med is None:
         raise InputError("That medicine is not on this patient's list.", field="medication")
     return med
@@ -107,9 +105,7 @@ def _screening_change(actor: Actor, patient: Patient, post: QueryDict) -> None:
         actions.add_condition(actor, patient, post.get("condition", ""))
     elif op == "remove_condition":
         raw = post.get("condition", "")
-        actions.remove_condition(
-            actor, patient, int(raw) if raw.isdigit() else 0, reason=post.get("reason", "")
-        )
+        actions.remove_condition(actor, patient, row_id(raw) or 0, reason=post.get("reason", ""))
     elif op in ("surgery", "clear_surgery"):
         on = "" if op == "clear_surgery" else post.get("surgery_on", "").strip()
         if op == "surgery" and not on:
@@ -168,7 +164,8 @@ def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
             # The correction forms are shown again with the error next to the field, and what
             # was typed kept.
             target = request.POST.get("condition", "")
-            if not (target.isdigit() and patient.conditions.listed().filter(pk=target).exists()):
+            found = row_id(target)
+            if found is None or not patient.conditions.listed().filter(pk=found).exists():
                 target = ""  # e.g. removed already (a second click): shown above the list
             form_error = {"op": op, "field": exc.field or "", "message": str(exc), "target": target}
         else:
@@ -284,7 +281,7 @@ def _prescription_form_problems(values: dict[str, str]) -> list[tuple[str, str]]
                 ("start", f"First dose: “{start}” is not a date; choose the day in the calendar.")
             )
     supply = values["supply_days"].strip()
-    if supply and not supply.isdigit():
+    if supply and not supply.isdecimal():
         problems.append(
             (
                 "supply_days",

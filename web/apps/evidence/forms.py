@@ -29,7 +29,7 @@ def raw_from_post(post: QueryDict) -> tuple[dict[str, Any], list[dict[str, Any]]
     values["derived"] = "on" if post.get("derived") else ""
     trial: dict[str, Any] = {key: values[key] for key in TRIAL_FIELDS}
     n = trial.pop("n")
-    trial["n"] = int(n) if n.isdigit() else (n or None)
+    trial["n"] = int(n) if n.isdecimal() else (n or None)
     effect: dict[str, Any] = {key: values[key] for key in EFFECT_FIELDS if values[key] != ""}
     effect["derived"] = bool(values["derived"])
     return trial, [effect], values

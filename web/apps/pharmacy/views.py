@@ -28,6 +28,7 @@ from apps.pharmacy.queries import (
     supply_for,
     worksheets_for,
 )
+from config.api_input import row_id
 from lowdose.errors import InputError, LowdoseError
 from lowdose.pharmacy import IngredientSource, Worksheet
 from lowdose.pharmacy.supply import TitrationSupply
@@ -169,9 +170,7 @@ def prices(request: HttpRequest) -> HttpResponse:
                 raise InputError("Choose one of your pharmacies.", field="pharmacy")
             if request.POST.get("op") == "withdraw":
                 entry = request.POST.get("entry", "").strip()
-                withdraw_price(
-                    Actor.from_request(request), pharmacy, int(entry) if entry.isdigit() else None
-                )
+                withdraw_price(Actor.from_request(request), pharmacy, row_id(entry))
             else:
                 draft = PriceDraft.parse(
                     form=request.POST.get("form", ""),

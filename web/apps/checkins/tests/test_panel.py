@@ -194,3 +194,7 @@ def test_links_keep_the_query_and_leave_defaults_out() -> None:
     assert query.link(page=3) == "?q=bea&sort=last&page=3"
     assert PanelQuery.parse({}).link() == "?"
     assert PanelQuery.parse({"page": "0"}).page == 1
+    for odd in ("²", "٣", "1²"):  # digits to str.isdigit, not to int(): the first page, a note
+        parsed = PanelQuery.parse({"page": odd})
+        assert parsed.page == 1
+        assert parsed.notes == ("Page: not a page number, so the first page is shown.",)

@@ -26,6 +26,7 @@ from apps.clinical.models import Prescription
 from apps.clinical.preparation import preparation_for
 from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
 from apps.clinical.screening import require_prescribable
+from config.api_input import row_id
 from lowdose.errors import InputError
 from lowdose.regimens import (
     CurrentDose,
@@ -290,8 +291,7 @@ def create_prescription(actor: Actor, patient: Patient, draft: PrescriptionDraft
 
 def parse_pharmacy_id(text: str | None) -> int | None:
     """The pharmacy chosen on a form (its id as text), or ``None`` when none was chosen."""
-    text = (text or "").strip()
-    return int(text) if text.isdigit() else None
+    return row_id(text)
 
 
 def sign_prescription(
