@@ -33,6 +33,29 @@ def _fast_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _web_push_key() -> Iterator[None]:
+    """Web Push on, with one throwaway VAPID key for the whole run, whichever database the tests
+    use: a laptop generates its key in ``var/``, but with ``DATABASE_URL`` (``make test-postgres``)
+    the settings leave push off unless a server key is given. Tests of the off state set the
+    setting to "" themselves."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode("ascii")
+        .strip()
+    )
+    with override_settings(VAPID_PRIVATE_KEY_PEM=pem):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _plain_http_test_client() -> Iterator[None]:
     """Django's test client and the browser tests' live server speak plain HTTP; production
     settings (``LOWDOSE_HTTPS=1``) redirect that to HTTPS. Every other HTTPS setting (Secure
