@@ -28,7 +28,8 @@ def test_every_instrument_builds_a_valid_questionnaire(name: str) -> None:
     q = questionnaire(get(name))
     assert len(q.item) == len(get(name).items)
     assert q.url == f"http://localhost:8000/fhir/Questionnaire/{name.replace('_', '-')}"
-    assert q.version is not None and q.version.isdigit()
+    assert q.version is not None
+    assert q.version.isdigit()
     assert q.id == name.replace("_", "-")
 
 
