@@ -35,6 +35,7 @@ action                 patient                    clinician
 ``alerts.view``        —                          patients of their care teams
 ``alerts.acknowledge`` —                          patients of their care teams
 ``screening.resolve``  —                          patients of their care teams (and pharmacists)
+``fhir.export``        own record (no drafts)     patients of their care teams
 =====================  =========================  ===================================
 
 Pharmacists see only what is sent to their pharmacy, never check-ins: for
@@ -139,6 +140,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "alerts.view": {Role.CLINICIAN: _CARE_TEAM, Role.PHARMACIST: _ANY_PHARMACY},
     "alerts.acknowledge": {Role.CLINICIAN: _CARE_TEAM},
     "screening.resolve": {Role.CLINICIAN: _CARE_TEAM, Role.PHARMACIST: _ANY_PHARMACY},
+    "fhir.export": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
 }
 
 #: Permissions that are reads in themselves, recorded under their own name (the rest are writes,
@@ -155,6 +157,7 @@ READS = frozenset(
         "nof1.view",
         "nof1.kits",
         "alerts.view",
+        "fhir.export",
     }
 )
 

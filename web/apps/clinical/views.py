@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,17 +21,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.locale import when
-from apps.accounts.models import Patient, Pharmacy, User
+from apps.accounts.models import Patient, Pharmacy, Role, User
 from apps.audit.actor import Actor
 from apps.clinical import actions
 from apps.clinical import screening as safety_net
 from apps.clinical.access import get_prescription_for_user, visible_prescriptions
+from apps.clinical.fhir_records import medication_request_for
 from apps.clinical.models import Medication, Prescription
 from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
 from apps.clinical.screening import screen_patient
 from config.api_input import row_id
 from lowdose.errors import InputError, LowdoseError
-from lowdose.interop.fhir import medication_request
 from lowdose.interop.ics import titration_calendar
 from lowdose.regimens import DoseTime, list_protocols
 from lowdose.safety import CONDITIONS, ScreenBlockedError, wallet_card
@@ -390,15 +390,13 @@ def calendar(request: HttpRequest, patient_id: int, prescription_id: int) -> Htt
 @login_required
 @require_GET
 def fhir(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    """The prescription as one FHIR MedicationRequest. A draft is the clinician's alone: a
+    patient gets "not found" for it (it is not a prescription until signed)."""
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.view")
-    resource = medication_request(
-        rx.plan(),
-        f"Patient/{rx.patient_id}",
-        request_id=f"ldn-{rx.pk}",
-        authored_on=(rx.signed_at or rx.created_at).date(),
-        status={"draft": "draft", "signed": "active", "dispensed": "active"}[rx.status],
-        requester_ref=f"Practitioner/{rx.clinician_id}",
-    )
+    user = cast(User, request.user)
+    if rx.status == Prescription.Status.DRAFT and user.role == Role.PATIENT:
+        raise Http404("No such prescription.")
+    resource = medication_request_for(rx)
     response = HttpResponse(
         json.dumps(json.loads(resource.model_dump_json(exclude_none=True)), indent=2),
         content_type="application/fhir+json",
