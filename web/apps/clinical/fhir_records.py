@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.http import HttpRequest
 from fhir.resources.R4B.identifier import Identifier
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.reference import Reference
@@ -14,7 +15,19 @@ from apps.clinical.models import Prescription
 from lowdose.interop.fhir import IdentifierSystems, PrescriptionRecord, entry_uuid
 from lowdose.interop.fhir.resources import prescription as build_prescription
 
-__all__ = ["medication_request_for", "prescription_record"]
+__all__ = ["fhir_base", "identifier_systems", "medication_request_for", "prescription_record"]
+
+
+def identifier_systems() -> IdentifierSystems:
+    """The installation's identifier systems (settings ``LOWDOSE_FHIR_IDENTIFIER_BASE`` and
+    ``LOWDOSE_MRN_SYSTEM``)."""
+    return IdentifierSystems(base=settings.FHIR_IDENTIFIER_BASE, mrn=settings.MRN_SYSTEM)
+
+
+def fhir_base(request: HttpRequest) -> str:
+    """The FHIR base URL, whose ``Questionnaire/<id>`` are the canonical URLs:
+    ``LOWDOSE_FHIR_BASE_URL``, else this server's own ``/fhir``."""
+    return str(settings.FHIR_BASE_URL or request.build_absolute_uri("/fhir")).rstrip("/")
 
 
 def prescription_record(rx: Prescription) -> PrescriptionRecord:
@@ -39,7 +52,7 @@ def medication_request_for(rx: Prescription) -> MedicationRequest:
     """The MedicationRequest as the patient's export Bundle carries it (same id, identifier,
     status, contained Medication); the patient and the prescriber are named by their lowdose
     identifiers, with the ``urn:uuid:`` the export gives them."""
-    systems = IdentifierSystems(base=settings.FHIR_IDENTIFIER_BASE, mrn=settings.MRN_SYSTEM)
+    systems = identifier_systems()
     patient_url = f"urn:uuid:{entry_uuid(systems, 'patient', rx.patient_id)}"
     prescriber_url = f"urn:uuid:{entry_uuid(systems, 'practitioner', rx.clinician_id)}"
     resource = build_prescription(

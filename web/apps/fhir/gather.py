@@ -10,12 +10,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.http import HttpRequest
-
 from apps.accounts.models import Patient, Role, User
 from apps.checkins.models import Checkin
-from apps.clinical.fhir_records import prescription_record
+from apps.clinical.fhir_records import fhir_base, identifier_systems, prescription_record
 from apps.clinical.models import AssessmentResult, Prescription
 from apps.nof1.models import Nof1Trial
 from apps.pharmacy.models import Dispensing
@@ -24,7 +21,6 @@ from lowdose.interop.fhir import (
     AssessmentRecord,
     CheckinRecord,
     DispensingRecord,
-    IdentifierSystems,
     Nof1EffectRecord,
     Nof1Record,
     PatientIdentity,
@@ -35,17 +31,6 @@ from lowdose.interop.fhir import (
 )
 
 __all__ = ["fhir_base", "identifier_systems", "patient_record"]
-
-
-def identifier_systems() -> IdentifierSystems:
-    """The installation's identifier systems (settings ``LOWDOSE_FHIR_IDENTIFIER_BASE`` and
-    ``LOWDOSE_MRN_SYSTEM``)."""
-    return IdentifierSystems(base=settings.FHIR_IDENTIFIER_BASE, mrn=settings.MRN_SYSTEM)
-
-
-def fhir_base(request: HttpRequest) -> str:
-    """The FHIR base URL: ``LOWDOSE_FHIR_BASE_URL``, else this server's own ``/fhir``."""
-    return str(settings.FHIR_BASE_URL or request.build_absolute_uri("/fhir")).rstrip("/")
 
 
 def _person(user: User) -> PractitionerRecord:
