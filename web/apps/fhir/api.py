@@ -14,8 +14,9 @@ from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
 from apps.accounts.auth import BearerToken
-from apps.fhir.export import ExportRefused, export_bundle
+from apps.fhir.export import export_bundle
 from apps.fhir.outcomes import FHIR_JSON, fhir_response, outcome_response
+from config.errors import ExportRefusedError
 
 router = Router(tags=["fhir"], auth=BearerToken())
 
@@ -73,6 +74,6 @@ def _fhir_json(schema: type[Schema], why: str) -> dict[str, Any]:
 def export_fhir(request: HttpRequest, patient_id: str, since: str | None = None) -> HttpResponse:
     try:
         bundle = export_bundle(request, patient_id, since)
-    except ExportRefused as refused:
+    except ExportRefusedError as refused:
         return outcome_response(refused.status, refused.message)
     return fhir_response(bundle)

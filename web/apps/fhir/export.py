@@ -1,6 +1,6 @@
 """The patient export shared by the API route and the browser download: check access (one audit
-event), gather, build the Bundle. Errors are raised as :class:`ExportRefused` with the status and
-the words an OperationOutcome carries."""
+event), gather, build the Bundle. Errors are raised as :class:`config.errors.ExportRefusedError`
+with the status and the words an OperationOutcome carries."""
 
 from __future__ import annotations
 
@@ -14,20 +14,12 @@ from apps.accounts.access import acts_on_any, get_patient_for_user
 from apps.accounts.models import User
 from apps.fhir.gather import fhir_base, identifier_systems, parse_since, patient_record
 from config.api_input import row_id
+from config.errors import ExportRefusedError
 from lowdose.interop.fhir import patient_bundle
 
-__all__ = ["ExportRefused", "export_bundle"]
+__all__ = ["export_bundle"]
 
 NO_PATIENT = "No such patient, or their record is not yours to export. Check the patient's id."
-
-
-class ExportRefused(Exception):  # noqa: N818  (a refusal, not a failure)
-    """The export cannot be given: ``status`` (400, 403, 404) and what to do."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def export_bundle(request: HttpRequest, patient_id: object, since_text: str | None) -> Bundle:
@@ -35,23 +27,23 @@ def export_bundle(request: HttpRequest, patient_id: object, since_text: str | No
     try:
         since = parse_since(since_text)
     except ValueError:
-        raise ExportRefused(
+        raise ExportRefusedError(
             400, f"'since' must be a date as YYYY-MM-DD (e.g. 2026-01-31), not {since_text!r}."
         ) from None
     pk = row_id(patient_id)
     if pk is None:
-        raise ExportRefused(404, NO_PATIENT)
+        raise ExportRefusedError(404, NO_PATIENT)
     user = request.user
     try:
         patient = get_patient_for_user(request, pk, "fhir.export")
     except Http404:
         if isinstance(user, User) and not acts_on_any(user, "fhir.export"):
-            raise ExportRefused(
+            raise ExportRefusedError(
                 403,
                 "Your role cannot export patient records: ask the patient's clinician, or the "
                 "patient themself.",
             ) from None
-        raise ExportRefused(404, NO_PATIENT) from None
+        raise ExportRefusedError(404, NO_PATIENT) from None
     return patient_bundle(
         patient_record(patient, cast(User, user)),  # get_patient_for_user refused anyone else
         identifier_systems(),

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET
 from fhir.resources.R4B.bundle import Bundle, BundleEntry, BundleLink
 
 import lowdose
-from apps.fhir.export import ExportRefused, export_bundle
+from apps.fhir.export import export_bundle
 from apps.fhir.gather import fhir_base
 from apps.fhir.outcomes import fhir_response, outcome_response
+from config.errors import ExportRefusedError
 from lowdose import instruments
 from lowdose.instruments.model import Instrument
 from lowdose.interop.fhir import (
@@ -44,9 +45,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
     refused = _get_only(request)
     if refused is not None:
         return refused
-    statement = capability_statement(
-        fhir_base(request), version=lowdose.__version__, date=timezone.now()
-    )
+    statement = capability_statement(fhir_base(request), version=lowdose.__version__)
     return fhir_response(statement)
 
 
@@ -119,7 +118,7 @@ def download(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The patient's record as a FHIR Bundle file, from their page (patient or clinician)."""
     try:
         bundle = export_bundle(request, patient_id, request.GET.get("since"))
-    except ExportRefused as refused:
+    except ExportRefusedError as refused:
         return outcome_response(refused.status, refused.message)
     day = timezone.localdate().isoformat()
     return fhir_response(bundle, filename=f"lowdose-record-{patient_id}-{day}.fhir.json")

@@ -19,6 +19,8 @@ fibromyalgia Condition and the prescriptions (the current plan) are always inclu
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import date, datetime
 
@@ -223,14 +225,15 @@ def patient_bundle(
                 record.report, resource_id=out.key("report", key), subject=subject
             )
         )
+    # Bundle.id and identifier name the content (the same record exported twice: the same
+    # ids); the timestamp says when it was assembled.
+    digest = hashlib.sha256(
+        json.dumps([e.model_dump(mode="json", exclude_none=True) for e in out.entries]).encode()
+    ).hexdigest()
+    bundle_id = entry_uuid(systems, "export", f"{record.patient.lowdose_id}|{since}|{digest}")
     return Bundle(
-        id=entry_uuid(systems, "export", f"{record.patient.lowdose_id}|{generated_at.isoformat()}"),
-        identifier=Identifier(
-            system=systems.system("export"),
-            value=entry_uuid(
-                systems, "export", f"{record.patient.lowdose_id}|{generated_at.isoformat()}"
-            ),
-        ),
+        id=bundle_id,
+        identifier=Identifier(system=systems.system("export"), value=bundle_id),
         type="collection",
         timestamp=generated_at,
         entry=out.entries or None,

@@ -9,7 +9,8 @@ exports a patient's record as a ``collection`` Bundle at ``GET /api/v1/patients/
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import cast
 
 from fhir.resources.R4B.capabilitystatement import (
     CapabilityStatement,
@@ -23,7 +24,7 @@ from fhir.resources.R4B.capabilitystatement import (
 )
 from fhir.resources.R4B.operationoutcome import OperationOutcome, OperationOutcomeIssue
 
-__all__ = ["EXPORTED_TYPES", "capability_statement", "operation_outcome"]
+__all__ = ["EXPORTED_TYPES", "STATEMENT_DATE", "capability_statement", "operation_outcome"]
 
 #: The resource types a patient's export Bundle may hold (lowdose.interop.fhir.bundle).
 EXPORTED_TYPES = (
@@ -39,7 +40,13 @@ EXPORTED_TYPES = (
 )
 
 
-def capability_statement(base: str, *, version: str, date: datetime) -> CapabilityStatement:
+#: When this statement last changed (CapabilityStatement.date): bump it with the statement.
+STATEMENT_DATE = date(2026, 12, 6)
+
+
+def capability_statement(
+    base: str, *, version: str, changed: date = STATEMENT_DATE
+) -> CapabilityStatement:
     """The CapabilityStatement of the FHIR base at ``base`` (lowdose ``version``)."""
     questionnaire = CapabilityStatementRestResource(
         type="Questionnaire",
@@ -70,7 +77,7 @@ def capability_statement(base: str, *, version: str, date: datetime) -> Capabili
     ]
     return CapabilityStatement(
         status="active",
-        date=date,
+        date=cast(datetime, changed),  # a FHIR dateTime at day precision
         publisher="lowdose",
         kind="instance",
         software=CapabilityStatementSoftware(name="lowdose", version=version),

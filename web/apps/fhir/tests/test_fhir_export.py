@@ -375,3 +375,25 @@ def test_the_dashboard_links_the_download(
     for user in (patient.user, clinician):
         page = client_for(user).get(f"/patients/{patient.pk}/")
         assert f"/patients/{patient.pk}/record.fhir.json" in page.content.decode()
+
+
+def test_the_clinician_records_the_mrn_and_the_patient_cannot(
+    patient: Patient, clinician: User, client_for: Callable[[User | None], Client]
+) -> None:
+    path = f"/patients/{patient.pk}/settings/"
+    form = {"time_zone": patient.time_zone, "locale": patient.locale}
+    assert 'name="mrn"' not in client_for(patient.user).get(path).content.decode()
+    assert 'name="mrn"' in client_for(clinician).get(path).content.decode()
+    client_for(clinician).post(path, {**form, "mrn": "  A-1234 "})
+    patient.refresh_from_db()
+    assert patient.mrn == "A-1234"
+    event = AuditEvent.objects.filter(action="patient.settings", detail__isnull=False).get()
+    assert event.detail == {"mrn": {"from": "", "to": "A-1234"}}
+    client_for(patient.user).post(path, {**form, "mrn": "HACKED"})
+    patient.refresh_from_db()
+    assert patient.mrn == "A-1234"  # the patient's form never changes it
+    bad = client_for(clinician).post(path, {**form, "mrn": "x" * 65})
+    assert bad.status_code == 400
+    assert "Medical record number: at most 64 characters" in bad.content.decode()
+    patient.refresh_from_db()
+    assert patient.mrn == "A-1234"
