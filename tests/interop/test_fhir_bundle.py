@@ -223,6 +223,9 @@ def test_daily_scores_use_loinc_for_pain_and_the_local_system_otherwise() -> Non
         assert obs["identifier"][0]["value"].endswith(f"/{name}")
     pain = by_code[("http://loinc.org", "72514-3")]
     assert pain["valueInteger"] == 6
+    assert pain["code"]["coding"][0]["display"] == (
+        "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
+    )  # LOINC's display, as in the shared reference's validated example
     assert pain["category"][0]["coding"][0] == CODES["observation_category_survey"] | {
         "display": "Survey"
     }

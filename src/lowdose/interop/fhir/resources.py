@@ -95,6 +95,9 @@ _AE_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
 _CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 _CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 _CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+#: LOINC's own display of the daily items that have a LOINC code (shared reference
+#: instruments.md §6.1, as found in the HL7 Belgium patient-monitoring IG).
+_LOINC_DISPLAY = {"72514-3": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
 _FORMS = {"capsule": ("CAP", "Capsule"), "liquid": ("ORALSOL", "Oral Solution")}
 _MR_STATUS = {"draft": "draft", "signed": "active", "dispensed": "active"}
 
@@ -277,7 +280,12 @@ def checkin_observations(
                 status="final",
                 category=_survey(),
                 code=CodeableConcept(
-                    coding=[Coding(system=system, code=code, display=scale.label)], text=scale.label
+                    coding=[
+                        Coding(
+                            system=system, code=code, display=_LOINC_DISPLAY.get(code, scale.label)
+                        )
+                    ],
+                    text=scale.label,
                 ),
                 subject=subject,
                 effectiveDateTime=_day(checkin.day),
