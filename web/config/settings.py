@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "apps.nof1",
     "apps.alerts",
     "apps.notifications",
+    "apps.research",
     "apps.demo",
     "apps.jobs",
     "apps.webapp",

@@ -109,6 +109,7 @@ _CARE_TEAM = "care_team"
 _PHARMACY = "pharmacy"
 _NOF1_PHARMACY = "nof1_pharmacy"
 _ANY_PHARMACY = "any_pharmacy"
+_CLINIC = "clinic"
 
 ACTIONS: dict[str, dict[str, str]] = {
     "checkins.view": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
@@ -139,6 +140,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     "alerts.view": {Role.CLINICIAN: _CARE_TEAM, Role.PHARMACIST: _ANY_PHARMACY},
     "alerts.acknowledge": {Role.CLINICIAN: _CARE_TEAM},
     "screening.resolve": {Role.CLINICIAN: _CARE_TEAM, Role.PHARMACIST: _ANY_PHARMACY},
+    "research.consent": {Role.PATIENT: _OWN},
+    "research.export": {Role.ADMIN: _CLINIC},
 }
 
 #: Permissions that are reads in themselves, recorded under their own name (the rest are writes,
@@ -261,6 +264,10 @@ def visible_patients(user: User, action: str = "checkins.view") -> QuerySet[Pati
         ).distinct()
     if scope == _NOF1_PHARMACY:
         return Patient.objects.filter(nof1_trials__pharmacy__pharmacists=user).distinct()
+    if scope == _CLINIC:
+        if user.clinic_id is None:
+            return Patient.objects.none()
+        return Patient.objects.filter(clinic_id=user.clinic_id)
     if scope == _ANY_PHARMACY:
         routed = Patient.objects.filter(
             prescriptions__pharmacy__pharmacists=user,

@@ -25,6 +25,7 @@ AREAS: dict[str, str] = {
     "panel": "Patient panel",
     "housekeeping": "Housekeeping (expired data pruned)",
     "push": "Notifications on devices",
+    "research": "Research export and consent",
 }
 
 _WORDS: dict[str, str] = {
@@ -32,6 +33,8 @@ _WORDS: dict[str, str] = {
     "auth.logout": "Signed out",
     "auth.login.failed": "Failed sign-in",
     "audit.view": "Read the audit log",
+    "research.export": "Downloaded the de-identified research export",
+    "research.consent": "Answered about research use of their data",
     "api.token.issue": "Issued an API token",
     "push.subscribe": "Turned on notifications on a device",
     "push.unsubscribe": "Turned off notifications on a device",
