@@ -8,7 +8,6 @@ import json
 from datetime import date
 from decimal import Decimal
 from typing import cast
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,13 +25,13 @@ from apps.audit.actor import Actor
 from apps.clinical import actions
 from apps.clinical import screening as safety_net
 from apps.clinical.access import get_prescription_for_user, visible_prescriptions
+from apps.clinical.calendar import calendar_response
 from apps.clinical.models import Medication, Prescription
 from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
 from apps.clinical.screening import screen_patient
 from config.api_input import row_id
 from lowdose.errors import InputError, LowdoseError
 from lowdose.interop.fhir import medication_request
-from lowdose.interop.ics import titration_calendar
 from lowdose.regimens import DoseTime, list_protocols
 from lowdose.safety import CONDITIONS, ScreenBlockedError, wallet_card
 
@@ -373,18 +372,9 @@ def adjust(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpR
 @login_required
 @require_GET
 def calendar(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    """The plan as an ``.ics`` file (:mod:`apps.clinical.calendar`); a draft only for clinicians."""
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.view")
-    body = titration_calendar(
-        rx.plan(),
-        tz=ZoneInfo(rx.patient.time_zone),
-        concentration_mg_per_ml=(
-            None if rx.concentration_mg_per_ml is None else Decimal(rx.concentration_mg_per_ml)
-        ),
-        uid_prefix=f"lowdose-rx{rx.pk}",
-    )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ldn-plan-{rx.pk}.ics"'
-    return response
+    return calendar_response(rx)
 
 
 @login_required
