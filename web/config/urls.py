@@ -71,6 +71,7 @@ urlpatterns = [
     path("", include("apps.evidence.urls")),
     path("", include("apps.pharmacology.urls")),
     path("", include("apps.nof1.urls")),
+    path("", include("apps.reports.urls")),
 ]
 
 handler400 = "config.errors.bad_request"
