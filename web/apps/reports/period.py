@@ -70,7 +70,7 @@ def _parse(raw: str, field: str) -> date:
         return date.fromisoformat(raw.strip())
     except ValueError:
         raise InputError(
-            f"{field.capitalize()} date {raw!r} is not a date: write it as YYYY-MM-DD, "
+            f"{field.capitalize()} date {raw[:40]!r} is not a date: write it as YYYY-MM-DD, "
             "e.g. 2026-03-01.",
             field=field,
         ) from None
