@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from apps.accounts.access import get_patient_for_user
 from apps.accounts.auth import BearerToken
@@ -15,6 +15,22 @@ from apps.reports.views import PERMISSION
 from config.api_input import ErrorOut, ObjectId
 
 router = Router(tags=["visit report"], auth=BearerToken())
+
+
+class ReportIn(Schema):
+    """The query parameters of the visit report: read as text, so a bad value is a 400 that
+    names the field and says what to write (``apps.reports.period``)."""
+
+    audience: str | None = Field(
+        None,
+        description="`clinician` or `patient`; left out: the caller's own (a patient's: patient).",
+    )
+    start: str | None = Field(
+        None, description="First day, YYYY-MM-DD; left out: the last visit (docs/visit-report.md)."
+    )
+    end: str | None = Field(
+        None, description="Last day, YYYY-MM-DD, not after today; left out: today."
+    )
 
 
 class PreparingOut(Schema):
@@ -50,14 +66,12 @@ _PDF: dict[str, Any] = {
 def visit_report(
     request: HttpRequest,
     patient_id: ObjectId,
-    audience: str = "",
-    start: str = "",
-    end: str = "",
+    query: Query[ReportIn],
 ) -> Any:
     user = cast(User, request.user)
-    chosen = parse_audience(audience, "clinician" if user.is_clinician else "patient")
+    chosen = parse_audience(query.audience, "clinician" if user.is_clinician else "patient")
     patient = get_patient_for_user(request, patient_id, PERMISSION[chosen])
-    report = requested_report(patient, chosen, start, end)
+    report = requested_report(patient, chosen, query.start or "", query.end or "")
     if report.pdf is None:
         response = HttpResponse(
             PreparingOut(
