@@ -20,10 +20,21 @@ LAST_USE_RESOLUTION = timedelta(hours=1)
 
 
 class BearerToken(HttpBearer):
+    """A bearer token: one statement reads the token, its person and, for a patient, their own
+    record, so an operation on that record needs no second read to find it
+    (:func:`apps.accounts.access.get_patient_for_user` takes the record already read).
+
+    ``related``: more of the person to read in the same statement, for an operation that needs
+    it (the new check-in reads the patient's panel summary)."""
+
+    def __init__(self, *, related: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.related = related
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         now = timezone.now()
         row = (
-            ApiToken.objects.select_related("user")
+            ApiToken.objects.select_related("user", "user__patient", *self.related)
             .filter(key_hash=ApiToken.hash(token), expires_at__gt=now, user__is_active=True)
             .first()
         )

@@ -5,7 +5,8 @@ Every event stores ``prev_hash`` (the ``row_hash`` of the event appended before 
 own content together with ``prev_hash``. Editing a row changes its hash; deleting or inserting a
 row breaks the link of the row after it; cutting rows off the end disagrees with the one-row
 chain head (:class:`~apps.audit.models.AuditChainHead`, which remembers the last link and the
-length). :func:`verify` walks the chain in ``id`` order and names the first row that does not fit.
+length; the database itself moves it on every insert). :func:`verify` walks the chain in ``id``
+order and names the first row that does not fit.
 
 Appends are serialised so that two workers never both link to the same predecessor (a fork):
 
@@ -130,8 +131,9 @@ def _create_head() -> None:
 def append(event: AuditEvent) -> None:
     """Link ``event`` to the end of the chain and insert it, in the caller's transaction.
 
-    Joins the caller's transaction (or opens one when the caller has none), serialises with other
-    appenders (see the module docstring), and moves the chain head in the same transaction.
+    Joins the caller's transaction (or opens one when the caller has none) and serialises with
+    other appenders (see the module docstring); the insert moves the chain head in the same
+    transaction (a database trigger, migration 0006): two statements.
     """
     from apps.audit.models import AuditChainHead, AuditEvent
 
@@ -146,11 +148,8 @@ def append(event: AuditEvent) -> None:
             head = locked.get(pk=AuditChainHead.ONLY)
         event.prev_hash = head.last_hash
         event.row_hash = row_hash(_values(event), event.prev_hash)
+        # The insert moves the head: the database's trigger (migration 0006), in this statement.
         super(AuditEvent, event).save(force_insert=True)
-        head.last_id = event.pk
-        head.last_hash = event.row_hash
-        head.length += 1
-        head.save()
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,12 @@ def _same(stored: CoreCheckin, incoming: CoreCheckin) -> bool:
 
 
 def store_checkin(
-    actor: Actor, patient: Patient, checkin: CoreCheckin, *, followup: bool = True
+    actor: Actor,
+    patient: Patient,
+    checkin: CoreCheckin,
+    *,
+    followup: bool = True,
+    silence_alert_open: bool | None = None,
 ) -> tuple[Checkin, bool]:
     """Store a validated check-in made by ``actor`` (a person: ``created_by``); re-sending the
     same ``client_id`` returns the stored one. The caller writes the audit event
@@ -64,7 +69,8 @@ def store_checkin(
     different entry. A new check-in runs the follow-up rules in the same transaction
     (:func:`apps.checkins.followup.followup_after_checkin`: raises pain, side-effect alerts and
     closes "no check-in"), as lowdose itself; ``followup=False`` leaves that to a caller storing
-    many.
+    many. ``silence_alert_open``: what the caller knows of an open "no check-in" alert (see
+    :func:`~apps.checkins.followup.followup_after_checkin`; None: not known).
     """
     by = _person(actor)
     # Insert first: the unique (patient, client_id) constraint says whether the id was used, so a
@@ -91,7 +97,7 @@ def store_checkin(
                 ]
             )
             if followup:
-                after_diary_change(patient)
+                after_diary_change(patient, silence_alert_open=silence_alert_open)
     except IntegrityError:
         # The id is stored already: a re-sent entry, or two copies of one submission racing.
         existing = Checkin.objects.get(patient=patient, client_id=checkin.client_id)
@@ -115,12 +121,17 @@ def store_checkin(
 
 
 def record_checkin(
-    actor: Actor, patient: Patient, raw: Mapping[str, object], *, explicit: bool = False
+    actor: Actor,
+    patient: Patient,
+    raw: Mapping[str, object],
+    *,
+    explicit: bool = False,
+    silence_alert_open: bool | None = None,
 ) -> tuple[Checkin, bool]:
     """Validate and store one check-in for ``patient`` on behalf of ``actor``; audited.
 
     ``explicit``: the entry comes from a person at the form (see
-    :func:`lowdose.diary.parse_checkin`).
+    :func:`lowdose.diary.parse_checkin`); ``silence_alert_open`` as for :func:`store_checkin`.
     """
     _person(actor)
     checkin = parse_checkin(
@@ -131,7 +142,7 @@ def record_checkin(
         explicit=explicit,
     )
     with transaction.atomic():  # the check-in and its audit event commit together
-        row, created = store_checkin(actor, patient, checkin)
+        row, created = store_checkin(actor, patient, checkin, silence_alert_open=silence_alert_open)
         record_as(
             actor,
             "checkins.add" if created else "checkins.add.replay",

@@ -6,9 +6,11 @@ from ninja import Query, Router, Status
 
 from apps.accounts.access import audit_allowed_access, get_patient_for_user
 from apps.accounts.auth import BearerToken, SignedInSession
+from apps.accounts.models import Patient
 from apps.audit.actor import Actor
 from apps.checkins.access import get_checkin_for_user
 from apps.checkins.actions import change_checkin, delete_checkin, record_checkin, revised_checkin
+from apps.checkins.models import PatientSummary
 from apps.checkins.queries import checkins_of
 from apps.checkins.schemas import CheckinIn, CheckinOut, CheckinPatch
 from config.api_input import ErrorOut, ObjectId
@@ -16,6 +18,21 @@ from config.keyset import PAGED, PageIn, keyset_page, page_schema
 from lowdose.errors import LowdoseError
 
 router = Router(tags=["check-ins"], auth=BearerToken())
+
+#: A new check-in's token also reads the patient's panel summary in the same statement: the
+#: follow-up rules look there first for an open "no check-in" alert to close
+#: (:func:`apps.checkins.followup.followup_after_checkin`).
+_CHECKIN_TOKEN = BearerToken(related=("user__patient__panel_summary",))
+
+
+def _silence_alert_open(patient: Patient) -> bool | None:
+    """Whether a "no check-in" alert is open, as the patient's summary said when the token read
+    it with this request; None when it was not read (a clinician's check-in, the page's session)
+    or the patient has no summary yet: the follow-up rules then read the stored alerts."""
+    if not Patient.panel_summary.is_cached(patient):
+        return None
+    summary: PatientSummary | None = getattr(patient, "panel_summary", None)
+    return None if summary is None else summary.silence_alert_open
 
 
 @router.get(
@@ -44,7 +61,7 @@ def list_checkins(
     summary="Record a check-in (idempotent on client_id: a re-sent entry answers 200, not a copy)",
     description="With a bearer token, or from the check-in page's own script with the browser's "
     "session and its CSRF token (`X-CSRFToken`): the page sends check-ins saved while offline.",
-    auth=[BearerToken(), SignedInSession()],
+    auth=[_CHECKIN_TOKEN, SignedInSession()],
 )
 def create_checkin(
     request: HttpRequest, patient_id: ObjectId, payload: CheckinIn
@@ -52,7 +69,12 @@ def create_checkin(
     # The check-in's own audit event (checkins.add, or .replay) records this access.
     patient = get_patient_for_user(request, patient_id, "checkins.add", audited_by_write=True)
     try:
-        row, created = record_checkin(Actor.from_request(request), patient, payload.raw())
+        row, created = record_checkin(
+            Actor.from_request(request),
+            patient,
+            payload.raw(),
+            silence_alert_open=_silence_alert_open(patient),
+        )
     except LowdoseError:  # refused (400, 409): nothing written, the access still recorded
         audit_allowed_access(request, patient, "checkins.add")
         raise

@@ -92,27 +92,35 @@ def followup_after_checkin(
     today: date | None = None,
     checkins: Sequence[CoreCheckin] | None = None,
     diary: Diary | None = None,
+    silence_alert_open: bool | None = None,
 ) -> list[Alert]:
     """Evaluate the follow-up rules on ``patient``'s whole diary and store what they find.
 
     Called by the check-in write path in the same transaction as the check-in. ``today`` is the
     patient's calendar day (default: now in their time zone); ``checkins`` the patient's diary
     when the caller has read it already, ``diary`` their daily series when it is built already.
-    Returns the alerts newly raised.
+    ``silence_alert_open``: whether a "no check-in" alert is open, as the patient's panel summary
+    said when the request read it (the check-in API's token reads it in the same statement);
+    None when not known, and the stored alerts are read. With no finding to store and no
+    silence alert to close, the stored alerts are not read at all. Returns the alerts newly
+    raised.
     """
     today = today or patient_today(patient)
     if diary is None:
         diary = daily_scores(core_checkins(patient) if checkins is None else checkins)
     findings = alerts_for(diary, today)
+    # Silence is the daily sweep's to raise, not a check-in's.
+    storable = [f for f in findings if f.code in SEVERITY_OF and f.code != "no_checkin"]
+    still_silent = any(f.code == "no_checkin" for f in findings)
+    if not storable and (still_silent or silence_alert_open is False):
+        return []  # nothing to raise or close: the stored alerts need not be read
     stored = Alert.objects.filter(patient=patient, kind__in=FOLLOWUP_KINDS).values_list(
         "kind", "key", "resolved_at"
     )
     earlier = {(kind, key) for kind, key, _ in stored}
     silent = any(kind == "no_checkin" and closed is None for kind, _, closed in stored)
     raised: list[Alert] = []
-    for finding in findings:
-        if finding.code not in SEVERITY_OF or finding.code == "no_checkin":
-            continue  # silence is the daily sweep's to raise, not a check-in's
+    for finding in storable:
         key = _key(finding)
         if _seen_before(finding, key, earlier):
             continue
@@ -120,7 +128,7 @@ def followup_after_checkin(
         if created:
             raised.append(alert)
             earlier.add((finding.code, key))
-    if silent and not any(f.code == "no_checkin" for f in findings):
+    if silent and not still_silent:
         # The latest check-in is recent (a back-dated import may leave the patient silent).
         resolve_open(actor, patient, "no_checkin", CHECKED_IN_AGAIN)
     return raised

@@ -189,6 +189,9 @@ class PatientSummary(models.Model):
     current_dose_mg = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     open_alerts = models.PositiveIntegerField(default=0)
     urgent_alerts = models.PositiveIntegerField(default=0)
+    silence_alert_open = models.BooleanField(
+        default=False, help_text='An open "no check-in" alert (the next check-in closes it)'
+    )
     prescribed = models.BooleanField(
         default=False, help_text="Holds a signed or dispensed naltrexone prescription"
     )

@@ -64,7 +64,7 @@ DIARY_FIELDS = (
     "current_dose_mg",
     "updated_at",
 )
-_ALERT_FIELDS = ("open_alerts", "urgent_alerts", "updated_at")
+_ALERT_FIELDS = ("open_alerts", "urgent_alerts", "silence_alert_open", "updated_at")
 _TREATMENT_FIELDS = ("prescribed", "in_trial", "updated_at")
 #: Patients per step of a rebuild: bounds the check-ins held in memory at once.
 _CHUNK = 200
@@ -107,39 +107,58 @@ def refresh_diary(
     _upsert([PatientSummary(patient=patient, updated_at=timezone.now(), **figures)], DIARY_FIELDS)
 
 
-def after_diary_change(patient: Patient, *, followup: bool = True) -> None:
+def after_diary_change(
+    patient: Patient, *, followup: bool = True, silence_alert_open: bool | None = None
+) -> None:
     """What follows a change to ``patient``'s diary, in the caller's transaction: the follow-up
-    rules (:func:`apps.checkins.followup.followup_after_checkin`, unless ``followup`` is False)
-    and the diary part of the summary, both from one read of the diary."""
+    rules (:func:`apps.checkins.followup.followup_after_checkin`, unless ``followup`` is False;
+    ``silence_alert_open`` is passed on) and the diary part of the summary, both from one read
+    of the diary."""
     checkins = core_checkins(patient)
     diary = daily_scores(checkins)  # one daily series for the rules and the summary
     if followup:
-        followup_after_checkin(Actor.system(patient.clinic_id), patient, diary=diary)
+        followup_after_checkin(
+            Actor.system(patient.clinic_id),
+            patient,
+            diary=diary,
+            silence_alert_open=silence_alert_open,
+        )
     refresh_diary(patient, checkins, diary=diary)
 
 
-def _alert_counts(patient_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+#: A patient with no open alert.
+_NO_ALERTS = {"open_alerts": 0, "urgent_alerts": 0, "silence_alert_open": False}
+
+
+def _alert_counts(patient_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The alert part of each patient's summary: open and urgent counts, and whether a "no
+    check-in" alert is open (one statement)."""
     rows = (
         Alert.objects.filter(patient_id__in=patient_ids, resolved_at__isnull=True)
         .order_by()
         .values("patient_id")
-        .annotate(open=Count("id"), urgent=Count("id", filter=Q(severity=Severity.URGENT)))
+        .annotate(
+            open=Count("id"),
+            urgent=Count("id", filter=Q(severity=Severity.URGENT)),
+            silence=Count("id", filter=Q(kind="no_checkin")),
+        )
     )
-    return {row["patient_id"]: (row["open"], row["urgent"]) for row in rows}
+    return {
+        row["patient_id"]: {
+            "open_alerts": row["open"],
+            "urgent_alerts": row["urgent"],
+            "silence_alert_open": row["silence"] > 0,
+        }
+        for row in rows
+    }
 
 
 def refresh_alert_counts(patient_id: int) -> None:
-    """Store how many open (and urgent) alerts the patient has; two queries."""
-    open_, urgent = _alert_counts([patient_id]).get(patient_id, (0, 0))
+    """Store the patient's open alert counts and whether a "no check-in" alert is open; two
+    queries."""
+    counts = _alert_counts([patient_id]).get(patient_id, _NO_ALERTS)
     _upsert(
-        [
-            PatientSummary(
-                patient_id=patient_id,
-                open_alerts=open_,
-                urgent_alerts=urgent,
-                updated_at=timezone.now(),
-            )
-        ],
+        [PatientSummary(patient_id=patient_id, **counts, updated_at=timezone.now())],
         _ALERT_FIELDS,
     )
 
@@ -175,13 +194,11 @@ def _rebuild_chunk(patients: Sequence[Patient]) -> None:
     now = timezone.now()
     summaries = []
     for patient in patients:
-        open_, urgent = counts.get(patient.pk, (0, 0))
         summaries.append(
             PatientSummary(
                 patient=patient,
                 **diary_figures(diaries[patient.pk], patient.today()),
-                open_alerts=open_,
-                urgent_alerts=urgent,
+                **counts.get(patient.pk, _NO_ALERTS),
                 prescribed=patient.pk in prescribed,
                 in_trial=patient.pk in in_trial,
                 updated_at=now,

@@ -33,7 +33,7 @@ from apps.jobs.schedule import PERIODIC_JOBS
 from config.errors import CheckinConflictError
 from lowdose.daily import DAILY_SCALES
 from lowdose.diary import Checkin as CoreCheckin
-from lowdose.diary import SideEffect, summarize
+from lowdose.diary import SideEffect, alerts_for, daily_scores, summarize
 
 _counter = iter(range(10**6))
 
@@ -72,6 +72,7 @@ def _expected(patient: Patient) -> dict[str, Any]:
         "current_dose_mg": summary.current_dose_mg,
         "open_alerts": open_.count(),
         "urgent_alerts": open_.filter(severity=Severity.URGENT).count(),
+        "silence_alert_open": open_.filter(kind="no_checkin").exists(),
         "prescribed": patient.pk in prescribed,
         "in_trial": patient.pk in in_trial,
     }
@@ -121,10 +122,16 @@ operation = st.one_of(
         st.integers(0, 10),  # scores
         st.sampled_from(["taken", "missed", "none"]),
         st.booleans(),  # a severe side effect (an urgent alert)
+        st.booleans(),  # the stored summary says whether a silence alert is open, as in the API
     ),
     st.tuples(st.just("change"), st.integers(0, 30), st.integers(0, 10)),
     st.tuples(st.just("delete"), st.integers(0, 30)),
-    st.tuples(st.just("raise"), st.sampled_from(["urgent", "warning"]), st.integers(0, 3)),
+    st.tuples(
+        st.just("raise"),
+        st.sampled_from(["urgent", "warning"]),
+        st.integers(0, 3),
+        st.sampled_from(["test", "no_checkin"]),
+    ),
     st.tuples(st.just("resolve"), st.integers(0, 30)),
 )
 
@@ -147,7 +154,22 @@ def test_the_stored_summary_equals_a_computation_from_scratch_after_any_changes(
         rows = list(Checkin.objects.filter(patient=patient).order_by("pk"))
         alerts = list(Alert.objects.filter(patient=patient, resolved_at__isnull=True))
         if op[0] == "add":
-            store_checkin(me, patient, _checkin(patient, *op[1:]))
+            *made, with_summary = op[1:]
+            # as the check-in API passes what the summary read with the request said, or nothing
+            known = PatientSummary.objects.filter(patient=patient).first() if with_summary else None
+            store_checkin(
+                me,
+                patient,
+                _checkin(patient, *made),
+                silence_alert_open=None if known is None else known.silence_alert_open,
+            )
+            # A check-in closes an open "no check-in" alert unless the diary is still silent
+            # (a back-dated entry), whether or not the summary said one was open.
+            silent = alerts_for(daily_scores(core_checkins(patient)), patient.today())
+            if not any(f.code == "no_checkin" for f in silent):
+                assert not Alert.objects.filter(
+                    patient=patient, kind="no_checkin", resolved_at__isnull=True
+                ).exists(), op
         elif op[0] == "change" and rows:
             row = rows[op[1] % len(rows)]
             changes = {DAILY_SCALES.names[0]: op[2]}
@@ -161,7 +183,7 @@ def test_the_stored_summary_equals_a_computation_from_scratch_after_any_changes(
                 delete_checkin(me, rows[op[1] % len(rows)])
         elif op[0] == "raise":
             raise_alert(
-                Actor.system(), patient, kind="test", key=str(op[2]), severity=op[1], message="m"
+                Actor.system(), patient, kind=op[3], key=str(op[2]), severity=op[1], message="m"
             )
         elif op[0] == "resolve" and alerts:
             resolve_alert(Actor.system(), alerts[op[1] % len(alerts)], "Dealt with.")
