@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "apps.alerts",
     "apps.notifications",
     "apps.research",
+    "apps.reports",  # reads checkins, clinical, nof1, alerts and pharmacy: after them
     "apps.demo",
     "apps.jobs",
     "apps.webapp",

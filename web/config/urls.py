@@ -72,6 +72,7 @@ urlpatterns = [
     path("", include("apps.pharmacology.urls")),
     path("", include("apps.nof1.urls")),
     path("", include("apps.research.urls")),
+    path("", include("apps.reports.urls")),
 ]
 
 handler400 = "config.errors.bad_request"

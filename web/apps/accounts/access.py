@@ -35,6 +35,8 @@ action                 patient                    clinician
 ``alerts.view``        —                          patients of their care teams
 ``alerts.acknowledge`` —                          patients of their care teams
 ``screening.resolve``  —                          patients of their care teams (and pharmacists)
+``reports.patient``    own record                 patients of their care teams
+``reports.clinician``  —                          patients of their care teams
 =====================  =========================  ===================================
 
 Pharmacists see only what is sent to their pharmacy, never check-ins: for
@@ -142,6 +144,10 @@ ACTIONS: dict[str, dict[str, str]] = {
     "screening.resolve": {Role.CLINICIAN: _CARE_TEAM, Role.PHARMACIST: _ANY_PHARMACY},
     "research.consent": {Role.PATIENT: _OWN},
     "research.export": {Role.ADMIN: _CLINIC},
+    # The visit report (apps.reports): the patient's plain-language version, and the care
+    # team's, which also shows open alerts and the safety screen's findings.
+    "reports.patient": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
+    "reports.clinician": {Role.CLINICIAN: _CARE_TEAM},
 }
 
 #: Permissions that are reads in themselves, recorded under their own name (the rest are writes,
@@ -158,6 +164,8 @@ READS = frozenset(
         "nof1.view",
         "nof1.kits",
         "alerts.view",
+        "reports.patient",
+        "reports.clinician",
     }
 )
 

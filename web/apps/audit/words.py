@@ -26,6 +26,7 @@ AREAS: dict[str, str] = {
     "housekeeping": "Housekeeping (expired data pruned)",
     "push": "Notifications on devices",
     "research": "Research export and consent",
+    "reports": "Visit reports",
 }
 
 _WORDS: dict[str, str] = {
@@ -45,6 +46,8 @@ _WORDS: dict[str, str] = {
     "checkins.change": "Changed a check-in",
     "checkins.delete": "Deleted a check-in",
     "checkins.export": "Exported check-ins",
+    "reports.patient": "Opened or downloaded the patient's visit report",
+    "reports.clinician": "Opened or downloaded the clinician's visit report",
     "checkins.import": "Imported check-ins",
     "prescriptions.view": "Viewed prescriptions",
     "prescriptions.create": "Drafted a prescription",
