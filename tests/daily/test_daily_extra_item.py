@@ -7,6 +7,7 @@ carry it, the response and N-of-1 analyses analyse it, and the chart draws it.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import random
@@ -105,7 +106,7 @@ def test_summary_csv_and_chart_carry_the_extra_item() -> None:
 
     stream = io.StringIO()
     write_checkins_csv(checkins, stream, scales=SCALES)
-    assert stream.getvalue().splitlines()[0].split(",")[3:8] == list(SCALES.names)
+    assert next(csv.reader(io.StringIO(stream.getvalue())))[3:8] == list(SCALES.names)
     back = read_checkins_csv(
         stream.getvalue(),
         now=datetime.combine(START, time(), TZ) + timedelta(days=60),
@@ -116,7 +117,7 @@ def test_summary_csv_and_chart_carry_the_extra_item() -> None:
 
     diary_csv = io.StringIO()
     write_diary(summary.days, diary_csv)
-    assert diary_csv.getvalue().startswith("date,pain,fatigue,sleep,mood,stiffness,dose_mg\n")
+    assert diary_csv.getvalue().startswith("date,pain,fatigue,sleep,mood,stiffness,dose_mg\r\n")
     diary = parse_diary(diary_csv.getvalue(), scales=SCALES)
     assert diary.values["stiffness"] == summary.days.values["stiffness"]
     assert diary.doses == summary.days.doses

@@ -193,8 +193,8 @@ def test_a_text_cell_a_spreadsheet_would_evaluate_gets_one_quote(note: str, cell
 def test_numeric_columns_are_not_escaped(diary: list) -> None:  # type: ignore[type-arg]
     buffer = io.StringIO()
     write_checkins_csv([replace(diary[0], note="=cmd")], buffer)
-    header, line = buffer.getvalue().splitlines()[:2]
-    row = dict(zip(header.split(","), line.split(","), strict=False))
+    header, line = list(csv.reader(io.StringIO(buffer.getvalue())))[:2]
+    row = dict(zip(header, line, strict=True))
     assert row["pain"] == str(diary[0].pain)
     assert row["recorded_at"] == diary[0].recorded_at.isoformat()
     assert row["note"] == "'=cmd"

@@ -9,7 +9,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from dateutil.rrule import rrulestr
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from icalendar import Calendar
 
@@ -28,40 +27,35 @@ def _events(payload: bytes) -> list[object]:
     return list(cal.walk("VEVENT"))
 
 
-def test_calendar_parses_back_with_one_event_per_step() -> None:
+def test_calendar_has_one_event_per_dose_at_the_local_clock_time() -> None:
     events = _events(titration_calendar(TRIAL, tz="Europe/London", now=NOW))
-    assert [str(e["SUMMARY"]) for e in events] == [  # type: ignore[index]
-        "LDN 1.5 mg at bedtime",
-        "LDN 3 mg at bedtime",
-        "LDN 4.5 mg at bedtime",
-        "LDN 6 mg at bedtime",
-    ]
+    assert len(events) == 84
+    summaries = [str(e["SUMMARY"]) for e in events]  # type: ignore[index]
+    assert summaries[0] == summaries[6] == "LDN 1.5 mg at bedtime"
+    assert summaries[7] == "LDN 3 mg at bedtime"
+    assert summaries[83] == "LDN 6 mg at bedtime"
     starts = [e.decoded("DTSTART") for e in events]  # type: ignore[attr-defined]
-    assert [s.date() for s in starts] == [s.start for s in TRIAL]
     assert all(s.timetz().replace(tzinfo=None) == time(22, 0) for s in starts)
-    # 22:00 local is 22:00 UTC before the clocks change and 21:00 UTC after
-    assert [s.astimezone(UTC).hour for s in starts] == [22, 21, 21, 21]
-    counts = [e["RRULE"]["COUNT"] for e in events]  # type: ignore[index]
-    assert counts == [[7], [7], [7], [63]]
+    # 22:00 local is 22:00 UTC before the clocks change (30 March 2025) and 21:00 UTC after
+    assert [s.astimezone(UTC).hour for s in starts[5:8]] == [22, 21, 21]
+    assert all("RRULE" not in e for e in events)  # type: ignore[operator]
 
 
 def test_calendar_occurrences_are_exactly_the_dosing_days() -> None:
     payload = titration_calendar(TRIAL, tz="Europe/London", now=NOW)
-    days: list[date] = []
-    for event in _events(payload):
-        start = event.decoded("DTSTART")  # type: ignore[attr-defined]
-        rule = event["RRULE"].to_ical().decode()  # type: ignore[index]
-        days += [occ.date() for occ in rrulestr(rule, dtstart=start)]
+    days = [e.decoded("DTSTART").date() for e in _events(payload)]  # type: ignore[attr-defined]
     assert days == [START + timedelta(days=i) for i in range(84)]
 
 
-def test_open_ended_step_repeats_without_count_and_uids_are_stable() -> None:
+def test_open_ended_step_repeats_daily_and_uids_are_the_lineage_and_the_day() -> None:
     plan = get_protocol("ldnrt-standard").schedule(date(2025, 1, 6))
-    events = _events(titration_calendar(plan, now=NOW))
+    events = _events(titration_calendar(plan, now=NOW, lineage="demo"))
     assert "COUNT" not in events[-1]["RRULE"]  # type: ignore[index]
+    assert events[-1]["RRULE"]["FREQ"] == ["DAILY"]  # type: ignore[index]
+    assert str(events[-1]["UID"]) == f"demo-{plan[-1].start:%Y%m%d}-onwards@lowdose"  # type: ignore[index]
     assert [str(e["UID"]) for e in events][:2] == [  # type: ignore[index]
-        "ldn-titration-step1-2025-01-06@lowdose",
-        "ldn-titration-step2-2025-01-20@lowdose",
+        "demo-20250106@lowdose",
+        "demo-20250107@lowdose",
     ]
     assert titration_calendar(plan, now=NOW) == titration_calendar(plan, now=NOW)
 
@@ -73,10 +67,10 @@ def test_calendar_shows_morning_moves_notes_and_liquid_volumes() -> None:
             plan, tz=ZoneInfo("America/New_York"), now=NOW, concentration_mg_per_ml=Decimal(1)
         )
     )
-    assert str(events[1]["SUMMARY"]) == "LDN 3 mg (3 mL) in the morning"  # type: ignore[index]
-    assert events[1].decoded("DTSTART").time() == time(8, 0)  # type: ignore[attr-defined]
-    assert "sleep disturbance" in str(events[1]["DESCRIPTION"])  # type: ignore[index]
-    assert events[1].walk("VALARM")  # type: ignore[attr-defined]
+    assert str(events[7]["SUMMARY"]) == "LDN 3 mg (3 mL) in the morning"  # type: ignore[index]
+    assert events[7].decoded("DTSTART").time() == time(8, 0)  # type: ignore[attr-defined]
+    assert "sleep disturbance" in str(events[7]["DESCRIPTION"])  # type: ignore[index]
+    assert events[7].walk("VALARM")  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -85,6 +79,8 @@ def test_calendar_shows_morning_moves_notes_and_liquid_volumes() -> None:
         ({"tz": "Mars/Olympus"}, "unknown time zone"),
         ({"now": datetime(2025, 1, 1)}, "timezone-aware"),
         ({"concentration_mg_per_ml": Decimal(7)}, "cannot state the volume"),
+        ({"lineage": "has space"}, "without spaces"),
+        ({"lineage": "a@b"}, "without spaces"),
     ],
 )
 def test_calendar_refuses_bad_input(kwargs: dict[str, object], message: str) -> None:

@@ -67,7 +67,8 @@ def test_titrate_writes_an_ics_file(tmp_path: Path, capsys: pytest.CaptureFixtur
     ]
     assert _run(argv) == 0
     events = list(Calendar.from_ical(target.read_bytes()).walk("VEVENT"))
-    assert len(events) == 4
+    assert len(events) == 84  # one per dose of the 84-day plan
+    assert str(events[0]["UID"]) == "ldn-trial-6mg-20250106@lowdose"
     assert json.loads(capsys.readouterr().out)["ics"] == str(target)
 
 

@@ -30,6 +30,8 @@ from apps.fhir.outcomes import outcome_response
 from apps.nof1.api import router as nof1_router
 from apps.notifications.api import router as notifications_router
 from apps.pharmacy.api import router as pharmacy_router
+from apps.reports.api import router as reports_router
+from apps.research.api import router as research_router
 from apps.webapp.api import router as webapp_router
 from config.api_docs import LocalSwagger
 from config.api_input import ErrorOut, JsonOnlyParser
@@ -122,7 +124,9 @@ api.add_router("/", nof1_router)
 api.add_router("/", notifications_router)
 api.add_router("/", pharmacy_router)
 api.add_router("/", audit_router)
+api.add_router("/", research_router)
 api.add_router("/", webapp_router)
+api.add_router("/", reports_router)
 
 
 @api.exception_handler(InputError)

@@ -175,6 +175,8 @@ INSTALLED_APPS = [
     "apps.nof1",
     "apps.alerts",
     "apps.notifications",
+    "apps.research",
+    "apps.reports",  # reads checkins, clinical, nof1, alerts and pharmacy: after them
     "apps.demo",
     "apps.jobs",
     "apps.webapp",

@@ -71,6 +71,8 @@ urlpatterns = [
     path("", include("apps.evidence.urls")),
     path("", include("apps.pharmacology.urls")),
     path("", include("apps.nof1.urls")),
+    path("", include("apps.research.urls")),
+    path("", include("apps.reports.urls")),
     path("", include("apps.fhir.urls")),
 ]
 

@@ -110,7 +110,7 @@ def _run(args: argparse.Namespace) -> int:
         from lowdose.interop.ics import titration_calendar
 
         with naming_the_flag("--tz"):
-            payload = titration_calendar(steps, tz=args.tz, uid_prefix=f"ldn-{protocol.name}")
+            payload = titration_calendar(steps, tz=args.tz, lineage=f"ldn-{protocol.name}")
         args.ics.write_bytes(payload)
     return respond(
         args.json,

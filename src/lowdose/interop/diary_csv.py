@@ -15,9 +15,17 @@ with ISO dates; several rows for one date are averaged, empty cells ignored
 (:class:`lowdose.daily.Diary`). The score columns of both come from the
 :class:`~lowdose.daily.DailyScales` set (by default :data:`~lowdose.daily.DAILY_SCALES`).
 
-``side_effects`` is ``name:severity`` pairs separated by ``;`` (an ``other`` effect may carry
-``other:mild:detail text``). Every row is validated by :func:`lowdose.diary.parse_checkin`; the
-first bad row stops the import with its row number, and nothing is imported.
+``side_effects`` is ``name:severity`` pairs separated by ``;`` (an effect may carry a detail:
+``other:mild:detail text``). In a detail, ``;`` is written ``\\;`` and ``\\`` is written ``\\\\``,
+so every detail comes back exactly (a backslash before any other character is itself). Every row
+is validated by :func:`lowdose.diary.parse_checkin`; the first bad row stops the import with its
+row number, and nothing is imported.
+
+**The file** is RFC 4180 CSV: UTF-8, CRLF line ends, every cell in double quotes (a ``"`` in a
+cell doubled), so a ``,``, a ``;`` (the delimiter of spreadsheets in many European locales), a
+quote or a line break inside a cell never splits it. ``bom=True`` writes a UTF-8 byte-order mark
+first, which Excel on Windows needs to read the file as UTF-8; the readers accept a file with or
+without one.
 
 Spreadsheets evaluate a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return as a formula (OWASP, "CSV Injection"), so a note such as ``=HYPERLINK(...)`` could run in
@@ -37,7 +45,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from lowdose.daily import DAILY_SCALES, DailyScales, Diary, diary_from_numbered_rows
@@ -45,6 +53,7 @@ from lowdose.diary.checkin import Checkin, parse_checkin
 from lowdose.errors import CheckinError, DiaryError
 
 __all__ = [
+    "BOM",
     "CSV_COLUMNS",
     "FORMULA_TRIGGERS",
     "checkin_columns",
@@ -104,19 +113,43 @@ def unescape_text_cell(text: str) -> str:
     return text[1:] if text.startswith(_ESCAPE) else text
 
 
+#: A UTF-8 byte-order mark: Excel on Windows reads a CSV as UTF-8 only when it starts with one.
+BOM = "\ufeff"
+
+
+def _escape_detail(detail: str) -> str:
+    return detail.replace("\\", "\\\\").replace(";", "\\;")
+
+
+def _split_effects(text: str) -> list[str]:
+    """``text`` cut at each ``;`` not escaped, with ``\\;`` and ``\\\\`` read back."""
+    parts, current, chars = [], [], iter(text)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            current.append(following if following in ("\\", ";") else char + following)
+        elif char == ";":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
 def _encode_side_effects(checkin: Checkin) -> str:
     parts = []
     for effect in checkin.side_effects:
         part = f"{effect.name}:{effect.severity}"
         if effect.detail:
-            part += ":" + effect.detail.replace(";", ",")
+            part += ":" + _escape_detail(effect.detail)
         parts.append(part)
     return ";".join(parts)
 
 
 def _decode_side_effects(text: str, row: int) -> list[dict[str, str]]:
     effects = []
-    for part in filter(None, (p.strip() for p in text.split(";"))):
+    for part in filter(None, (p.strip() for p in _split_effects(text))):
         pieces = part.split(":", 2)
         if len(pieces) < 2:
             raise CheckinError(
@@ -135,11 +168,25 @@ def _dose_cell(dose_mg: Decimal | None) -> str:
     return "" if dose_mg is None else str(dose_mg)
 
 
+def _writer(stream: TextIO, bom: bool, *, quote_all: bool = True) -> Any:
+    """An RFC 4180 writer (CRLF; every cell quoted unless the file holds no text), after the
+    byte-order mark if asked."""
+    if bom:
+        stream.write(BOM)
+    if quote_all:
+        return csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    return csv.writer(stream, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+
+
 def write_checkins_csv(
-    checkins: Iterable[Checkin], stream: TextIO, *, scales: DailyScales = DAILY_SCALES
+    checkins: Iterable[Checkin],
+    stream: TextIO,
+    *,
+    scales: DailyScales = DAILY_SCALES,
+    bom: bool = False,
 ) -> None:
-    """Write check-ins as CSV (UTF-8 text, header first, ordered by recorded time)."""
-    writer = csv.writer(stream, lineterminator="\n")
+    """Write check-ins as CSV (header first, ordered by recorded time; module docstring)."""
+    writer = _writer(stream, bom)
     writer.writerow(checkin_columns(scales))
     for c in sorted(checkins, key=lambda c: (c.recorded_at, str(c.client_id))):
         writer.writerow(
@@ -170,7 +217,8 @@ def read_checkins_csv(
 
     ``now``, ``tz``, ``joined`` and ``scales`` are passed to :func:`lowdose.diary.parse_checkin`.
     """
-    reader = csv.DictReader(io.StringIO(stream) if isinstance(stream, str) else stream)
+    text = stream if isinstance(stream, str) else stream.read()
+    reader = csv.DictReader(io.StringIO(text.removeprefix(BOM)))
     missing = [
         c
         for c in checkin_columns(scales)
@@ -231,10 +279,11 @@ def _score_cell(value: float) -> str:
     return "" if math.isnan(value) else str(value)
 
 
-def write_diary(diary: Diary, stream: TextIO) -> None:
+def write_diary(diary: Diary, stream: TextIO, *, bom: bool = False) -> None:
     """Write the daily series as the diary CSV (one row per day, the diary's scales as columns;
-    an empty cell for a day not rated). :func:`parse_diary` reads it back unchanged."""
-    writer = csv.writer(stream, lineterminator="\n")
+    an empty cell for a day not rated; CRLF line ends, no quotes: it holds only dates and
+    numbers). :func:`parse_diary` reads it back unchanged."""
+    writer = _writer(stream, bom, quote_all=False)
     writer.writerow(diary_columns(diary.scales))
     for row in diary:
         writer.writerow(
@@ -248,7 +297,7 @@ def write_diary(diary: Diary, stream: TextIO) -> None:
 
 def parse_diary(text: str, *, scales: DailyScales = DAILY_SCALES) -> Diary:
     """Parse diary CSV text. Errors name the line number (header = line 1) and the column."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text.removeprefix(BOM)))
     header = [h.strip() for h in (reader.fieldnames or [])]
     *required, optional = diary_columns(scales)
     missing = [c for c in required if c not in header]

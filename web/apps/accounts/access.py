@@ -35,6 +35,8 @@ action                 patient                    clinician
 ``alerts.view``        —                          patients of their care teams
 ``alerts.acknowledge`` —                          patients of their care teams
 ``screening.resolve``  —                          patients of their care teams (and pharmacists)
+``reports.patient``    own record                 patients of their care teams
+``reports.clinician``  —                          patients of their care teams
 ``fhir.export``        own record (no drafts)     patients of their care teams
 =====================  =========================  ===================================
 
@@ -110,6 +112,7 @@ _CARE_TEAM = "care_team"
 _PHARMACY = "pharmacy"
 _NOF1_PHARMACY = "nof1_pharmacy"
 _ANY_PHARMACY = "any_pharmacy"
+_CLINIC = "clinic"
 
 ACTIONS: dict[str, dict[str, str]] = {
     "checkins.view": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
@@ -140,6 +143,12 @@ ACTIONS: dict[str, dict[str, str]] = {
     "alerts.view": {Role.CLINICIAN: _CARE_TEAM, Role.PHARMACIST: _ANY_PHARMACY},
     "alerts.acknowledge": {Role.CLINICIAN: _CARE_TEAM},
     "screening.resolve": {Role.CLINICIAN: _CARE_TEAM, Role.PHARMACIST: _ANY_PHARMACY},
+    "research.consent": {Role.PATIENT: _OWN},
+    "research.export": {Role.ADMIN: _CLINIC},
+    # The visit report (apps.reports): the patient's plain-language version, and the care
+    # team's, which also shows open alerts and the safety screen's findings.
+    "reports.patient": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
+    "reports.clinician": {Role.CLINICIAN: _CARE_TEAM},
     "fhir.export": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
 }
 
@@ -157,6 +166,8 @@ READS = frozenset(
         "nof1.view",
         "nof1.kits",
         "alerts.view",
+        "reports.patient",
+        "reports.clinician",
         "fhir.export",
     }
 )
@@ -264,6 +275,10 @@ def visible_patients(user: User, action: str = "checkins.view") -> QuerySet[Pati
         ).distinct()
     if scope == _NOF1_PHARMACY:
         return Patient.objects.filter(nof1_trials__pharmacy__pharmacists=user).distinct()
+    if scope == _CLINIC:
+        if user.clinic_id is None:
+            return Patient.objects.none()
+        return Patient.objects.filter(clinic_id=user.clinic_id)
     if scope == _ANY_PHARMACY:
         routed = Patient.objects.filter(
             prescriptions__pharmacy__pharmacists=user,

@@ -25,6 +25,8 @@ AREAS: dict[str, str] = {
     "panel": "Patient panel",
     "housekeeping": "Housekeeping (expired data pruned)",
     "push": "Notifications on devices",
+    "research": "Research export and consent",
+    "reports": "Visit reports",
 }
 
 _WORDS: dict[str, str] = {
@@ -32,6 +34,8 @@ _WORDS: dict[str, str] = {
     "auth.logout": "Signed out",
     "auth.login.failed": "Failed sign-in",
     "audit.view": "Read the audit log",
+    "research.export": "Downloaded the de-identified research export",
+    "research.consent": "Answered about research use of their data",
     "api.token.issue": "Issued an API token",
     "push.subscribe": "Turned on notifications on a device",
     "push.unsubscribe": "Turned off notifications on a device",
@@ -42,6 +46,8 @@ _WORDS: dict[str, str] = {
     "checkins.change": "Changed a check-in",
     "checkins.delete": "Deleted a check-in",
     "checkins.export": "Exported check-ins",
+    "reports.patient": "Opened or downloaded the patient's visit report",
+    "reports.clinician": "Opened or downloaded the clinician's visit report",
     "checkins.import": "Imported check-ins",
     "prescriptions.view": "Viewed prescriptions",
     "prescriptions.create": "Drafted a prescription",

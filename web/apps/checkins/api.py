@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
@@ -10,6 +10,7 @@ from apps.accounts.models import Patient
 from apps.audit.actor import Actor
 from apps.checkins.access import get_checkin_for_user
 from apps.checkins.actions import change_checkin, delete_checkin, record_checkin, revised_checkin
+from apps.checkins.exports import CSV_TYPE, checkins_csv_response
 from apps.checkins.models import PatientSummary
 from apps.checkins.queries import checkins_of
 from apps.checkins.schemas import CheckinIn, CheckinOut, CheckinPatch
@@ -108,3 +109,28 @@ def remove_checkin(request: HttpRequest, patient_id: ObjectId, checkin_ref: str)
     row = get_checkin_for_user(request, patient_id, checkin_ref, "checkins.change")
     delete_checkin(Actor.from_request(request), row)
     return Status(204, None)
+
+
+@router.get(
+    "/patients/{patient_id}/checkins.csv",
+    response={404: ErrorOut},
+    summary="Every check-in as a CSV file (RFC 4180, UTF-8), the same file as the page's export",
+    description="The columns and their cells are described in docs/api.md and in "
+    "`lowdose.interop.diary_csv`; the file re-imports unchanged on the check-ins page. "
+    "`bom=true` starts it with a UTF-8 byte-order mark, which Excel on Windows needs to show "
+    "non-ASCII letters. Patient (own) and the clinicians of their care team; recorded in the "
+    "audit log as `checkins.export`, like the page's download.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The CSV file, as an attachment.",
+                "content": {CSV_TYPE.split(";")[0]: {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def export_checkins_csv(
+    request: HttpRequest, patient_id: ObjectId, bom: bool = False
+) -> HttpResponse:
+    patient = get_patient_for_user(request, patient_id, "checkins.export")
+    return checkins_csv_response(patient, bom=bom)

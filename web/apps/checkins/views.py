@@ -32,6 +32,7 @@ from apps.checkins.actions import (
     why_unchangeable,
 )
 from apps.checkins.chart_images import Format, cached_image, chart_spec, prepare_image
+from apps.checkins.exports import checkins_csv_response, wants_bom
 from apps.checkins.forms import form_problems, raw_from_post
 from apps.checkins.models import Checkin
 from apps.checkins.queries import (
@@ -53,7 +54,6 @@ from lowdose.diary import (
 )
 from lowdose.diary.charts import checkin_chart
 from lowdose.diary.checkin import SIDE_EFFECT_LABELS
-from lowdose.interop.diary_csv import write_checkins_csv
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -328,13 +328,9 @@ def delete_checkin_page(request: HttpRequest, patient_id: int, checkin_id: int) 
 @login_required
 @require_GET
 def export_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Every check-in as CSV (:mod:`apps.checkins.exports`); ``?bom=1`` for Excel on Windows."""
     patient = get_patient_for_user(request, patient_id, "checkins.export")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="lowdose-checkins-{patient.pk}-{timezone.now():%Y%m%d}.csv"'
-    )
-    write_checkins_csv((row.to_core() for row in checkins_of(patient)), response)  # type: ignore[arg-type]
-    return response
+    return checkins_csv_response(patient, bom=wants_bom(request.GET.get("bom")))
 
 
 @login_required

@@ -24,8 +24,9 @@ def visible_prescriptions(
 ) -> QuerySet[Prescription]:
     """The prescriptions ``user`` may perform ``action`` on, optionally of one ``patient``.
 
-    Clinicians and patients see every prescription of the patients in their scope; pharmacists
-    only the signed or dispensed ones routed to one of their pharmacies.
+    Clinicians see every prescription of the patients in their scope; patients their own once
+    signed (a draft is not a prescription yet: it is neither shown nor offered as a download);
+    pharmacists only the signed or dispensed ones routed to one of their pharmacies.
     """
     patients = visible_patients(user, action)
     if patient is not None:
@@ -33,6 +34,8 @@ def visible_prescriptions(
     rows = Prescription.objects.filter(patient__in=patients)
     if routed_only(user, action):
         rows = rows.filter(pharmacy__pharmacists=user, status__in=ROUTED_STATUSES)
+    elif user.is_patient:
+        rows = rows.filter(status__in=ROUTED_STATUSES)
     return rows
 
 

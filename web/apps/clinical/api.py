@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from apps.accounts.access import get_patient_for_user
@@ -15,6 +15,7 @@ from apps.audit.actor import Actor
 from apps.clinical import actions
 from apps.clinical.access import get_prescription_for_user, visible_prescriptions
 from apps.clinical.actions import complete_assessment, correct_assessment, sign_prescription
+from apps.clinical.calendar import CALENDAR_TYPE, calendar_response
 from apps.clinical.crisis import Crisis
 from apps.clinical.models import AssessmentResult, Medication
 from apps.clinical.queries import patient_today
@@ -62,6 +63,33 @@ def list_prescriptions(
     rows = visible_prescriptions(cast(User, request.user), "prescriptions.view", patient)
     found, link = keyset_page(request, rows.select_related("pharmacy"), page)
     return {"items": [PrescriptionOut.from_row(rx) for rx in found], "next": link}
+
+
+@router.get(
+    "/patients/{patient_id}/prescriptions/{prescription_id}/plan.ics",
+    response={404: ErrorOut},
+    summary="The plan as an iCalendar file (RFC 5545), the same file as the page's download",
+    description="One event per dose at the patient's local time with a reminder. An adjusted "
+    "plan keeps the UIDs of the plan it adjusts, raises SEQUENCE on the doses that changed and "
+    "cancels (STATUS:CANCELLED) the doses it drops, so importing it corrects a calendar that "
+    "holds the earlier plan (docs/calendar.md). Patient (own, signed or dispensed plans only), "
+    "the clinicians of their care team (a draft's file says DRAFT and has no reminders), and "
+    "the pharmacist the prescription is routed to; recorded in the audit log as "
+    "`prescriptions.view`, like the page's download.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The iCalendar file, as an attachment.",
+                "content": {CALENDAR_TYPE.split(";")[0]: {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def plan_calendar(
+    request: HttpRequest, patient_id: ObjectId, prescription_id: ObjectId
+) -> HttpResponse:
+    rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.view")
+    return calendar_response(rx)
 
 
 @router.post(

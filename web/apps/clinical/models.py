@@ -7,6 +7,7 @@ and what was decided, so that every screen can be re-run and every decision trac
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
@@ -257,6 +258,13 @@ class Prescription(models.Model):
     screening = models.JSONField(null=True, blank=True, help_text="ScreeningResult.to_dict()")
     created_at = models.DateTimeField(default=timezone.now)
     signed_at = models.DateTimeField(null=True, blank=True)
+    # The plan this one adjusts or replaces, and the key every plan of that chain shares: the
+    # calendar's UIDs are built from it and the day (lowdose.interop.ics), so an adjusted plan's
+    # events replace the original's in a patient's calendar instead of doubling them.
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
 
     class Meta:
         ordering: ClassVar = ["-created_at"]

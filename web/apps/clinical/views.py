@@ -8,11 +8,10 @@ import json
 from datetime import date
 from decimal import Decimal
 from typing import cast
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,18 +20,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.locale import when
-from apps.accounts.models import Patient, Pharmacy, Role, User
+from apps.accounts.models import Patient, Pharmacy, User
 from apps.audit.actor import Actor
 from apps.clinical import actions
 from apps.clinical import screening as safety_net
 from apps.clinical.access import get_prescription_for_user, visible_prescriptions
+from apps.clinical.calendar import calendar_response
 from apps.clinical.fhir_records import medication_request_for
 from apps.clinical.models import Medication, Prescription
 from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
 from apps.clinical.screening import screen_patient
 from config.api_input import row_id
 from lowdose.errors import InputError, LowdoseError
-from lowdose.interop.ics import titration_calendar
 from lowdose.regimens import DoseTime, list_protocols
 from lowdose.safety import CONDITIONS, ScreenBlockedError, wallet_card
 
@@ -373,29 +372,17 @@ def adjust(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpR
 @login_required
 @require_GET
 def calendar(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    """The plan as an ``.ics`` file (:mod:`apps.clinical.calendar`); a draft only for clinicians."""
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.view")
-    body = titration_calendar(
-        rx.plan(),
-        tz=ZoneInfo(rx.patient.time_zone),
-        concentration_mg_per_ml=(
-            None if rx.concentration_mg_per_ml is None else Decimal(rx.concentration_mg_per_ml)
-        ),
-        uid_prefix=f"lowdose-rx{rx.pk}",
-    )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ldn-plan-{rx.pk}.ics"'
-    return response
+    return calendar_response(rx)
 
 
 @login_required
 @require_GET
 def fhir(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
-    """The prescription as one FHIR MedicationRequest. A draft is the clinician's alone: a
-    patient gets "not found" for it (it is not a prescription until signed)."""
+    """The prescription as one FHIR MedicationRequest, as the patient's export carries it (a
+    draft is the clinician's alone: the getter gives a patient "not found")."""
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.view")
-    user = cast(User, request.user)
-    if rx.status == Prescription.Status.DRAFT and user.role == Role.PATIENT:
-        raise Http404("No such prescription.")
     resource = medication_request_for(rx)
     response = HttpResponse(
         json.dumps(json.loads(resource.model_dump_json(exclude_none=True)), indent=2),

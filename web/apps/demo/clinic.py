@@ -31,6 +31,7 @@ from apps.checkins.models import Checkin
 from apps.checkins.summaries import after_diary_change
 from apps.demo.clinical import load_clinical_demo
 from apps.demo.nof1 import load_nof1_demo
+from apps.research.actions import set_research_use
 from lowdose.diary.demo import DEMO_PROFILES, generate_diary
 
 DEMO_PASSWORD = "lowdose-demo"  # noqa: S105 - documented demo-only password
@@ -125,6 +126,9 @@ def load_demo() -> dict[str, int]:
             added[username] += created
         # The follow-up rules see the whole diary once, as after the latest check-in.
         after_diary_change(patient)  # and the panel's summary
+        # Each demo patient said yes to research use, as on their research page, so the
+        # admin's research export has rows to look at.
+        set_research_use(Actor.of(user), patient, agreed=True)
     load_clinical_demo(
         clinician=clinician, pharmacist=pharmacist, pharmacy=pharmacy, patients=patients
     )

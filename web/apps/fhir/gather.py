@@ -10,10 +10,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from apps.accounts.models import Patient, Role, User
+from apps.accounts.models import Patient, User
 from apps.checkins.models import Checkin
+from apps.clinical.access import visible_prescriptions
 from apps.clinical.fhir_records import fhir_base, identifier_systems, prescription_record
-from apps.clinical.models import AssessmentResult, Prescription
+from apps.clinical.models import AssessmentResult
 from apps.nof1.models import Nof1Trial
 from apps.pharmacy.models import Dispensing
 from lowdose.daily import DAILY_SCALES
@@ -102,10 +103,9 @@ def patient_record(
     patient: Patient, reader: User, *, report: ReportDocument | None = None
 ) -> PatientRecord:
     """Everything the export holds about ``patient``, as ``reader`` may see it."""
-    rxs = Prescription.objects.filter(patient=patient).select_related("clinician", "pharmacy")
-    if reader.role == Role.PATIENT:
-        rxs = rxs.exclude(status=Prescription.Status.DRAFT)
-    prescriptions = list(rxs.order_by("created_at", "pk"))
+    # the prescriptions getter's rule: a patient never sees a draft
+    rxs = visible_prescriptions(reader, "prescriptions.view", patient)
+    prescriptions = list(rxs.select_related("clinician", "pharmacy").order_by("created_at", "pk"))
     dispensings = list(
         Dispensing.objects.filter(prescription__in=prescriptions)
         .select_related("pharmacist")

@@ -86,6 +86,15 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("checkins:export", "GET", "/patients/{pid}/checkins.csv", CARE, DENIED, audited=True),
     Route(
+        "api:export_checkins_csv",
+        "GET",
+        "/api/v1/patients/{pid}/checkins.csv",
+        every_role(404, anonymous=401, patient=200, clinician=200),
+        every_role(404, anonymous=401),
+        api=True,
+        audited=True,
+    ),
+    Route(
         "checkins:import",
         "POST",
         "/patients/{pid}/checkins/import/",

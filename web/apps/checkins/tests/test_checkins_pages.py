@@ -104,7 +104,7 @@ def test_a_bad_csv_imports_nothing_and_names_the_row(
     text = client.get(f"/patients/{patient.pk}/checkins.csv").content.decode()
     Checkin.objects.filter(patient=patient).delete()
     lines = text.splitlines()
-    lines[2] = lines[2].replace(",5,5,5,5,", ",5,5,55,5,")
+    lines[2] = lines[2].replace('"5","5","5","5"', '"5","5","55","5"')
     upload = io.BytesIO("\n".join(lines).encode())
     upload.name = "bad.csv"
     response = client.post(

@@ -39,6 +39,8 @@ def adjust_prescription(
     actor: Actor, rx: Prescription, *, rule: str, on: date, days: int | None = None
 ) -> Prescription:
     """A new draft with a tolerability rule applied to ``rx``'s plan; ``rx`` itself is unchanged.
+    The draft ``replaces`` ``rx`` and shares its ``lineage``, so its calendar corrects the one a
+    patient imported (:mod:`apps.clinical.calendar`).
 
     ``hold``: stay ``days`` longer on the dose of ``on``; ``step_back``: take the previous dose for
     ``days`` from ``on``, then re-try; ``morning``: every dose from ``on`` in the morning (sleep
@@ -76,6 +78,8 @@ def adjust_prescription(
             custom_steps=rx.custom_steps,
             form=rx.form,
             concentration_mg_per_ml=rx.concentration_mg_per_ml,
+            replaces=rx,
+            lineage=rx.lineage,
         )
         record_as(
             actor,

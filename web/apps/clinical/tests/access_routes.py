@@ -87,6 +87,25 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "clinical:calendar", "GET", RX + "plan.ics", RX_VIEWERS, DENIED, audited=True, extra=SIGNED
     ),
+    # A draft is not offered to the patient (nor routed to a pharmacist): only clinicians.
+    Route(
+        "clinical:calendar",
+        "GET",
+        RX + "plan.ics",
+        CLINICIAN_ONLY,
+        DENIED,
+        audited=True,
+        extra={"setup": draft_rx},
+    ),
+    Route(
+        "clinical:prescription",
+        "GET",
+        RX,
+        CLINICIAN_ONLY,
+        DENIED,
+        audited=True,
+        extra={"setup": draft_rx},
+    ),
     Route(
         "clinical:fhir",
         "GET",
@@ -183,6 +202,26 @@ ROUTES: tuple[Route, ...] = (
         api=True,
         audited=True,
         extra=SIGNED,
+    ),
+    Route(
+        "api:plan_calendar",
+        "GET",
+        "/api/v1/patients/{pid}/prescriptions/{rx}/plan.ics",
+        every_role(404, anonymous=401, patient=200, clinician=200, pharmacist=200),
+        every_role(404, anonymous=401),
+        api=True,
+        audited=True,
+        extra=SIGNED,
+    ),
+    Route(
+        "api:plan_calendar",
+        "GET",
+        "/api/v1/patients/{pid}/prescriptions/{rx}/plan.ics",
+        every_role(404, anonymous=401, clinician=200),
+        every_role(404, anonymous=401),
+        api=True,
+        audited=True,
+        extra={"setup": draft_rx},
     ),
     Route(
         "api:sign",

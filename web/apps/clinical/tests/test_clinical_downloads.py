@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -23,7 +22,7 @@ def pharmacy(pharmacist: User) -> Pharmacy:
     return pharmacist.pharmacies.get()
 
 
-def test_the_calendar_has_one_daily_event_per_step(
+def test_the_calendar_has_one_event_per_dose(
     client_for: Callable[[User | None], Client],
     clinician: User,
     patient: Patient,
@@ -34,11 +33,14 @@ def test_the_calendar_has_one_daily_event_per_step(
         f"/patients/{patient.pk}/prescriptions/{rx.pk}/plan.ics"
     )
     assert response["Content-Type"].startswith("text/calendar")
+    assert response["Content-Disposition"] == f'attachment; filename="ldn-plan-{rx.pk}.ics"'
     events = Calendar.from_ical(response.content).walk("VEVENT")
-    assert len(events) == 6
-    rules: list[Any] = [e["RRULE"] for e in events]
-    assert [rule["COUNT"] for rule in rules] == [[14]] * 6
+    assert len(events) == 84  # the 84-day supply, one dose a day
+    assert [str(e["UID"]) for e in events[:1]] == [
+        f"lowdose-{rx.lineage}-{rx.start_date:%Y%m%d}@lowdose"
+    ]
     assert str(events[0]["SUMMARY"]) == "LDN 1.5 mg at bedtime"
+    assert str(events[14]["SUMMARY"]) == "LDN 2 mg at bedtime"
 
 
 def test_the_fhir_download_round_trips_the_exact_steps(

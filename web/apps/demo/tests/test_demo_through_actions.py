@@ -118,11 +118,14 @@ def test_the_demo_records_are_each_made_by_an_action() -> None:
         "prescriptions.sign",
         "prescriptions.dispense",
         "nof1.design",
+        "research.consent",
     }
     assert set(AuditEvent.objects.values_list("actor_username", flat=True)) == {
         "system",
         "clinician",
         "pharmacist",
+        "patient",  # each demo patient's yes to research use, as on their own page
+        "patient2",
     }
 
 
