@@ -37,6 +37,7 @@ action                 patient                    clinician
 ``screening.resolve``  —                          patients of their care teams (and pharmacists)
 ``reports.patient``    own record                 patients of their care teams
 ``reports.clinician``  —                          patients of their care teams
+``fhir.export``        own record (no drafts)     patients of their care teams
 =====================  =========================  ===================================
 
 Pharmacists see only what is sent to their pharmacy, never check-ins: for
@@ -148,6 +149,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     # team's, which also shows open alerts and the safety screen's findings.
     "reports.patient": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "reports.clinician": {Role.CLINICIAN: _CARE_TEAM},
+    "fhir.export": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
 }
 
 #: Permissions that are reads in themselves, recorded under their own name (the rest are writes,
@@ -166,6 +168,7 @@ READS = frozenset(
         "alerts.view",
         "reports.patient",
         "reports.clinician",
+        "fhir.export",
     }
 )
 
