@@ -21,9 +21,11 @@ from apps.accounts.models import Patient, User
 from apps.alerts.models import Alert
 from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
-from apps.checkins.models import Checkin, SideEffectReport
+from apps.checkins.models import Checkin, CheckinRevision, SideEffectReport
 from apps.clinical.actions.assessments import complete_assessment
 from apps.clinical.models import AssessmentResult
+from apps.demo.clinic import PATIENT_NAMES, load_demo
+from apps.fhir.tests.test_fhir_export import full_patient, pharmacy  # noqa: F401  (fixtures)
 from lowdose import instruments
 from lowdose.diary import SideEffect
 
@@ -125,6 +127,7 @@ def _scores(bundle: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _empty_the_record(patient: Patient) -> None:
+    CheckinRevision.objects.filter(checkin__patient=patient).delete()
     SideEffectReport.objects.filter(checkin__patient=patient).delete()
     Checkin.objects.filter(patient=patient).delete()
     AssessmentResult.objects.filter(patient=patient).delete()
@@ -358,3 +361,54 @@ def test_the_senders_total_is_not_trusted(diary_patient: Patient) -> None:
     totals = sorted(AssessmentResult.objects.values_list("instrument", "total"))
     assert totals == [("gad7", "14"), ("phq9", "0")]
     assert not Alert.objects.filter(patient=diary_patient, kind="self_harm_risk").exists()
+
+
+def _only(bundle: dict[str, Any], keep: Callable[[str], bool]) -> dict[str, Any]:
+    return {**bundle, "entry": [e for e in bundle["entry"] if keep(e["resource"]["resourceType"])]}
+
+
+def _round_trip_by_role(patient: Patient, clinician: User) -> None:
+    """Export (as the clinician: the whole record), empty the diary and the questionnaires,
+    import as each role imports (the patient the diary, the clinician the questionnaires), and
+    export again: the same resources."""
+    assert patient.user is not None
+    first = _export(clinician, patient)
+    before = _written(patient)
+    _empty_the_record(patient)
+
+    diary = _import(patient.user, patient, _only(first, lambda t: t != "QuestionnaireResponse"))
+    forms = _import(clinician, patient, _only(first, lambda t: t == "QuestionnaireResponse"))
+
+    assert diary.status_code == 200, diary.content[:500]
+    assert forms.status_code == 200, forms.content[:500]
+    assert _written(patient) == before
+    again = _export(clinician, patient)
+    assert _comparable(again) == _comparable(first)
+    assert _scores(again) == _scores(first)
+    kinds = {e["resource"]["resourceType"] for e in again["entry"]}
+    assert {e["resource"]["resourceType"] for e in first["entry"]} == kinds
+
+
+def test_round_trip_of_a_patient_with_every_kind_of_record(
+    full_patient: Patient,  # noqa: F811  (the export tests' fixture)
+    clinician: User,
+) -> None:
+    bundle = _export(clinician, full_patient)
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert {"MedicationRequest", "MedicationDispense", "Condition", "Practitioner"} <= kinds
+
+    _round_trip_by_role(full_patient, clinician)
+
+    summary = json.loads(_import(full_patient.user, full_patient, _only(bundle, str)).content)  # type: ignore[arg-type]
+    assert summary["created"] == 0  # the second import of the whole Bundle: nothing new
+    assert summary["kept"]["MedicationRequest"] == 2
+    assert summary["kept"]["MedicationDispense"] == 1
+
+
+def test_round_trip_of_every_demo_patient() -> None:
+    load_demo()
+    clinician = User.objects.get(username="clinician")
+    patients = Patient.objects.filter(clinic=clinician.clinic, user__isnull=False)
+    assert patients.count() == len(PATIENT_NAMES)
+    for patient in patients:
+        _round_trip_by_role(patient, clinician)
