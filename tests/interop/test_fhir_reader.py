@@ -156,3 +156,49 @@ def test_unsupported_and_unknown_resource_types_are_refused() -> None:
         ("[0].resourceType", "not-supported"),
         ("[1].resourceType", "not-supported"),
     ]
+
+
+def test_another_apps_day_is_its_effective_day_even_when_uploaded_later() -> None:
+    day = "2026-03-05T20:15:00+00:00"
+    local = "urn:lowdose:daily-item"
+
+    def obs(system: str, code: str, value: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"coding": [{"system": system, "code": code}]},
+            "effectiveDateTime": day,
+            "issued": "2026-03-09T08:00:00+00:00",
+            **value,
+        }
+
+    dose = {"coding": [{"system": "urn:lowdose:checkin", "code": "dose-taken"}]}
+    day_of_another_app = [
+        obs("http://loinc.org", "72514-3", {"valueQuantity": {"value": 3}}),
+        obs(local, "fatigue", {"valueInteger": 2}),
+        obs(local, "sleep", {"valueInteger": 8}),
+        obs(local, "mood", {"valueInteger": 9}),
+        obs(
+            "urn:lowdose:checkin",
+            "dose",
+            {
+                "valueCodeableConcept": dose,
+                "component": [
+                    {
+                        "code": {"coding": [{"system": "urn:lowdose:checkin", "code": "dose-mg"}]},
+                        "valueQuantity": {"value": 1.5},
+                    }
+                ],
+            },
+        ),
+    ]
+    plan = _read(day_of_another_app)
+
+    assert plan.problems == ()
+    [item] = plan.checkins
+    assert item.foreign
+    assert item.checkin.day == date(2026, 3, 5)
+    assert item.checkin.recorded_at == datetime(2026, 3, 5, 20, 15, tzinfo=UTC)
+    assert (item.checkin.pain, item.checkin.dose_mg) == (3, Decimal("1.5"))
+    # the same day sent again is the same check-in (its id comes from the patient and the day)
+    assert _read(day_of_another_app).checkins[0].checkin.client_id == item.checkin.client_id

@@ -141,7 +141,10 @@ class DiaryReader:
         if group.day is not None and group.day != day:
             return f"This check-in's Observations disagree on the day ({group.day} and {day})."
         group.day = day
-        moment = resource.get("issued") or resource.get("effectiveDateTime")
+        # lowdose's own: when it was recorded (``issued``). Another app's: when it is about (an
+        # upload days later would put the entry on the upload's day).
+        effective = resource.get("effectiveDateTime")
+        moment = effective if group.foreign else resource.get("issued") or effective
         if isinstance(moment, str) and "T" in moment and group.recorded_at is None:
             group.recorded_at = moment
         group.paths.setdefault("day", where + ".effectiveDateTime")
