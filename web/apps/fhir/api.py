@@ -16,9 +16,9 @@ from pydantic import ConfigDict, Field
 
 from apps.accounts.auth import BearerToken
 from apps.fhir.export import export_bundle
-from apps.fhir.importing import ImportRefusedError, import_bundle
+from apps.fhir.importing import import_bundle
 from apps.fhir.outcomes import FHIR_JSON, fhir_response, outcome_response
-from config.errors import ExportRefusedError
+from config.errors import ExportRefusedError, ImportRefusedError
 from lowdose.interop.fhir.reader import problems_outcome
 
 router = Router(tags=["fhir"], auth=BearerToken())

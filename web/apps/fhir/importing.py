@@ -38,23 +38,15 @@ from apps.clinical.actions.assessments import complete_assessment
 from apps.clinical.models import AssessmentResult
 from apps.fhir.gather import identifier_systems
 from config.api_input import row_id
+from config.errors import ImportRefusedError
 from lowdose import instruments
 from lowdose.errors import InputError
 from lowdose.interop.fhir import PatientIdentity
 from lowdose.interop.fhir.reader import ImportedAssessment, ImportPlan, Problem, read_import
 
-__all__ = ["ImportRefusedError", "ImportSummary", "import_bundle"]
+__all__ = ["ImportSummary", "import_bundle"]
 
 NO_PATIENT = "No such patient, or their record is not yours to import into. Check the patient's id."
-
-
-class ImportRefusedError(Exception):
-    """The import wrote nothing: ``status`` (400, 403, 404) and every problem by path."""
-
-    def __init__(self, status: int, problems: list[Problem]) -> None:
-        super().__init__(problems[0].message if problems else "refused")
-        self.status = status
-        self.problems = problems
 
 
 @dataclass
