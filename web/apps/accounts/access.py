@@ -150,6 +150,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     "reports.patient": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "reports.clinician": {Role.CLINICIAN: _CARE_TEAM},
     "fhir.export": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
+    # The whole record in one download (FHIR, CSV and the visit report): the patient's own.
+    "record.download": {Role.PATIENT: _OWN},
 }
 
 #: Permissions that are reads in themselves, recorded under their own name (the rest are writes,
@@ -169,6 +171,7 @@ READS = frozenset(
         "reports.patient",
         "reports.clinician",
         "fhir.export",
+        "record.download",
     }
 )
 
