@@ -37,6 +37,7 @@ action                 patient                    clinician
 ``screening.resolve``  —                          patients of their care teams (and pharmacists)
 ``reports.patient``    own record                 patients of their care teams
 ``reports.clinician``  —                          patients of their care teams
+``sharing.manage``     own record                 —
 =====================  =========================  ===================================
 
 Pharmacists see only what is sent to their pharmacy, never check-ins: for
@@ -148,6 +149,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     # team's, which also shows open alerts and the safety screen's findings.
     "reports.patient": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "reports.clinician": {Role.CLINICIAN: _CARE_TEAM},
+    # Share links (apps.sharing): the patient's own choice to share, so the patient alone.
+    "sharing.manage": {Role.PATIENT: _OWN},
 }
 
 #: Permissions that are reads in themselves, recorded under their own name (the rest are writes,
