@@ -16,6 +16,7 @@ from apps.accounts.models import Patient
 from apps.reports.tests.helpers import pdf_text
 from apps.sharing.models import Opening
 
+from .checks import check_page, phone_context_options
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -27,7 +28,7 @@ DOCTOR = "Dr Ada Example, Riverside Pain Clinic"
 def phones(browser: Browser, settings: Any) -> Iterator[tuple[Page, Page]]:
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    options: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "accept_downloads": True}
+    options = phone_context_options(accept_downloads=True)
     patient_context = browser.new_context(**options)
     doctor_context = browser.new_context(**options)
     yield patient_context.new_page(), doctor_context.new_page()
@@ -48,16 +49,18 @@ def test_a_doctor_opens_the_shared_report_with_the_passcode(
     mine.goto(f"{live_server.url}/patients/{patient.pk}/")
     mine.click("text=Share with another doctor")
     expect(mine.locator("h1")).to_have_text("Share with another doctor")
+    check_page(mine)
     mine.fill("#share-label", "Pain clinic referral")
     mine.fill("#share-passcode", "river-stone-42")
     mine.click("text=Make the link")
     expect(mine.locator("h1")).to_have_text("Your share link is ready")
-    assert mine.evaluate("() => document.documentElement.scrollWidth") <= 390
+    check_page(mine)
     viewer_url = mine.input_value("#share-url")
     assert "/shared#shlink:/" in viewer_url
 
     theirs.goto(viewer_url)
     expect(theirs.locator("#shl-label")).to_have_text("Pain clinic referral")
+    check_page(theirs)
     theirs.fill("#shl-recipient", DOCTOR)
     theirs.fill("#shl-passcode", "river-stone-41")
     theirs.click("text=Open the report")
@@ -65,7 +68,7 @@ def test_a_doctor_opens_the_shared_report_with_the_passcode(
     theirs.fill("#shl-passcode", "river-stone-42")
     theirs.click("text=Open the report")
     expect(theirs.locator("#shl-result")).to_be_visible()
-    assert theirs.evaluate("() => document.documentElement.scrollWidth") <= 390
+    check_page(theirs)
     with theirs.expect_download() as download:
         theirs.click("#shl-download")
     saved = tmp_path / "shared.pdf"
@@ -80,3 +83,4 @@ def test_a_doctor_opens_the_shared_report_with_the_passcode(
 
     mine.click("text=See all your links")
     expect(mine.locator("table")).to_contain_text(DOCTOR)
+    check_page(mine)
