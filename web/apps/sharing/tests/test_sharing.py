@@ -23,6 +23,7 @@ from apps.audit.models import AuditEvent
 from apps.reports.tests.helpers import ALERT_MESSAGE, full_record, pdf_text
 from apps.sharing import links, packet
 from apps.sharing.actions import create_share_link
+from apps.sharing.housekeeping import drop_expired_packets
 from apps.sharing.models import MAX_PASSCODE_FAILURES, Opening, ShareLink
 
 API = "/api/v1/patients/{pid}/share-links"
@@ -363,3 +364,18 @@ def test_viewer_page_is_public_and_sends_no_referrer() -> None:
     assert response.status_code == 200
     assert response["Referrer-Policy"] == "no-referrer"
     assert "js/share-viewer" in response.content.decode()
+
+
+def test_the_hourly_sweep_drops_expired_copies_only(
+    patient: Patient, fake_packet: Callable[[Patient], bytes]
+) -> None:
+    actor = Actor.of(_user(patient))
+    old = create_share_link(actor, patient, expires_in_hours=1, passcode="river-stone-42")
+    fresh = create_share_link(actor, patient, expires_in_hours=24, passcode="river-stone-42")
+    later = timezone.now() + timedelta(hours=2)
+
+    assert drop_expired_packets(now=later) == 1
+    assert drop_expired_packets(now=later) == 0
+
+    assert ShareLink.objects.get(pk=old.link.pk).packet == ""
+    assert ShareLink.objects.get(pk=fresh.link.pk).packet.count(".") == 4
