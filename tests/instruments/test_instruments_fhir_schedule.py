@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 
 from lowdose.errors import InputError
 from lowdose.instruments import AssignmentSchedule, get, names, score
-from lowdose.interop.fhir import observation, questionnaire, questionnaire_response
+from lowdose.interop.fhir import (
+    observation,
+    questionnaire,
+    questionnaire_response,
+    versioned_canonical,
+)
 
 WHEN = datetime(2025, 1, 15, 9, 5, tzinfo=UTC)
 PHQ9 = {f"item{i}": v for i, v in enumerate([2, 2, 1, 1, 0, 1, 2, 1, 0], start=1)}
@@ -22,7 +27,31 @@ PHQ9 = {f"item{i}": v for i, v in enumerate([2, 2, 1, 1, 0, 1, 2, 1, 0], start=1
 def test_every_instrument_builds_a_valid_questionnaire(name: str) -> None:
     q = questionnaire(get(name))
     assert len(q.item) == len(get(name).items)
-    assert q.url.endswith(name)
+    assert q.url == f"http://localhost:8000/fhir/Questionnaire/{name.replace('_', '-')}"
+    assert q.version is not None
+    assert q.version.isdigit()
+    assert q.id == name.replace("_", "-")
+
+
+def test_versioned_canonical_and_a_custom_base() -> None:
+    assert (
+        versioned_canonical(get("gad7"), "https://ldn.clinic.example/fhir/")
+        == "https://ldn.clinic.example/fhir/Questionnaire/gad7|1"
+    )
+    qr = questionnaire_response(
+        get("phq9"), PHQ9, subject="Patient/1", authored=WHEN, base="https://x.example/fhir"
+    )
+    assert qr.questionnaire == "https://x.example/fhir/Questionnaire/phq9|1"
+
+
+def test_published_fiqr_withholds_its_wording_and_phq9_keeps_it() -> None:
+    private = questionnaire(get("fiqr"))
+    public = questionnaire(get("fiqr"), publish=True)
+    assert [i.linkId for i in public.item] == [i.linkId for i in private.item]
+    assert all("not published" in (i.text or "") for i in public.item)
+    assert "not published" in (public.description or "")
+    phq9 = questionnaire(get("phq9"), publish=True)
+    assert phq9.item[0].text == get("phq9").items[0].text
 
 
 def test_phq9_questionnaire_follows_us_core() -> None:

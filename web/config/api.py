@@ -25,6 +25,8 @@ from apps.checkins.api import router as checkins_router
 from apps.clinical.api import router as clinical_router
 from apps.clinical.schemas import ScreeningOut
 from apps.evidence.api import router as evidence_router
+from apps.fhir.api import router as fhir_router
+from apps.fhir.outcomes import outcome_response
 from apps.nof1.api import router as nof1_router
 from apps.notifications.api import router as notifications_router
 from apps.pharmacy.api import router as pharmacy_router
@@ -118,6 +120,7 @@ api.add_router("/", checkins_router)
 api.add_router("/", alerts_router)
 api.add_router("/", clinical_router)
 api.add_router("/", evidence_router)
+api.add_router("/", fhir_router)
 api.add_router("/", nof1_router)
 api.add_router("/", notifications_router)
 api.add_router("/", pharmacy_router)
@@ -176,6 +179,11 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    if request.path.endswith("/fhir"):  # the FHIR export answers every error as OperationOutcome
+        return outcome_response(
+            401,
+            "Send a valid token: POST /api/v1/auth/token, then 'Authorization: Bearer <token>'.",
+        )
     return api.create_response(
         request,
         {

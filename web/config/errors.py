@@ -12,6 +12,8 @@ The web layer's own tree (the core's is :mod:`lowdose.errors`)::
     │                                 past the change window or to a deleted check-in
     └── AlertClosedError              409: the alert was already resolved
     BackupError (Exception)           a backup or restore refused (management commands)
+    ExportRefusedError (Exception)    a FHIR export refused: ``status`` 400, 403 or 404, answered
+                                      as an OperationOutcome (:mod:`apps.fhir`)
     AuditImmutableError (RuntimeError)  any attempt to change or remove an audit event
 
 :func:`api_status` is the one table from an error to its HTTP status; :mod:`config.api` answers
@@ -40,6 +42,7 @@ __all__ = [
     "AuditImmutableError",
     "BackupError",
     "CheckinConflictError",
+    "ExportRefusedError",
     "NulCharacterError",
     "UnsupportedMediaTypeError",
     "api_status",
@@ -81,6 +84,15 @@ class AlertClosedError(InputError):
 
 class BackupError(Exception):
     """A backup or restore that lowdose refuses; the message says why and what to do."""
+
+
+class ExportRefusedError(Exception):
+    """A FHIR export that cannot be given: ``status`` (400, 403, 404) and what to do."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 class AuditImmutableError(RuntimeError):

@@ -181,6 +181,7 @@ INSTALLED_APPS = [
     "apps.demo",
     "apps.jobs",
     "apps.webapp",
+    "apps.fhir",  # reads checkins, clinical, pharmacy and nof1: after them
 ]
 
 MIDDLEWARE = [
@@ -493,6 +494,31 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a CSV of years of check-ins fits easily
+
+
+def _uri_setting(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
+    """An absolute URI from the environment (empty allowed when the default is empty)."""
+    value = os.environ.get(name, default).strip()
+    if value and (not value.startswith(schemes) or any(c.isspace() for c in value)):
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: give an absolute URI starting with {' or '.join(schemes)}, "
+            "with no spaces."
+        )
+    return value
+
+
+# FHIR export (docs/fhir.md). MRN_SYSTEM: the clinic's medical-record-number system (an OID as
+# urn:oid:… or the EHR's URL); empty leaves the MRN out. FHIR_IDENTIFIER_BASE: lowdose's own
+# identifier systems (<base>:patient, …): a URI the clinic controls. FHIR_BASE_URL: the public
+# address of /fhir, the base of the Questionnaires' canonical URLs; empty uses the request's.
+MRN_SYSTEM = _uri_setting("LOWDOSE_MRN_SYSTEM", "", schemes=("urn:", "http://", "https://"))
+FHIR_IDENTIFIER_BASE = _uri_setting(
+    "LOWDOSE_FHIR_IDENTIFIER_BASE", "urn:lowdose:id", schemes=("urn:", "http://", "https://")
+)
+FHIR_BASE_URL = _uri_setting("LOWDOSE_FHIR_BASE_URL", "", schemes=("http://", "https://")).rstrip(
+    "/"
+)
+
 # Licensed questionnaire wording (the FIQR) a clinic has the right to use: comma-separated JSON
 # files in the format of lowdose.instruments.fiqr; checked at start-up (docs/instruments.md).
 LICENSED_WORDING_FILES = [

@@ -73,6 +73,7 @@ urlpatterns = [
     path("", include("apps.nof1.urls")),
     path("", include("apps.research.urls")),
     path("", include("apps.reports.urls")),
+    path("", include("apps.fhir.urls")),
     path("", include("apps.sharing.urls")),
 ]
 

@@ -37,6 +37,7 @@ action                 patient                    clinician
 ``screening.resolve``  —                          patients of their care teams (and pharmacists)
 ``reports.patient``    own record                 patients of their care teams
 ``reports.clinician``  —                          patients of their care teams
+``fhir.export``        own record (no drafts)     patients of their care teams
 ``sharing.manage``     own record                 —
 =====================  =========================  ===================================
 
@@ -149,6 +150,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     # team's, which also shows open alerts and the safety screen's findings.
     "reports.patient": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "reports.clinician": {Role.CLINICIAN: _CARE_TEAM},
+    "fhir.export": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     # Share links (apps.sharing): the patient's own choice to share, so the patient alone.
     "sharing.manage": {Role.PATIENT: _OWN},
 }
@@ -169,6 +171,7 @@ READS = frozenset(
         "alerts.view",
         "reports.patient",
         "reports.clinician",
+        "fhir.export",
     }
 )
 

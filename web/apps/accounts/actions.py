@@ -373,14 +373,28 @@ def turn_off_two_factor(actor: Actor) -> None:
         record_as(actor, "two_factor.disable")
 
 
+#: The longest medical record number kept (the column's width).
+MRN_MAX = 64
+
+
+def _mrn_problem(mrn: str) -> str | None:
+    if len(mrn) > MRN_MAX:
+        return f"Medical record number: at most {MRN_MAX} characters; check it against the EHR."
+    if any(not c.isprintable() for c in mrn):
+        return "Medical record number: letters, digits and punctuation only, on one line."
+    return None
+
+
 def update_patient_settings(
-    actor: Actor, patient: Patient, *, time_zone: str, locale: str
+    actor: Actor, patient: Patient, *, time_zone: str, locale: str, mrn: str | None = None
 ) -> dict[str, dict[str, str]]:
     """Set the patient's time zone (which calendar day each check-in belongs to) and locale (how
-    their pages write dates and times). Both are checked before anything changes, and every
-    problem is named at once; the changes and their audit event commit together. Returns what
-    changed (``{field: {"from": ..., "to": ...}}``)."""
+    their pages write dates and times), and, when ``mrn`` is given (the clinician's form), the
+    clinic's medical record number (it goes into the FHIR export). All are checked before
+    anything changes, and every problem is named at once; the changes and their audit event
+    commit together. Returns what changed (``{field: {"from": ..., "to": ...}}``)."""
     time_zone, locale = time_zone.strip(), locale.strip().lower()
+    mrn = patient.mrn if mrn is None else mrn.strip()
     problems: list[tuple[str, str]] = []
     if time_zone not in available_timezones():
         problems.append(
@@ -396,6 +410,9 @@ def update_patient_settings(
         )
     if locale not in dict(settings.LANGUAGES):
         problems.append(("locale", "Dates and times: choose one of the ways in the list."))
+    mrn_problem = _mrn_problem(mrn)
+    if mrn_problem is not None:
+        problems.append(("mrn", mrn_problem))
     if problems:
         raise InputError(
             " ".join(text for _, text in problems) + " Nothing was changed.", field=problems[0][0]
@@ -405,11 +422,12 @@ def update_patient_settings(
         for name, before, after in (
             ("time_zone", patient.time_zone, time_zone),
             ("locale", patient.locale, locale),
+            ("mrn", patient.mrn, mrn),
         )
         if before != after
     }
-    patient.time_zone, patient.locale = time_zone, locale
+    patient.time_zone, patient.locale, patient.mrn = time_zone, locale, mrn
     with transaction.atomic():  # the change and its audit event commit together
-        patient.save(update_fields=["time_zone", "locale"])
+        patient.save(update_fields=["time_zone", "locale", "mrn"])
         record_as(actor, "patient.settings", patient_id=patient.pk, obj=patient, detail=changes)
     return changes

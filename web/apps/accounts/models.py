@@ -153,6 +153,12 @@ class Patient(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
     display_name = models.CharField(max_length=200)
+    mrn = models.CharField(
+        "medical record number",
+        max_length=64,
+        blank=True,
+        help_text="The clinic's record number (its system: LOWDOSE_MRN_SYSTEM); in FHIR exports.",
+    )
     time_zone = models.CharField(max_length=64, default=settings.DEFAULT_PATIENT_TIME_ZONE)
     locale = models.CharField(
         "how dates and times read",

@@ -22,7 +22,7 @@ from apps.accounts.actions import (
     update_patient_settings,
 )
 from apps.accounts.locale import locale_examples
-from apps.accounts.models import CareTeam, Patient, User
+from apps.accounts.models import CareTeam, Patient, Role, User
 from apps.audit.actor import Actor
 from lowdose.errors import InputError
 
@@ -123,6 +123,10 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def _is_clinician(request: HttpRequest) -> bool:
+    return isinstance(request.user, User) and request.user.role == Role.CLINICIAN
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_settings(request: HttpRequest, patient_id: int) -> HttpResponse:
@@ -135,6 +139,8 @@ def patient_settings(request: HttpRequest, patient_id: int) -> HttpResponse:
                 patient,
                 time_zone=request.POST.get("time_zone", ""),
                 locale=request.POST.get("locale", patient.locale),
+                # the record number is the clinic's: only a clinician's form changes it
+                mrn=request.POST.get("mrn") if _is_clinician(request) else None,
             )
         except InputError as exc:
             error = exc
@@ -149,6 +155,7 @@ def patient_settings(request: HttpRequest, patient_id: int) -> HttpResponse:
             "zones": sorted(available_timezones()),
             "locales": locale_examples(),
             "error": error,
+            "edits_mrn": _is_clinician(request),
         },
         status=400 if error else 200,
     )

@@ -13,19 +13,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from fhir.resources.R4B.bundle import Bundle
 
 from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.models import Patient, User
 from apps.audit.actor import Actor
 from apps.clinical import actions
+from apps.clinical.fhir_records import fhir_base, identifier_systems
 from apps.clinical.models import AssessmentResult, Assignment
 from apps.clinical.queries import patient_today
 from lowdose import instruments
 from lowdose.errors import InputError
 from lowdose.instruments import Instrument, Item, Occurrence
-from lowdose.interop.fhir import observation, questionnaire_response
+from lowdose.interop.fhir import (
+    AssessmentRecord,
+    PatientIdentity,
+    PatientRecord,
+    patient_bundle,
+)
 
 
 @dataclass(frozen=True)
@@ -321,12 +327,12 @@ def result(request: HttpRequest, patient_id: int, result_id: int) -> HttpRespons
 @login_required
 @require_GET
 def result_fhir(request: HttpRequest, patient_id: int, result_id: int) -> HttpResponse:
-    """A FHIR R4B collection Bundle: the QuestionnaireResponse and the score Observation."""
+    """A FHIR R4B collection Bundle: the Patient, the QuestionnaireResponse and the score
+    Observation, each with its ``fullUrl`` (as in the patient's whole export)."""
     patient = get_patient_for_user(request, patient_id, "assessments.view")
     row = patient.assessment_results.filter(pk=result_id).first()
     if row is None:
         raise Http404("No such result.")
-    definition = instruments.get(row.instrument)
     answers = row.result["answers"]
     rescored = instruments.score(row.instrument, answers)
     if rescored.version != row.version:
@@ -336,25 +342,20 @@ def result_fhir(request: HttpRequest, patient_id: int, result_id: int) -> HttpRe
             status=409,
             content_type="text/plain; charset=utf-8",
         )
-    subject = f"Patient/{patient.pk}"
-    response = questionnaire_response(
-        definition, answers, subject=subject, authored=row.completed_at, response_id=f"qr-{row.pk}"
+    record = PatientRecord(
+        patient=PatientIdentity(lowdose_id=patient.pk, name=patient.display_name, mrn=patient.mrn),
+        assessments=(
+            AssessmentRecord(
+                lowdose_id=row.pk,
+                instrument=row.instrument,
+                answers=answers,
+                completed_at=row.completed_at,
+                version=row.version,
+            ),
+        ),
     )
-    score = observation(
-        rescored,
-        subject=subject,
-        effective=row.completed_at,
-        derived_from=f"QuestionnaireResponse/qr-{row.pk}",
-    )
-    bundle = Bundle.model_validate(
-        {
-            "resourceType": "Bundle",
-            "type": "collection",
-            "entry": [
-                {"resource": json.loads(r.model_dump_json(exclude_none=True))}
-                for r in (response, score)
-            ],
-        }
+    bundle = patient_bundle(
+        record, identifier_systems(), generated_at=timezone.now(), canonical_base=fhir_base(request)
     )
     out = HttpResponse(
         json.dumps(json.loads(bundle.model_dump_json(exclude_none=True)), indent=2),

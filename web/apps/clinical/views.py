@@ -26,12 +26,12 @@ from apps.clinical import actions
 from apps.clinical import screening as safety_net
 from apps.clinical.access import get_prescription_for_user, visible_prescriptions
 from apps.clinical.calendar import calendar_response
+from apps.clinical.fhir_records import medication_request_for
 from apps.clinical.models import Medication, Prescription
 from apps.clinical.queries import current_dose_for, open_trial_windows, patient_today
 from apps.clinical.screening import screen_patient
 from config.api_input import row_id
 from lowdose.errors import InputError, LowdoseError
-from lowdose.interop.fhir import medication_request
 from lowdose.regimens import DoseTime, list_protocols
 from lowdose.safety import CONDITIONS, ScreenBlockedError, wallet_card
 
@@ -380,15 +380,10 @@ def calendar(request: HttpRequest, patient_id: int, prescription_id: int) -> Htt
 @login_required
 @require_GET
 def fhir(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
+    """The prescription as one FHIR MedicationRequest, as the patient's export carries it (a
+    draft is the clinician's alone: the getter gives a patient "not found")."""
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.view")
-    resource = medication_request(
-        rx.plan(),
-        f"Patient/{rx.patient_id}",
-        request_id=f"ldn-{rx.pk}",
-        authored_on=(rx.signed_at or rx.created_at).date(),
-        status={"draft": "draft", "signed": "active", "dispensed": "active"}[rx.status],
-        requester_ref=f"Practitioner/{rx.clinician_id}",
-    )
+    resource = medication_request_for(rx)
     response = HttpResponse(
         json.dumps(json.loads(resource.model_dump_json(exclude_none=True)), indent=2),
         content_type="application/fhir+json",

@@ -10,10 +10,12 @@ QuestionnaireResponse. Models come from ``fhir.resources.R4B`` (the package's ro
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from fhir.resources.R4B.identifier import Identifier
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -22,13 +24,18 @@ from lowdose.errors import InputError
 from lowdose.instruments.model import Answers, Instrument, Item, ScoreResult
 
 __all__ = [
+    "DEFAULT_CANONICAL_BASE",
     "LOCAL_ANSWER_SYSTEM",
     "LOCAL_SCORE_SYSTEM",
     "LOINC",
+    "NOT_REDISTRIBUTABLE",
     "observation",
     "questionnaire",
+    "questionnaire_id",
     "questionnaire_response",
     "questionnaire_url",
+    "questionnaire_version",
+    "versioned_canonical",
 ]
 
 LOINC = "http://loinc.org"
@@ -49,9 +56,45 @@ _SURVEY = {
 }
 
 
-def questionnaire_url(instrument: Instrument) -> str:
-    """Canonical URL of the instrument's Questionnaire."""
-    return f"urn:lowdose:questionnaire:{instrument.name}"
+#: The FHIR base whose ``Questionnaire/<id>`` URLs are the canonical URLs when the caller gives
+#: none: what ``make run`` serves. A server builds them from ``LOWDOSE_FHIR_BASE_URL`` (or its own
+#: address), and serves each one there (docs/fhir.md).
+DEFAULT_CANONICAL_BASE = "http://localhost:8000/fhir"
+_DEFINITION = re.compile(r"lowdose definition (\d+)\s*$")
+#: Instruments whose wording a clinic may hold under licence but not redistribute (shared
+#: reference instruments.md §8: FIQR "No, without a licence"; the licence file is loaded by
+#: ``apps.clinical.licensed``). Their Questionnaire at the FHIR base keeps the structure and
+#: scoring and withholds the item text.
+NOT_REDISTRIBUTABLE = frozenset({"fiqr"})
+_WITHHELD = "[wording under licence; not published — see the Questionnaire's copyright]"
+
+
+def questionnaire_id(instrument: Instrument) -> str:
+    """The Questionnaire's logical id (``phq9``, ``acr2016-self``)."""
+    return instrument.name.replace("_", "-")
+
+
+def questionnaire_version(instrument: Instrument) -> str:
+    """The business version of the definition: the number of "lowdose definition N" in the
+    instrument's version text (``"PHQ-9 (Kroenke 2001); lowdose definition 1"`` → ``"1"``)."""
+    found = _DEFINITION.search(instrument.version)
+    if found is None:
+        raise InputError(
+            f"instrument {instrument.name!r} version {instrument.version!r} does not end in "
+            "'lowdose definition N'; give it a definition number.",
+            field="version",
+        )
+    return found.group(1)
+
+
+def questionnaire_url(instrument: Instrument, base: str = DEFAULT_CANONICAL_BASE) -> str:
+    """Canonical URL of the instrument's Questionnaire: ``<FHIR base>/Questionnaire/<id>``."""
+    return f"{base.rstrip('/')}/Questionnaire/{questionnaire_id(instrument)}"
+
+
+def versioned_canonical(instrument: Instrument, base: str = DEFAULT_CANONICAL_BASE) -> str:
+    """The canonical with its version, ``<url>|<version>``, as a QuestionnaireResponse cites it."""
+    return f"{questionnaire_url(instrument, base)}|{questionnaire_version(instrument)}"
 
 
 def _answer_coding(instrument: Instrument, item: Item, value: int) -> dict[str, Any]:
@@ -66,10 +109,10 @@ def _answer_coding(instrument: Instrument, item: Item, value: int) -> dict[str, 
     }
 
 
-def _q_item(instrument: Instrument, item: Item) -> dict[str, Any]:
+def _q_item(instrument: Instrument, item: Item, *, withhold: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "linkId": item.link_id,
-        "text": item.text,
+        "text": _WITHHELD if withhold else item.text,
         "required": item.required,
     }
     if item.code:
@@ -94,20 +137,32 @@ def _q_item(instrument: Instrument, item: Item) -> dict[str, Any]:
     return out
 
 
-def questionnaire(instrument: Instrument, *, status: str = "active") -> Questionnaire:
-    """Build the R4B ``Questionnaire`` of an instrument (validated by ``fhir.resources``)."""
+def questionnaire(
+    instrument: Instrument,
+    *,
+    status: str = "active",
+    base: str = DEFAULT_CANONICAL_BASE,
+    publish: bool = False,
+) -> Questionnaire:
+    """Build the R4B ``Questionnaire`` of an instrument (validated by ``fhir.resources``).
+
+    ``publish=True`` builds the copy served to anyone at the FHIR base: the wording of an
+    instrument in :data:`NOT_REDISTRIBUTABLE` (the FIQR) is withheld there.
+    """
+    withhold = publish and instrument.name in NOT_REDISTRIBUTABLE
+    preamble = _WITHHELD if withhold else instrument.preamble
     data: dict[str, Any] = {
         "resourceType": "Questionnaire",
-        "id": instrument.name.replace("_", "-"),
-        "url": questionnaire_url(instrument),
-        "version": instrument.version,
+        "id": questionnaire_id(instrument),
+        "url": questionnaire_url(instrument, base),
+        "version": questionnaire_version(instrument),
         "name": instrument.name.upper().replace("-", "_"),
         "title": instrument.title,
         "status": status,
         "subjectType": ["Patient"],
-        "description": f"{instrument.preamble} Recall: {instrument.recall}. "
-        f"Source: {instrument.source}.".strip(),
-        "item": [_q_item(instrument, i) for i in instrument.items],
+        "description": f"{preamble} Recall: {instrument.recall}. Source: {instrument.source}. "
+        f"Definition: {instrument.version}.".strip(),
+        "item": [_q_item(instrument, i, withhold=withhold) for i in instrument.items],
     }
     if instrument.copyright:
         data["copyright"] = instrument.copyright
@@ -131,10 +186,13 @@ def questionnaire_response(
     subject: str,
     authored: datetime,
     response_id: str | None = None,
+    base: str = DEFAULT_CANONICAL_BASE,
+    identifier: Identifier | None = None,
 ) -> QuestionnaireResponse:
     """Build a completed R4B ``QuestionnaireResponse`` from validated answers.
 
-    ``subject`` is a reference such as ``"Patient/123"``; ``authored`` must be timezone-aware.
+    ``subject`` is a reference such as ``"Patient/123"`` or ``"urn:uuid:…"``; ``authored`` must be
+    timezone-aware. ``questionnaire`` is the versioned canonical (:func:`versioned_canonical`).
     """
     clean = instrument.validate(answers)
     items: list[dict[str, Any]] = []
@@ -151,7 +209,7 @@ def questionnaire_response(
         items.append({"linkId": item.link_id, "text": item.text, "answer": [answer]})
     data: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
-        "questionnaire": questionnaire_url(instrument),
+        "questionnaire": versioned_canonical(instrument, base),
         "status": "completed",
         "subject": {"reference": subject},
         "authored": _aware(authored, "authored"),
@@ -159,6 +217,8 @@ def questionnaire_response(
     }
     if response_id:
         data["id"] = response_id
+    if identifier is not None:
+        data["identifier"] = identifier
     return QuestionnaireResponse.model_validate(data)
 
 
@@ -183,6 +243,8 @@ def observation(
     subject: str,
     effective: datetime,
     derived_from: str | None = None,
+    observation_id: str | None = None,
+    identifier: Identifier | None = None,
 ) -> Observation:
     """Build the R4B score ``Observation`` (LOINC total code where verified, else a local code).
 
@@ -227,4 +289,8 @@ def observation(
         ]
     if derived_from:
         data["derivedFrom"] = [{"reference": derived_from}]
+    if observation_id:
+        data["id"] = observation_id
+    if identifier is not None:
+        data["identifier"] = [identifier]
     return Observation.model_validate(data)

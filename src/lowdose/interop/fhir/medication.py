@@ -26,7 +26,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from fhir.resources.R4B.medicationrequest import MedicationRequest
+from fhir.resources.R4B.identifier import Identifier
+from fhir.resources.R4B.medication import Medication
+from fhir.resources.R4B.medicationrequest import (
+    MedicationRequest,
+    MedicationRequestDispenseRequest,
+)
 from pydantic import ValidationError
 
 from lowdose.errors import InteropError
@@ -118,35 +123,31 @@ def _dosage(number: int, step: TitrationStep) -> dict[str, Any]:
     }
 
 
-def medication_request(
-    steps: Sequence[TitrationStep],
-    patient_ref: str,
-    *,
-    request_id: str | None = None,
-    authored_on: date | None = None,
-    status: str = "active",
-    intent: str = "order",
-    requester_ref: str | None = None,
-    rxnorm_code: str | None = RXNORM_NALTREXONE_IN,
-    medication_text: str = "naltrexone hydrochloride, low-dose oral (compounded)",
-    note: str | None = "Off-label use of naltrexone at low dose; compounded preparation.",
-    reason_fibromyalgia: bool = True,
-) -> MedicationRequest:
-    """A validated R4B ``MedicationRequest`` with one ``dosageInstruction`` per step.
+def _drug(
+    medication: Medication | None, rxnorm_code: str | None, medication_text: str
+) -> dict[str, Any]:
+    """``contained`` + ``medicationReference`` for a Medication, else the coded drug."""
+    if medication is not None:
+        if not medication.id:
+            raise InteropError("the contained Medication needs an id.", field="medication")
+        return {
+            "contained": [medication],
+            "medicationReference": {"reference": f"#{medication.id}"},
+        }
+    coding = (
+        [{"system": RXNORM_SYSTEM, "code": rxnorm_code, "display": "naltrexone"}]
+        if rxnorm_code
+        else []
+    )
+    return {
+        "medicationCodeableConcept": {
+            "text": medication_text,
+            **({"coding": coding} if coding else {}),
+        }
+    }
 
-    Parameters
-    ----------
-    steps : sequence of TitrationStep
-        The dated plan (contiguous; the last step may be open-ended).
-    patient_ref : str
-        Literal reference such as ``"Patient/123"``.
 
-    Raises
-    ------
-    InteropError
-        The plan is not contiguous, or the resource fails R4B validation.
-    """
-    plan = validate_schedule(steps)
+def _check(status: str, intent: str, patient_ref: str) -> None:
     if status not in _STATUS:
         raise InteropError(
             f"status {status!r} is not an R4 MedicationRequest status; use one "
@@ -163,22 +164,62 @@ def medication_request(
         raise InteropError(
             "patient_ref is empty; give a reference such as 'Patient/123'.", field="patient_ref"
         )
-    coding = (
-        [{"system": RXNORM_SYSTEM, "code": rxnorm_code, "display": "naltrexone"}]
-        if rxnorm_code
-        else []
-    )
+
+
+def medication_request(
+    steps: Sequence[TitrationStep],
+    patient_ref: str,
+    *,
+    request_id: str | None = None,
+    authored_on: date | None = None,
+    status: str = "active",
+    intent: str = "order",
+    requester_ref: str | None = None,
+    rxnorm_code: str | None = RXNORM_NALTREXONE_IN,
+    medication_text: str = "naltrexone hydrochloride, low-dose oral (compounded)",
+    note: str | None = "Off-label use of naltrexone at low dose; compounded preparation.",
+    reason_fibromyalgia: bool = True,
+    medication: Medication | None = None,
+    identifier: Sequence[Identifier] = (),
+    dispense_request: MedicationRequestDispenseRequest | None = None,
+    reason_reference: str | None = None,
+) -> MedicationRequest:
+    """A validated R4B ``MedicationRequest`` with one ``dosageInstruction`` per step.
+
+    Parameters
+    ----------
+    steps : sequence of TitrationStep
+        The dated plan (contiguous; the last step may be open-ended).
+    patient_ref : str
+        Literal reference such as ``"Patient/123"`` or ``"urn:uuid:…"``.
+    medication : Medication, optional
+        The compounded preparation (dose form, ingredient strength), ``contained`` in the request
+        and referenced as ``#<its id>``; without it, ``medicationCodeableConcept`` names the drug.
+    identifier, dispense_request, reason_reference
+        The request's business identifiers, its ``dispenseRequest``, and a reference to the
+        Condition it treats (besides the ICD-10-CM ``reasonCode``).
+
+    Raises
+    ------
+    InteropError
+        The plan is not contiguous, or the resource fails R4B validation.
+    """
+    plan = validate_schedule(steps)
+    _check(status, intent, patient_ref)
     payload: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "status": status,
         "intent": intent,
-        "medicationCodeableConcept": {
-            "text": medication_text,
-            **({"coding": coding} if coding else {}),
-        },
         "subject": {"reference": patient_ref},
         "dosageInstruction": [_dosage(n, step) for n, step in enumerate(plan, 1)],
+        **_drug(medication, rxnorm_code, medication_text),
     }
+    if identifier:
+        payload["identifier"] = list(identifier)
+    if dispense_request is not None:
+        payload["dispenseRequest"] = dispense_request
+    if reason_reference is not None:
+        payload["reasonReference"] = [{"reference": reason_reference}]
     if request_id is not None:
         payload["id"] = request_id
     if authored_on is not None:

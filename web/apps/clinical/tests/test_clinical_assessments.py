@@ -143,9 +143,14 @@ def test_a_result_exports_as_a_fhir_bundle(
     )
     bundle = response.json()
     assert bundle["type"] == "collection"
-    qr, obs = (e["resource"] for e in bundle["entry"])
+    person, qr, obs = (e["resource"] for e in bundle["entry"])
+    urls = [e["fullUrl"] for e in bundle["entry"]]
+    assert person["resourceType"] == "Patient"
     assert qr["resourceType"] == "QuestionnaireResponse"
-    assert qr["subject"]["reference"] == f"Patient/{patient.pk}"
+    assert qr["subject"]["reference"] == urls[0]
+    assert qr["subject"]["identifier"]["value"] == str(patient.pk)
+    assert qr["questionnaire"] == "http://testserver/fhir/Questionnaire/phq9|1"
+    assert obs["derivedFrom"] == [{"reference": urls[1]}]
     assert len(qr["item"]) == 9
     assert obs["code"]["coding"][0]["code"] == "44261-6"  # PHQ-9 total (LOINC)
     assert obs["valueInteger"] == 10

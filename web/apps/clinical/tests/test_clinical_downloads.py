@@ -56,9 +56,25 @@ def test_the_fhir_download_round_trips_the_exact_steps(
     resource = json.loads(response.content)
     assert resource["resourceType"] == "MedicationRequest"
     assert resource["status"] == "active"
-    assert resource["subject"]["reference"] == f"Patient/{patient.pk}"
+    assert resource["subject"]["reference"].startswith("urn:uuid:")
+    assert resource["subject"]["identifier"]["value"] == str(patient.pk)
+    assert resource["identifier"][0]["value"] == str(rx.pk)
+    assert resource["contained"][0]["form"]["coding"][0]["code"] == "CAP"
+    assert resource["dispenseRequest"]["expectedSupplyDuration"]["value"] == rx.supply_days
     assert len(resource["dosageInstruction"]) == 6
     assert steps_from_medication_request(resource) == rx.plan()
+
+
+def test_a_draft_medication_request_is_the_clinicians_alone(
+    client_for: Callable[[User | None], Client],
+    clinician: User,
+    patient: Patient,
+) -> None:
+    draft = make_prescription(patient, clinician, status="draft")
+    path = f"/patients/{patient.pk}/prescriptions/{draft.pk}/medication-request.json"
+    assert client_for(patient.user).get(path).status_code == 404
+    resource = json.loads(client_for(clinician).get(path).content)
+    assert resource["status"] == "draft"
 
 
 def test_the_patient_does_not_see_drafts(

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class FhirConfig(AppConfig):
+    name = "apps.fhir"
+    label = "fhir"
+    verbose_name = "FHIR export and the FHIR base"
