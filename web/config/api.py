@@ -33,6 +33,7 @@ from apps.notifications.api import router as notifications_router
 from apps.pharmacy.api import router as pharmacy_router
 from apps.reports.api import router as reports_router
 from apps.research.api import router as research_router
+from apps.sharing.api import router as sharing_router
 from apps.webapp.api import router as webapp_router
 from config.api_docs import LocalSwagger
 from config.api_input import ErrorOut, JsonOnlyParser
@@ -129,6 +130,7 @@ api.add_router("/", research_router)
 api.add_router("/", webapp_router)
 api.add_router("/", reports_router)
 api.add_router("/", record_router)
+api.add_router("/", sharing_router)
 
 
 @api.exception_handler(InputError)

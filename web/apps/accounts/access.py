@@ -38,6 +38,7 @@ action                 patient                    clinician
 ``reports.patient``    own record                 patients of their care teams
 ``reports.clinician``  —                          patients of their care teams
 ``fhir.export``        own record (no drafts)     patients of their care teams
+``sharing.manage``     own record                 —
 =====================  =========================  ===================================
 
 Pharmacists see only what is sent to their pharmacy, never check-ins: for
@@ -152,6 +153,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     "fhir.export": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     # The whole record in one download (FHIR, CSV and the visit report): the patient's own.
     "record.download": {Role.PATIENT: _OWN},
+    # Share links (apps.sharing): the patient's own choice to share, so the patient alone.
+    "sharing.manage": {Role.PATIENT: _OWN},
 }
 
 #: Permissions that are reads in themselves, recorded under their own name (the rest are writes,
