@@ -27,11 +27,13 @@ from apps.clinical.schemas import ScreeningOut
 from apps.evidence.api import router as evidence_router
 from apps.fhir.api import router as fhir_router
 from apps.fhir.outcomes import outcome_response
+from apps.fhir.record_api import router as record_router
 from apps.nof1.api import router as nof1_router
 from apps.notifications.api import router as notifications_router
 from apps.pharmacy.api import router as pharmacy_router
 from apps.reports.api import router as reports_router
 from apps.research.api import router as research_router
+from apps.sharing.api import router as sharing_router
 from apps.webapp.api import router as webapp_router
 from config.api_docs import LocalSwagger
 from config.api_input import ErrorOut, JsonOnlyParser
@@ -127,6 +129,8 @@ api.add_router("/", audit_router)
 api.add_router("/", research_router)
 api.add_router("/", webapp_router)
 api.add_router("/", reports_router)
+api.add_router("/", record_router)
+api.add_router("/", sharing_router)
 
 
 @api.exception_handler(InputError)

@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.research",
     "apps.reports",  # reads checkins, clinical, nof1, alerts and pharmacy: after them
+    "apps.sharing",  # share links of the visit report (SMART Health Links): after reports
     "apps.demo",
     "apps.jobs",
     "apps.webapp",

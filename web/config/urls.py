@@ -74,6 +74,7 @@ urlpatterns = [
     path("", include("apps.research.urls")),
     path("", include("apps.reports.urls")),
     path("", include("apps.fhir.urls")),
+    path("", include("apps.sharing.urls")),
 ]
 
 handler400 = "config.errors.bad_request"

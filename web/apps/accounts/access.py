@@ -40,6 +40,7 @@ action                 patient                    clinician
 ``fhir.export``        own record (no drafts)     patients of their care teams
 ``fhir.import``        own record                 patients of their care teams (per resource kind,
                                                   see :mod:`apps.fhir.importing`)
+``sharing.manage``     own record                 —
 =====================  =========================  ===================================
 
 Pharmacists see only what is sent to their pharmacy, never check-ins: for
@@ -155,6 +156,10 @@ ACTIONS: dict[str, dict[str, str]] = {
     # The FHIR import (apps.fhir.importing) narrows it per resource kind: check-ins only by
     # the patient (checkins.import), a clinician-completed form only by the clinician.
     "fhir.import": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
+    # The whole record in one download (FHIR, CSV and the visit report): the patient's own.
+    "record.download": {Role.PATIENT: _OWN},
+    # Share links (apps.sharing): the patient's own choice to share, so the patient alone.
+    "sharing.manage": {Role.PATIENT: _OWN},
 }
 
 #: Permissions that are reads in themselves, recorded under their own name (the rest are writes,
@@ -174,6 +179,7 @@ READS = frozenset(
         "reports.patient",
         "reports.clinician",
         "fhir.export",
+        "record.download",
     }
 )
 

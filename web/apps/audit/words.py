@@ -27,6 +27,8 @@ AREAS: dict[str, str] = {
     "push": "Notifications on devices",
     "research": "Research export and consent",
     "reports": "Visit reports",
+    "fhir": "Health-record exports and imports",
+    "record": "Whole-record downloads",
 }
 
 _WORDS: dict[str, str] = {
@@ -47,6 +49,8 @@ _WORDS: dict[str, str] = {
     "checkins.delete": "Deleted a check-in",
     "checkins.export": "Exported check-ins",
     "reports.patient": "Opened or downloaded the patient's visit report",
+    "fhir.export": "Exported the patient's health record (FHIR)",
+    "record.download": "Downloaded their whole record (FHIR, CSV and visit report)",
     "reports.clinician": "Opened or downloaded the clinician's visit report",
     "checkins.import": "Imported check-ins",
     "prescriptions.view": "Viewed prescriptions",

@@ -12,7 +12,7 @@ from apps.accounts.models import Patient
 from apps.checkins.queries import checkins_of
 from lowdose.interop.diary_csv import write_checkins_csv
 
-__all__ = ["CSV_TYPE", "checkins_csv_response", "wants_bom"]
+__all__ = ["CSV_TYPE", "checkins_csv", "checkins_csv_response", "wants_bom"]
 
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -22,11 +22,16 @@ def wants_bom(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes")
 
 
-def checkins_csv_response(patient: Patient, *, bom: bool = False) -> HttpResponse:
-    """Every check-in of ``patient`` as an RFC 4180 CSV attachment (UTF-8, a BOM if asked)."""
+def checkins_csv(patient: Patient, *, bom: bool = False) -> bytes:
+    """Every check-in of ``patient`` as RFC 4180 CSV (UTF-8, a BOM if asked)."""
     text = io.StringIO()
     write_checkins_csv((row.to_core() for row in checkins_of(patient)), text, bom=bom)
-    response = HttpResponse(text.getvalue().encode("utf-8"), content_type=CSV_TYPE)
+    return text.getvalue().encode("utf-8")
+
+
+def checkins_csv_response(patient: Patient, *, bom: bool = False) -> HttpResponse:
+    """Every check-in of ``patient`` as an RFC 4180 CSV attachment (UTF-8, a BOM if asked)."""
+    response = HttpResponse(checkins_csv(patient, bom=bom), content_type=CSV_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="lowdose-checkins-{patient.pk}-{timezone.now():%Y%m%d}.csv"'
     )

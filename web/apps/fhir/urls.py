@@ -15,5 +15,6 @@ urlpatterns = [
         name="questionnaire_version",
     ),
     path("patients/<int:patient_id>/record.fhir.json", views.download, name="download"),
+    path("patients/<int:patient_id>/record.zip", views.whole_record_download, name="whole_record"),
     re_path(r"^fhir/(?P<rest>.*)$", views.not_found, name="not_found"),
 ]

@@ -4,16 +4,24 @@ patient's record (the same export as ``GET /api/v1/patients/{id}/fhir``)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from fhir.resources.R4B.bundle import Bundle, BundleEntry, BundleLink
 
 import lowdose
+from apps.accounts.access import get_patient_for_user
+from apps.accounts.models import User
 from apps.fhir.export import export_bundle
 from apps.fhir.gather import fhir_base
 from apps.fhir.outcomes import fhir_response, outcome_response
+from apps.fhir.record import whole_record
+from apps.reports.pdf import RETRY_AFTER
+from config.downloads import ZIP, attachment
 from config.errors import ExportRefusedError
 from lowdose import instruments
 from lowdose.instruments.model import Instrument
@@ -122,3 +130,23 @@ def download(request: HttpRequest, patient_id: int) -> HttpResponse:
         return outcome_response(refused.status, refused.message)
     day = timezone.localdate().isoformat()
     return fhir_response(bundle, filename=f"lowdose-record-{patient_id}-{day}.fhir.json")
+
+
+@login_required
+@require_GET
+def whole_record_download(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's whole record as one ZIP (:mod:`apps.fhir.record`): the patient's own only;
+    202 and a page that refreshes while the visit report inside it is being rendered."""
+    patient = get_patient_for_user(request, patient_id, "record.download")
+    made = whole_record(request, patient, cast(User, request.user))
+    if made.data is None:
+        response = render(
+            request,
+            "fhir/record_preparing.html",
+            {"patient": patient, "seconds": RETRY_AFTER, "again": request.get_full_path()},
+            status=202,
+        )
+        response["Retry-After"] = str(RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
+        return response
+    return attachment(made.data, ZIP, made.filename)

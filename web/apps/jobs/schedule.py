@@ -56,6 +56,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("Send due reminders", "apps.notifications.reminders.send_due_reminders", 5),
     # The clinicians' daily alert digests, each at its own time: checked as often.
     PeriodicJob("Send alert digests", "apps.notifications.dispatch.send_alert_digests", 5),
+    # Share links expire to the hour (docs/sharing.md): hourly deletes an expired link's
+    # encrypted copy within the hour, whether or not anyone tries it again.
+    PeriodicJob(
+        "Drop expired share-link copies", "apps.sharing.housekeeping.drop_expired_packets", 60
+    ),
 )
 
 

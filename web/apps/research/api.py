@@ -12,8 +12,8 @@ from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
 from apps.audit.actor import Actor
 from apps.research.export import research_export
-from apps.research.views import zip_response
 from config.api_input import ErrorOut
+from config.downloads import ZIP, attachment
 
 router = Router(tags=["research"], auth=BearerToken())
 
@@ -43,4 +43,4 @@ def export_archive(request: HttpRequest) -> HttpResponse:
         )
         raise Http404("No such export.")
     made = research_export(Actor.from_request(request), user)
-    return zip_response(made.data, made.filename)
+    return attachment(made.data, ZIP, made.filename)

@@ -16,20 +16,13 @@ from apps.audit.actor import Actor
 from apps.research.actions import set_research_use
 from apps.research.export import research_export
 from apps.research.models import ResearchConsent
+from config.downloads import ZIP, attachment
 from lowdose.interop.research import MAX_SHIFT_WEEKS, TABLES
 
 __all__ = ["consent", "export"]
 
 #: What the patient answers: the two choices of the form.
 _ANSWERS = {"yes": True, "no": False}
-
-
-def zip_response(data: bytes, filename: str) -> HttpResponse:
-    """An archive to save, never to keep in a cache."""
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
@@ -41,7 +34,7 @@ def export(request: HttpRequest) -> HttpResponse:
         return denied_page(request, "research.export")
     if request.method == "POST":
         made = research_export(Actor.from_request(request), user)
-        return zip_response(made.data, made.filename)
+        return attachment(made.data, ZIP, made.filename)
     patients = visible_patients(user, "research.export")
     agreed = patients.filter(research_consent__agreed=True).count()
     return render(

@@ -219,7 +219,8 @@ def patient_bundle(
                 )
             )
     if record.report is not None:
-        key = f"{record.patient.lowdose_id}/{record.report.created_at.isoformat()}"
+        made = record.report.created_at
+        key = f"{record.patient.lowdose_id}/{made.isoformat() if made else 'on-request'}"
         out.add(
             build.document_reference(
                 record.report, resource_id=out.key("report", key), subject=subject

@@ -176,10 +176,11 @@ class Nof1Record:
 
 @dataclass(frozen=True, slots=True)
 class ReportDocument:
-    """The visit report: its PDF bytes, or where it can be fetched, or both."""
+    """The visit report: its PDF bytes, or where it can be fetched, or both. ``created_at`` is
+    None for a report rendered when the URL is asked for (it has no creation time yet)."""
 
     title: str
-    created_at: datetime
+    created_at: datetime | None
     pdf: bytes | None = None
     url: str | None = None
 

@@ -149,7 +149,20 @@ def test_the_clinician_gets_every_kind_of_record_with_resolving_references(
         "Observation",
         "QuestionnaireResponse",
         "AdverseEvent",
+        "DocumentReference",
     }
+    # the visit report, as a link to the care team's version (the PDF is rendered on request)
+    [report] = [
+        e["resource"]
+        for e in data["entry"]
+        if e["resource"]["resourceType"] == ("DocumentReference")
+    ]
+    attachment = report["content"][0]["attachment"]
+    assert attachment["contentType"] == "application/pdf"
+    assert attachment["url"] == (
+        f"http://testserver/api/v1/patients/{full_patient.pk}/visit-report.pdf?audience=clinician"
+    )
+    assert "data" not in attachment
     assert kinds.count("QuestionnaireResponse") == 2
     assert kinds.count("Practitioner") == 2  # the prescriber and the pharmacist
     urls = {e["fullUrl"] for e in data["entry"]}

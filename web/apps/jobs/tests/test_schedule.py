@@ -23,6 +23,7 @@ EXPECTED = {
     "Rebuild panel summaries": ("apps.checkins.summaries.rebuild_patient_summaries", 1440),
     "Send due reminders": ("apps.notifications.reminders.send_due_reminders", 5),
     "Send alert digests": ("apps.notifications.dispatch.send_alert_digests", 5),
+    "Drop expired share-link copies": ("apps.sharing.housekeeping.drop_expired_packets", 60),
 }
 
 

@@ -3,9 +3,11 @@ unblinding — and proof that nobody but the pharmacy learns the allocation befo
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -244,6 +246,11 @@ def _fill(pattern: str, ids: dict[str, int]) -> str | None:
 
 
 def _normalise(body: bytes) -> str:
+    if body.startswith(b"PK\x03\x04"):  # a ZIP (the whole record): compare what it holds
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "\n".join(
+                f"{name}\n{_normalise(archive.read(name))}" for name in archive.namelist()
+            )
     text = body.decode(errors="replace")
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
     text = re.sub(r'"client_id" value="[^"]+"', "", text)
