@@ -14,6 +14,8 @@ The web layer's own tree (the core's is :mod:`lowdose.errors`)::
     BackupError (Exception)           a backup or restore refused (management commands)
     ExportRefusedError (Exception)    a FHIR export refused: ``status`` 400, 403 or 404, answered
                                       as an OperationOutcome (:mod:`apps.fhir`)
+    ImportRefusedError (Exception)    a FHIR import refused, nothing written: ``status`` 400, 403
+                                      or 404 and every problem by path (:mod:`apps.fhir.importing`)
     AuditImmutableError (RuntimeError)  any attempt to change or remove an audit event
 
 :func:`api_status` is the one table from an error to its HTTP status; :mod:`config.api` answers
@@ -35,6 +37,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from lowdose.errors import CheckinError, InputError, ScreenBlockedError
+from lowdose.interop.fhir.reader import Problem
 
 __all__ = [
     "AlertClosedError",
@@ -43,6 +46,7 @@ __all__ = [
     "BackupError",
     "CheckinConflictError",
     "ExportRefusedError",
+    "ImportRefusedError",
     "NulCharacterError",
     "UnsupportedMediaTypeError",
     "api_status",
@@ -93,6 +97,16 @@ class ExportRefusedError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class ImportRefusedError(Exception):
+    """A FHIR import that wrote nothing: ``status`` (400, 403, 404) and every problem
+    (:class:`lowdose.interop.fhir.reader.Problem`: path, message, issue code)."""
+
+    def __init__(self, status: int, problems: list[Problem]) -> None:
+        super().__init__(problems[0].message if problems else "refused")
+        self.status = status
+        self.problems = problems
 
 
 class AuditImmutableError(RuntimeError):

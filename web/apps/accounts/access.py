@@ -38,6 +38,8 @@ action                 patient                    clinician
 ``reports.patient``    own record                 patients of their care teams
 ``reports.clinician``  —                          patients of their care teams
 ``fhir.export``        own record (no drafts)     patients of their care teams
+``fhir.import``        own record                 patients of their care teams (per resource kind,
+                                                  see :mod:`apps.fhir.importing`)
 ``sharing.manage``     own record                 —
 =====================  =========================  ===================================
 
@@ -151,6 +153,9 @@ ACTIONS: dict[str, dict[str, str]] = {
     "reports.patient": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     "reports.clinician": {Role.CLINICIAN: _CARE_TEAM},
     "fhir.export": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
+    # The FHIR import (apps.fhir.importing) narrows it per resource kind: check-ins only by
+    # the patient (checkins.import), a clinician-completed form only by the clinician.
+    "fhir.import": {Role.PATIENT: _OWN, Role.CLINICIAN: _CARE_TEAM},
     # The whole record in one download (FHIR, CSV and the visit report): the patient's own.
     "record.download": {Role.PATIENT: _OWN},
     # Share links (apps.sharing): the patient's own choice to share, so the patient alone.

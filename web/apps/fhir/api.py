@@ -1,4 +1,5 @@
-"""``GET /api/v1/patients/{patient_id}/fhir``: a patient's record as a FHIR R4B Bundle.
+"""``GET /api/v1/patients/{patient_id}/fhir``: a patient's record as a FHIR R4B Bundle;
+``POST`` the same path imports one (:mod:`apps.fhir.importing`).
 
 The answer is ``application/fhir+json``; every error on this route is an OperationOutcome
 (400 a bad ``since``, 401 no token, 403 a role that exports no records, 404 a patient out of
@@ -15,8 +16,10 @@ from pydantic import ConfigDict, Field
 
 from apps.accounts.auth import BearerToken
 from apps.fhir.export import export_bundle
+from apps.fhir.importing import import_bundle
 from apps.fhir.outcomes import FHIR_JSON, fhir_response, outcome_response
-from config.errors import ExportRefusedError
+from config.errors import ExportRefusedError, ImportRefusedError
+from lowdose.interop.fhir.reader import problems_outcome
 
 router = Router(tags=["fhir"], auth=BearerToken())
 
@@ -77,3 +80,73 @@ def export_fhir(request: HttpRequest, patient_id: str, since: str | None = None)
     except ExportRefusedError as refused:
         return outcome_response(refused.status, refused.message)
     return fhir_response(bundle)
+
+
+class ImportCounts(Schema):
+    created: int
+    already_present: int
+
+
+class FhirImportOut(Schema):
+    """What an import did. ``created``/``already_present`` are the totals over check-ins, side
+    effects and assessments; ``kept`` counts the resources lowdose keeps as it wrote them (by
+    resourceType), not imported; ``resources`` is how many were read."""
+
+    created: int
+    already_present: int
+    checkins: ImportCounts
+    side_effects: ImportCounts
+    assessments: ImportCounts
+    kept: dict[str, int]
+    resources: int
+
+
+_BODY = {
+    "description": "A FHIR R4B Bundle (lowdose's export, or any Bundle of Observations, "
+    "AdverseEvents and QuestionnaireResponses), an array of resources, or one resource.",
+    "required": True,
+    "content": {
+        media: {"schema": {"type": "object", "additionalProperties": True}}
+        for media in (FHIR_JSON, "application/json")
+    },
+}
+
+
+@router.post(
+    "/patients/{patient_id}/fhir",
+    response={
+        200: FhirImportOut,
+        400: OperationOutcomeOut,
+        403: OperationOutcomeOut,
+        404: OperationOutcomeOut,
+    },
+    summary="Import a FHIR R4B Bundle into a patient's record (all or nothing, idempotent)",
+    description="Daily-score and dose Observations (lowdose's, or another system's: pain is "
+    "LOINC 72514-3) become check-ins, AdverseEvents their side effects, QuestionnaireResponses "
+    "questionnaire results re-scored by lowdose. The patient imports their own check-ins and "
+    "questionnaires; their clinician imports questionnaires. Patient, Practitioner, Condition, "
+    "MedicationRequest, MedicationDispense, DocumentReference and score/N-of-1 Observations are "
+    "kept in lowdose, not imported. Importing the same Bundle again creates nothing. Any "
+    "refused resource refuses the whole import: the OperationOutcome lists every problem with "
+    "its location in `issue[].expression` (e.g. `Bundle.entry[3].resource.valueInteger`).",
+    openapi_extra={
+        "requestBody": _BODY,
+        "responses": {
+            400: _fhir_json(OperationOutcomeOut, "Not JSON, not FHIR R4B, or not importable."),
+            401: _fhir_json(OperationOutcomeOut, "No valid token."),
+            403: _fhir_json(
+                OperationOutcomeOut,
+                "Your role imports no records, or not these resources (e.g. a clinician "
+                "sending check-ins).",
+            ),
+            404: _fhir_json(OperationOutcomeOut, "No such patient within your reach."),
+        },
+    },
+)
+def import_fhir(request: HttpRequest, patient_id: str) -> HttpResponse | dict[str, object]:
+    try:
+        summary = import_bundle(request, patient_id, request.body)
+    except ImportRefusedError as refused:
+        response = fhir_response(problems_outcome(refused.problems), status=refused.status)
+        return response
+    return summary.to_dict()

@@ -91,7 +91,8 @@ def capability_statement(
             CapabilityStatementRest(
                 mode="server",
                 documentation="A patient's whole record is exported as a collection Bundle at "
-                "GET /api/v1/patients/{id}/fhir (see docs/fhir.md).",
+                "GET /api/v1/patients/{id}/fhir, and a Bundle (or Observations from another "
+                "system) is imported by POST to the same path (see docs/fhir.md).",
                 security=CapabilityStatementRestSecurity(
                     description="Questionnaires and this statement are public. The patient export "
                     "needs 'Authorization: Bearer <token>' (POST /api/v1/auth/token) or a "

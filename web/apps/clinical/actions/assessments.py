@@ -5,7 +5,8 @@ raises an urgent alert for the care team and re-runs the safety screen in the sa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -113,9 +114,12 @@ def complete_assessment(
     answers: Answers,
     *,
     assignment: Assignment | None = None,
+    completed_at: datetime | None = None,
 ) -> tuple[AssessmentResult, Crisis | None]:
     """Score the answers with the core (which validates them) and store the result with the
-    definition's version (and, for the ACR criteria, the criteria version).
+    definition's version (and, for the ACR criteria, the criteria version). ``completed_at``:
+    when it was answered, if not now (an import, :mod:`apps.fhir.importing`); its day where the
+    patient lives is ``completed_on``.
 
     A risk flag (:data:`lowdose.instruments.RISK_FLAGS`, e.g. PHQ-9 item 9 above 0) raises an
     urgent alert for the care team in the same transaction, re-runs the safety screen, and
@@ -150,7 +154,12 @@ def complete_assessment(
             band=result.band or "",
             interpretation=result.interpretation,
             result=data,
-            completed_on=patient_today(patient),
+            completed_on=(
+                patient_today(patient)
+                if completed_at is None
+                else completed_at.astimezone(ZoneInfo(patient.time_zone)).date()
+            ),
+            completed_at=completed_at or timezone.now(),
             completed_by=actor.user,
         )
         record_as(

@@ -9,6 +9,9 @@ from apps.accounts.tests.matrix import Route, every_role
 EXPORT_OWN = every_role(403, anonymous=302, patient=200, clinician=200)
 EXPORT_OTHER = every_role(404, anonymous=302, pharmacist=403, admin=403)
 PUBLIC = every_role(200)
+#: The import: the patient and their clinician (each for the resource kinds their role writes:
+#: an empty Bundle here); a role that imports nothing 403; anyone else's patient 404.
+EMPTY_BUNDLE = {"resourceType": "Bundle", "type": "collection"}
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -25,6 +28,16 @@ ROUTES: tuple[Route, ...] = (
         "/api/v1/patients/{pid}/fhir",
         {**EXPORT_OWN, "anonymous": 401},
         {**EXPORT_OTHER, "anonymous": 401},
+        api=True,
+        audited=True,
+    ),
+    Route(
+        "api:import_fhir",
+        "POST",
+        "/api/v1/patients/{pid}/fhir",
+        {**EXPORT_OWN, "anonymous": 401},
+        {**EXPORT_OTHER, "anonymous": 401},
+        body=EMPTY_BUNDLE,
         api=True,
         audited=True,
     ),
