@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router
 
 from apps.accounts.access import get_patient_for_user
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
 from apps.fhir.record import FILES, whole_record
-from apps.reports.api import PreparingOut
-from apps.reports.pdf import RETRY_AFTER
+from apps.reports.responses import PreparingOut, preparing_json
 from config.api_input import ErrorOut, ObjectId
 from config.downloads import ZIP, attachment
 
@@ -43,14 +42,5 @@ def whole_record_zip(request: HttpRequest, patient_id: ObjectId) -> Any:
     patient = get_patient_for_user(request, patient_id, "record.download")
     made = whole_record(request, patient, cast(User, request.user))
     if made.data is None:
-        response = HttpResponse(
-            PreparingOut(
-                detail="Your record is being prepared: ask again in a few seconds.",
-                retry_after=RETRY_AFTER,
-            ).model_dump_json(),
-            status=202,
-            content_type="application/json",
-        )
-        response["Retry-After"] = str(RETRY_AFTER)
-        return response
+        return preparing_json("Your record is being prepared: ask again in a few seconds.")
     return attachment(made.data, ZIP, made.filename)

@@ -8,7 +8,6 @@ from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from fhir.resources.R4B.bundle import Bundle, BundleEntry, BundleLink
@@ -20,7 +19,7 @@ from apps.fhir.export import export_bundle
 from apps.fhir.gather import fhir_base
 from apps.fhir.outcomes import fhir_response, outcome_response
 from apps.fhir.record import whole_record
-from apps.reports.pdf import RETRY_AFTER
+from apps.reports.responses import preparing_page
 from config.downloads import ZIP, attachment
 from config.errors import ExportRefusedError
 from lowdose import instruments
@@ -140,13 +139,5 @@ def whole_record_download(request: HttpRequest, patient_id: int) -> HttpResponse
     patient = get_patient_for_user(request, patient_id, "record.download")
     made = whole_record(request, patient, cast(User, request.user))
     if made.data is None:
-        response = render(
-            request,
-            "fhir/record_preparing.html",
-            {"patient": patient, "seconds": RETRY_AFTER, "again": request.get_full_path()},
-            status=202,
-        )
-        response["Retry-After"] = str(RETRY_AFTER)
-        response["Cache-Control"] = "no-store"
-        return response
+        return preparing_page(request, patient, "fhir/record_preparing.html")
     return attachment(made.data, ZIP, made.filename)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from apps.accounts.access import get_patient_for_user
 from apps.accounts.auth import BearerToken
 from apps.accounts.models import User
-from apps.reports.pdf import RETRY_AFTER, parse_audience, requested_report
+from apps.reports.pdf import parse_audience, requested_report
+from apps.reports.responses import PreparingOut, preparing_json
 from apps.reports.views import PERMISSION
 from config.api_input import ErrorOut, ObjectId
+from config.downloads import attachment
 
 router = Router(tags=["visit report"], auth=BearerToken())
 
@@ -31,13 +33,6 @@ class ReportIn(Schema):
     end: str | None = Field(
         None, description="Last day, YYYY-MM-DD, not after today; left out: today."
     )
-
-
-class PreparingOut(Schema):
-    """The report is being rendered: ask again after ``retry_after`` seconds."""
-
-    detail: str
-    retry_after: int
 
 
 _PDF: dict[str, Any] = {
@@ -73,17 +68,5 @@ def visit_report(
     patient = get_patient_for_user(request, patient_id, PERMISSION[chosen])
     report = requested_report(patient, chosen, query.start or "", query.end or "")
     if report.pdf is None:
-        response = HttpResponse(
-            PreparingOut(
-                detail="The report is being rendered: ask again in a few seconds.",
-                retry_after=RETRY_AFTER,
-            ).model_dump_json(),
-            status=202,
-            content_type="application/json",
-        )
-        response["Retry-After"] = str(RETRY_AFTER)
-        return response
-    response = HttpResponse(report.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+        return preparing_json("The report is being rendered: ask again in a few seconds.")
+    return attachment(report.pdf, "application/pdf", report.filename)

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET
 from apps.accounts.access import can, get_patient_for_user
 from apps.accounts.models import Patient, User
 from apps.reports.contents import Audience
-from apps.reports.pdf import RETRY_AFTER, parse_audience, requested_report
+from apps.reports.pdf import parse_audience, requested_report
 from apps.reports.period import DEFAULT_DAYS, MAX_DAYS, last_visit
+from apps.reports.responses import report_download
 from lowdose.errors import InputError
 
 #: The permission each version needs (:data:`apps.accounts.access.ACTIONS`).
@@ -75,20 +76,7 @@ def report_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
         )
     except InputError as exc:
         return _refused(request, patient, exc)
-    if report.pdf is None:
-        response = render(
-            request,
-            "reports/preparing.html",
-            {"patient": patient, "seconds": RETRY_AFTER, "again": request.get_full_path()},
-            status=202,
-        )
-        response["Retry-After"] = str(RETRY_AFTER)
-        response["Cache-Control"] = "no-store"
-        return response
-    response = HttpResponse(report.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return report_download(request, patient, report)
 
 
 __all__ = ["report_page", "report_pdf"]

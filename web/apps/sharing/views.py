@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.access import get_patient_for_user
 from apps.accounts.two_factor import qr_svg
 from apps.audit.actor import Actor
-from apps.reports.pdf import RETRY_AFTER, requested_report
+from apps.reports.pdf import requested_report
+from apps.reports.responses import report_download
 from apps.sharing import links, throttle
 from apps.sharing.access import get_link_for_user
 from apps.sharing.actions import CreatedLink, create_share_link, open_share_link, revoke_link
@@ -123,20 +124,7 @@ def preview(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Exactly what a link made now would open: the care team's version of the visit report."""
     patient = get_patient_for_user(request, patient_id, "sharing.manage")
     report = requested_report(patient, AUDIENCE, "", "")
-    if report.pdf is None:
-        response = render(
-            request,
-            "reports/preparing.html",
-            {"patient": patient, "seconds": RETRY_AFTER, "again": request.get_full_path()},
-            status=202,
-        )
-        response["Retry-After"] = str(RETRY_AFTER)
-        response["Cache-Control"] = "no-store"
-        return response
-    response = HttpResponse(report.pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return report_download(request, patient, report)
 
 
 @require_GET
