@@ -10,7 +10,7 @@ from fhir.resources.R4B.resource import Resource
 
 from lowdose.interop.fhir import operation_outcome
 
-__all__ = ["FHIR_JSON", "fhir_response", "outcome_response"]
+__all__ = ["FHIR_JSON", "fhir_json", "fhir_response", "outcome_response"]
 
 FHIR_JSON = "application/fhir+json"
 
@@ -18,11 +18,16 @@ FHIR_JSON = "application/fhir+json"
 _ISSUE = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported"}
 
 
+def fhir_json(resource: Resource) -> str:
+    """``resource`` as FHIR JSON, indented, without empty elements (downloads and archives)."""
+    return json.dumps(json.loads(resource.model_dump_json(exclude_none=True)), indent=2)
+
+
 def fhir_response(
     resource: Resource, *, status: int = 200, filename: str | None = None
 ) -> HttpResponse:
     """``resource`` as indented FHIR JSON; an attachment named ``filename`` when given."""
-    body = json.dumps(json.loads(resource.model_dump_json(exclude_none=True)), indent=2)
+    body = fhir_json(resource)
     response = HttpResponse(body, status=status, content_type=f"{FHIR_JSON}; charset=utf-8")
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

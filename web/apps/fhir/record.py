@@ -10,7 +10,6 @@ answers "being prepared" (202), as the report's own download does.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from django.utils import timezone
 from apps.accounts.models import Patient, User
 from apps.checkins.exports import checkins_csv
 from apps.fhir.gather import fhir_base, identifier_systems, patient_record
+from apps.fhir.outcomes import fhir_json
 from apps.reports.pdf import requested_report
 from apps.reports.period import period_for
 from lowdose.interop.fhir import patient_bundle
@@ -76,7 +76,6 @@ def whole_record(request: HttpRequest, patient: Patient, reader: User) -> WholeR
         generated_at=now,
         canonical_base=fhir_base(request),
     )
-    fhir_json = json.dumps(json.loads(bundle.model_dump_json(exclude_none=True)), indent=2)
     period = period_for(patient)
     readme = README.format(
         day=day.isoformat(), period=f"{period.start.isoformat()} to {period.end.isoformat()}"
@@ -88,7 +87,7 @@ def whole_record(request: HttpRequest, patient: Patient, reader: User) -> WholeR
             FILES,
             (
                 readme.replace("\n", "\r\n").encode("utf-8"),
-                fhir_json.encode("utf-8"),
+                fhir_json(bundle).encode("utf-8"),
                 checkins_csv(patient, bom=True),
                 report.pdf,
             ),
