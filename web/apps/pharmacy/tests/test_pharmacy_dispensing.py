@@ -239,3 +239,32 @@ def test_prices_in_different_currencies_are_listed_apart_and_not_ranked(
     assert "Each currency is listed separately and never compared" in text
     assert "Prices in EUR" in text
     assert "Prices in USD" in text
+
+
+def test_the_visit_report_quotes_the_cheapest_only_within_one_currency(
+    clinician: User, patient: Patient, pharmacy: Pharmacy
+) -> None:
+    from apps.reports.contents import _cost
+
+    abroad = Pharmacy.objects.create(name="Apotheke")
+    for where, price, currency in ((pharmacy, "30.00", "USD"), (abroad, "1.00", "EUR")):
+        PriceEntry.objects.create(
+            pharmacy=where,
+            form="liquid",
+            concentration_mg_per_ml=Decimal(1),
+            pack_size=Decimal(100),
+            price=Decimal(price),
+            currency=currency,
+            in_use_days=35,
+        )
+    rx = make_prescription(patient, clinician, pharmacy=pharmacy, form="liquid")
+    # 1.00 EUR is not "cheaper" than 30.00 USD: the report keeps to the prescription's pharmacy's
+    # currency.
+    quoted = _cost(rx)
+    assert quoted is not None
+    assert quoted["pharmacy"] == pharmacy.name
+    assert quoted["monthly"] == "41.51 USD"
+    elsewhere = make_prescription(
+        patient, clinician, pharmacy=Pharmacy.objects.create(name="None"), form="liquid"
+    )
+    assert _cost(elsewhere) is None
