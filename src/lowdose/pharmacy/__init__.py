@@ -6,7 +6,7 @@ Public API (all results are frozen dataclasses with ``to_dict()``)::
     sheet = CapsuleCompounding("4.5", 30, "api").fit()          # Worksheet
     sheet = LiquidCompounding("1", "100", "tablets", doses_mg=["1.5", "4.5"]).fit()
     supply = liquid_supply(plan, "1")                             # whole-titration quantities
-    cost = CostEstimate(plan, [price_list], "liquid", responder_rate="0.3").fit()
+    cost = CostEstimate(plan, [price_list], "liquid", benefit=ldn_responder_benefit()).fit()
 
 Doses are milligrams of naltrexone **hydrochloride** (see :mod:`lowdose.pharmacy.formulation`).
 Every quantity is an exact :class:`Quantity` (Decimal + unit); mg, mL and counts never mix, and
@@ -28,15 +28,14 @@ from lowdose.errors import CompoundingError, PharmacyError, PriceListError, Unit
 from lowdose.pharmacy.bud import BeyondUse, BudCategory, Storage, beyond_use
 from lowdose.pharmacy.capsules import BALANCE_RESOLUTION, CapsuleCompounding
 from lowdose.pharmacy.cost import (
+    MAX_CAPSULES_PER_DOSE,
     CostEstimate,
     CostResult,
-    PeriodCost,
+    ExtraResponderCost,
     PharmacyCost,
-    PriceList,
-    PriceListEntry,
-    ProductForm,
     period_cost,
 )
+from lowdose.pharmacy.currency import CURRENCIES, minor_units
 from lowdose.pharmacy.dispensing import DispensingRecord, dispense
 from lowdose.pharmacy.formulation import (
     DEFAULT_FILL_WEIGHT,
@@ -49,7 +48,9 @@ from lowdose.pharmacy.formulation import (
     check_filler,
 )
 from lowdose.pharmacy.liquid import LiquidCompounding
+from lowdose.pharmacy.packs import DoseCapsules, PeriodCost, PurchaseLine
 from lowdose.pharmacy.plan import capsule_worksheets, liquid_batches, split_plan
+from lowdose.pharmacy.prices import PriceList, PriceListEntry, ProductForm
 from lowdose.pharmacy.supply import (
     TitrationSupply,
     capsule_supply,
@@ -61,7 +62,9 @@ from lowdose.pharmacy.worksheet import Ingredient, Overage, Worksheet, label_tex
 
 __all__ = [
     "BALANCE_RESOLUTION",
+    "CURRENCIES",
     "DEFAULT_FILL_WEIGHT",
+    "MAX_CAPSULES_PER_DOSE",
     "MAX_CONCENTRATION",
     "MAX_STRENGTH",
     "TABLET_STRENGTH",
@@ -73,6 +76,8 @@ __all__ = [
     "CostEstimate",
     "CostResult",
     "DispensingRecord",
+    "DoseCapsules",
+    "ExtraResponderCost",
     "Filler",
     "Ingredient",
     "IngredientSource",
@@ -86,6 +91,7 @@ __all__ = [
     "PriceListEntry",
     "PriceListError",
     "ProductForm",
+    "PurchaseLine",
     "Quantity",
     "Storage",
     "Syringe",
@@ -103,6 +109,7 @@ __all__ = [
     "liquid_batches",
     "liquid_supply",
     "mg",
+    "minor_units",
     "ml",
     "period_cost",
     "split_plan",

@@ -23,8 +23,9 @@ from apps.clinical.models import Prescription
 from apps.clinical.screening import screen_patient
 from apps.pharmacy.actions import PriceDraft, publish_price, record_dispensing, withdraw_price
 from apps.pharmacy.queries import (
+    by_currency,
     costs_for,
-    ldn_responder_evidence,
+    ldn_responder_benefit,
     supply_for,
     worksheets_for,
 )
@@ -146,12 +147,21 @@ def dispense(request: HttpRequest, patient_id: int, prescription_id: int) -> Htt
 @require_GET
 def cost(request: HttpRequest, patient_id: int, prescription_id: int) -> HttpResponse:
     rx = get_prescription_for_user(request, patient_id, prescription_id, "prescriptions.cost")
-    evidence = ldn_responder_evidence()
-    rows = costs_for(rx, responder_rate=None if evidence is None else evidence.rate)
+    benefit = ldn_responder_benefit()
+    rows = costs_for(rx, benefit=benefit)
+    groups = by_currency(rows)
     return render(
         request,
         "pharmacy/cost.html",
-        {"rx": rx, "patient": rx.patient, "rows": rows, "evidence": evidence},
+        {
+            "rx": rx,
+            "patient": rx.patient,
+            "rows": rows,
+            "groups": groups,
+            "problems": [r for r in rows if r.cost is None],
+            "evidence": benefit,
+            "capsules": rx.form == "capsule",
+        },
     )
 
 
