@@ -218,6 +218,6 @@ def test_human_output_shows_the_formula_and_label(capsys: pytest.CaptureFixture[
     ]
     assert _run(argv) == 0
     out = capsys.readouterr().out
-    assert "9 tablets" in out
-    assert "overage: 70 capsules" in out
+    assert "3 tablets" in out  # the fewest: 3 x 50 mg >= 30 x 4.5 mg (tests/reference)
+    assert "overage: 750 mg (15 mg naltrexone HCl)" in out
     assert "opioid pain relief may not work" in out

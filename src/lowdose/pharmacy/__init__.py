@@ -4,6 +4,7 @@ Public API (all results are frozen dataclasses with ``to_dict()``)::
 
     from lowdose.pharmacy import CapsuleCompounding, LiquidCompounding
     sheet = CapsuleCompounding("4.5", 30, "api").fit()          # Worksheet
+    sheet = CapsuleCompounding("0.5", 30, "api", min_weighable_mg="120").fit()  # + trituration
     sheet = LiquidCompounding("1", "100", "tablets", doses_mg=["1.5", "4.5"]).fit()
     supply = liquid_supply(plan, "1")                             # whole-titration quantities
     cost = CostEstimate(plan, [price_list], "liquid", responder_rate="0.3").fit()
@@ -40,8 +41,12 @@ from lowdose.pharmacy.cost import (
 from lowdose.pharmacy.dispensing import DispensingRecord, dispense
 from lowdose.pharmacy.formulation import (
     DEFAULT_FILL_WEIGHT,
+    MAX_CAPSULES,
     MAX_CONCENTRATION,
     MAX_STRENGTH,
+    MAX_VOLUME,
+    MIN_CONCENTRATION,
+    MIN_STRENGTH,
     TABLET_STRENGTH,
     Filler,
     IngredientSource,
@@ -57,13 +62,25 @@ from lowdose.pharmacy.supply import (
     titration_directions,
 )
 from lowdose.pharmacy.units import Concentration, Money, Quantity, Unit, exact, mg, ml
+from lowdose.pharmacy.weighing import (
+    MIN_WEIGHABLE,
+    LiquidAliquot,
+    Trituration,
+    liquid_aliquot,
+    triturate,
+)
 from lowdose.pharmacy.worksheet import Ingredient, Overage, Worksheet, label_text
 
 __all__ = [
     "BALANCE_RESOLUTION",
     "DEFAULT_FILL_WEIGHT",
+    "MAX_CAPSULES",
     "MAX_CONCENTRATION",
     "MAX_STRENGTH",
+    "MAX_VOLUME",
+    "MIN_CONCENTRATION",
+    "MIN_STRENGTH",
+    "MIN_WEIGHABLE",
     "TABLET_STRENGTH",
     "BeyondUse",
     "BudCategory",
@@ -76,6 +93,7 @@ __all__ = [
     "Filler",
     "Ingredient",
     "IngredientSource",
+    "LiquidAliquot",
     "LiquidCompounding",
     "Money",
     "Overage",
@@ -90,6 +108,7 @@ __all__ = [
     "Storage",
     "Syringe",
     "TitrationSupply",
+    "Trituration",
     "Unit",
     "UnitMismatchError",
     "Worksheet",
@@ -100,6 +119,7 @@ __all__ = [
     "dispense",
     "exact",
     "label_text",
+    "liquid_aliquot",
     "liquid_batches",
     "liquid_supply",
     "mg",
@@ -107,4 +127,5 @@ __all__ = [
     "period_cost",
     "split_plan",
     "titration_directions",
+    "triturate",
 ]
