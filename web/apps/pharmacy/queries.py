@@ -11,6 +11,7 @@ from apps.accounts.models import Pharmacy
 from apps.clinical.models import Prescription
 from lowdose.evidence import comparison_table
 from lowdose.pharmacy import (
+    MIN_WEIGHABLE,
     CostEstimate,
     PharmacyCost,
     PriceList,
@@ -33,8 +34,12 @@ def worksheets_for(
     rx: Prescription, source: str, *, preserved: bool, today: date
 ) -> tuple[Worksheet, ...]:
     """The worksheets for the whole supply: one per capsule strength (compounded ``today``), or
-    one per liquid beyond-use window (each compounded on its first day)."""
-    return rx.preparation().worksheets(rx.plan(), source, preserved=preserved, today=today)
+    one per liquid beyond-use window (each compounded on its first day); weighings respect the
+    minimum weighable quantity of the balance at the prescription's pharmacy."""
+    balance = MIN_WEIGHABLE.value if rx.pharmacy is None else rx.pharmacy.min_weighable_mg
+    return rx.preparation().worksheets(
+        rx.plan(), source, preserved=preserved, today=today, min_weighable_mg=Decimal(balance)
+    )
 
 
 def supply_for(rx: Prescription) -> TitrationSupply:
