@@ -374,7 +374,9 @@ class CapsuleCompounding:
         )
         method = (
             *mixing,
-            f"Add {filler_text} by geometric dilution until uniform (US Pharm 2020).",
+            f"Add {filler_text} to the "
+            f"{'naltrexone HCl' if trituration is None else 'aliquot'} by geometric dilution "
+            "until uniform (US Pharm 2020).",
             f"Fill {batch} capsules at {self.fill_weight} each; check weights within 90-110% "
             "of the calculated fill (USP <795>, older wording).",
             f"Dispense {n} capsules in a tight, light-resistant container.",

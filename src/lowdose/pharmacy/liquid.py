@@ -107,28 +107,9 @@ class LiquidCompounding:
         compounded_on: date | None = None,
         directions: str | None = None,
     ) -> None:
-        conc = as_decimal(concentration_mg_per_ml, "concentration")
-        if conc <= 0:
-            raise CompoundingError(
-                f"concentration must be positive, got {conc} mg/mL.", field="concentration"
-            )
-        maximum = as_decimal(max_concentration_mg_per_ml, "max_concentration_mg_per_ml")
-        if conc > maximum:
-            raise CompoundingError(
-                f"concentration {decimal_str(conc)} mg/mL is above the configured maximum of "
-                f"{decimal_str(maximum)} mg/mL; LDN liquids are usually 1 mg/mL (LDN Research "
-                "Trust). Lower it or change the configured maximum deliberately.",
-                field="concentration",
-            )
-        least = as_decimal(min_concentration_mg_per_ml, "min_concentration_mg_per_ml")
-        if conc < least:
-            raise CompoundingError(
-                f"concentration {conc:f} mg/mL is below the lowest accepted, {decimal_str(least)} "
-                "mg/mL (a 6 mg dose would not fit an oral syringe); check the unit and use e.g. "
-                "1 mg/mL.",
-                field="concentration",
-            )
-        self.concentration = Concentration(conc)
+        self.concentration = _concentration(
+            concentration_mg_per_ml, min_concentration_mg_per_ml, max_concentration_mg_per_ml
+        )
         volume = as_decimal(volume_ml, "volume")
         if volume <= 0:
             raise CompoundingError(f"volume must be positive, got {volume} mL.", field="volume")
@@ -158,8 +139,12 @@ class LiquidCompounding:
             as_decimal(balance_resolution_mg, "balance_resolution_mg"), Unit.MG
         )
         self.min_weighable = Quantity(as_decimal(min_weighable_mg, "min_weighable_mg"), Unit.MG)
-        if self.make_up.value <= 0 or self.resolution.value <= 0 or self.min_weighable.value <= 0:
+        if self.make_up.value <= 0 or self.resolution.value <= 0:
             raise CompoundingError("resolutions must be positive.", field="resolution")
+        if self.min_weighable.value <= 0:
+            raise CompoundingError(
+                "min_weighable_mg must be a positive weight in mg.", field="min_weighable_mg"
+            )
         category = (
             BudCategory.AQUEOUS_PRESERVED if self.preserved else BudCategory.AQUEOUS_NONPRESERVED
         )
@@ -410,3 +395,29 @@ class LiquidCompounding:
 def _and(items: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _concentration(value: object, lowest: object, highest: object) -> Concentration:
+    """The order's concentration, refused outside the configured range (mg/mL)."""
+    conc = as_decimal(value, "concentration")
+    if conc <= 0:
+        raise CompoundingError(
+            f"concentration must be positive, got {conc} mg/mL.", field="concentration"
+        )
+    maximum = as_decimal(highest, "max_concentration_mg_per_ml")
+    if conc > maximum:
+        raise CompoundingError(
+            f"concentration {decimal_str(conc)} mg/mL is above the configured maximum of "
+            f"{decimal_str(maximum)} mg/mL; LDN liquids are usually 1 mg/mL (LDN Research "
+            "Trust). Lower it or change the configured maximum deliberately.",
+            field="concentration",
+        )
+    minimum = as_decimal(lowest, "min_concentration_mg_per_ml")
+    if conc < minimum:
+        raise CompoundingError(
+            f"concentration {conc:f} mg/mL is below the lowest accepted, {decimal_str(minimum)} "
+            "mg/mL (a 6 mg dose would not fit an oral syringe); check the unit and use e.g. "
+            "1 mg/mL.",
+            field="concentration",
+        )
+    return Concentration(conc)
