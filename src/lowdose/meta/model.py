@@ -200,6 +200,13 @@ def _not_estimable(k: int, method: str, test: str) -> tuple[str, ...]:
     return notes + ((KH_ONE_STUDY,) if test == "knha" else ())
 
 
+def _knapp_hartung_factor(w: FloatArray, y: FloatArray, mu: float) -> float | None:
+    """:math:`s^2 = \\sum w_i (y_i-\\hat\\mu)^2/(k-1)`, or ``None`` when every residual is
+    exactly 0: the SE would vanish, so the model-based variance is kept (class docstring)."""
+    s2 = float((w * (y - mu) ** 2).sum()) / (y.size - 1)
+    return s2 if s2 > 0 else None
+
+
 class MetaAnalysis:
     """Configure a meta-analysis; :meth:`fit` computes it.
 
@@ -294,13 +301,10 @@ class MetaAnalysis:
         df: int | None = None
         notes = _not_estimable(k, self.method, self.test)
         if self.test == "knha" and k > 1:
-            s2 = float((w * (y - mu) ** 2).sum()) / (k - 1)
-            # All residuals exactly zero: the KH factor is 0 and the SE would vanish;
-            # keep the model-based variance instead (documented in the class docstring).
-            var *= s2 if s2 > 0 else 1.0
+            factor = _knapp_hartung_factor(w, y, mu)
+            var *= 1.0 if factor is None else factor
+            notes += (KH_NO_SPREAD,) if factor is None else ()
             df = k - 1
-            if s2 == 0:
-                notes += (KH_NO_SPREAD,)
         se = math.sqrt(var)
         stat = mu / se
         if df is None:
