@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help run test check lint types fast-tests test-sqlite test-postgres system-deps \
+.PHONY: help run test check lint types fast-tests test-sqlite test-postgres system-deps runtime-deps \
         install install-dev demo migrate openapi bench clean
 
 help:
@@ -50,7 +50,7 @@ demo: migrate
 
 # Plain HTTP on the loopback address: cookies cannot be marked Secure (LOWDOSE_HTTPS=0).
 run: export LOWDOSE_HTTPS ?= 0
-run: demo
+run: runtime-deps demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@$(MANAGE) demo_logins
 	@echo "Serving lowdose on http://$(HOST):$(PORT)/ with a background worker (Ctrl-C stops both)"
@@ -58,6 +58,11 @@ run: demo
 
 system-deps:
 	@scripts/system-deps.sh
+
+# What the running app needs from Debian (the visit report's PDF libraries); a warning, not a
+# failure, when they cannot be installed.
+runtime-deps:
+	@scripts/system-deps.sh run
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -200,9 +200,11 @@ def test_patient_and_practitioners_carry_mrn_and_lowdose_identifiers() -> None:
     assert {p["identifier"][0]["system"] for p in practitioners} == {
         "https://clinic.example/lowdose/id/practitioner"
     }
-    # every subject names the patient by the same identifier
+    # every subject names the patient by the same identifier: the MRN, the clinic's usual one
     subjects = [r["subject"] for r in (e["resource"] for e in data["entry"]) if "subject" in r]
-    assert {s["identifier"]["value"] for s in subjects} == {"12"}
+    assert {(s["identifier"]["system"], s["identifier"]["value"]) for s in subjects} == {
+        ("urn:oid:1.2.3.4.5", "MRN-0042")
+    }
 
 
 def test_no_mrn_without_a_system() -> None:

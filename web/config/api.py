@@ -37,7 +37,7 @@ from apps.sharing.api import router as sharing_router
 from apps.webapp.api import router as webapp_router
 from config.api_docs import LocalSwagger
 from config.api_input import ErrorOut, JsonOnlyParser
-from config.errors import ApiInputError, api_status
+from config.errors import ApiInputError, ReportUnavailableError, api_status
 from lowdose.errors import InputError, ScreenBlockedError
 from lowdose.safety.screening import blocking_screen
 
@@ -136,15 +136,20 @@ api.add_router("/", sharing_router)
 @api.exception_handler(InputError)
 @api.exception_handler(ScreenBlockedError)
 @api.exception_handler(ApiInputError)
+@api.exception_handler(ReportUnavailableError)
 def on_domain_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Every domain error of the core and of the web layer, answered with its status from
     :func:`config.errors.api_status` (400 input, 409 a conflict or a hard stop of the safety
-    screen, 415 a body that is not JSON): ``{"detail": ..., "field": ...}``, and for a hard stop
+    screen, 415 a body that is not JSON, 503 a file the server cannot draw now, with
+    ``Retry-After``): ``{"detail": ..., "field": ...}``, and for a hard stop
     of the screen the screen itself, so the caller sees what to resolve."""
     body: dict[str, object] = {"detail": str(exc), "field": getattr(exc, "field", None)}
     if isinstance(exc, ScreenBlockedError):
         body = {"detail": str(exc), "screening": ScreeningOut.from_result(blocking_screen(exc))}
-    return api.create_response(request, body, status=api_status(exc))
+    response = api.create_response(request, body, status=api_status(exc))
+    if isinstance(exc, ReportUnavailableError):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -99,6 +99,16 @@ class ExportRefusedError(Exception):
         self.message = message
 
 
+class ReportUnavailableError(Exception):
+    """A file the worker draws (the visit report, and what carries it) cannot be drawn on this
+    server now; ``str()`` says why in words and what to do. Answered 503 with ``Retry-After``:
+    the condition is the server's, not the request's (a missing system library, a failing job),
+    and asking again later may work."""
+
+    #: Seconds the failure is remembered (and answered as such) before a request tries again.
+    retry_after = 300
+
+
 class ImportRefusedError(Exception):
     """A FHIR import that wrote nothing: ``status`` (400, 403, 404) and every problem
     (:class:`lowdose.interop.fhir.reader.Problem`: path, message, issue code)."""
@@ -121,6 +131,7 @@ _API_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (CheckinConflictError, 409),
     (AlertClosedError, 409),
     (InputError, 400),
+    (ReportUnavailableError, 503),
 )
 
 

@@ -25,6 +25,7 @@ Exception tree::
 from __future__ import annotations
 
 from lowdose.errors import EvidenceDataError, EvidenceInputError
+from lowdose.evidence.benefit import ldn_responder_benefit
 from lowdose.evidence.comparison import ComparisonRow, comparison_table
 from lowdose.evidence.loader import (
     comparators,
@@ -76,6 +77,7 @@ __all__ = [
     "comparators",
     "comparison_table",
     "effect_records",
+    "ldn_responder_benefit",
     "make_verdict",
     "outcomes",
     "placebo_reference",

@@ -4,9 +4,10 @@ Public API (all results are frozen dataclasses with ``to_dict()``)::
 
     from lowdose.pharmacy import CapsuleCompounding, LiquidCompounding
     sheet = CapsuleCompounding("4.5", 30, "api").fit()          # Worksheet
+    sheet = CapsuleCompounding("0.5", 30, "api", min_weighable_mg="120").fit()  # + trituration
     sheet = LiquidCompounding("1", "100", "tablets", doses_mg=["1.5", "4.5"]).fit()
     supply = liquid_supply(plan, "1")                             # whole-titration quantities
-    cost = CostEstimate(plan, [price_list], "liquid", responder_rate="0.3").fit()
+    cost = CostEstimate(plan, [price_list], "liquid", benefit=ldn_responder_benefit()).fit()
 
 Doses are milligrams of naltrexone **hydrochloride** (see :mod:`lowdose.pharmacy.formulation`).
 Every quantity is an exact :class:`Quantity` (Decimal + unit); mg, mL and counts never mix, and
@@ -28,20 +29,23 @@ from lowdose.errors import CompoundingError, PharmacyError, PriceListError, Unit
 from lowdose.pharmacy.bud import BeyondUse, BudCategory, Storage, beyond_use
 from lowdose.pharmacy.capsules import BALANCE_RESOLUTION, CapsuleCompounding
 from lowdose.pharmacy.cost import (
+    MAX_CAPSULES_PER_DOSE,
     CostEstimate,
     CostResult,
-    PeriodCost,
+    ExtraResponderCost,
     PharmacyCost,
-    PriceList,
-    PriceListEntry,
-    ProductForm,
     period_cost,
 )
+from lowdose.pharmacy.currency import CURRENCIES, minor_units
 from lowdose.pharmacy.dispensing import DispensingRecord, dispense
 from lowdose.pharmacy.formulation import (
     DEFAULT_FILL_WEIGHT,
+    MAX_CAPSULES,
     MAX_CONCENTRATION,
     MAX_STRENGTH,
+    MAX_VOLUME,
+    MIN_CONCENTRATION,
+    MIN_STRENGTH,
     TABLET_STRENGTH,
     Filler,
     IngredientSource,
@@ -49,7 +53,9 @@ from lowdose.pharmacy.formulation import (
     check_filler,
 )
 from lowdose.pharmacy.liquid import LiquidCompounding
+from lowdose.pharmacy.packs import DoseCapsules, PeriodCost, PurchaseLine
 from lowdose.pharmacy.plan import capsule_worksheets, liquid_batches, split_plan
+from lowdose.pharmacy.prices import PriceList, PriceListEntry, ProductForm
 from lowdose.pharmacy.supply import (
     TitrationSupply,
     capsule_supply,
@@ -57,13 +63,27 @@ from lowdose.pharmacy.supply import (
     titration_directions,
 )
 from lowdose.pharmacy.units import Concentration, Money, Quantity, Unit, exact, mg, ml
+from lowdose.pharmacy.weighing import (
+    MIN_WEIGHABLE,
+    LiquidAliquot,
+    Trituration,
+    liquid_aliquot,
+    triturate,
+)
 from lowdose.pharmacy.worksheet import Ingredient, Overage, Worksheet, label_text
 
 __all__ = [
     "BALANCE_RESOLUTION",
+    "CURRENCIES",
     "DEFAULT_FILL_WEIGHT",
+    "MAX_CAPSULES",
+    "MAX_CAPSULES_PER_DOSE",
     "MAX_CONCENTRATION",
     "MAX_STRENGTH",
+    "MAX_VOLUME",
+    "MIN_CONCENTRATION",
+    "MIN_STRENGTH",
+    "MIN_WEIGHABLE",
     "TABLET_STRENGTH",
     "BeyondUse",
     "BudCategory",
@@ -73,9 +93,12 @@ __all__ = [
     "CostEstimate",
     "CostResult",
     "DispensingRecord",
+    "DoseCapsules",
+    "ExtraResponderCost",
     "Filler",
     "Ingredient",
     "IngredientSource",
+    "LiquidAliquot",
     "LiquidCompounding",
     "Money",
     "Overage",
@@ -86,10 +109,12 @@ __all__ = [
     "PriceListEntry",
     "PriceListError",
     "ProductForm",
+    "PurchaseLine",
     "Quantity",
     "Storage",
     "Syringe",
     "TitrationSupply",
+    "Trituration",
     "Unit",
     "UnitMismatchError",
     "Worksheet",
@@ -100,11 +125,14 @@ __all__ = [
     "dispense",
     "exact",
     "label_text",
+    "liquid_aliquot",
     "liquid_batches",
     "liquid_supply",
     "mg",
+    "minor_units",
     "ml",
     "period_cost",
     "split_plan",
     "titration_directions",
+    "triturate",
 ]

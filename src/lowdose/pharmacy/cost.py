@@ -1,52 +1,70 @@
-"""What LDN costs the patient at each pharmacy: monthly, a 12-week trial, a year, per responder.
+r"""What LDN costs the patient at each pharmacy: a 12-week trial, a year, a month, and what an
+extra responder over placebo costs.
 
-Pharmacies publish price lists of packs (form, strength or concentration, pack size, price). The
-patient buys **whole packs**; an opened liquid bottle is used only within its in-use period (its
-beyond-use date), so a bottle may be discarded before it is empty. Costs over a period are
-therefore exact sums of pack prices:
-
-.. math::
-
-    C_{\\text{period}} = \\sum_{\\text{products}} \\lceil U / q \\rceil \\, p ,
-
-with :math:`U` units needed (capsules of one strength), :math:`q` the pack size and :math:`p` the
-pack price; liquids are simulated day by day (a new bottle when the old one is empty or past its
-in-use days).
+Pharmacies publish price lists of packs (:mod:`lowdose.pharmacy.prices`). The patient buys
+**whole packs**, chosen to cost the least over the whole period with in-use limits and waste
+counted (:mod:`lowdose.pharmacy.packs`); sums of pack prices are exact.
 
 * **12-week trial**: the first 84 days of the plan (12 weeks: the primary endpoint length of the
   RCTs, Younger 2013, FINAL 2024; INNOVA 3 months).
 * **Yearly**: the first 365 days of the plan (the last dose continued).
-* **Monthly**: the average over 12 months at the maintenance dose,
-  :math:`C_{360}/12` for 360 days at the last step's dose, rounded to the cent.
-* **Per responder**: :math:`C_{\\text{trial}} / r` for a responder rate :math:`r` supplied by the
-  evidence engine: every patient who starts pays for the trial, a fraction :math:`r` responds.
-  Rounded to the cent.
+* **Monthly**: the true long-run average at the maintenance dose,
+  :math:`c_\text{day} \times 365.25/12` with :math:`c_\text{day}` the least cost per day
+  (:func:`~lowdose.pharmacy.packs.steady_daily_cost`) and a month of 30.4375 days (the average
+  month of the Julian year, 365.25/12). A product costing 1 USD a day costs 30.44 USD a month
+  (30.00 per 30 days); the former :math:`C_{360}/12` from whole packs over 360 days said 33.33
+  for 100-capsule packs at 100 USD, charging the pack unfinished at day 360 to every month.
+* **Cost per extra responder compared with placebo**: every patient who starts pays for the
+  trial, and :math:`\mathrm{NNT} = 1/(p_\text{LDN} - p_\text{placebo})` patients must be treated
+  for one more responder than placebo would give (FINAL 2024: 22/49 against 14/50 with ≥30 %
+  less pain, NNT ≈ 5.9), so
 
-Rounding (half up, to 0.01) happens only in the two averaged figures and says so.
+  .. math::
+
+      C_\text{extra responder} = C_\text{trial} \times \mathrm{NNT}
+      = C_\text{trial} / \mathrm{RD},
+
+  with the interval :math:`[C/\mathrm{RD}_{hi},\ C/\mathrm{RD}_{lo}]` from the Newcombe interval
+  of the risk difference; when that interval includes 0 there is **no upper limit**
+  (Altman, BMJ 1998, doi:10.1136/bmj.317.7168.1309) and the result says so in words. Dividing by
+  the LDN response rate alone (:math:`C/p_\text{LDN}`) would count the 28 % who respond on
+  placebo as bought.
+
+Amounts in different currencies are never ranked against each other: the result groups
+pharmacies by currency and orders each group by the trial's cost. Rounding (half up, to the
+currency's minor unit) happens only in the monthly and per-extra-responder figures.
 """
 
 from __future__ import annotations
 
-import enum
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from lowdose.errors import PriceListError
-from lowdose.pharmacy.supply import capsule_strength_for
-from lowdose.pharmacy.units import Money, Quantity, Unit, as_decimal
+from lowdose.meta.number_needed import NumberNeededToTreat
+from lowdose.pharmacy.packs import (
+    MAX_CAPSULES_PER_DOSE,
+    PeriodCost,
+    PurchaseLine,
+    cheapest_purchase,
+    steady_daily_cost,
+)
+from lowdose.pharmacy.prices import PriceList, PriceListEntry, ProductForm
+from lowdose.pharmacy.units import Money, as_decimal
 from lowdose.regimens.steps import TitrationStep, daily_doses, decimal_str, extend_through
 
 __all__ = [
+    "MAX_CAPSULES_PER_DOSE",
     "MONTH_DAYS",
     "TRIAL_DAYS",
     "YEAR_DAYS",
     "CostEstimate",
     "CostResult",
+    "ExtraResponderCost",
     "PeriodCost",
     "PharmacyCost",
     "PriceList",
@@ -59,143 +77,15 @@ __all__ = [
 #: 12 weeks, the RCT primary-endpoint length (Younger 2013; FINAL 2024).
 TRIAL_DAYS = 84
 YEAR_DAYS = 365
-#: Calendar-neutral month used for averages (the LDN Research Trust figures are per 30 days).
-MONTH_DAYS = 30
-_CENT = Decimal("0.01")
+#: The average month: 365.25 / 12 = 30.4375 days (Julian year; the Gregorian 30.436875 differs
+#: by less than a cent a month at LDN prices).
+MONTH_DAYS = Fraction(1461, 48)
 
 
-class ProductForm(enum.StrEnum):
-    CAPSULE = "capsule"
-    LIQUID = "liquid"
-
-
-@dataclass(frozen=True, slots=True)
-class PriceListEntry:
-    """One pack on a price list.
-
-    Capsules: ``strength_mg`` and a pack in capsules. Liquids: ``concentration_mg_per_ml``, a pack
-    in mL and ``in_use_days`` (how long an opened bottle may be used: its BUD).
-    """
-
-    form: ProductForm
-    pack: Quantity
-    price: Money
-    strength_mg: Decimal | None = None
-    concentration_mg_per_ml: Decimal | None = None
-    in_use_days: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.price.amount < 0:
-            raise PriceListError(f"price {self.price} is negative.", field="price")
-        if self.pack.value <= 0:
-            raise PriceListError(f"pack size {self.pack} must be positive.", field="pack")
-        if self.form is ProductForm.CAPSULE:
-            if (
-                self.pack.unit is not Unit.CAPSULE
-                or self.strength_mg is None
-                or (self.strength_mg <= 0)
-            ):
-                raise PriceListError(
-                    "a capsule entry needs a positive strength_mg and a pack counted in capsules.",
-                    field="strength_mg",
-                )
-        else:
-            if (
-                self.pack.unit is not Unit.ML
-                or self.concentration_mg_per_ml is None
-                or (self.concentration_mg_per_ml <= 0)
-            ):
-                raise PriceListError(
-                    "a liquid entry needs a positive concentration_mg_per_ml and a pack in mL.",
-                    field="concentration_mg_per_ml",
-                )
-            if self.in_use_days is None or self.in_use_days < 1:
-                raise PriceListError(
-                    "a liquid entry needs in_use_days (the bottle's beyond-use period, e.g. 14 "
-                    "for an unpreserved aqueous liquid under USP <795>).",
-                    field="in_use_days",
-                )
-
-    @property
-    def mg_per_pack(self) -> Fraction:
-        per_unit = (
-            self.strength_mg if self.form is ProductForm.CAPSULE else (self.concentration_mg_per_ml)
-        )
-        return Fraction(self.pack.value) * Fraction(per_unit or 0)
-
-    @property
-    def description(self) -> str:
-        if self.form is ProductForm.CAPSULE:
-            return f"{decimal_str(self.strength_mg or Decimal(0))} mg capsules × {self.pack}"
-        return (
-            f"{decimal_str(self.concentration_mg_per_ml or Decimal(0))} mg/mL liquid, {self.pack}"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PriceList:
-    """A pharmacy's published prices, all in one currency."""
-
-    pharmacy: str
-    entries: tuple[PriceListEntry, ...]
-
-    def __post_init__(self) -> None:
-        if not self.entries:
-            raise PriceListError(f"{self.pharmacy}: the price list is empty.", field="entries")
-        currencies = {e.price.currency for e in self.entries}
-        if len(currencies) != 1:
-            raise PriceListError(
-                f"{self.pharmacy}: prices mix currencies ({', '.join(sorted(currencies))}); "
-                "publish one currency per list.",
-                field="currency",
-            )
-
-    @property
-    def currency(self) -> str:
-        return self.entries[0].price.currency
-
-    def of_form(self, form: ProductForm) -> tuple[PriceListEntry, ...]:
-        return tuple(e for e in self.entries if e.form is form)
-
-
-@dataclass(frozen=True, slots=True)
-class PurchaseLine:
-    entry: PriceListEntry
-    packs: int
-    cost: Money
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"product": self.entry.description, "packs": self.packs, "cost": self.cost.to_dict()}
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodCost:
-    """Whole packs bought for ``days`` days of a plan."""
-
-    days: int
-    lines: tuple[PurchaseLine, ...]
-    total: Money
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "days": self.days,
-            "lines": [line.to_dict() for line in self.lines],
-            "total": self.total.to_dict(),
-        }
-
-
-def _cheapest_of_strength(
-    entries: Sequence[PriceListEntry], strength: Decimal
-) -> PriceListEntry | None:
-    """The cheapest pack (per mg) of capsules of exactly ``strength`` mg."""
-    best: tuple[Fraction, PriceListEntry] | None = None
-    for entry in entries:
-        if entry.strength_mg != strength:
-            continue
-        per_mg = Fraction(entry.price.amount) / entry.mg_per_pack
-        if best is None or per_mg < best[0]:
-            best = (per_mg, entry)
-    return None if best is None else best[1]
+def _rounded(value: Fraction, currency: str) -> Money:
+    """``value`` rounded half-up to the currency's minor unit."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return Money(exact, currency).rounded()
 
 
 def period_cost(
@@ -204,59 +94,67 @@ def period_cost(
     form: ProductForm,
     *,
     capsule_strength_mg: Decimal | None = None,
+    max_capsules_per_dose: int = MAX_CAPSULES_PER_DOSE,
 ) -> PeriodCost:
-    """Exact cost of whole packs for a finite plan.
+    """The cheapest whole packs for a finite plan (see :mod:`lowdose.pharmacy.packs`)."""
+    return cheapest_purchase(
+        list(daily_doses(steps)),
+        prices,
+        form,
+        capsule_strength_mg=capsule_strength_mg,
+        max_capsules_per_dose=max_capsules_per_dose,
+    )
 
-    Capsules are priced at the strength the worksheet compounds for each dose
-    (:func:`lowdose.pharmacy.supply.capsule_strength_for`: one capsule per dose, or
-    ``capsule_strength_mg`` for all), never at a cheaper strength the pharmacy does not make
-    for this plan; a pharmacy that publishes no price for that strength is refused.
+
+@dataclass(frozen=True, slots=True)
+class ExtraResponderCost:
+    """The trial's cost for one more responder than placebo gives: :math:`C \\times` NNT.
+
+    ``estimate`` is ``None`` when the drug did no better than placebo; ``upper`` is ``None`` when
+    the interval has no upper limit (the risk difference's interval includes 0).
     """
-    days = list(daily_doses(steps))
-    currency = prices.currency
-    zero = Money(Decimal(0), currency)
-    if form is ProductForm.CAPSULE:
-        units: dict[PriceListEntry, Fraction] = {}
-        for _, dose in days:
-            strength = capsule_strength_for(dose, capsule_strength_mg)
-            entry = _cheapest_of_strength(prices.of_form(form), strength)
-            if entry is None:
-                raise PriceListError(
-                    f"{prices.pharmacy} publishes no price for {decimal_str(strength)} mg "
-                    f"capsules, the strength compounded for the {decimal_str(dose)} mg dose; ask "
-                    "the pharmacy to publish it, or price the oral liquid.",
-                    field="strength",
-                )
-            units[entry] = units.get(entry, Fraction(0)) + Fraction(dose) / Fraction(
-                entry.strength_mg or 1
+
+    estimate: Money | None
+    lower: Money | None
+    upper: Money | None
+    benefit: NumberNeededToTreat
+
+    @classmethod
+    def of(cls, trial: Money, benefit: NumberNeededToTreat) -> ExtraResponderCost:
+        cost = Fraction(trial.amount)
+        lo, hi = benefit.rd_interval
+        nnt = benefit.nnt
+        return cls(
+            estimate=None if nnt is None else _rounded(cost * nnt, trial.currency),
+            lower=None if hi <= 0 else _rounded(cost / Fraction(hi), trial.currency),
+            upper=None if lo <= 0 else _rounded(cost / Fraction(lo), trial.currency),
+            benefit=benefit,
+        )
+
+    def sentence(self) -> str:
+        """The figure and its interval in words."""
+        if self.estimate is None:
+            return (
+                "No cost per extra responder: in the trial no more patients responded on the "
+                "drug than on placebo."
             )
-        lines = []
-        for entry, needed in units.items():
-            packs = math.ceil(needed / Fraction(entry.pack.value))
-            lines.append(PurchaseLine(entry, packs, entry.price * packs))
-    else:
-        liquids = prices.of_form(form)
-        usable = list(liquids)
-        if not usable:
-            raise PriceListError(f"{prices.pharmacy} lists no oral liquid.", field="form")
-        entry = min(usable, key=lambda e: Fraction(e.price.amount) / e.mg_per_pack)
-        bottles, opened, left = 0, date.min, Fraction(0)
-        bottle = Fraction(entry.pack.value)
-        for day, dose in days:
-            volume = Fraction(dose) / Fraction(entry.concentration_mg_per_ml or 1)
-            if volume > bottle:
-                raise PriceListError(
-                    f"a {decimal_str(dose)} mg dose needs more than one {entry.pack} bottle.",
-                    field="pack",
-                )
-            if bottles == 0 or left < volume or (day - opened).days >= (entry.in_use_days or 0):
-                bottles, opened, left = bottles + 1, day, bottle
-            left -= volume
-        lines = [PurchaseLine(entry, bottles, entry.price * bottles)]
-    total = zero
-    for line in lines:
-        total = total + line.cost
-    return PeriodCost(len(days), tuple(lines), total)
+        if self.upper is not None:
+            return f"{self.estimate} (95% CI {self.lower} to {self.upper})."
+        return (
+            f"{self.estimate}, at least {self.lower}; no upper limit: the trial cannot exclude "
+            "that LDN adds no responders over placebo."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": "cost per extra responder compared with placebo",
+            "estimate": None if self.estimate is None else self.estimate.to_dict(),
+            "lower": None if self.lower is None else self.lower.to_dict(),
+            "upper": None if self.upper is None else self.upper.to_dict(),
+            "upper_unbounded": self.estimate is not None and self.upper is None,
+            "sentence": self.sentence(),
+            "number_needed_to_treat": self.benefit.to_dict(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,51 +164,88 @@ class PharmacyCost:
     monthly: Money
     trial_12_weeks: PeriodCost
     yearly: PeriodCost
-    per_responder: Money | None
-    responder_rate: Decimal | None
+    maintenance_dose_mg: Decimal
+    per_extra_responder: ExtraResponderCost | None = None
+
+    @property
+    def currency(self) -> str:
+        return self.trial_12_weeks.total.currency
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "pharmacy": self.pharmacy,
             "form": self.form.value,
+            "currency": self.currency,
             "monthly": self.monthly.to_dict(),
+            "maintenance_dose_mg": decimal_str(self.maintenance_dose_mg),
             "trial_12_weeks": self.trial_12_weeks.to_dict(),
             "yearly": self.yearly.to_dict(),
-            "per_responder": None if self.per_responder is None else self.per_responder.to_dict(),
-            "responder_rate": None
-            if self.responder_rate is None
-            else decimal_str(self.responder_rate),
+            "per_extra_responder": None
+            if self.per_extra_responder is None
+            else self.per_extra_responder.to_dict(),
         }
 
 
 @dataclass(frozen=True, slots=True)
 class CostResult:
+    """Pharmacies grouped by currency (groups in code order: a grouping, not a ranking), each
+    group cheapest trial first. Different currencies are never compared."""
+
     pharmacies: tuple[PharmacyCost, ...]
     start: date
 
-    def cheapest(self) -> PharmacyCost:
-        return self.pharmacies[0]
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.currency for p in self.pharmacies))
+
+    def in_currency(self, currency: str) -> tuple[PharmacyCost, ...]:
+        return tuple(p for p in self.pharmacies if p.currency == currency)
+
+    def cheapest(self, currency: str | None = None) -> PharmacyCost:
+        """The cheapest trial among pharmacies pricing in ``currency`` (needed when the prices
+        are in more than one currency: they are not comparable)."""
+        if currency is None:
+            if len(self.currencies) > 1:
+                raise PriceListError(
+                    f"prices are in {', '.join(self.currencies)}; amounts in different "
+                    "currencies are not compared. Name the currency to compare within.",
+                    field="currency",
+                )
+            currency = self.currencies[0]
+        group = self.in_currency(currency)
+        if not group:
+            raise PriceListError(f"no pharmacy prices in {currency}.", field="currency")
+        return group[0]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "start": self.start.isoformat(),
             "pharmacies": [p.to_dict() for p in self.pharmacies],
-            "rounding": "monthly and per-responder figures rounded half-up to 0.01",
+            "currencies": list(self.currencies),
+            "comparison": "pharmacies are ordered by the 12-week trial's cost within each "
+            "currency; different currencies are listed separately and not compared",
+            "month_days": "30.4375",
+            "rounding": "monthly and per-extra-responder figures rounded half-up to the "
+            "currency's minor unit",
         }
 
     def summary(self) -> str:
-        return "\n".join(
-            f"{p.pharmacy}: {p.monthly}/month, 12-week trial {p.trial_12_weeks.total}, "
-            f"year {p.yearly.total}"
-            + ("" if p.per_responder is None else f", per responder {p.per_responder}")
-            for p in self.pharmacies
-        )
-
-
-def _cents(value: Fraction) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        _CENT, rounding=ROUND_HALF_UP
-    )
+        lines = []
+        for currency in self.currencies:
+            if len(self.currencies) > 1:
+                lines.append(f"In {currency} (not compared with other currencies):")
+            for p in self.in_currency(currency):
+                extra = p.per_extra_responder
+                lines.append(
+                    f"{p.pharmacy}: {p.monthly}/month, 12-week trial {p.trial_12_weeks.total}, "
+                    f"year {p.yearly.total}"
+                    + (
+                        ""
+                        if extra is None
+                        else f", per extra responder compared with placebo {extra.sentence()}"
+                    )
+                )
+        return "\n".join(lines)
 
 
 class CostEstimate:
@@ -324,11 +259,13 @@ class CostEstimate:
         One per pharmacy.
     form : ProductForm or str
         ``"capsule"`` or ``"liquid"``.
-    responder_rate : Decimal, optional
-        Fraction of patients who respond, in (0, 1]; supplied by the evidence engine.
+    benefit : NumberNeededToTreat, optional
+        Responders on LDN and on placebo (:func:`lowdose.evidence.ldn_responder_benefit`), for
+        the cost per extra responder compared with placebo.
     capsule_strength_mg : Decimal, optional
-        The one capsule strength the worksheet uses for every dose (default: one capsule per
-        dose, as :func:`lowdose.pharmacy.capsule_worksheets` compounds).
+        One capsule strength for every dose, as the prescriber fixes it.
+    max_capsules_per_dose : int
+        Capsules a dose may take (2 unless the prescriber asks for more).
     """
 
     def __init__(
@@ -337,8 +274,9 @@ class CostEstimate:
         price_lists: Sequence[PriceList],
         form: ProductForm | str,
         *,
-        responder_rate: Decimal | str | None = None,
+        benefit: NumberNeededToTreat | None = None,
         capsule_strength_mg: Decimal | str | None = None,
+        max_capsules_per_dose: int = MAX_CAPSULES_PER_DOSE,
     ) -> None:
         if not steps:
             raise PriceListError("the plan has no steps.", field="steps")
@@ -352,56 +290,54 @@ class CostEstimate:
             raise PriceListError(
                 f"form {form!r} is not 'capsule' or 'liquid'.", field="form"
             ) from exc
-        self.responder_rate = (
-            None if responder_rate is None else as_decimal(responder_rate, "responder_rate")
-        )
+        if benefit is not None and not isinstance(benefit, NumberNeededToTreat):
+            raise PriceListError(
+                "benefit must be a NumberNeededToTreat (responders on LDN and on placebo), "
+                "e.g. lowdose.evidence.ldn_responder_benefit().",
+                field="benefit",
+            )
+        self.benefit = benefit
         self.capsule_strength_mg = (
             None
             if capsule_strength_mg is None
             else as_decimal(capsule_strength_mg, "capsule_strength_mg")
         )
-        if self.responder_rate is not None and not (0 < self.responder_rate <= 1):
+        if (
+            isinstance(max_capsules_per_dose, bool)
+            or not isinstance(max_capsules_per_dose, int)
+            or max_capsules_per_dose < 1
+        ):
             raise PriceListError(
-                f"responder rate {self.responder_rate} must be in (0, 1]; give a proportion such "
-                "as 0.3.",
-                field="responder_rate",
+                f"capsules per dose must be a whole number ≥ 1, got {max_capsules_per_dose!r}.",
+                field="max_capsules_per_dose",
             )
+        self.max_capsules_per_dose = max_capsules_per_dose
 
-    def fit(self) -> CostResult:
+    def _one(self, prices: PriceList) -> PharmacyCost:
         start = self.steps[0].start
+        options: dict[str, Any] = {
+            "capsule_strength_mg": self.capsule_strength_mg,
+            "max_capsules_per_dose": self.max_capsules_per_dose,
+        }
         trial = extend_through(self.steps, start + timedelta(days=TRIAL_DAYS - 1))
         year = extend_through(self.steps, start + timedelta(days=YEAR_DAYS - 1))
-        last = self.steps[-1]
-        maintenance = (
-            TitrationStep(
-                start=start,
-                end=start + timedelta(days=12 * MONTH_DAYS - 1),
-                dose_mg=last.dose_mg,
-                time=last.time,
-            ),
+        trial_cost = period_cost(trial, prices, self.form, **options)
+        dose = self.steps[-1].dose_mg
+        daily = steady_daily_cost(dose, prices, self.form, **options)
+        return PharmacyCost(
+            pharmacy=prices.pharmacy,
+            form=self.form,
+            monthly=_rounded(daily * MONTH_DAYS, prices.currency),
+            trial_12_weeks=trial_cost,
+            yearly=period_cost(year, prices, self.form, **options),
+            maintenance_dose_mg=dose,
+            per_extra_responder=None
+            if self.benefit is None
+            else ExtraResponderCost.of(trial_cost.total, self.benefit),
         )
-        results = []
-        for prices in self.price_lists:
-            strength = {"capsule_strength_mg": self.capsule_strength_mg}
-            trial_cost = period_cost(trial, prices, self.form, **strength)
-            steady = period_cost(maintenance, prices, self.form, **strength)
-            monthly = Money(_cents(Fraction(steady.total.amount) / 12), prices.currency)
-            per_responder = None
-            if self.responder_rate is not None:
-                per_responder = Money(
-                    _cents(Fraction(trial_cost.total.amount) / Fraction(self.responder_rate)),
-                    prices.currency,
-                )
-            results.append(
-                PharmacyCost(
-                    pharmacy=prices.pharmacy,
-                    form=self.form,
-                    monthly=monthly,
-                    trial_12_weeks=trial_cost,
-                    yearly=period_cost(year, prices, self.form, **strength),
-                    per_responder=per_responder,
-                    responder_rate=self.responder_rate,
-                )
-            )
-        results.sort(key=lambda r: (r.trial_12_weeks.total.currency, r.trial_12_weeks.total.amount))
-        return CostResult(tuple(results), start)
+
+    def fit(self) -> CostResult:
+        results = [self._one(prices) for prices in self.price_lists]
+        # Group by currency code (never compare amounts across currencies), cheapest first.
+        results.sort(key=lambda r: (r.currency, r.trial_12_weeks.total.amount, r.pharmacy))
+        return CostResult(tuple(results), self.steps[0].start)

@@ -17,11 +17,11 @@ caller turns that into a refusal with a reason.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import (
+    ROUND_HALF_UP,
     Context,
     Decimal,
     DivisionByZero,
@@ -33,6 +33,7 @@ from decimal import (
 from fractions import Fraction
 
 from lowdose.errors import CompoundingError, PriceListError, UnitMismatchError
+from lowdose.pharmacy.currency import minor_units
 from lowdose.regimens.steps import decimal_str
 
 __all__ = [
@@ -244,12 +245,14 @@ class Concentration:
         return f"{decimal_str(self.mg_per_ml)} mg/mL"
 
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-
-
 @dataclass(frozen=True, slots=True)
 class Money:
-    """An exact amount of one ISO 4217 currency; different currencies never add."""
+    """An exact amount of one ISO 4217 currency; different currencies never add or compare.
+
+    The currency must be an active ISO 4217 code (:mod:`lowdose.pharmacy.currency`); amounts are
+    shown with the currency's minor units (``1200 JPY``, ``30.00 USD``, ``1.500 BHD``), and an
+    amount finer than that (an average before rounding) is shown exactly, never rounded silently.
+    """
 
     amount: Decimal
     currency: str
@@ -261,19 +264,28 @@ class Money:
                 "it as a string such as '29.95'.",
                 field="price",
             )
-        if not _CURRENCY.match(self.currency):
-            raise PriceListError(
-                f"currency {self.currency!r} is not an ISO 4217 code such as 'USD' or 'GBP'.",
-                field="currency",
-            )
+        minor_units(self.currency)  # PriceListError for "XYZ", "usd", "XAU"
+
+    @property
+    def minor_units(self) -> int:
+        """Decimals of the currency's minor unit (JPY 0, USD 2, BHD 3)."""
+        return minor_units(self.currency)
+
+    @property
+    def quantum(self) -> Decimal:
+        """The currency's smallest unit as a Decimal exponent (``Decimal("0.01")`` for USD)."""
+        return Decimal(1).scaleb(-self.minor_units)
+
+    def is_whole_minor_units(self) -> bool:
+        """Whether the amount is a whole number of minor units (a price someone can charge)."""
+        return self.amount == self.amount.quantize(self.quantum, rounding=ROUND_HALF_UP)
+
+    def rounded(self) -> Money:
+        """Rounded half-up to the currency's minor unit (only for averages and products)."""
+        return Money(self.amount.quantize(self.quantum, rounding=ROUND_HALF_UP), self.currency)
 
     def __add__(self, other: Money) -> Money:
-        if not isinstance(other, Money) or other.currency != self.currency:
-            raise PriceListError(
-                f"cannot add {self} and {other}: currencies differ; compare prices in one "
-                "currency.",
-                field="currency",
-            )
+        self._same(other, "add")
         with exact():
             return Money(self.amount + other.amount, self.currency)
 
@@ -285,10 +297,33 @@ class Money:
 
     __rmul__ = __mul__
 
+    def _same(self, other: object, op: str) -> None:
+        if not isinstance(other, Money) or other.currency != self.currency:
+            raise PriceListError(
+                f"cannot {op} {self} and {other}: currencies differ; amounts in different "
+                "currencies are compared only after conversion at a rate the clinic enters.",
+                field="currency",
+            )
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other, "compare")
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other, "compare")
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._same(other, "compare")
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._same(other, "compare")
+        return self.amount >= other.amount
+
     def _amount_str(self) -> str:
-        cents = self.amount.quantize(Decimal("0.01")) if self.amount.adjusted() < 20 else None
-        if cents is not None and cents == self.amount:
-            return f"{cents:f}"  # padding with zeros only: still exact
+        if self.amount.adjusted() < 20 and self.is_whole_minor_units():
+            return f"{self.amount.quantize(self.quantum):f}"  # padding or trimming zeros: exact
         return decimal_str(self.amount)
 
     def __str__(self) -> str:

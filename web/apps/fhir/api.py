@@ -89,14 +89,17 @@ class ImportCounts(Schema):
 
 class FhirImportOut(Schema):
     """What an import did. ``created``/``already_present`` are the totals over check-ins, side
-    effects and assessments; ``kept`` counts the resources lowdose keeps as it wrote them (by
-    resourceType), not imported; ``resources`` is how many were read."""
+    effects, assessments and history (orders, dispensings, diagnoses, care professionals and
+    N-of-1 results kept read-only from another record); ``kept`` counts the resources lowdose
+    keeps as it wrote them (by resourceType: the Patient, the visit report, questionnaire
+    scores), not imported; ``resources`` is how many were read."""
 
     created: int
     already_present: int
     checkins: ImportCounts
     side_effects: ImportCounts
     assessments: ImportCounts
+    history: ImportCounts
     kept: dict[str, int]
     resources: int
 
@@ -124,9 +127,12 @@ _BODY = {
     description="Daily-score and dose Observations (lowdose's, or another system's: pain is "
     "LOINC 72514-3) become check-ins, AdverseEvents their side effects, QuestionnaireResponses "
     "questionnaire results re-scored by lowdose. The patient imports their own check-ins and "
-    "questionnaires; their clinician imports questionnaires. Patient, Practitioner, Condition, "
-    "MedicationRequest, MedicationDispense, DocumentReference and score/N-of-1 Observations are "
-    "kept in lowdose, not imported. Importing the same Bundle again creates nothing. Any "
+    "questionnaires; their clinician imports questionnaires. MedicationRequest, "
+    "MedicationDispense, Condition, Practitioner and N-of-1 result Observations are kept as "
+    "read-only history from another record (never a lowdose order; exported again as they came; "
+    "every reference they make must resolve). The Patient, DocumentReference and questionnaire "
+    "score Observations are lowdose's own: counted, not imported. Importing the same Bundle "
+    "again creates nothing. Any "
     "refused resource refuses the whole import: the OperationOutcome lists every problem with "
     "its location in `issue[].expression` (e.g. `Bundle.entry[3].resource.valueInteger`).",
     openapi_extra={

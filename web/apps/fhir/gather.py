@@ -1,7 +1,8 @@
 """A patient's rows as the core's FHIR records (:mod:`lowdose.interop.fhir.records`).
 
 The caller has checked access (``fhir.export``, audited once); this module only reads. A patient
-reading their own record gets no draft prescription (a draft is the clinician's until signed).
+reading their own record gets no draft prescription (a draft is the clinician's until signed),
+nor a draft order kept from another record.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from apps.accounts.models import Patient, User
 from apps.checkins.models import Checkin
 from apps.clinical.access import visible_prescriptions
 from apps.clinical.fhir_records import fhir_base, identifier_systems, prescription_record
-from apps.clinical.models import AssessmentResult
+from apps.clinical.models import AssessmentResult, Prescription
+from apps.fhir.models import HistoryRecord, history_shown_to
 from apps.nof1.models import Nof1Trial
 from apps.pharmacy.models import Dispensing
 from lowdose.daily import DAILY_SCALES
@@ -29,9 +31,10 @@ from lowdose.interop.fhir import (
     PractitionerRecord,
     ReportDocument,
     SideEffectRecord,
+    entry_uuid,
 )
 
-__all__ = ["fhir_base", "identifier_systems", "patient_record"]
+__all__ = ["fhir_base", "identifier_systems", "native_urls", "patient_record"]
 
 
 def _person(user: User) -> PractitionerRecord:
@@ -121,6 +124,7 @@ def patient_record(
     )
     results = AssessmentResult.objects.filter(patient=patient).order_by("completed_at", "pk")
     trials = Nof1Trial.objects.filter(patient=patient).order_by("start", "pk")
+    history = [row.to_core() for row in history_shown_to(reader.is_patient, patient)]
     return PatientRecord(
         patient=PatientIdentity(lowdose_id=patient.pk, name=patient.display_name, mrn=patient.mrn),
         practitioners=tuple(_person(staff[pk]) for pk in sorted(staff)),
@@ -138,7 +142,32 @@ def patient_record(
         prescriptions=tuple(prescription_record(rx) for rx in prescriptions),
         dispensings=tuple(_dispensing(d) for d in dispensings),
         nof1_results=tuple(n for n in (_nof1(t) for t in trials) if n is not None),
+        history=tuple(history),
         report=report,
+    )
+
+
+def native_urls(patient: Patient) -> frozenset[str]:
+    """The ``fullUrl`` of every order, dispensing, diagnosis, care professional and N-of-1 result
+    lowdose itself exports for ``patient`` (whoever reads), and of the history kept before: an
+    import that brings one of these back keeps nothing new (:mod:`lowdose.interop.fhir.reader`)."""
+    systems = identifier_systems()
+    rxs = list(Prescription.objects.filter(patient=patient).values_list("pk", "clinician_id"))
+    batches = list(
+        Dispensing.objects.filter(prescription__patient=patient).values_list("pk", "pharmacist_id")
+    )
+    keys: list[tuple[str, object]] = [("prescription", pk) for pk, _ in rxs]
+    keys += [("dispensing", pk) for pk, _ in batches]
+    keys += [("practitioner", who) for _, who in rxs + batches]
+    keys += [("condition", "fibromyalgia")] if rxs else []
+    keys += [
+        ("nof1", t.pk)
+        for t in Nof1Trial.objects.filter(patient=patient, unblinded_at__isnull=False)
+        if _nof1(t) is not None
+    ]
+    urls = {f"urn:uuid:{entry_uuid(systems, kind, key)}" for kind, key in keys}
+    return frozenset(
+        urls | set(HistoryRecord.objects.filter(patient=patient).values_list("full_url", flat=True))
     )
 
 

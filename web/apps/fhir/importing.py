@@ -8,8 +8,11 @@ their care team; a pharmacist or a clinic admin 403, anyone else's patient 404):
   patient (``checkins.import``: the diary is the patient's own words);
 * QuestionnaireResponses: the patient for a questionnaire they answer, the clinician for any
   (a form a clinician completes at a visit, e.g. the ACR physician forms, only the clinician);
-* everything else the reader keeps (Patient, Practitioner, Condition, orders, dispensings,
-  documents, scores, N-of-1 results) is counted, never written: lowdose writes its own orders.
+* orders, dispensings, diagnoses, care professionals and N-of-1 results from another record:
+  the patient or the clinician, kept read-only as history (:class:`apps.fhir.models.HistoryRecord`;
+  never a lowdose prescription, dispensing or trial: lowdose writes its own orders);
+* the Patient, the visit report's DocumentReference and questionnaire scores are counted, never
+  written (the record's own; the report is rendered again; scores are re-computed).
 
 A resource the importer's role may not write is refused like an invalid one (403, its path in
 the OperationOutcome); any refusal writes nothing. Writes go through
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -33,13 +37,15 @@ from apps.accounts.models import Patient, User
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
 from apps.checkins.actions import import_checkins
-from apps.checkins.models import Checkin
+from apps.checkins.models import Checkin, answers_of
 from apps.clinical.actions.assessments import complete_assessment
 from apps.clinical.models import AssessmentResult
-from apps.fhir.gather import identifier_systems
+from apps.fhir.gather import identifier_systems, native_urls
+from apps.fhir.models import HistoryRecord
 from config.api_input import row_id
 from config.errors import ImportRefusedError
 from lowdose import instruments
+from lowdose.diary import Checkin as CoreCheckin
 from lowdose.errors import InputError
 from lowdose.interop.fhir import PatientIdentity
 from lowdose.interop.fhir.reader import ImportedAssessment, ImportPlan, Problem, read_import
@@ -60,17 +66,19 @@ class ImportSummary:
     assessments: dict[str, int] = field(
         default_factory=lambda: {"created": 0, "already_present": 0}
     )
+    history: dict[str, int] = field(default_factory=lambda: {"created": 0, "already_present": 0})
     kept: dict[str, int] = field(default_factory=dict)
     resources: int = 0
 
     def to_dict(self) -> dict[str, object]:
-        parts = (self.checkins, self.side_effects, self.assessments)
+        parts = (self.checkins, self.side_effects, self.assessments, self.history)
         return {
             "created": sum(p["created"] for p in parts),
             "already_present": sum(p["already_present"] for p in parts),
             "checkins": self.checkins,
             "side_effects": self.side_effects,
             "assessments": self.assessments,
+            "history": self.history,
             "kept": self.kept,
             "resources": self.resources,
         }
@@ -140,6 +148,42 @@ def _role_problems(user: User, plan: ImportPlan) -> list[Problem]:
     return found
 
 
+def _same_answers(a: CoreCheckin, b: CoreCheckin) -> bool:
+    return answers_of(replace(a, client_id=b.client_id, recorded_at=b.recorded_at)) == answers_of(b)
+
+
+def _days_taken(patient: Patient, plan: ImportPlan) -> tuple[list[Problem], set[UUID]]:
+    """Another system's days the diary already has a check-in for: the same answers are already
+    present (their ids, to skip); other answers are a conflict (lowdose keeps the diary's entry:
+    one check-in a day, never overwritten by import)."""
+    foreign = {item.checkin.day: item for item in plan.checkins if item.foreign}
+    stored = (
+        Checkin.objects.filter(patient=patient, day__in=list(foreign))
+        .in_diary()
+        .prefetch_related("side_effects")
+    )
+    found: list[Problem] = []
+    skip: set[UUID] = set()
+    for row in stored:
+        item = foreign[row.day]
+        if row.client_id == item.checkin.client_id:
+            continue  # imported before: _conflicts compares it
+        if _same_answers(item.checkin, row.to_core()):
+            skip.add(item.checkin.client_id)
+            continue
+        found += [
+            Problem(
+                path,
+                f"The diary already has a check-in for {row.day} with other answers; lowdose "
+                "keeps one check-in a day and does not overwrite it by import. Remove these "
+                "entries, or ask the patient to correct that day in lowdose.",
+                "conflict",
+            )
+            for path in item.paths
+        ]
+    return found, skip
+
+
 def _conflicts(patient: Patient, plan: ImportPlan) -> list[Problem]:
     """Check-ins whose id is stored for a different entry (or a deleted one)."""
     ids = [item.checkin.client_id for item in plan.checkins]
@@ -181,10 +225,13 @@ def _stored(patient: Patient, item: ImportedAssessment) -> bool:
     )
 
 
-def _write(actor: Actor, patient: Patient, plan: ImportPlan) -> ImportSummary:
+def _write(actor: Actor, patient: Patient, plan: ImportPlan, skip: set[UUID]) -> ImportSummary:
     summary = ImportSummary(kept=dict(plan.kept), resources=plan.resources)
-    checkins = [item.checkin for item in plan.checkins]
+    checkins = [item.checkin for item in plan.checkins if item.checkin.client_id not in skip]
     effects = sum(len(c.side_effects) for c in checkins)
+    skipped = [item.checkin for item in plan.checkins if item.checkin.client_id in skip]
+    summary.checkins["already_present"] = len(skipped)
+    summary.side_effects["already_present"] = sum(len(c.side_effects) for c in skipped)
     with transaction.atomic():
         if checkins:
             before = set(
@@ -194,8 +241,10 @@ def _write(actor: Actor, patient: Patient, plan: ImportPlan) -> ImportSummary:
             )
             done = import_checkins(actor, patient, checkins)
             new = sum(len(c.side_effects) for c in checkins if c.client_id not in before)
-            summary.checkins = {"created": done.created, "already_present": done.already_present}
-            summary.side_effects = {"created": new, "already_present": effects - new}
+            summary.checkins["created"] = done.created
+            summary.checkins["already_present"] += done.already_present
+            summary.side_effects["created"] = new
+            summary.side_effects["already_present"] += effects - new
         for item in plan.assessments:
             if _stored(patient, item):
                 summary.assessments["already_present"] += 1
@@ -211,6 +260,19 @@ def _write(actor: Actor, patient: Patient, plan: ImportPlan) -> ImportSummary:
             except InputError as bad:
                 raise ImportRefusedError(400, [Problem(item.path, str(bad))]) from None
             summary.assessments["created"] += 1
+        HistoryRecord.objects.bulk_create(
+            HistoryRecord(
+                patient=patient,
+                resource_type=item.resource_type,
+                full_url=item.full_url,
+                resource=item.resource,
+                summary=item.summary,
+                occurred_on=item.occurred_on,
+                imported_by=actor.user,
+            )
+            for _, item in plan.history
+        )
+        summary.history = {"created": len(plan.history), "already_present": plan.already_known}
         record_as(actor, "fhir.import", patient_id=patient.pk, detail=summary.to_dict())
     return summary
 
@@ -233,13 +295,16 @@ def import_bundle(request: HttpRequest, patient_id: object, body: bytes) -> Impo
             now=timezone.now(),
             tz=ZoneInfo(patient.time_zone),
             joined=patient.created_at,
+            known_urls=native_urls(patient),
         )
         problems = list(plan.problems) or _role_problems(user, plan)
         problems = problems or _conflicts(patient, plan)
+        taken, skip = _days_taken(patient, plan)
+        problems = problems or taken
         if problems:
             forbidden = all(p.code == "forbidden" for p in problems)
             raise ImportRefusedError(403 if forbidden else 400, problems)
-        return _write(Actor.from_request(request), patient, plan)
+        return _write(Actor.from_request(request), patient, plan, skip)
     except ImportRefusedError:
         audit_allowed_access(request, patient, "fhir.import")  # the access stays in the record
         raise

@@ -21,7 +21,7 @@ router = Router(tags=["FHIR"], auth=BearerToken())
 
 @router.get(
     "/patients/{patient_id}/record.zip",
-    response={202: PreparingOut, 404: ErrorOut},
+    response={202: PreparingOut, 404: ErrorOut, 503: ErrorOut},
     summary="Your whole record in one ZIP (patients, their own): 202 while the visit report in "
     "it is rendered (ask again after Retry-After seconds), then 200 with the file",
     description="The files: " + ", ".join(f"`{f}`" for f in FILES) + ". The FHIR Bundle is the "

@@ -19,9 +19,9 @@ from apps.fhir.export import export_bundle
 from apps.fhir.gather import fhir_base
 from apps.fhir.outcomes import fhir_response, outcome_response
 from apps.fhir.record import whole_record
-from apps.reports.responses import preparing_page
+from apps.reports.responses import preparing_page, unavailable_page
 from config.downloads import ZIP, attachment
-from config.errors import ExportRefusedError
+from config.errors import ExportRefusedError, ReportUnavailableError
 from lowdose import instruments
 from lowdose.instruments.model import Instrument
 from lowdose.interop.fhir import (
@@ -137,7 +137,10 @@ def whole_record_download(request: HttpRequest, patient_id: int) -> HttpResponse
     """The patient's whole record as one ZIP (:mod:`apps.fhir.record`): the patient's own only;
     202 and a page that refreshes while the visit report inside it is being rendered."""
     patient = get_patient_for_user(request, patient_id, "record.download")
-    made = whole_record(request, patient, cast(User, request.user))
+    try:
+        made = whole_record(request, patient, cast(User, request.user))
+    except ReportUnavailableError as exc:
+        return unavailable_page(request, patient, exc)
     if made.data is None:
         return preparing_page(request, patient, "fhir/record_preparing.html")
     return attachment(made.data, ZIP, made.filename)

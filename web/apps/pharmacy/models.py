@@ -61,8 +61,10 @@ class PriceEntry(models.Model):
     pack_size = models.DecimalField(
         max_digits=7, decimal_places=1, help_text="capsules, or mL of liquid"
     )
-    price = models.DecimalField(max_digits=9, decimal_places=2)
-    currency = models.CharField(max_length=3, default="USD")
+    #: Three decimals: BHD, KWD, OMR... have fils (ISO 4217 minor unit 3); the core refuses a
+    #: price finer than its currency's minor unit (1000.5 JPY, 30.001 USD).
+    price = models.DecimalField(max_digits=12, decimal_places=3)
+    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code")
     in_use_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="liquids: days an opened bottle may be used (its BUD)"
     )
@@ -72,7 +74,8 @@ class PriceEntry(models.Model):
         verbose_name_plural = "price entries"
 
     def __str__(self) -> str:
-        return f"{self.pharmacy}: {self.to_core().description} {self.price} {self.currency}"
+        core = self.to_core()
+        return f"{self.pharmacy}: {core.description} {core.price}"
 
     def to_core(self) -> PriceListEntry:
         form = ProductForm(self.form)

@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from apps.accounts.models import Pharmacy
 from apps.clinical.models import Prescription
-from lowdose.evidence import comparison_table
+from lowdose.evidence import ldn_responder_benefit as evidence_benefit
+from lowdose.meta.number_needed import NumberNeededToTreat
 from lowdose.pharmacy import (
+    MIN_WEIGHABLE,
     CostEstimate,
     PharmacyCost,
     PriceList,
@@ -21,9 +23,10 @@ from lowdose.pharmacy.supply import TitrationSupply
 
 __all__ = [
     "CostRow",
-    "ResponderEvidence",
+    "CurrencyGroup",
+    "by_currency",
     "costs_for",
-    "ldn_responder_evidence",
+    "ldn_responder_benefit",
     "supply_for",
     "worksheets_for",
 ]
@@ -33,8 +36,12 @@ def worksheets_for(
     rx: Prescription, source: str, *, preserved: bool, today: date
 ) -> tuple[Worksheet, ...]:
     """The worksheets for the whole supply: one per capsule strength (compounded ``today``), or
-    one per liquid beyond-use window (each compounded on its first day)."""
-    return rx.preparation().worksheets(rx.plan(), source, preserved=preserved, today=today)
+    one per liquid beyond-use window (each compounded on its first day); weighings respect the
+    minimum weighable quantity of the balance at the prescription's pharmacy."""
+    balance = MIN_WEIGHABLE.value if rx.pharmacy is None else rx.pharmacy.min_weighable_mg
+    return rx.preparation().worksheets(
+        rx.plan(), source, preserved=preserved, today=today, min_weighable_mg=Decimal(balance)
+    )
 
 
 def supply_for(rx: Prescription) -> TitrationSupply:
@@ -50,38 +57,23 @@ class CostRow:
 
 
 @dataclass(frozen=True)
-class ResponderEvidence:
-    """The LDN responder rate the evidence engine publishes, with what it is and is not."""
+class CurrencyGroup:
+    """The pharmacies pricing in one currency, cheapest 12-week trial first."""
 
-    rate: Decimal  # fraction with >=30% pain relief on LDN
-    placebo_rate: Decimal | None
-    dose: str
-    source: str
-    note: str
+    currency: str
+    rows: tuple[CostRow, ...]
 
 
-def ldn_responder_evidence() -> ResponderEvidence | None:
-    """The LDN row of :func:`lowdose.evidence.comparison_table` (FINAL 2024: >=30% pain relief),
-    or ``None`` when the evidence base has no LDN responder rate.
-
-    The percentages are converted exactly through their decimal text (45.0 % → 0.45).
-    """
-    for row in comparison_table():
-        ldn, placebo = row.responder_30
-        if row.drug == "low-dose naltrexone" and ldn is not None:
-            return ResponderEvidence(
-                rate=Decimal(str(ldn)) / 100,
-                placebo_rate=None if placebo is None else Decimal(str(placebo)) / 100,
-                dose=row.dose,
-                source=row.source,
-                note=row.note,
-            )
-    return None
+def ldn_responder_benefit() -> NumberNeededToTreat | None:
+    """Responders on LDN and on placebo (FINAL 2024, >=30% pain relief) from the evidence
+    engine, for the cost per extra responder compared with placebo."""
+    return evidence_benefit()
 
 
-def costs_for(rx: Prescription, responder_rate: Decimal | None = None) -> list[CostRow]:
-    """The plan's cost at every pharmacy that publishes prices for its form, cheapest first;
-    a pharmacy that cannot supply the doses says why. The protocol's ongoing plan is priced, so
+def costs_for(rx: Prescription, benefit: NumberNeededToTreat | None = None) -> list[CostRow]:
+    """The plan's cost at every pharmacy that publishes prices for its form: grouped by
+    currency (never compared across currencies), cheapest trial first within each; a pharmacy
+    that cannot supply the doses says why, last. The protocol's ongoing plan is priced, so
     "monthly" is the maintenance dose (4.5 mg for ``ldnrt-standard``), not this supply's last
     step."""
     rows: list[CostRow] = []
@@ -91,14 +83,26 @@ def costs_for(rx: Prescription, responder_rate: Decimal | None = None) -> list[C
             continue
         try:
             result = CostEstimate(
-                rx.ongoing_plan(),
-                [PriceList(pharmacy.name, entries)],
-                rx.form,
-                responder_rate=responder_rate,
+                rx.ongoing_plan(), [PriceList(pharmacy.name, entries)], rx.form, benefit=benefit
             ).fit()
         except PriceListError as exc:
             rows.append(CostRow(pharmacy.name, None, str(exc)))
         else:
             rows.append(CostRow(pharmacy.name, result.pharmacies[0]))
-    rows.sort(key=lambda r: (r.cost is None, r.cost.trial_12_weeks.total.amount if r.cost else 0))
+    rows.sort(
+        key=lambda r: (
+            r.cost is None,
+            "" if r.cost is None else r.cost.currency,
+            r.cost.trial_12_weeks.total.amount if r.cost else 0,
+        )
+    )
     return rows
+
+
+def by_currency(rows: list[CostRow]) -> list[CurrencyGroup]:
+    """The priced rows in one group per currency (in the order :func:`costs_for` gives)."""
+    groups: dict[str, list[CostRow]] = {}
+    for row in rows:
+        if row.cost is not None:
+            groups.setdefault(row.cost.currency, []).append(row)
+    return [CurrencyGroup(code, tuple(group)) for code, group in groups.items()]

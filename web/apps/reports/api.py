@@ -48,7 +48,7 @@ _PDF: dict[str, Any] = {
 
 @router.get(
     "/patients/{patient_id}/visit-report.pdf",
-    response={202: PreparingOut, 400: ErrorOut, 404: ErrorOut},
+    response={202: PreparingOut, 400: ErrorOut, 404: ErrorOut, 503: ErrorOut},
     summary="A patient's visit report as a PDF: 202 while the worker renders it (ask again after "
     "Retry-After seconds), then 200 with the file",
     description="`audience`: `clinician` (the care team's version, the default for a clinician; "

@@ -230,8 +230,21 @@ def _plan(patient: Patient, today: date) -> dict[str, Any] | None:
 
 
 def _cost(rx: Prescription) -> dict[str, str] | None:
-    """The cheapest pharmacy's price for the plan (its maintenance dose), if any publishes one."""
-    for row in costs_for(rx):
+    """The cheapest pharmacy's price for the plan (its maintenance dose), if any publishes one.
+    Prices in different currencies are not compared: then the cheapest in the currency of the
+    prescription's own pharmacy, or nothing."""
+    priced = [row for row in costs_for(rx) if row.cost is not None]
+    if len({row.cost.currency for row in priced if row.cost is not None}) > 1:
+        own = next((r for r in priced if rx.pharmacy and r.pharmacy == rx.pharmacy.name), None)
+        priced = [
+            r
+            for r in priced
+            if own is not None
+            and own.cost is not None
+            and r.cost is not None
+            and r.cost.currency == own.cost.currency
+        ]
+    for row in priced:
         if row.cost is not None:
             return {
                 "pharmacy": row.pharmacy,

@@ -34,6 +34,7 @@ from django_q.tasks import async_task
 from apps.accounts.models import Patient
 from apps.reports.contents import AUDIENCES, Audience, report_contents
 from apps.reports.period import period_for
+from config.errors import ReportUnavailableError
 from lowdose.charts import render as render_chart
 from lowdose.errors import InputError, MissingExtraError
 
@@ -42,6 +43,7 @@ __all__ = [
     "RETRY_AFTER",
     "ReadyReport",
     "cached_report",
+    "draw_pdf",
     "parse_audience",
     "pdf_variant",
     "prepare_report",
@@ -57,6 +59,8 @@ REPORT_VERSION = 1
 REPORT_SECONDS = 7 * 24 * 3600
 #: How long a sent job stops the same report being sent again (the queue's time-out).
 QUEUED_SECONDS = 300
+#: How long a failed drawing is answered as such (503, saying why) before a request tries again.
+FAILED_SECONDS = ReportUnavailableError.retry_after
 #: The job, by dotted path.
 JOB = "apps.reports.pdf.render_visit_report"
 #: What the report says in place of the chart when it cannot be drawn.
@@ -159,6 +163,36 @@ def render_pdf(contents: dict[str, Any]) -> bytes:
     return bytes(document.write_pdf(**options))
 
 
+def _failure_words(bad: BaseException) -> str:
+    if isinstance(bad, (OSError, ImportError)):  # WeasyPrint without Pango and its friends
+        return (
+            "This server cannot draw PDF files yet: a system library the PDF renderer needs "
+            "(Pango) is missing. Ask the clinic's lowdose administrator to install it (see "
+            "the deployment guide, 'Visit report'), then try again."
+        )
+    return (
+        "The report could not be drawn this time. Try again in a few minutes; if it keeps "
+        "failing, tell the clinic's lowdose administrator (the list of background jobs says why)."
+    )
+
+
+def draw_pdf(contents: dict[str, Any]) -> bytes:
+    """:func:`render_pdf`, with a failure remembered for :data:`FAILED_SECONDS` (so the pages
+    say so instead of waiting for ever) and raised as :class:`ReportUnavailableError`."""
+    try:
+        return render_pdf(contents)
+    except Exception as bad:
+        words = _failure_words(bad)
+        _cache().set(f"{report_key(contents)}:failed", words, FAILED_SECONDS)
+        raise ReportUnavailableError(words) from bad
+
+
+def _unless_failed(contents: dict[str, Any]) -> None:
+    words = _cache().get(f"{report_key(contents)}:failed")
+    if isinstance(words, str):
+        raise ReportUnavailableError(words)
+
+
 def render_visit_report(patient_id: int, audience: Audience, start: str, end: str) -> str:
     """The job: render the patient's report as it is now and cache it under its own key.
 
@@ -171,7 +205,7 @@ def render_visit_report(patient_id: int, audience: Audience, start: str, end: st
     key = report_key(contents)
     if isinstance(_cache().get(key), bytes):
         return "already cached"
-    _cache().set(key, render_pdf(contents), REPORT_SECONDS)
+    _cache().set(key, draw_pdf(contents), REPORT_SECONDS)  # a failure fails the job, remembered
     return "rendered"
 
 
@@ -195,13 +229,17 @@ def parse_audience(raw: str | None, default: Audience) -> Audience:
 
 def requested_report(patient: Patient, audience: Audience, start: str, end: str) -> ReadyReport:
     """The report asked for: its PDF when cached (or rendered at once, with jobs run
-    synchronously), else None after sending the job. Raises :class:`InputError` on bad dates."""
+    synchronously), else None after sending the job. Raises :class:`InputError` on bad dates
+    and :class:`ReportUnavailableError` when drawing it failed a moment ago (it says why)."""
     period = period_for(patient, start, end)
     contents = report_contents(patient, period, audience)
     pdf = cached_report(contents)
     if pdf is None:
+        _unless_failed(contents)
         prepare_report(patient, contents, start=start, end=end)
         pdf = cached_report(contents)
+        if pdf is None:
+            _unless_failed(contents)  # a job run at once that failed
     filename = f"lowdose-visit-report-{patient.pk}-{audience}-{period.end:%Y%m%d}.pdf"
     return ReadyReport(pdf, filename)
 

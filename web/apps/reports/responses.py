@@ -10,8 +10,15 @@ from ninja import Schema
 from apps.accounts.models import Patient
 from apps.reports.pdf import RETRY_AFTER, ReadyReport
 from config.downloads import attachment
+from config.errors import ReportUnavailableError
 
-__all__ = ["PreparingOut", "preparing_json", "preparing_page", "report_download"]
+__all__ = [
+    "PreparingOut",
+    "preparing_json",
+    "preparing_page",
+    "report_download",
+    "unavailable_page",
+]
 
 
 def _waiting(response: HttpResponse) -> HttpResponse:
@@ -46,3 +53,15 @@ def report_download(request: HttpRequest, patient: Patient, report: ReadyReport)
     if report.pdf is None:
         return preparing_page(request, patient)
     return attachment(report.pdf, "application/pdf", report.filename)
+
+
+def unavailable_page(
+    request: HttpRequest, patient: Patient, error: ReportUnavailableError
+) -> HttpResponse:
+    """503: the file cannot be drawn on this server now; the page says why and what to do (it
+    does not refresh: waiting would not help until someone acts)."""
+    context = {"patient": patient, "detail": str(error), "again": request.get_full_path()}
+    response = render(request, "reports/unavailable.html", context, status=503)
+    response["Retry-After"] = str(error.retry_after)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -15,7 +15,8 @@ from apps.accounts.models import Patient, User
 from apps.reports.contents import Audience
 from apps.reports.pdf import parse_audience, requested_report
 from apps.reports.period import DEFAULT_DAYS, MAX_DAYS, last_visit
-from apps.reports.responses import report_download
+from apps.reports.responses import report_download, unavailable_page
+from config.errors import ReportUnavailableError
 from lowdose.errors import InputError
 
 #: The permission each version needs (:data:`apps.accounts.access.ACTIONS`).
@@ -76,6 +77,8 @@ def report_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
         )
     except InputError as exc:
         return _refused(request, patient, exc)
+    except ReportUnavailableError as exc:
+        return unavailable_page(request, patient, exc)
     return report_download(request, patient, report)
 
 

@@ -80,7 +80,7 @@ class CreatedOut(ShareLinkOut):
 
 @router.post(
     "/patients/{patient_id}/share-links",
-    response={201: CreatedOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: CreatedOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut, 503: ErrorOut},
     summary="Share the visit report with another doctor: a new SMART Health Link (patient only)",
     description="Encrypts the care team's version of the visit report under a new key and "
     "answers the link (`shlink`, `viewer_url`) and the passcode. The key, the link and the "

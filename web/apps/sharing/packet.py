@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from apps.accounts.models import Patient
 from apps.reports.contents import Audience, report_contents
-from apps.reports.pdf import cached_report, render_pdf
+from apps.reports.pdf import cached_report, draw_pdf
 from apps.reports.period import period_for
 
 __all__ = ["AUDIENCE", "packet_pdf"]
@@ -18,4 +18,4 @@ def packet_pdf(patient: Patient) -> bytes:
     """The packet as it is now: the cached report when the worker has drawn it, else drawn here
     (a second or two; creating a link waits for it, once)."""
     contents = report_contents(patient, period_for(patient), AUDIENCE)
-    return cached_report(contents) or render_pdf(contents)
+    return cached_report(contents) or draw_pdf(contents)

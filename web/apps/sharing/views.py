@@ -18,12 +18,13 @@ from apps.accounts.access import get_patient_for_user
 from apps.accounts.two_factor import qr_svg
 from apps.audit.actor import Actor
 from apps.reports.pdf import requested_report
-from apps.reports.responses import report_download
+from apps.reports.responses import report_download, unavailable_page
 from apps.sharing import links, throttle
 from apps.sharing.access import get_link_for_user
 from apps.sharing.actions import CreatedLink, create_share_link, open_share_link, revoke_link
 from apps.sharing.models import MAX_PASSCODE_FAILURES, ShareLink
 from apps.sharing.packet import AUDIENCE
+from config.errors import ReportUnavailableError
 from lowdose.errors import InputError
 
 __all__ = ["manifest", "preview", "revoke", "share_links", "viewer"]
@@ -91,6 +92,9 @@ def share_links(request: HttpRequest, patient_id: int) -> HttpResponse:
         except InputError as exc:
             context = {**_list_context(patient), "error": exc}
             return render(request, "sharing/links.html", context, status=400)
+        except ReportUnavailableError as exc:  # the packet could not be drawn: nothing stored
+            context = {**_list_context(patient), "error": exc}
+            return render(request, "sharing/links.html", context, status=503)
         urls = share_urls(request, created)
         response = render(
             request,
@@ -123,7 +127,10 @@ def revoke(request: HttpRequest, patient_id: int, link_id: int) -> HttpResponse:
 def preview(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Exactly what a link made now would open: the care team's version of the visit report."""
     patient = get_patient_for_user(request, patient_id, "sharing.manage")
-    report = requested_report(patient, AUDIENCE, "", "")
+    try:
+        report = requested_report(patient, AUDIENCE, "", "")
+    except ReportUnavailableError as exc:
+        return unavailable_page(request, patient, exc)
     return report_download(request, patient, report)
 
 

@@ -121,8 +121,8 @@ def test_screen_block_sign_dispense_and_see_the_cost(
     assert calendar.ok
     assert calendar.text().startswith("BEGIN:VCALENDAR")
     card.locator(".cost-link").click()
-    # Maintenance 4.5 mg as 4.5 mg capsules: 12 packs of 30 a year → 420.00 / 12 = 35.00 a month.
-    expect(page.locator("#costs .monthly")).to_have_text("35.00 USD")
+    # Maintenance 4.5 mg as 4.5 mg capsules at 35.00 for 30: 35/30 x 30.4375 days = 35.51 a month.
+    expect(page.locator("#costs .monthly")).to_have_text("35.51 USD")
 
     # The wallet card prints on its own: no navigation, just the card.
     page.click("text=Back to the treatment")

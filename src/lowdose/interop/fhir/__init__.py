@@ -9,6 +9,9 @@ Modules::
     lowdose.interop.fhir.records       the plain records a patient's export is built from
     lowdose.interop.fhir.resources     one builder per resource of the export
     lowdose.interop.fhir.bundle        the patient's record as a collection Bundle
+    lowdose.interop.fhir.history       orders, dispensings, diagnoses and N-of-1 results kept
+                                       read-only from another record
+    lowdose.interop.fhir.reader        an imported Bundle read back, every problem by its path
     lowdose.interop.fhir.conformance   CapabilityStatement and OperationOutcome
 
 Every FHIR resource lowdose writes is built here, so that codes, systems and conventions are
@@ -32,6 +35,7 @@ from lowdose.interop.fhir.assessments import (
 )
 from lowdose.interop.fhir.bundle import entry_uuid, patient_bundle
 from lowdose.interop.fhir.conformance import capability_statement, operation_outcome
+from lowdose.interop.fhir.history import HistoryResource
 from lowdose.interop.fhir.medication import (
     ICD10CM_SYSTEM,
     RXNORM_NALTREXONE_IN,
@@ -67,6 +71,7 @@ __all__ = [
     "AssessmentRecord",
     "CheckinRecord",
     "DispensingRecord",
+    "HistoryResource",
     "IdentifierSystems",
     "Nof1EffectRecord",
     "Nof1Record",

@@ -15,6 +15,10 @@ inside the Bundle. Each resource's ``id`` is that same uuid.
 ``since`` keeps the records time-stamped on or after that day: check-ins (and their side
 effects), questionnaires, dispensings and N-of-1 results. The Patient, the practitioners, the
 fibromyalgia Condition and the prescriptions (the current plan) are always included.
+
+History kept from another record (:mod:`lowdose.interop.fhir.history`) follows lowdose's own
+resources, each at the ``fullUrl`` it came with and about this Bundle's Patient; one whose
+``fullUrl`` lowdose's own resources already use is not repeated.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from lowdose.interop.fhir.assessments import (
     observation,
     questionnaire_response,
 )
+from lowdose.interop.fhir.history import HistoryResource, restore
+from lowdose.interop.fhir.medication import steps_from_medication_request
 from lowdose.interop.fhir.records import (
     AssessmentRecord,
     IdentifierSystems,
@@ -64,17 +70,41 @@ class _Entries:
     def key(self, kind: str, key: object) -> str:
         return entry_uuid(self.systems, kind, key)
 
-    def add(self, resource: Resource) -> str:
-        url = f"urn:uuid:{resource.id}"
+    def add(self, resource: Resource, url: str | None = None) -> str:
+        url = url or f"urn:uuid:{resource.id}"
         self.entries.append(BundleEntry(fullUrl=url, resource=resource))
         return url
 
+    def urls(self) -> set[str]:
+        return {str(e.fullUrl) for e in self.entries}
 
-def _in_use(rxs: list[tuple[PrescriptionRecord, str]], day: date) -> str | None:
-    """The prescription whose plan covers ``day`` (a signed one before a draft), if any."""
-    for rx, url in sorted(rxs, key=lambda p: p[0].status == "draft"):
-        first, last = rx.steps[0], rx.steps[-1]
-        if first.start <= day and (last.end is None or day <= last.end):
+
+#: An order's plan as the suspect of a side effect: (first day, last day or open, draft?, fullUrl).
+Span = tuple[date, date | None, bool, str]
+
+
+def _spans(
+    rxs: list[tuple[PrescriptionRecord, str]], history: list[HistoryResource], subject: Reference
+) -> list[Span]:
+    """Every order's span: lowdose's own, then the dated orders kept from another record (an
+    order whose plan cannot be read as dated steps covers no day)."""
+    spans = [(rx.steps[0].start, rx.steps[-1].end, rx.status == "draft", url) for rx, url in rxs]
+    for kept in history:
+        if kept.resource_type != "MedicationRequest":
+            continue
+        try:
+            steps = steps_from_medication_request(restore(kept, subject).model_dump(mode="json"))
+        except InteropError:
+            continue
+        draft = kept.resource.get("status") == "draft"
+        spans.append((steps[0].start, steps[-1].end, draft, kept.full_url))
+    return spans
+
+
+def _in_use(spans: list[Span], day: date) -> str | None:
+    """The order whose plan covers ``day`` (a signed one before a draft), if any."""
+    for first, last, _, url in sorted(spans, key=lambda s: s[2]):
+        if first <= day and (last is None or day <= last):
             return url
     return None
 
@@ -118,7 +148,8 @@ def _people(out: _Entries, record: PatientRecord) -> tuple[Reference, dict[int, 
     patient = build.patient(who, systems, out.key("patient", who.lowdose_id))
     subject = Reference(
         reference=out.add(patient),
-        identifier=build.patient_identifiers(who, systems)[-1],
+        # the MRN when the clinic has one (what an EHR matches on), else lowdose's id
+        identifier=build.patient_identifiers(who, systems)[0],
         display=who.name,
     )
     staff: dict[int, Reference] = {}
@@ -204,7 +235,7 @@ def patient_bundle(
                 prescription_url=rx_urls.get(batch.prescription_id),
             )
         )
-    _diary(out, record, subject, rxs, since)
+    _diary(out, record, subject, _spans(rxs, list(record.history), subject), since)
     for item in record.assessments:
         if since is None or item.completed_at.date() >= since:
             _assessment(out, item, subject, canonical_base)
@@ -218,6 +249,13 @@ def patient_bundle(
                     subject=subject,
                 )
             )
+    used = out.urls()
+    for kept in record.history:
+        if kept.full_url in used or (
+            since is not None and kept.occurred_on is not None and kept.occurred_on < since
+        ):
+            continue
+        out.add(restore(kept, subject), kept.full_url)
     if record.report is not None:
         made = record.report.created_at
         key = f"{record.patient.lowdose_id}/{made.isoformat() if made else 'on-request'}"
@@ -245,7 +283,7 @@ def _diary(
     out: _Entries,
     record: PatientRecord,
     subject: Reference,
-    rxs: list[tuple[PrescriptionRecord, str]],
+    spans: list[Span],
     since: date | None,
 ) -> None:
     """The check-ins' Observations, then each reported side effect as an AdverseEvent."""
@@ -264,6 +302,6 @@ def _diary(
                     out.systems,
                     resource_id=out.key("side-effect", f"{checkin.client_id}/{effect.name}"),
                     subject=subject,
-                    suspect=_in_use(rxs, checkin.day),
+                    suspect=_in_use(spans, checkin.day),
                 )
             )

@@ -10,10 +10,17 @@ What is read (docs/fhir.md, "Import"):
 * AdverseEvents become side effects of that check-in (by identifier, or by day);
 * QuestionnaireResponses become answers of the instrument their canonical names, re-scored by
   :mod:`lowdose.instruments` (a sender's total is never trusted);
-* Patient, Practitioner, Condition, MedicationRequest, MedicationDispense, DocumentReference,
-  the score and N-of-1 Observations are *kept in lowdose, not imported*: counted and checked
-  for belonging to this patient, nothing more. A Patient whose identifiers are not the target
-  patient's (lowdose id or MRN) refuses the whole Bundle.
+* MedicationRequest, MedicationDispense, Condition, Practitioner and N-of-1 result Observations
+  are kept as *history from another record* (:mod:`lowdose.interop.fhir.history`): read-only,
+  never a lowdose order, exported again as they came. One already in this record (its
+  ``fullUrl`` is among ``known_urls``: lowdose's own rows, or history kept before) is not kept
+  twice. Every reference such a resource makes must resolve, to another history entry of the
+  Bundle or to a ``known_urls`` one, or the Bundle is refused (a kept order would otherwise
+  point at nothing);
+* Patient, DocumentReference (the visit report: rendered again on export) and the questionnaire
+  score Observations (re-computed from their QuestionnaireResponse) are *kept in lowdose, not
+  imported*: counted and checked for belonging to this patient. A Patient whose identifiers are
+  not the target patient's (lowdose id or MRN) refuses the whole Bundle.
 
 Nothing raises for bad input: :func:`read_import` returns an :class:`ImportPlan` whose
 ``problems`` list each refused resource by a FHIRPath-like location
@@ -38,11 +45,13 @@ from lowdose import instruments
 from lowdose.errors import InputError
 from lowdose.interop.fhir.assessments import questionnaire_version
 from lowdose.interop.fhir.bundle import entry_uuid
+from lowdose.interop.fhir.history import HistoryResource, history_resource, literal_references
 from lowdose.interop.fhir.reader_diary import DiaryReader, ImportedCheckin
 from lowdose.interop.fhir.records import IdentifierSystems, PatientIdentity
 
 __all__ = [
     "KEPT_TYPES",
+    "HistoryResource",
     "ImportPlan",
     "ImportedAssessment",
     "ImportedCheckin",
@@ -51,17 +60,10 @@ __all__ = [
     "read_import",
 ]
 
-#: Resources lowdose keeps as it wrote them: orders are written in lowdose, not imported.
-KEPT_TYPES = frozenset(
-    {
-        "Patient",
-        "Practitioner",
-        "Condition",
-        "MedicationRequest",
-        "MedicationDispense",
-        "DocumentReference",
-    }
-)
+#: Resources lowdose keeps as it wrote them (counted, not imported).
+KEPT_TYPES = frozenset({"Patient", "DocumentReference"})
+#: Resources kept as read-only history from another record.
+_HISTORY = frozenset({"Condition", "MedicationDispense", "MedicationRequest", "Practitioner"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,8 @@ class ImportPlan:
 
     checkins: tuple[ImportedCheckin, ...]
     assessments: tuple[ImportedAssessment, ...]
+    history: tuple[tuple[str, HistoryResource], ...]  # (path, resource) not in the record yet
+    already_known: int  # history resources the record holds already
     kept: Mapping[str, int]
     problems: tuple[Problem, ...]
     resources: int
@@ -106,19 +110,24 @@ def _where(prefix: str, loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _entries(data: object, problems: list[Problem]) -> list[tuple[str, dict[str, Any]]]:
-    """The resources of the input with their paths: a Bundle's entries, an array of resources,
-    or one resource."""
+Entry = tuple[str, dict[str, Any], str | None]  # (path, resource, fullUrl)
+
+
+def _entries(data: object, problems: list[Problem]) -> list[Entry]:
+    """The resources of the input with their paths (and ``fullUrl`` in a Bundle): a Bundle's
+    entries, an array of resources, or one resource."""
     if isinstance(data, list):
         return [
-            (f"[{i}]", item) for i, item in enumerate(data) if _is_object(item, f"[{i}]", problems)
+            (f"[{i}]", item, None)
+            for i, item in enumerate(data)
+            if _is_object(item, f"[{i}]", problems)
         ]
     if not isinstance(data, dict):
         problems.append(Problem("$", "Send a FHIR Bundle, a resource, or an array of resources."))
         return []
     kind = data.get("resourceType")
     if kind != "Bundle":
-        return [(str(kind) if isinstance(kind, str) else "$", data)]
+        return [(str(kind) if isinstance(kind, str) else "$", data, None)]
     shell = {k: v for k, v in data.items() if k != "entry"}
     try:
         get_fhir_model_class("Bundle").model_validate(shell)
@@ -134,7 +143,8 @@ def _entries(data: object, problems: list[Problem]) -> list[tuple[str, dict[str,
         if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
             problems.append(Problem(where, "Each entry needs a resource (a JSON object)."))
             continue
-        out.append((f"{where}.resource", entry["resource"]))
+        url = entry.get("fullUrl")
+        out.append((f"{where}.resource", entry["resource"], url if isinstance(url, str) else None))
     return out
 
 
@@ -206,9 +216,12 @@ class _Reader:
         now: datetime,
         tz: ZoneInfo,
         joined: datetime | None,
+        known_urls: frozenset[str],
     ) -> None:
-        self.systems, self.who = systems, who
+        self.systems, self.who, self.known_urls = systems, who, known_urls
         self.problems: list[Problem] = []
+        self.history: list[tuple[str, HistoryResource]] = []
+        self.already_known = 0
         self.kept: Counter[str] = Counter()
         self.assessments: list[ImportedAssessment] = []
         self.diary = DiaryReader(
@@ -224,7 +237,7 @@ class _Reader:
     def refuse(self, path: str, message: str, code: str = "invalid") -> None:
         self.problems.append(Problem(path, message, code))
 
-    def read(self, where: str, kind: str, resource: dict[str, Any]) -> None:
+    def read(self, where: str, kind: str, resource: dict[str, Any], url: str | None) -> None:
         self._check_subject(where, resource)
         if kind == "Patient":
             if _identity_matches(resource.get("identifier"), self.systems, self.who) is not True:
@@ -237,8 +250,10 @@ class _Reader:
             self.kept[kind] += 1
         elif kind in KEPT_TYPES:
             self.kept[kind] += 1
+        elif kind in _HISTORY:
+            self._keep_history(where, resource, url)
         elif kind == "Observation":
-            self._observation(where, resource)
+            self._observation(where, resource, url)
         elif kind == "AdverseEvent":
             found = self.diary.adverse_event(where, resource)
             for path, message in found:
@@ -249,9 +264,10 @@ class _Reader:
             self.refuse(
                 f"{where}.resourceType",
                 f"lowdose does not import {kind}: it takes daily-score and dose Observations, "
-                "AdverseEvents and QuestionnaireResponses (and keeps its own Patient, "
-                "Practitioner, Condition, MedicationRequest, MedicationDispense and "
-                "DocumentReference). Remove this entry and send the Bundle again.",
+                "AdverseEvents and QuestionnaireResponses, keeps MedicationRequest, "
+                "MedicationDispense, Condition, Practitioner and N-of-1 results as history, and "
+                "keeps its own Patient and DocumentReference. Remove this entry and send the "
+                "Bundle again.",
                 "not-supported",
             )
 
@@ -270,14 +286,50 @@ class _Reader:
                     "business-rule",
                 )
 
-    def _observation(self, where: str, resource: dict[str, Any]) -> None:
+    def _observation(self, where: str, resource: dict[str, Any], url: str | None) -> None:
         outcome = self.diary.observation(where, resource)
         if outcome is None:
             return
         if outcome == "kept":
             self.kept["Observation"] += 1
             return
+        if outcome == "history":
+            self._keep_history(where, resource, url)
+            return
         self.refuse(where + ".code", outcome, "not-supported")
+
+    def _keep_history(self, where: str, resource: dict[str, Any], url: str | None) -> None:
+        item = history_resource(resource, url)
+        twin = next((i for _, i in self.history if i.full_url == item.full_url), None)
+        if twin is not None and twin.resource != item.resource:
+            self.refuse(
+                where,
+                f"Two different resources have the fullUrl {item.full_url}; each entry of a "
+                "Bundle needs its own. Correct the Bundle and send it again.",
+            )
+        elif twin is not None or item.full_url in self.known_urls:
+            self.already_known += 1
+        else:
+            self.history.append((where, item))
+
+    def check_references(self, bundle_urls: frozenset[str]) -> None:
+        """Every literal reference of a kept history resource resolves (module docstring)."""
+        kept = {item.full_url for _, item in self.history} | self.known_urls
+        for where, item in self.history:
+            for ref in literal_references(item.resource):
+                if ref in kept:
+                    continue
+                why = (
+                    "is not kept as history (lowdose keeps orders, dispensings, diagnoses, care "
+                    "professionals and N-of-1 results)"
+                    if ref in bundle_urls
+                    else "is neither in this Bundle nor in the patient's record"
+                )
+                self.refuse(
+                    where,
+                    f"This {item.resource_type} refers to {ref}, which {why}; a kept record "
+                    "must not point at nothing. Send it together with what it refers to.",
+                )
 
     def _questionnaire_response(self, where: str, resource: dict[str, Any]) -> None:
         canonical = str(resource.get("questionnaire") or "")
@@ -369,24 +421,29 @@ def read_import(
     now: datetime,
     tz: ZoneInfo,
     joined: datetime | None = None,
+    known_urls: frozenset[str] = frozenset(),
 ) -> ImportPlan:
     """Read ``data`` (parsed JSON) for ``patient``; see the module docstring.
 
     ``now``, ``tz`` and ``joined`` validate the check-ins as :func:`lowdose.diary.parse_checkin`
-    does (the patient's time zone decides a check-in's day).
+    does (the patient's time zone decides a check-in's day). ``known_urls`` are the ``fullUrl``s
+    the patient's record already exports (its own rows and history kept before).
     """
-    reader = _Reader(systems, patient, now=now, tz=tz, joined=joined)
+    reader = _Reader(systems, patient, now=now, tz=tz, joined=joined, known_urls=known_urls)
     resources = _entries(data, reader.problems)
-    for where, resource in resources:
+    for where, resource, url in resources:
         kind = _validate(where, resource, reader.problems)
         if kind is not None:
-            reader.read(where, kind, resource)
+            reader.read(where, kind, resource, url)
+    reader.check_references(frozenset(url for _, _, url in resources if url))
     checkins, found = reader.diary.checkins()
     for path, message in found:
         reader.refuse(path, message)
     return ImportPlan(
         checkins=tuple(checkins),
         assessments=tuple(reader.assessments),
+        history=tuple(reader.history),
+        already_known=reader.already_known,
         kept=dict(sorted(reader.kept.items())),
         problems=tuple(reader.problems),
         resources=len(resources),

@@ -107,8 +107,9 @@ class DiaryReader:
     # -- Observations ------------------------------------------------------------------------
 
     def observation(self, where: str, resource: dict[str, Any]) -> str | None:
-        """Take a check-in Observation (``None``), or say ``"kept"`` (a score or N-of-1 result
-        kept in lowdose) or why it is not importable (a message)."""
+        """Take a check-in Observation (``None``), or say ``"history"`` (an N-of-1 result),
+        ``"kept"`` (a questionnaire score, re-computed in lowdose) or why it is not importable
+        (a message)."""
         codes = _codes(resource.get("code"))
         item = _identifier(resource, self.systems.system("checkin-item"))
         dose = _identifier(resource, self.systems.system("checkin"))
@@ -117,8 +118,10 @@ class DiaryReader:
             return self._score(where, resource, item, scale)
         if dose is not None or (CHECKIN_SYSTEM, "dose") in codes:
             return self._dose(where, resource, dose)
-        if any(system in (NOF1_SYSTEM, LOCAL_SCORE_SYSTEM, LOINC) for system, _ in codes):
-            return "kept"  # N-of-1 results and questionnaire scores (re-scored, not imported)
+        if any(system == NOF1_SYSTEM for system, _ in codes):
+            return "history"  # an N-of-1 result: kept as history (lowdose.interop.fhir.history)
+        if any(system in (LOCAL_SCORE_SYSTEM, LOINC) for system, _ in codes):
+            return "kept"  # questionnaire scores (re-scored from their response, not imported)
         return (
             "lowdose imports the daily scores (pain LOINC 72514-3; fatigue, sleep, mood in "
             "urn:lowdose:daily-item) and the dose Observation; this Observation's code is none "

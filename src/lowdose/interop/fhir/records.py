@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from lowdose.interop.fhir.history import HistoryResource
 from lowdose.regimens.steps import TitrationStep
 
 __all__ = [
@@ -196,4 +197,5 @@ class PatientRecord:
     prescriptions: tuple[PrescriptionRecord, ...] = ()
     dispensings: tuple[DispensingRecord, ...] = ()
     nof1_results: tuple[Nof1Record, ...] = ()
+    history: tuple[HistoryResource, ...] = ()  # kept from another record, exported as it came
     report: ReportDocument | None = None

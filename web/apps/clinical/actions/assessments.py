@@ -181,6 +181,19 @@ def _raise_risk_alert(
     """The urgent alert for a risk answer (e.g. PHQ-9 item 9 above 0), keyed to the result."""
     data = result.to_dict()
     title = instruments.get(row.instrument).title
+    age = (patient_today(patient) - row.completed_on).days
+    # An answer given days ago (entered late, or brought in from another record) is still
+    # urgent: nobody here has seen it. The message says how old it is, to ask about then and now.
+    action = (
+        "Contact the patient today to assess their safety, and record what you did when you "
+        "acknowledge this alert."
+    )
+    if age > 1:
+        action = (
+            f"This answer is from {row.completed_on.isoformat()}, {age} days ago: check whether "
+            "it was acted on then, and contact the patient today to assess their safety now; "
+            "record what you did when you acknowledge this alert."
+        )
     raise_alert(
         actor,
         patient,
@@ -189,8 +202,7 @@ def _raise_risk_alert(
         message=(
             f"{title}: total {result.total} of {result.maximum}"
             f"{f' ({result.band})' if result.band else ''}. The answer about thoughts of "
-            "death or self-harm was above 0: contact the patient today to assess their "
-            "safety, and record what you did when you acknowledge this alert."
+            f"death or self-harm was above 0. {action}"
         ),
         facts={
             "questionnaire": title,

@@ -45,7 +45,7 @@ def test_the_card_shows_todays_dose_of_the_plan_and_when_treatment_started(
     assert f"Plan: {title}, {when(first)} to {when(end)}" in card.details
 
 
-def test_the_cost_page_prices_the_strengths_the_worksheet_compounds(
+def test_the_cost_page_prices_the_cheapest_capsules_at_most_two_a_dose(
     client_for: Callable[[User | None], Client],
     clinician: User,
     pharmacist: User,
@@ -66,6 +66,17 @@ def test_the_cost_page_prices_the_strengths_the_worksheet_compounds(
     page = client_for(clinician).get(f"/patients/{patient.pk}/prescriptions/{rx.pk}/cost/")
 
     (row,) = page.context["rows"]
-    strengths = [line.entry.strength_mg for line in row.cost.trial_12_weeks.lines]
-    assert strengths == [Decimal(s) for s in ("1.5", "2", "2.5", "3", "3.5", "4")]
-    assert Decimal("0.5") not in strengths  # cheaper, but not what the worksheet makes
+    trial = row.cost.trial_12_weeks
+    # 14 days at each of 1.5 ... 4 mg. One capsule per dose: six packs of 30 = 180.00. Taking
+    # 2, 3 and 4 mg as 1.5, 2.5 and 3.5 mg plus a 0.5 mg capsule: 42 capsules of 0.5 mg (two
+    # packs, 10.00) and one pack each of 1.5, 2.5 and 3.5 mg (90.00) = 100.00.
+    assert [(line.entry.strength_mg, line.packs) for line in trial.lines] == [
+        (Decimal("0.5"), 2),
+        (Decimal("1.5"), 1),
+        (Decimal("2.5"), 1),
+        (Decimal("3.5"), 1),
+    ]
+    assert trial.total.amount == Decimal("100.00")
+    assert all(len(d.capsules_mg) <= 2 for d in trial.doses)
+    assert "3 mg: 1 × 2.5 mg capsule + 1 × 0.5 mg capsule" in page.content.decode()
+    assert "18 capsules not used" in page.content.decode()

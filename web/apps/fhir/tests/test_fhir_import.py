@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 from conftest import bearer
-from django.test import Client
+from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
-from apps.accounts.models import Patient, User
+from apps.accounts.models import Patient, Role, User
 from apps.alerts.models import Alert
 from apps.audit.actor import Actor
 from apps.audit.models import AuditEvent
@@ -25,6 +26,7 @@ from apps.checkins.models import Checkin, CheckinRevision, SideEffectReport
 from apps.clinical.actions.assessments import complete_assessment
 from apps.clinical.models import AssessmentResult
 from apps.demo.clinic import PATIENT_NAMES, load_demo
+from apps.fhir.models import HistoryRecord
 from apps.fhir.tests.test_fhir_export import full_patient, pharmacy  # noqa: F401  (fixtures)
 from lowdose import instruments
 from lowdose.diary import SideEffect
@@ -282,34 +284,31 @@ def test_a_pain_only_observation_from_another_app_is_not_importable(patient: Pat
     assert _written(patient) == (0, 0, 0)
 
 
-def test_another_apps_complete_day_becomes_one_check_in_once(patient: Patient) -> None:
-    user = patient.user
-    assert user is not None
-    day = (timezone.now() - timedelta(days=2)).date().isoformat()
+def _foreign_day(day: str, pain: int = 6, fatigue: int = 5) -> dict[str, Any]:
+    """Another app's complete day: pain (LOINC), fatigue, sleep, mood and a missed dose."""
     local = "urn:lowdose:daily-item"
-    bundle = {
+    dose = {"coding": [{"system": "urn:lowdose:checkin", "code": "dose-missed"}]}
+    return {
         "resourceType": "Bundle",
         "type": "collection",
         "entry": [
             {"resource": r}
             for r in (
-                _foreign(day, "72514-3", "http://loinc.org", {"valueQuantity": {"value": 6}}),
-                _foreign(day, "fatigue", local, {"valueInteger": 5}),
+                _foreign(day, "72514-3", "http://loinc.org", {"valueQuantity": {"value": pain}}),
+                _foreign(day, "fatigue", local, {"valueInteger": fatigue}),
                 _foreign(day, "sleep", local, {"valueInteger": 4}),
                 _foreign(day, "mood", local, {"valueInteger": 7}),
-                _foreign(
-                    day,
-                    "dose",
-                    "urn:lowdose:checkin",
-                    {
-                        "valueCodeableConcept": {
-                            "coding": [{"system": "urn:lowdose:checkin", "code": "dose-missed"}]
-                        }
-                    },
-                ),
+                _foreign(day, "dose", "urn:lowdose:checkin", {"valueCodeableConcept": dose}),
             )
         ],
     }
+
+
+def test_another_apps_complete_day_becomes_one_check_in_once(patient: Patient) -> None:
+    user = patient.user
+    assert user is not None
+    day = (timezone.now() - timedelta(days=2)).date().isoformat()
+    bundle = _foreign_day(day)
 
     first = _import(user, patient, bundle)
     second = _import(user, patient, bundle)
@@ -320,6 +319,32 @@ def test_another_apps_complete_day_becomes_one_check_in_once(patient: Patient) -
     assert (row.pain, row.fatigue, row.sleep, row.mood) == (6, 5, 4, 7)
     assert row.dose_status == "missed"
     assert row.day.isoformat() == day
+
+
+def test_another_apps_day_never_doubles_a_day_the_diary_has(
+    patient: Patient, make_checkin: Callable[..., Any]
+) -> None:
+    """One check-in a day: the same answers from another app are already present; other
+    answers are a conflict, and nothing is written."""
+    user = patient.user
+    assert user is not None
+    own = make_checkin(
+        patient, days_ago=2, pain=6, fatigue=5, sleep=4, mood=7, dose_status="missed", dose_mg=None
+    )
+    day = own.day.isoformat()
+
+    same = _import(user, patient, _foreign_day(day))
+    other = _import(user, patient, _foreign_day(day, pain=9))
+
+    assert same.status_code == 200, same.content[:300]
+    assert json.loads(same.content)["checkins"] == {"created": 0, "already_present": 1}
+    issues = _outcome(other, 400)
+    assert {i["code"] for i in issues} == {"conflict"}
+    entries = {i["expression"][0].partition(".resource")[0] for i in issues}
+    assert entries == {f"Bundle.entry[{n}]" for n in range(5)}  # every resource of that day
+    assert f"already has a check-in for {day}" in issues[0]["diagnostics"]
+    assert list(Checkin.objects.filter(patient=patient).values_list("pk", flat=True)) == [own.pk]
+    assert Checkin.objects.get().pain == 6
 
 
 def test_a_clinician_imports_questionnaires_but_not_the_diary(
@@ -401,8 +426,126 @@ def test_round_trip_of_a_patient_with_every_kind_of_record(
 
     summary = json.loads(_import(full_patient.user, full_patient, _only(bundle, str)).content)  # type: ignore[arg-type]
     assert summary["created"] == 0  # the second import of the whole Bundle: nothing new
-    assert summary["kept"]["MedicationRequest"] == 2
-    assert summary["kept"]["MedicationDispense"] == 1
+    # lowdose's own orders, dispensing, diagnosis, prescriber, pharmacist and N-of-1 result
+    assert summary["history"] == {"created": 0, "already_present": 2 + 1 + 1 + 2 + 1}
+    assert not HistoryRecord.objects.exists()
+
+
+def test_round_trip_into_an_empty_record_with_every_kind_of_record(
+    full_patient: Patient,  # noqa: F811  (the export tests' fixture)
+    clinician: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    created = _round_trip_into_an_empty_record(full_patient, clinician)
+
+    assert created["history"] == {"created": 2 + 1 + 1 + 2 + 1, "already_present": 0}
+    kept = HistoryRecord.objects.exclude(patient=full_patient)
+    assert sorted(kept.values_list("resource_type", flat=True)) == [
+        "Condition",
+        "MedicationDispense",
+        "MedicationRequest",
+        "MedicationRequest",
+        "Observation",
+        "Practitioner",
+        "Practitioner",
+    ]
+    summaries = " ".join(kept.values_list("summary", flat=True))
+    assert "Dispensed 30 mL of" in summaries
+    assert "95% interval -2.3 points to -0.7 points" in summaries
+    assert "(a draft, never signed)" in summaries
+    assert "Order for naltrexone hydrochloride, low-dose, compounded (active)" in summaries
+    moved = kept.first().patient  # type: ignore[union-attr]
+    page = reverse("clinical:treatment", args=[moved.pk])
+    seen = {
+        who: client_for(who).get(page).content.decode()
+        for who in (moved.user, clinician)  # the care team's clinician sees the draft too
+    }
+    for who, html in seen.items():
+        assert "From another record" in html
+        assert "Dispensed 30 mL of Naltrexone 1 mg/mL oral liquid" in html
+        assert ("a draft, never signed" in html) is (who == clinician)
+        assert "MedicationRequest" not in html  # words, not resource names
+    assert (
+        "From another record"
+        not in client_for(clinician)
+        .get(reverse("clinical:treatment", args=[full_patient.pk]))
+        .content.decode()
+    )
+
+
+def _moved(patient: Patient) -> Patient:
+    """A new, empty record for the same person in the same care team (what a receiving
+    installation has before the import): the MRN moves to it."""
+    user = User(username=f"moved-{patient.pk}", role=Role.PATIENT, clinic=patient.clinic)
+    user.set_password("moved-Pass-1234")
+    user.save()
+    mrn = patient.mrn or f"MRN-{patient.pk}"
+    Patient.objects.filter(pk=patient.pk).update(mrn="")
+    return Patient.objects.create(
+        user=user,
+        clinic=patient.clinic,
+        care_team=patient.care_team,
+        display_name=patient.display_name,
+        mrn=mrn,
+        time_zone=patient.time_zone,
+        created_at=patient.created_at,
+    )
+
+
+def _about_anyone(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every resource but the Patient and the visit report, without what the receiving record
+    assigns: ids, meta, the Patient's fullUrl wherever it is referenced (made from its lowdose
+    id, server-assigned), a QuestionnaireResponse's identifier and fullUrl, and its score (both
+    made from the stored result's id; the scores are compared by :func:`_scores`)."""
+    (patient_url,) = [
+        e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
+    ]
+    out = []
+    for entry in bundle["entry"]:
+        resource = json.loads(json.dumps(entry["resource"]).replace(patient_url, "the-patient"))
+        if resource["resourceType"] in ("Patient", "DocumentReference"):
+            continue
+        if resource["resourceType"] == "Observation" and "derivedFrom" in resource:
+            continue  # a score: re-computed from its QuestionnaireResponse (_scores)
+        for key in ("id", "meta"):
+            resource.pop(key, None)
+        url = entry["fullUrl"]
+        if resource["resourceType"] == "QuestionnaireResponse":
+            resource.pop("identifier")
+            url = "made from the stored result's id"
+        out.append({"fullUrl": url, **resource})
+    return sorted(out, key=lambda r: json.dumps(r, sort_keys=True))
+
+
+def _round_trip_into_an_empty_record(patient: Patient, clinician: User) -> dict[str, Any]:
+    """Export the whole record (as the clinician), validate it, import it into a new empty
+    record (the patient their diary and history, the clinician the questionnaires), export
+    that: the same resources. Returns the patient's import summary."""
+    with override_settings(MRN_SYSTEM="urn:oid:2.16.840.1.113883.3.9999"):
+        if not patient.mrn:
+            Patient.objects.filter(pk=patient.pk).update(mrn=f"MRN-{patient.pk}")
+            patient.refresh_from_db()
+        first = _export(clinician, patient)
+        moved = _moved(patient)
+        assert moved.user is not None
+
+        diary = _import(moved.user, moved, _only(first, lambda t: t != "QuestionnaireResponse"))
+        forms = _import(clinician, moved, _only(first, lambda t: t == "QuestionnaireResponse"))
+
+        assert diary.status_code == 200, diary.content[:800]
+        assert forms.status_code == 200, forms.content[:800]
+        again = _export(clinician, moved)
+    assert _about_anyone(again) == _about_anyone(first)
+    assert _scores(again) == _scores(first)
+    (before,) = [
+        e["resource"] for e in first["entry"] if e["resource"]["resourceType"] == "Patient"
+    ]
+    (after,) = [e["resource"] for e in again["entry"] if e["resource"]["resourceType"] == "Patient"]
+    mrn = ("urn:oid:2.16.840.1.113883.3.9999", moved.mrn)
+    for resource in (before, after):
+        assert mrn in [(i["system"], i["value"]) for i in resource["identifier"]]
+    summary: dict[str, Any] = json.loads(diary.content)
+    return summary
 
 
 def test_round_trip_of_every_demo_patient() -> None:
@@ -410,5 +553,109 @@ def test_round_trip_of_every_demo_patient() -> None:
     clinician = User.objects.get(username="clinician")
     patients = Patient.objects.filter(clinic=clinician.clinic, user__isnull=False)
     assert patients.count() == len(PATIENT_NAMES)
-    for patient in patients:
+    for patient in list(patients):
         _round_trip_by_role(patient, clinician)
+    for patient in list(patients):
+        _round_trip_into_an_empty_record(patient, clinician)
+
+
+def _dispense(prescription: str | None = None) -> dict[str, Any]:
+    """Another pharmacy system's MedicationDispense (no fullUrl, no identifier)."""
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationDispense",
+        "status": "completed",
+        "medicationCodeableConcept": {"text": "Naltrexone 4.5 mg capsules"},
+        "quantity": {"value": 30, "unit": "capsules"},
+        "whenHandedOver": "2026-05-02T10:00:00+01:00",
+    }
+    if prescription:
+        resource["authorizingPrescription"] = [{"reference": prescription}]
+    return resource
+
+
+def test_another_systems_dispensing_is_kept_once_as_read_only_history(
+    patient: Patient, clinician: User
+) -> None:
+    first = _import(clinician, patient, [_dispense()])
+    second = _import(patient.user, patient, [_dispense()])  # type: ignore[arg-type]
+
+    assert json.loads(first.content)["history"] == {"created": 1, "already_present": 0}
+    assert json.loads(second.content)["history"] == {"created": 0, "already_present": 1}
+    row = HistoryRecord.objects.get(patient=patient)
+    assert row.summary == "Dispensed 30 capsules of Naltrexone 4.5 mg capsules on 2026-05-02."
+    assert row.imported_by == clinician
+    assert str(row.occurred_on) == "2026-05-02"
+    exported = _export(clinician, patient)
+    (kept,) = [
+        e for e in exported["entry"] if e["resource"]["resourceType"] == "MedicationDispense"
+    ]
+    assert kept["fullUrl"] == row.full_url
+    assert kept["resource"]["subject"]["display"] == patient.display_name
+    assert kept["resource"]["quantity"] == {"value": 30, "unit": "capsules"}
+    since = Client().get(
+        API.format(pid=patient.pk) + "?since=2026-06-01", headers=bearer(clinician)
+    )
+    assert "MedicationDispense" not in since.content.decode()
+    event = AuditEvent.objects.filter(action="fhir.import").order_by("pk").first()
+    assert event is not None
+    assert (event.detail or {})["history"]["created"] == 1
+
+
+def test_a_kept_record_must_not_point_at_nothing(patient: Patient, clinician: User) -> None:
+    missing = "urn:uuid:0f2b3c4d-0000-4000-8000-000000000001"
+
+    issues = _outcome(_import(clinician, patient, [_dispense(missing)]), 400)
+
+    assert issues[0]["expression"] == ["[0]"]
+    assert missing in issues[0]["diagnostics"]
+    assert "Send it together with what it refers to" in issues[0]["diagnostics"]
+    assert not HistoryRecord.objects.exists()
+
+
+def test_two_resources_with_one_full_url_are_refused(patient: Patient, clinician: User) -> None:
+    url = "urn:uuid:0f2b3c4d-0000-4000-8000-000000000002"
+    other = {**_dispense(), "quantity": {"value": 60, "unit": "capsules"}}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"fullUrl": url, "resource": r} for r in (_dispense(), other)],
+    }
+
+    issues = _outcome(_import(clinician, patient, bundle), 400)
+
+    assert issues[0]["expression"] == ["Bundle.entry[1].resource"]
+    assert "Two different resources have the fullUrl" in issues[0]["diagnostics"]
+    assert not HistoryRecord.objects.exists()
+
+
+def test_a_pharmacist_imports_no_history(patient: Patient, pharmacist: User) -> None:
+    issues = _outcome(_import(pharmacist, patient, [_dispense()]), 403)
+
+    assert issues[0]["code"] == "forbidden"
+    assert not HistoryRecord.objects.exists()
+
+
+def test_an_old_risk_answer_brought_in_is_urgent_and_says_how_old(diary_patient: Patient) -> None:
+    """Nobody here has seen it, so it is urgent; the alert says it is 90 days old so the
+    clinician asks whether it was acted on then, and how the patient is now."""
+    user = diary_patient.user
+    assert user is not None
+    bundle = _export(user, diary_patient)
+    (qr,) = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "QuestionnaireResponse"
+        and e["resource"]["questionnaire"].rpartition("/")[2].startswith("phq9")
+    ]
+    (item9,) = [i for i in qr["item"] if i["linkId"] == "item9"]  # thoughts of self-harm
+    item9["answer"] = [{"valueInteger": 1}]
+    authored = timezone.now() - timedelta(days=90)
+    qr["authored"] = authored.isoformat()
+    _empty_the_record(diary_patient)
+
+    assert _import(user, diary_patient, [qr]).status_code == 200
+
+    alert = Alert.objects.get(patient=diary_patient, kind="self_harm_risk")
+    assert alert.severity == "urgent"
+    assert f"{authored.date().isoformat()}, 90 days ago" in alert.message
+    assert "contact the patient today" in alert.message

@@ -173,12 +173,13 @@ def test_the_cost_page_pins_hand_computed_pack_arithmetic(
     # Trial (84 days, 231 mL): bottle 1 days 0–34 (66.5 mL, then 35 days old), bottle 2 days
     # 35–66 (98 mL; day 67's 3.5 mL does not fit), bottle 3 days 67–83 → 3 × 30 = 90.00.
     assert row.cost.trial_12_weeks.total.amount == Decimal("90.00")
-    # Maintenance 4.5 mg: 22 doses per 100 mL bottle, 360 days → 17 bottles = 510 / 12 = 42.50.
-    assert row.cost.monthly.amount == Decimal("42.50")
-    assert b"42.50 USD" in page.content
+    # Maintenance 4.5 mg: a 100 mL bottle holds 22 doses (inside its 35 days), 30.00 / 22 a day
+    # x 30.4375 days in an average month = 41.5057 -> 41.51.
+    assert row.cost.monthly.amount == Decimal("41.51")
+    assert b"41.51 USD" in page.content
 
 
-def test_cost_per_responder_uses_the_evidence_engines_ldn_rate(
+def test_cost_per_extra_responder_is_the_gain_over_placebo(
     client_for: Callable[[User | None], Client],
     clinician: User,
     patient: Patient,
@@ -195,8 +196,75 @@ def test_cost_per_responder_uses_the_evidence_engines_ldn_rate(
     rx = make_prescription(patient, clinician, pharmacy=pharmacy, form="liquid")
     page = client_for(clinician).get(_url(rx, "cost"))
     evidence = page.context["evidence"]
-    assert evidence.rate == Decimal("0.45")  # FINAL 2024: 45% with >=30% pain relief
+    # FINAL 2024: 22/49 on LDN against 14/50 on placebo with >=30% pain relief.
+    assert (evidence.drug_responders, evidence.drug_total) == (22, 49)
+    assert (evidence.placebo_responders, evidence.placebo_total) == (14, 50)
     (row,) = page.context["rows"]
-    # 90.00 / 0.45 = 200.00 exactly.
-    assert row.cost.per_responder.amount == Decimal("200.00")
-    assert b"On placebo the share was 0.28" in page.content
+    extra = row.cost.per_extra_responder
+    # 90.00 x NNT 1225/207 = 532.61 (the old 90.00 / 0.45 = 200.00 counted placebo responders).
+    assert extra.estimate.amount == Decimal("532.61")
+    assert extra.upper is None
+    text = page.content.decode()
+    assert "Cost per extra responder compared with placebo" in text
+    assert "532.61 USD, at least 262.82 USD; no upper limit" in text
+    assert "through infinity" in text
+    assert "200.00" not in text
+
+
+def test_prices_in_different_currencies_are_listed_apart_and_not_ranked(
+    client_for: Callable[[User | None], Client],
+    clinician: User,
+    patient: Patient,
+    pharmacy: Pharmacy,
+) -> None:
+    abroad = Pharmacy.objects.create(name="Apotheke")
+    for where, price, currency in ((pharmacy, "10.00", "USD"), (abroad, "100.00", "EUR")):
+        PriceEntry.objects.create(
+            pharmacy=where,
+            form="liquid",
+            concentration_mg_per_ml=Decimal(1),
+            pack_size=Decimal(100),
+            price=Decimal(price),
+            currency=currency,
+            in_use_days=35,
+        )
+    rx = make_prescription(patient, clinician, pharmacy=pharmacy, form="liquid")
+    page = client_for(patient.user).get(_url(rx, "cost"))
+    groups = page.context["groups"]
+    assert [(g.currency, [r.pharmacy for r in g.rows]) for g in groups] == [
+        ("EUR", ["Apotheke"]),
+        ("USD", [pharmacy.name]),
+    ]
+    text = page.content.decode()
+    assert "Each currency is listed separately and never compared" in text
+    assert "Prices in EUR" in text
+    assert "Prices in USD" in text
+
+
+def test_the_visit_report_quotes_the_cheapest_only_within_one_currency(
+    clinician: User, patient: Patient, pharmacy: Pharmacy
+) -> None:
+    from apps.reports.contents import _cost
+
+    abroad = Pharmacy.objects.create(name="Apotheke")
+    for where, price, currency in ((pharmacy, "30.00", "USD"), (abroad, "1.00", "EUR")):
+        PriceEntry.objects.create(
+            pharmacy=where,
+            form="liquid",
+            concentration_mg_per_ml=Decimal(1),
+            pack_size=Decimal(100),
+            price=Decimal(price),
+            currency=currency,
+            in_use_days=35,
+        )
+    rx = make_prescription(patient, clinician, pharmacy=pharmacy, form="liquid")
+    # 1.00 EUR is not "cheaper" than 30.00 USD: the report keeps to the prescription's pharmacy's
+    # currency.
+    quoted = _cost(rx)
+    assert quoted is not None
+    assert quoted["pharmacy"] == pharmacy.name
+    assert quoted["monthly"] == "41.51 USD"
+    elsewhere = make_prescription(
+        patient, clinician, pharmacy=Pharmacy.objects.create(name="None"), form="liquid"
+    )
+    assert _cost(elsewhere) is None

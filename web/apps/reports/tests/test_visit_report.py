@@ -21,6 +21,8 @@ from apps.reports import pdf as report_pdf
 from apps.reports.contents import report_contents
 from apps.reports.period import period_for
 from apps.reports.tests.helpers import ALERT_MESSAGE, full_record, pdf_text, poppler
+from apps.sharing.models import ShareLink
+from config.errors import ReportUnavailableError
 from lowdose.errors import InputError, MissingExtraError
 
 #: Where CI keeps files for a human look (git-ignored, under var/).
@@ -277,3 +279,53 @@ def test_the_page_refuses_bad_dates_with_what_to_do(patient: Patient) -> None:
 
     assert response.status_code == 400
     assert b"YYYY-MM-DD" in response.content
+
+
+def _no_pango(contents: dict[str, Any]) -> bytes:
+    # what WeasyPrint raises when Debian's Pango is missing
+    raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared")
+
+
+def test_a_server_that_cannot_draw_says_so_instead_of_waiting_for_ever(
+    patient: Patient,
+    clinician: User,
+    make_checkin: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The job fails; the pages and the API answer 503 with why and what to do (not a 202 that
+    refreshes for ever), and no new job is sent while the failure is remembered."""
+    make_checkin(patient, 1)
+    sent: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(report_pdf, "async_task", lambda job, *args, **kw: sent.append(args))
+    monkeypatch.setattr(report_pdf, "render_pdf", _no_pango)
+    first = _api(clinician, patient, "?audience=patient")
+    with pytest.raises(ReportUnavailableError):
+        report_pdf.render_visit_report(*sent[0])  # the job fails, and the queue records it
+    client = Client()
+    assert patient.user is not None
+    client.force_login(patient.user)
+
+    api = _api(clinician, patient, "?audience=patient")
+    page = client.get(f"/patients/{patient.pk}/visit-report.pdf")
+    whole = client.get(f"/patients/{patient.pk}/record.zip")
+    share = client.post(
+        f"/patients/{patient.pk}/share-links/",
+        {"expires": "24", "passcode": "", "label": "Dr Lee"},
+    )
+    preview = client.get(f"/patients/{patient.pk}/share-links/preview.pdf")  # that version too
+
+    assert first.status_code == 202
+    assert api.status_code == 503
+    assert api["Retry-After"] == str(ReportUnavailableError.retry_after)
+    assert "Pango" in api.json()["detail"]
+    assert "administrator" in api.json()["detail"]
+    assert page.status_code == 503
+    assert b"cannot be prepared" in page.content
+    assert b"Pango" in page.content
+    assert b"http-equiv" not in page.content  # no refresh: waiting would not help
+    assert whole.status_code == 503
+    assert preview.status_code == 503
+    assert share.status_code == 503
+    assert b"Pango" in share.content
+    assert not ShareLink.objects.filter(patient=patient).exists()
+    assert len(sent) == 1  # nothing sent again while the failure is remembered
