@@ -65,6 +65,8 @@ class Pooled:
     q_p: str
     p: str
     studies: tuple[str, ...]
+    #: what these studies cannot estimate and why (one study: τ², the Knapp–Hartung interval)
+    not_estimable: tuple[str, ...] = ()
 
 
 def pooled(res: MetaResult | None) -> Pooled | None:
@@ -82,6 +84,7 @@ def pooled(res: MetaResult | None) -> Pooled | None:
         q_p=fmt(res.Q_p, 3) if res.k > 1 else "—",
         p=fmt(res.p, 3),
         studies=tuple(res.study),
+        not_estimable=res.not_estimable,
     )
 
 
