@@ -37,6 +37,7 @@ __all__ = [
     "PrimaryLink",
     "Provenance",
     "identifier_kind",
+    "primary_link",
     "primary_links",
     "primary_url",
     "provenance_of",
@@ -114,7 +115,8 @@ class PrimaryLink(Plain):
     words: str
 
 
-def _link(identifier: str) -> PrimaryLink:
+def primary_link(identifier: str) -> PrimaryLink:
+    """One identifier as a :class:`PrimaryLink` (an unknown form is an input error)."""
     kind = identifier_kind(identifier)
     words = next(w for k, _, _, w in _PATTERNS if k == kind)
     return PrimaryLink(kind, identifier.strip(), primary_url(identifier), words)
@@ -123,7 +125,7 @@ def _link(identifier: str) -> PrimaryLink:
 def primary_links(source: Source) -> tuple[PrimaryLink, ...]:
     """The source's primary links, article first: DOI, PMID, PMCID, then registry ids."""
     ids = [source.doi, source.pmid, source.pmcid, *source.registries]
-    return tuple(_link(i) for i in ids if i)
+    return tuple(primary_link(i) for i in ids if i)
 
 
 @dataclass(frozen=True)
