@@ -218,6 +218,23 @@ def test_human_output_shows_the_formula_and_label(capsys: pytest.CaptureFixture[
     ]
     assert _run(argv) == 0
     out = capsys.readouterr().out
-    assert "9 tablets" in out
-    assert "overage: 70 capsules" in out
+    assert "3 tablets" in out  # the fewest: 3 x 50 mg >= 30 x 4.5 mg (tests/reference)
+    assert "overage: 750 mg (15 mg naltrexone HCl)" in out
     assert "opioid pain relief may not work" in out
+
+
+@pytest.mark.parametrize(("balance", "factors"), [([], [10]), (["--min-weighable", "10"], [])])
+def test_min_weighable_sets_when_a_trituration_is_written(
+    balance: list[str], factors: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["compound", "--form", "capsule", "--strength", "0.5", "--count", "30"]
+    assert _run([*argv, "--source", "api", *balance, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [d["factor"] for d in out["dilutions"]] == factors
+    assert out["weighings"][0]["quantity"] == ("120" if factors else "15")
+
+
+def test_a_too_low_min_weighable_names_its_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["compound", "--form", "capsule", "--strength", "4.5", "--count", "30"]
+    assert _run([*argv, "--source", "api", "--min-weighable", "0", "--json"]) == 1
+    assert "lowdose: --min-weighable:" in capsys.readouterr().out

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,18 @@ from lowdose.pharmacy import (
 REF = json.loads(
     (Path(__file__).parents[1] / "reference" / "pharmacy_formulas.json").read_text("utf-8")
 )
+COMPOUNDING = json.loads(
+    (Path(__file__).parents[1] / "reference" / "pharmacy_compounding.json").read_text("utf-8")
+)
+MWQ = Quantity(Decimal(120), Unit.MG)
+
+
+def _weighable(sheet: Worksheet) -> None:
+    """Every weighing on the sheet is at least the 120 mg default and a whole mg."""
+    assert sheet.weighings
+    for name, mass in sheet.weighings:
+        assert mass >= MWQ, (name, mass)
+        assert mass.value == mass.value.to_integral_value(), (name, mass)
 
 
 def _ingredient(sheet: Worksheet, startswith: str) -> Quantity | None:
@@ -38,6 +52,13 @@ def _ingredient(sheet: Worksheet, startswith: str) -> Quantity | None:
         if item.name.startswith(startswith):
             return item.quantity
     raise AssertionError(f"no ingredient {startswith!r} in {sheet.ingredients}")
+
+
+def _fit_or_refusal(order: LiquidCompounding) -> Worksheet | CompoundingError:
+    try:
+        return order.fit()
+    except CompoundingError as exc:
+        return exc
 
 
 def _no_floats(node: Any) -> None:
@@ -127,19 +148,19 @@ def test_label_states_off_label_use_and_the_opioid_warning() -> None:
 # -- tablets, overage --------------------------------------------------------------------------
 
 
-def test_capsules_from_tablets_use_whole_tablets_and_show_the_discarded_blend() -> None:
+def test_capsules_from_tablets_use_the_fewest_tablets_and_show_the_discarded_blend() -> None:
+    ref = COMPOUNDING["capsules_30_x_4_5mg_from_tablets"]
     sheet = CapsuleCompounding("4.5", 30, "tablets").fit()
-    assert _ingredient(sheet, "naltrexone") == Quantity(
-        Decimal(9), Unit.TABLET
-    )  # 9 x 50 = 100 x 4.5
+    assert _ingredient(sheet, "naltrexone") == Quantity(Decimal(ref["tablets"]), Unit.TABLET)
     assert sheet.made == Quantity(Decimal(30), Unit.CAPSULE)
     (left,) = sheet.overage
-    assert left.quantity == Quantity(Decimal(70), Unit.CAPSULE)
-    assert left.naltrexone == Quantity(Decimal(315), Unit.MG)
+    assert left.quantity == Quantity(Decimal(ref["blend_discarded_mg"]), Unit.MG)
+    assert left.naltrexone == Quantity(Decimal(ref["naltrexone_discarded_mg"]), Unit.MG)
     assert "discard" in left.reason
     filler = next(i for i in sheet.ingredients if i.role == "filler")
-    assert filler.quantity is None  # q.s. to 100 fills x 225 mg
-    assert "22500 mg" in filler.note
+    assert filler.quantity is None  # q.s. to the blend weight
+    assert f"{ref['blend_mg']} mg" in filler.note
+    assert sheet.weighings == (("blend made up to", Quantity(Decimal(ref["blend_mg"]), Unit.MG)),)
 
 
 def test_capsules_from_tablets_with_measured_tablet_weight_give_exact_filler() -> None:
@@ -151,8 +172,9 @@ def test_capsules_from_tablets_with_measured_tablet_weight_give_exact_filler() -
 
 
 def test_requested_and_rounding_overage_are_shown_separately() -> None:
-    sheet = CapsuleCompounding("1.5", 15, "api", overage_capsules=2).fit()
-    # 1.5 x 17 = 25.5 mg is not a whole mg -> one more capsule: 18 x 1.5 = 27 mg
+    sheet = CapsuleCompounding("1.5", 15, "api", overage_capsules=2, min_weighable_mg="20").fit()
+    # 1.5 x 17 = 25.5 mg (weighable on this balance) is not a whole mg -> one more capsule:
+    # 18 x 1.5 = 27 mg
     assert sheet.made == Quantity(Decimal(18), Unit.CAPSULE)
     assert [o.quantity.value for o in sheet.overage] == [Decimal(2), Decimal(1)]
     assert sheet.naltrexone_dispensed == Quantity(Decimal("22.5"), Unit.MG)
@@ -239,6 +261,11 @@ strengths = st.decimals(min_value=Decimal("0.1"), max_value=Decimal(6), places=2
 @settings(max_examples=80, deadline=None)
 @given(strength=strengths, count=st.integers(1, 400), overage=st.integers(0, 20))
 def test_capsule_api_totals_are_exact(strength: Decimal, count: int, overage: int) -> None:
+    if strength * (count + overage) * 100 < 120:  # too little even for a 1 in 100 trituration
+        with pytest.raises(CompoundingError, match="make at least") as info:
+            CapsuleCompounding(strength, count, "api", overage_capsules=overage).fit()
+        assert info.value.field == "count"
+        return
     sheet = CapsuleCompounding(strength, count, "api", overage_capsules=overage).fit()
     made = sheet.made.value
     api = _ingredient(sheet, "naltrexone")
@@ -250,7 +277,12 @@ def test_capsule_api_totals_are_exact(strength: Decimal, count: int, overage: in
     assert made >= count + overage
     assert sheet.naltrexone_dispensed.value == strength * count
     assert sum((o.quantity.value for o in sheet.overage), Decimal(0)) == made - count
-    assert api.value == api.value.to_integral_value()  # whole mg on a 1 mg balance
+    _weighable(sheet)
+    for trituration in sheet.dilutions:  # the aliquot holds exactly what the capsules need
+        assert trituration.aliquot.value * trituration.weighed.value == (
+            api.value * trituration.total.value
+        )
+    assert bool(sheet.dilutions) == (api < MWQ)
     _no_floats(sheet.to_dict())
 
 
@@ -261,9 +293,20 @@ def test_capsule_tablet_blend_holds_exactly_the_tablets(strength: Decimal, count
     tablets = _ingredient(sheet, "naltrexone")
     assert tablets is not None
     assert tablets.unit is Unit.TABLET
-    fills = sheet.made.value + sum((o.quantity.value for o in sheet.overage), Decimal(0))
-    assert Decimal(50) * tablets.value == strength * fills == sheet.naltrexone_made.value
-    assert sheet.naltrexone_made.value >= strength * count
+    n = int(tablets.value)
+    assert Decimal(50) * n == sheet.naltrexone_made.value >= strength * count
+    ((_, blend),) = sheet.weighings
+    # the blend holds exactly `strength` per 225 mg fill: 50 N / W = s / w
+    assert Decimal(50) * n * Decimal(225) == blend.value * strength
+    # never more tablets than the old "whole fills" method (50 N = s M, M whole)
+    ratio = Fraction(50) / Fraction(strength)
+    old = ratio.denominator * math.ceil(Fraction(count, ratio.numerator))
+    assert n <= old
+    # and none fewer would do: fewer tablets either miss the content or need a fractional mg
+    for fewer in range(1, n):
+        grams = Fraction(50 * fewer * 225) / Fraction(strength)
+        assert 50 * fewer < strength * count or grams.denominator != 1
+    _weighable(sheet)
     _no_floats(sheet.to_dict())
 
 
@@ -277,7 +320,13 @@ def test_capsule_tablet_blend_holds_exactly_the_tablets(strength: Decimal, count
 def test_liquid_content_is_concentration_times_volume(
     conc: str, volume: int, source: str, preserved: bool
 ) -> None:
-    sheet = LiquidCompounding(conc, volume, source, preserved=preserved).fit()
+    result = _fit_or_refusal(LiquidCompounding(conc, volume, source, preserved=preserved))
+    if isinstance(result, CompoundingError):  # small batches: the solutions do not fit
+        assert volume < 30, result
+        assert result.field == "volume"
+        assert "make a larger volume" in str(result)
+        return
+    sheet = result
     assert sheet.made.value >= volume
     assert sheet.naltrexone_made == Quantity(Decimal(conc) * sheet.made.value, Unit.MG)
     active = sheet.ingredients[0].quantity
@@ -289,4 +338,11 @@ def test_liquid_content_is_concentration_times_volume(
         assert active == sheet.naltrexone_made
     units = {i.quantity.unit for i in sheet.ingredients if i.quantity is not None}
     assert units <= {Unit.MG, Unit.ML, Unit.TABLET}
+    _weighable(sheet)
+    water = sheet.made.value * Decimal("0.8")
+    assert sum((a.aliquot.value for a in sheet.dilutions), Decimal(0)) <= water
+    for aliquot in sheet.dilutions:
+        assert aliquot.aliquot.value * aliquot.weighed.value == (
+            aliquot.needed.value * aliquot.stock_volume.value
+        )
     _no_floats(sheet.to_dict())

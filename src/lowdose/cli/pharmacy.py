@@ -34,6 +34,7 @@ _FLAGS = {
     "fill_weight_mg": "--fill-weight",
     "tablet_weight_mg": "--tablet-weight",
     "max_strength_mg": "--max-strength",
+    "min_weighable_mg": "--min-weighable",
     "syringe_capacity": "--syringe-ml",
     "syringe_graduation": "--graduation-ml",
 }
@@ -106,6 +107,13 @@ def register(subparsers: Any) -> None:
         help="measured weight of one 50 mg tablet (exact filler for tablet blends)",
     )
     p.add_argument("--max-strength", type=_decimal, default=None, metavar="MG")
+    p.add_argument(
+        "--min-weighable",
+        type=_decimal,
+        default=None,
+        metavar="MG",
+        help="the balance's minimum weighable quantity (default 120 mg); less is triturated",
+    )
     p.add_argument("--syringe-ml", type=_decimal, default=None, metavar="ML")
     p.add_argument("--graduation-ml", type=_decimal, default=None, metavar="ML")
     p.add_argument("--compounded-on", type=_iso_date, default=None, metavar="YYYY-MM-DD")
@@ -142,6 +150,8 @@ def _build(args: argparse.Namespace) -> Worksheet:
             options["tablet_weight_mg"] = args.tablet_weight
         if args.max_strength is not None:
             options["max_strength_mg"] = args.max_strength
+        if args.min_weighable is not None:
+            options["min_weighable_mg"] = args.min_weighable
         return CapsuleCompounding(args.strength, args.count, args.source, **options).fit()
     for flag, value in (("--concentration", args.concentration), ("--volume", args.volume)):
         if value is None:
@@ -177,6 +187,7 @@ def _build(args: argparse.Namespace) -> Worksheet:
         doses_mg=args.dose,
         syringe=syringe,
         compounded_on=args.compounded_on,
+        **({} if args.min_weighable is None else {"min_weighable_mg": args.min_weighable}),
     ).fit()
 
 

@@ -4,6 +4,7 @@ Public API (all results are frozen dataclasses with ``to_dict()``)::
 
     from lowdose.pharmacy import CapsuleCompounding, LiquidCompounding
     sheet = CapsuleCompounding("4.5", 30, "api").fit()          # Worksheet
+    sheet = CapsuleCompounding("0.5", 30, "api", min_weighable_mg="120").fit()  # + trituration
     sheet = LiquidCompounding("1", "100", "tablets", doses_mg=["1.5", "4.5"]).fit()
     supply = liquid_supply(plan, "1")                             # whole-titration quantities
     cost = CostEstimate(plan, [price_list], "liquid", benefit=ldn_responder_benefit()).fit()
@@ -39,8 +40,12 @@ from lowdose.pharmacy.currency import CURRENCIES, minor_units
 from lowdose.pharmacy.dispensing import DispensingRecord, dispense
 from lowdose.pharmacy.formulation import (
     DEFAULT_FILL_WEIGHT,
+    MAX_CAPSULES,
     MAX_CONCENTRATION,
     MAX_STRENGTH,
+    MAX_VOLUME,
+    MIN_CONCENTRATION,
+    MIN_STRENGTH,
     TABLET_STRENGTH,
     Filler,
     IngredientSource,
@@ -58,15 +63,27 @@ from lowdose.pharmacy.supply import (
     titration_directions,
 )
 from lowdose.pharmacy.units import Concentration, Money, Quantity, Unit, exact, mg, ml
+from lowdose.pharmacy.weighing import (
+    MIN_WEIGHABLE,
+    LiquidAliquot,
+    Trituration,
+    liquid_aliquot,
+    triturate,
+)
 from lowdose.pharmacy.worksheet import Ingredient, Overage, Worksheet, label_text
 
 __all__ = [
     "BALANCE_RESOLUTION",
     "CURRENCIES",
     "DEFAULT_FILL_WEIGHT",
+    "MAX_CAPSULES",
     "MAX_CAPSULES_PER_DOSE",
     "MAX_CONCENTRATION",
     "MAX_STRENGTH",
+    "MAX_VOLUME",
+    "MIN_CONCENTRATION",
+    "MIN_STRENGTH",
+    "MIN_WEIGHABLE",
     "TABLET_STRENGTH",
     "BeyondUse",
     "BudCategory",
@@ -81,6 +98,7 @@ __all__ = [
     "Filler",
     "Ingredient",
     "IngredientSource",
+    "LiquidAliquot",
     "LiquidCompounding",
     "Money",
     "Overage",
@@ -96,6 +114,7 @@ __all__ = [
     "Storage",
     "Syringe",
     "TitrationSupply",
+    "Trituration",
     "Unit",
     "UnitMismatchError",
     "Worksheet",
@@ -106,6 +125,7 @@ __all__ = [
     "dispense",
     "exact",
     "label_text",
+    "liquid_aliquot",
     "liquid_batches",
     "liquid_supply",
     "mg",
@@ -114,4 +134,5 @@ __all__ = [
     "period_cost",
     "split_plan",
     "titration_directions",
+    "triturate",
 ]

@@ -31,10 +31,15 @@ __all__ = [
     "API_NAME",
     "DEFAULT_FILLER",
     "DEFAULT_FILL_WEIGHT",
+    "MAX_CAPSULES",
     "MAX_CONCENTRATION",
     "MAX_STRENGTH",
+    "MAX_VOLUME",
+    "MIN_CONCENTRATION",
+    "MIN_STRENGTH",
     "NALTREXONE_BASE_MW",
     "NALTREXONE_HCL_MW",
+    "STRENGTH_STEP",
     "TABLET_NAME",
     "TABLET_STRENGTH",
     "Filler",
@@ -56,6 +61,25 @@ NALTREXONE_HCL_MW = Decimal("377.86")
 #: Highest capsule strength accepted unless configured otherwise (same ceiling as the plans:
 #: 6 mg, the FINAL trial dose).
 MAX_STRENGTH = Quantity(MAX_DAILY_DOSE_MG, Unit.MG)
+#: Lowest capsule strength accepted unless configured otherwise: 0.1 mg. LDN is 1-5 mg a day
+#: (Toljan & Vrooman, Med Sci 2018;6(4):82) and cautious starts are 0.5 mg (LDN Research Trust,
+#: "How to titrate LDN"); 1 µg-1 mg is "very low-dose naltrexone", an experimental adjunct in
+#: methadone tapers (Toljan & Vrooman). 0.1 mg keeps a 5-fold margin below the 0.5 mg start and
+#: refuses a microgram typed as a milligram (0.0001 mg).
+MIN_STRENGTH = Quantity(Decimal("0.1"), Unit.MG)
+#: Strengths are stated to 0.01 mg at most: a tenth of the 0.1 mg floor; a finer step only forces
+#: a larger batch to reach whole-mg weighings.
+STRENGTH_STEP = Quantity(Decimal("0.01"), Unit.MG)
+#: Most capsules in one batch unless configured otherwise: the 180-day capsule BUD (USP <795>)
+#: at up to five capsules a day is 900; 1000 leaves a margin and refuses "fill 10,000 capsules".
+MAX_CAPSULES = 1000
+#: Most oral liquid in one batch (dispensed or made) unless configured otherwise: 1000 mL. A
+#: 35-day preserved BUD window at the 6 mg maximum is 210 mL at 1 mg/mL and 420 mL at 0.5 mg/mL;
+#: a litre is more than one patient's bottle and refuses "500 L of liquid".
+MAX_VOLUME = Quantity(Decimal(1000), Unit.ML)
+#: Lowest oral-liquid concentration accepted: 0.1 mg/mL (the 6 mg maximum dose is then 60 mL,
+#: already beyond any oral syringe; LDN liquids are usually 1 mg/mL, LDN Research Trust).
+MIN_CONCENTRATION = Concentration(Decimal("0.1"))
 #: Highest oral-liquid concentration accepted unless configured otherwise: 5 mg/mL is the highest
 #: published LDN oral liquid found (Alberta Health Services compounding recipe #156, rev. 2018).
 MAX_CONCENTRATION = Concentration(Decimal(5))

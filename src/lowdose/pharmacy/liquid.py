@@ -16,6 +16,12 @@ volume made :math:`V_m` (mL):
 smallest such volume whose naltrexone weight is a whole multiple of the balance resolution. Any
 :math:`V_m - V` is overage, shown separately. A dose :math:`d` is measured as :math:`d / c` mL and
 is refused unless it lands on a syringe mark and fits the syringe.
+
+A solute weighing less than the balance's minimum weighable quantity (naltrexone powder, ascorbic
+acid or sodium benzoate in a small batch) is delivered by a liquid aliquot, shown on the
+worksheet with its arithmetic (:mod:`lowdose.pharmacy.weighing`); the aliquots must fit in the
+water of the batch. Plausibility limits refuse a concentration below 0.1 mg/mL and a batch of more
+than 1000 mL dispensed or made (:mod:`lowdose.pharmacy.formulation`).
 """
 
 from __future__ import annotations
@@ -32,12 +38,15 @@ from lowdose.pharmacy.capsules import BALANCE_RESOLUTION
 from lowdose.pharmacy.formulation import (
     API_NAME,
     MAX_CONCENTRATION,
+    MAX_VOLUME,
+    MIN_CONCENTRATION,
     TABLET_NAME,
     TABLET_STRENGTH,
     IngredientSource,
     Syringe,
 )
 from lowdose.pharmacy.units import Concentration, Quantity, Unit, as_decimal, is_exact
+from lowdose.pharmacy.weighing import MIN_WEIGHABLE, LiquidAliquot, liquid_aliquot
 from lowdose.pharmacy.worksheet import Ingredient, Overage, Worksheet, label_text
 from lowdose.regimens.steps import decimal_str
 
@@ -52,6 +61,8 @@ _MAX_SEARCH = 10_000
 ASCORBIC_ACID_PER_ML = Quantity(Decimal(5), Unit.MG)
 GLYCEROL_FRACTION = Decimal("0.2")
 SODIUM_BENZOATE_PER_ML = Quantity(Decimal(1), Unit.MG)
+_ASCORBIC = "ascorbic acid (plain, not effervescent)"
+_BENZOATE = "sodium benzoate"
 
 
 class LiquidCompounding:
@@ -71,6 +82,10 @@ class LiquidCompounding:
         Doses the patient will measure; each must land on a syringe mark.
     syringe : Syringe
         The oral syringe dispensed (default 5 mL marked every 0.1 mL: configure it).
+    min_concentration_mg_per_ml, max_volume_ml : Decimal, default 0.1 and 1000
+        Plausibility limits (:mod:`lowdose.pharmacy.formulation` gives the reasons).
+    min_weighable_mg : Decimal, default 120
+        The balance's minimum weighable quantity; a smaller weighing becomes a liquid aliquot.
     """
 
     def __init__(
@@ -86,27 +101,27 @@ class LiquidCompounding:
         max_concentration_mg_per_ml: Decimal | str = MAX_CONCENTRATION.mg_per_ml,
         make_up_resolution_ml: Decimal | str = MAKE_UP_RESOLUTION.value,
         balance_resolution_mg: Decimal | str = BALANCE_RESOLUTION.value,
+        min_concentration_mg_per_ml: Decimal | str = MIN_CONCENTRATION.mg_per_ml,
+        max_volume_ml: Decimal | str = MAX_VOLUME.value,
+        min_weighable_mg: Decimal | str = MIN_WEIGHABLE.value,
         compounded_on: date | None = None,
         directions: str | None = None,
     ) -> None:
-        conc = as_decimal(concentration_mg_per_ml, "concentration")
-        if conc <= 0:
-            raise CompoundingError(
-                f"concentration must be positive, got {conc} mg/mL.", field="concentration"
-            )
-        maximum = as_decimal(max_concentration_mg_per_ml, "max_concentration_mg_per_ml")
-        if conc > maximum:
-            raise CompoundingError(
-                f"concentration {decimal_str(conc)} mg/mL is above the configured maximum of "
-                f"{decimal_str(maximum)} mg/mL; LDN liquids are usually 1 mg/mL (LDN Research "
-                "Trust). Lower it or change the configured maximum deliberately.",
-                field="concentration",
-            )
-        self.concentration = Concentration(conc)
+        self.concentration = _concentration(
+            concentration_mg_per_ml, min_concentration_mg_per_ml, max_concentration_mg_per_ml
+        )
         volume = as_decimal(volume_ml, "volume")
         if volume <= 0:
             raise CompoundingError(f"volume must be positive, got {volume} mL.", field="volume")
         self.volume = Quantity(volume, Unit.ML)
+        self.max_volume = Quantity(as_decimal(max_volume_ml, "max_volume_ml"), Unit.ML)
+        if self.volume > self.max_volume:
+            raise CompoundingError(
+                f"{self.volume} is more than the {self.max_volume} one batch may hold; check the "
+                "volume (one patient's bottle within the beyond-use date is far smaller) or split "
+                "it into batches.",
+                field="volume",
+            )
         try:
             self.source = IngredientSource(source)
         except ValueError as exc:
@@ -123,8 +138,13 @@ class LiquidCompounding:
         self.resolution = Quantity(
             as_decimal(balance_resolution_mg, "balance_resolution_mg"), Unit.MG
         )
+        self.min_weighable = Quantity(as_decimal(min_weighable_mg, "min_weighable_mg"), Unit.MG)
         if self.make_up.value <= 0 or self.resolution.value <= 0:
             raise CompoundingError("resolutions must be positive.", field="resolution")
+        if self.min_weighable.value <= 0:
+            raise CompoundingError(
+                "min_weighable_mg must be a positive weight in mg.", field="min_weighable_mg"
+            )
         category = (
             BudCategory.AQUEOUS_PRESERVED if self.preserved else BudCategory.AQUEOUS_NONPRESERVED
         )
@@ -144,9 +164,15 @@ class LiquidCompounding:
         made, active = (
             self._from_api() if self.source is IngredientSource.API else self._from_tablets()
         )
+        if made > self.max_volume:
+            raise CompoundingError(
+                f"whole tablets at {self.concentration} make {made}, more than the "
+                f"{self.max_volume} one batch may hold; use API powder or a stronger liquid.",
+                field="concentration",
+            )
+        aliquots, weighings = self._weighings(made)
         naltrexone_made = self.concentration.mass_in(made)
-        ingredients = self._ingredients(made, active)
-        overage = self._overage(made)
+        ingredients = self._ingredients(made, active, {a.substance for a in aliquots})
         per_unit = (
             ("naltrexone hydrochloride per 1 mL", Quantity(self.concentration.mg_per_ml, Unit.MG)),
             *((f"volume for a {dose} dose", vol) for dose, vol in self.dose_volumes),
@@ -167,7 +193,6 @@ class LiquidCompounding:
                 f"Shake well. Measure each dose with the oral syringe provided ({self.syringe}).",
             ),
         )
-        method = self._method(made)
         return Worksheet(
             form="liquid",
             preparation=preparation,
@@ -177,25 +202,84 @@ class LiquidCompounding:
             naltrexone_dispensed=self.concentration.mass_in(self.volume),
             naltrexone_made=naltrexone_made,
             per_unit=per_unit,
-            overage=overage,
+            overage=self._overage(made),
             beyond_use=self.bud,
             compounded_on=self.compounded_on,
             label=label,
-            method=method,
+            method=self._method(made, aliquots),
             sources=(
                 "Fawcett JP, Morgan NC, Woods DJ. Ann Pharmacother 1997;31:1291-1295",
                 self.bud.source,
             ),
+            weighings=weighings,
+            dilutions=aliquots,
+            min_weighable=self.min_weighable,
         )
 
-    def _ingredients(self, made: Quantity, active: Ingredient) -> tuple[Ingredient, ...]:
+    def _solutes(self, made: Quantity) -> tuple[tuple[str, Quantity], ...]:
+        """The weighed solids of ``made`` mL: naltrexone powder, ascorbic acid, preservative."""
+        return (
+            *(
+                (("naltrexone HCl", self.concentration.mass_in(made)),)
+                if self.source is IngredientSource.API
+                else ()
+            ),
+            (_ASCORBIC, ASCORBIC_ACID_PER_ML * made.value),
+            *(((_BENZOATE, SODIUM_BENZOATE_PER_ML * made.value),) if self.preserved else ()),
+        )
+
+    def _aliquot(self, name: str, mass: Quantity, made: Quantity) -> LiquidAliquot | None:
+        return liquid_aliquot(
+            name,
+            mass,
+            min_weighable=self.min_weighable,
+            resolution=self.resolution,
+            measure=self.make_up,
+            most=made * (1 - GLYCEROL_FRACTION),
+        )
+
+    def _weighings(
+        self, made: Quantity
+    ) -> tuple[tuple[LiquidAliquot, ...], tuple[tuple[str, Quantity], ...]]:
+        """Each solute weighed directly, or through a liquid aliquot when it is too little."""
+        aliquots: list[LiquidAliquot] = []
+        weighings: list[tuple[str, Quantity]] = []
+        for name, mass in self._solutes(made):
+            if mass >= self.min_weighable:
+                weighings.append((name, mass))
+                continue
+            aliquot = self._aliquot(name, mass, made)
+            if aliquot is None:
+                raise CompoundingError(
+                    f"{mass} {name} is too little to weigh and no measured solution of it fits "
+                    f"in {made}; make a larger volume.",
+                    field="volume",
+                )
+            aliquots.append(aliquot)
+            weighings.append((f"{name} for the solution", aliquot.weighed))
+        water = made * (1 - GLYCEROL_FRACTION)
+        if sum((a.aliquot.value for a in aliquots), Decimal(0)) > water.value:
+            raise CompoundingError(
+                f"the measured solutions of the ingredients too small to weigh need more than the "
+                f"{water} of water in {made}; make a larger volume.",
+                field="volume",
+            )
+        return tuple(aliquots), tuple(weighings)
+
+    def _ingredients(
+        self, made: Quantity, active: Ingredient, in_solution: set[str]
+    ) -> tuple[Ingredient, ...]:
         """The formula for ``made`` of liquid (Fawcett 1997; Alberta Health Services #156)."""
+        note = "too little to weigh: measured as a solution (see below)"
+        if "naltrexone HCl" in in_solution:
+            active = Ingredient(active.name, active.quantity, active.role, note)
         return (
             active,
             Ingredient(
-                "ascorbic acid (plain, not effervescent)",
+                _ASCORBIC,
                 ASCORBIC_ACID_PER_ML * made.value,
                 "antioxidant",
+                note if _ASCORBIC in in_solution else "",
             ),
             Ingredient(
                 "glycerol", Quantity(made.value * GLYCEROL_FRACTION, Unit.ML), "vehicle / wetting"
@@ -203,9 +287,10 @@ class LiquidCompounding:
             *(
                 (
                     Ingredient(
-                        "sodium benzoate",
+                        _BENZOATE,
                         SODIUM_BENZOATE_PER_ML * made.value,
                         "preservative (0.1 %)",
+                        note if _BENZOATE in in_solution else "",
                     ),
                 )
                 if self.preserved
@@ -229,16 +314,33 @@ class LiquidCompounding:
             )
         return tuple(overage)
 
-    def _method(self, made: Quantity) -> tuple[str, ...]:
-        """The compounding steps."""
-        first_step = (
-            "Crush the tablets and triturate them"
-            if self.source is IngredientSource.TABLETS
-            else "Triturate the powder"
+    def _method(self, made: Quantity, aliquots: tuple[LiquidAliquot, ...]) -> tuple[str, ...]:
+        """The compounding steps; solutions of what is too little to weigh come first."""
+        dissolved = {a.substance for a in aliquots}
+        tablets = self.source is IngredientSource.TABLETS
+        solids = [
+            *(("the crushed tablets",) if tablets else ()),
+            *(
+                ("the naltrexone powder",)
+                if not tablets and "naltrexone HCl" not in dissolved
+                else ()
+            ),
+            *(("the ascorbic acid",) if _ASCORBIC not in dissolved else ()),
+            *(("the preservative",) if self.preserved and _BENZOATE not in dissolved else ()),
+        ]
+        steps = [step for a in aliquots for step in a.steps]
+        if tablets:
+            steps.append("Crush the tablets to a fine powder.")
+        steps.append(
+            f"Triturate {_and(solids)} with the glycerol to a smooth paste."
+            if solids
+            else "Put the glycerol in a mortar."
         )
+        if aliquots:
+            measured = _and([f"{a.aliquot} of the {a.substance} solution" for a in aliquots])
+            steps.append(f"Add {measured}; mix.")
         return (
-            f"{first_step} with the ascorbic acid; make a paste with the glycerol"
-            f"{' and the preservative' if self.preserved else ''}.",
+            *steps,
             f"Make up to {made} with purified water; mix well.",
             f"Pack {self.volume} in an amber plastic bottle; protect from light (Alberta Health "
             "Services recipe #156).",
@@ -248,7 +350,12 @@ class LiquidCompounding:
         made = self._round_up_volume(self.volume)
         for _ in range(_MAX_SEARCH):
             mass = self.concentration.mass_in(made)
-            if mass.is_whole_multiple_of(self.resolution):
+            weighable = (
+                mass.is_whole_multiple_of(self.resolution)
+                if mass >= self.min_weighable
+                else self._aliquot("naltrexone HCl", mass, made) is not None
+            )
+            if weighable:
                 return made, Ingredient(
                     API_NAME, mass, "active", "weighed 1:1: doses are naltrexone HCl"
                 )
@@ -283,3 +390,34 @@ class LiquidCompounding:
     def _round_up_volume(self, volume: Quantity) -> Quantity:
         steps = Fraction(volume.value) / Fraction(self.make_up.value)
         return self.make_up * math.ceil(steps)
+
+
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _concentration(value: object, lowest: object, highest: object) -> Concentration:
+    """The order's concentration, refused outside the configured range (mg/mL)."""
+    conc = as_decimal(value, "concentration")
+    if conc <= 0:
+        raise CompoundingError(
+            f"concentration must be positive, got {conc} mg/mL.", field="concentration"
+        )
+    maximum = as_decimal(highest, "max_concentration_mg_per_ml")
+    if conc > maximum:
+        raise CompoundingError(
+            f"concentration {decimal_str(conc)} mg/mL is above the configured maximum of "
+            f"{decimal_str(maximum)} mg/mL; LDN liquids are usually 1 mg/mL (LDN Research "
+            "Trust). Lower it or change the configured maximum deliberately.",
+            field="concentration",
+        )
+    minimum = as_decimal(lowest, "min_concentration_mg_per_ml")
+    if conc < minimum:
+        raise CompoundingError(
+            f"concentration {conc:f} mg/mL is below the lowest accepted, {decimal_str(minimum)} "
+            "mg/mL (a 6 mg dose would not fit an oral syringe); check the unit and use e.g. "
+            "1 mg/mL.",
+            field="concentration",
+        )
+    return Concentration(conc)

@@ -32,6 +32,7 @@ from lowdose.pharmacy.supply import (
     titration_directions,
 )
 from lowdose.pharmacy.units import as_decimal
+from lowdose.pharmacy.weighing import MIN_WEIGHABLE
 from lowdose.pharmacy.worksheet import Worksheet
 from lowdose.regimens.steps import TitrationStep, validate_schedule
 
@@ -87,8 +88,10 @@ def liquid_batches(
     preserved: bool = False,
     storage: Storage | None = None,
     syringe: Syringe | None = None,
+    min_weighable_mg: Decimal | str = MIN_WEIGHABLE.value,
 ) -> tuple[Worksheet, ...]:
-    """One liquid worksheet per BUD window, compounded on the window's first day."""
+    """One liquid worksheet per BUD window, compounded on the window's first day
+    (``min_weighable_mg``: the pharmacy balance's minimum weighable quantity)."""
     category = BudCategory.AQUEOUS_PRESERVED if preserved else BudCategory.AQUEOUS_NONPRESERVED
     bud = beyond_use(category, storage)
     conc = as_decimal(concentration_mg_per_ml, "concentration")
@@ -104,6 +107,7 @@ def liquid_batches(
                 preserved=preserved,
                 storage=storage,
                 syringe=syringe,
+                min_weighable_mg=min_weighable_mg,
                 doses_mg=sorted({s.dose_mg for s in window}),
                 compounded_on=window[0].start,
                 directions=titration_directions(window, concentration_mg_per_ml=conc),
@@ -118,8 +122,10 @@ def capsule_worksheets(
     *,
     strength_mg: Decimal | str | None = None,
     compounded_on: date | None = None,
+    min_weighable_mg: Decimal | str = MIN_WEIGHABLE.value,
 ) -> tuple[Worksheet, ...]:
-    """One capsule worksheet per strength the plan needs (one capsule per dose by default)."""
+    """One capsule worksheet per strength the plan needs (one capsule per dose by default;
+    ``min_weighable_mg``: the pharmacy balance's minimum weighable quantity)."""
     plan = validate_schedule(steps)
     supply = capsule_supply(plan, strength_mg)
     made_on = plan[0].start if compounded_on is None else compounded_on
@@ -151,6 +157,7 @@ def capsule_worksheets(
                 count,
                 source,
                 compounded_on=made_on,
+                min_weighable_mg=min_weighable_mg,
                 directions=(
                     titration_directions(used, capsule_strength_mg=line_strength)
                     if _contiguous(used)

@@ -8,6 +8,7 @@ from typing import Any
 
 from lowdose.pharmacy.bud import BeyondUse, Storage
 from lowdose.pharmacy.units import Quantity
+from lowdose.pharmacy.weighing import LiquidAliquot, Trituration
 from lowdose.serial import Plain
 
 __all__ = ["Ingredient", "Overage", "Worksheet", "label_text"]
@@ -53,7 +54,9 @@ class Worksheet:
     """What the pharmacist makes: formula, per-unit fill, overage, BUD, label and method.
 
     ``dispensed`` and ``made`` are in the dispensing unit (capsules or mL); ``naltrexone_dispensed``
-    is the exact naltrexone HCl content of what the patient receives.
+    is the exact naltrexone HCl content of what the patient receives. ``weighings`` lists every
+    mass put on the balance (each at least ``min_weighable``); ``dilutions`` are the triturations
+    or liquid aliquots that deliver an ingredient too small to weigh.
     """
 
     form: str
@@ -70,6 +73,9 @@ class Worksheet:
     label: str
     method: tuple[str, ...]
     sources: tuple[str, ...] = field(default=())
+    weighings: tuple[tuple[str, Quantity], ...] = field(default=())
+    dilutions: tuple[Trituration | LiquidAliquot, ...] = field(default=())
+    min_weighable: Quantity | None = None
 
     @property
     def beyond_use_date(self) -> date | None:
@@ -95,6 +101,9 @@ class Worksheet:
             "label": self.label,
             "method": list(self.method),
             "sources": list(self.sources),
+            "weighings": [{"name": name, **q.to_dict()} for name, q in self.weighings],
+            "dilutions": [d.to_dict() for d in self.dilutions],
+            "min_weighable": None if self.min_weighable is None else self.min_weighable.to_dict(),
         }
 
     def summary(self) -> str:
@@ -103,6 +112,7 @@ class Worksheet:
             f"  {i.name}: {'q.s.' if i.quantity is None else i.quantity}" for i in self.ingredients
         ]
         lines += [f"  overage {o.quantity} ({o.reason})" for o in self.overage]
+        lines += [f"  {d.title}: " + " ".join(d.steps) for d in self.dilutions]
         lines.append(f"  BUD {self.beyond_use.days} days, {self.beyond_use.storage.value}")
         return "\n".join(lines)
 

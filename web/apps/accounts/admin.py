@@ -54,4 +54,4 @@ class CareTeamAdmin(AuditedAdmin, admin.ModelAdmin[CareTeam]):
 
 @admin.register(Pharmacy)
 class PharmacyAdmin(AuditedAdmin, admin.ModelAdmin[Pharmacy]):
-    audited_fields = ("name", "address", "phone", "pharmacists")
+    audited_fields = ("name", "address", "phone", "pharmacists", "min_weighable_mg")

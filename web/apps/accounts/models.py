@@ -9,14 +9,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
+
+from lowdose.regimens.steps import decimal_str
 
 
 class Role(models.TextChoices):
@@ -136,12 +140,32 @@ class Pharmacy(models.Model):
     pharmacists = models.ManyToManyField(
         User, related_name="pharmacies", limit_choices_to={"role": Role.PHARMACIST}, blank=True
     )
+    min_weighable_mg = models.DecimalField(
+        "minimum weighable quantity (mg)",
+        max_digits=7,
+        decimal_places=3,
+        default=Decimal(120),
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text="The smallest weight the pharmacy's balance weighs accurately; less is "
+        "triturated or measured as a solution on the worksheet (lowdose.pharmacy.weighing: "
+        "120 mg for a Class III prescription balance, USP <1176>).",
+    )
 
     class Meta:
         verbose_name_plural = "pharmacies"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(min_weighable_mg__gt=0), name="pharmacy_min_weighable_positive"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def min_weighable_text(self) -> str:
+        """The minimum weighable quantity as people read it ("120", "8.2")."""
+        return decimal_str(Decimal(self.min_weighable_mg))
 
 
 class Patient(models.Model):

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from lowdose.errors import InputError
 from lowdose.pharmacy import (
+    MIN_WEIGHABLE,
     ProductForm,
     Worksheet,
     capsule_supply,
@@ -44,11 +45,19 @@ class Capsules:
         return capsule_supply(steps)
 
     def worksheets(
-        self, steps: Sequence[TitrationStep], source: str, *, preserved: bool, today: date
+        self,
+        steps: Sequence[TitrationStep],
+        source: str,
+        *,
+        preserved: bool,
+        today: date,
+        min_weighable_mg: Decimal = MIN_WEIGHABLE.value,
     ) -> tuple[Worksheet, ...]:
         """One worksheet per capsule strength, compounded ``today`` (``preserved`` is for
-        liquids only)."""
-        return capsule_worksheets(steps, source, compounded_on=today)
+        liquids only; ``min_weighable_mg``: the pharmacy balance's minimum weighable quantity)."""
+        return capsule_worksheets(
+            steps, source, compounded_on=today, min_weighable_mg=min_weighable_mg
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +72,22 @@ class OralLiquid:
         return liquid_supply(steps, self.concentration_mg_per_ml)
 
     def worksheets(
-        self, steps: Sequence[TitrationStep], source: str, *, preserved: bool, today: date
+        self,
+        steps: Sequence[TitrationStep],
+        source: str,
+        *,
+        preserved: bool,
+        today: date,
+        min_weighable_mg: Decimal = MIN_WEIGHABLE.value,
     ) -> tuple[Worksheet, ...]:
         """One worksheet per beyond-use window, each compounded on its first day."""
-        return liquid_batches(steps, self.concentration_mg_per_ml, source, preserved=preserved)
+        return liquid_batches(
+            steps,
+            self.concentration_mg_per_ml,
+            source,
+            preserved=preserved,
+            min_weighable_mg=min_weighable_mg,
+        )
 
 
 Preparation = Capsules | OralLiquid

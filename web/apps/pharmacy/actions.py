@@ -21,7 +21,18 @@ from apps.pharmacy.queries import worksheets_for
 from lowdose.errors import InputError
 from lowdose.pharmacy import PriceList, dispense
 
-__all__ = ["PriceDraft", "publish_price", "record_dispensing", "withdraw_price"]
+__all__ = [
+    "PriceDraft",
+    "publish_price",
+    "record_dispensing",
+    "set_min_weighable",
+    "withdraw_price",
+]
+
+#: Accepted minimum weighable quantities (mg): an analytical balance qualified under USP <41>
+#: (0.01 mg readability: 820 × 0.01 ≈ 8 mg) down to 1 mg; a balance that cannot weigh 1 g
+#: accurately is not fit for compounding.
+MIN_WEIGHABLE_RANGE = (Decimal(1), Decimal(1000))
 
 
 def record_dispensing(
@@ -165,3 +176,35 @@ def withdraw_price(actor: Actor, pharmacy: Pharmacy, entry_id: int | None) -> No
             raise InputError("That price is not on your list.", field="entry")
         record_as(actor, "pharmacy.prices.withdraw", obj=row)
         row.delete()
+
+
+def set_min_weighable(actor: Actor, pharmacy: Pharmacy, text: str) -> Pharmacy:
+    """Record the minimum weighable quantity (mg) of the pharmacy's balance; worksheets then
+    triturate or dissolve anything smaller (:mod:`lowdose.pharmacy.weighing`)."""
+    low, high = MIN_WEIGHABLE_RANGE
+    try:
+        value = Decimal(text.strip())
+    except ArithmeticError:
+        value = Decimal("NaN")
+    if not value.is_finite() or not low <= value <= high:
+        raise InputError(
+            f"Give the balance's minimum weighable quantity in milligrams, from {low} to {high} "
+            "(120 for a Class III prescription balance; see the balance's USP <41> check).",
+            field="min_weighable_mg",
+        )
+    if value != value.quantize(Decimal("0.001")):
+        raise InputError(
+            "Give the minimum weighable quantity to at most three decimals (e.g. 8.2).",
+            field="min_weighable_mg",
+        )
+    before = pharmacy.min_weighable_mg
+    with transaction.atomic():
+        pharmacy.min_weighable_mg = value
+        pharmacy.save(update_fields=["min_weighable_mg"])
+        record_as(
+            actor,
+            "pharmacy.settings.balance",
+            obj=pharmacy,
+            detail={"min_weighable_mg": {"from": str(before), "to": str(value)}},
+        )
+    return pharmacy

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from apps.accounts.models import Pharmacy
 from apps.clinical.models import Prescription
 from lowdose.evidence import ldn_responder_benefit as evidence_benefit
 from lowdose.meta.number_needed import NumberNeededToTreat
 from lowdose.pharmacy import (
+    MIN_WEIGHABLE,
     CostEstimate,
     PharmacyCost,
     PriceList,
@@ -34,8 +36,12 @@ def worksheets_for(
     rx: Prescription, source: str, *, preserved: bool, today: date
 ) -> tuple[Worksheet, ...]:
     """The worksheets for the whole supply: one per capsule strength (compounded ``today``), or
-    one per liquid beyond-use window (each compounded on its first day)."""
-    return rx.preparation().worksheets(rx.plan(), source, preserved=preserved, today=today)
+    one per liquid beyond-use window (each compounded on its first day); weighings respect the
+    minimum weighable quantity of the balance at the prescription's pharmacy."""
+    balance = MIN_WEIGHABLE.value if rx.pharmacy is None else rx.pharmacy.min_weighable_mg
+    return rx.preparation().worksheets(
+        rx.plan(), source, preserved=preserved, today=today, min_weighable_mg=Decimal(balance)
+    )
 
 
 def supply_for(rx: Prescription) -> TitrationSupply:

@@ -21,7 +21,13 @@ from apps.audit.log import record_many
 from apps.clinical.access import get_prescription_for_user, visible_prescriptions
 from apps.clinical.models import Prescription
 from apps.clinical.screening import screen_patient
-from apps.pharmacy.actions import PriceDraft, publish_price, record_dispensing, withdraw_price
+from apps.pharmacy.actions import (
+    PriceDraft,
+    publish_price,
+    record_dispensing,
+    set_min_weighable,
+    withdraw_price,
+)
 from apps.pharmacy.queries import (
     by_currency,
     costs_for,
@@ -197,3 +203,33 @@ def prices(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Price list updated.")
         return redirect("pharmacy:prices")
     return render(request, "pharmacy/prices.html", {"pharmacies": mine.prefetch_related("prices")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def balance(request: HttpRequest) -> HttpResponse:
+    """The pharmacist sets the minimum weighable quantity of their pharmacies' balances."""
+    user = cast(User, request.user)
+    if not user.is_pharmacist:
+        return denied_page(request, "pharmacy.settings")
+    mine = user.pharmacies.order_by("name")
+    error: InputError | None = None
+    if request.method == "POST":
+        pharmacy = mine.filter(pk=row_id(request.POST.get("pharmacy", "")) or 0).first()
+        try:
+            if pharmacy is None:
+                raise InputError("Choose one of your pharmacies.", field="pharmacy")
+            set_min_weighable(
+                Actor.from_request(request), pharmacy, request.POST.get("min_weighable_mg", "")
+            )
+        except InputError as exc:
+            error = exc
+        else:
+            messages.success(request, f"Balance saved for {pharmacy.name}.")
+            return redirect("pharmacy:balance")
+    return render(
+        request,
+        "pharmacy/balance.html",
+        {"pharmacies": mine, "error": error},
+        status=400 if error else 200,
+    )

@@ -23,6 +23,19 @@ ROUTES: tuple[Route, ...] = (
         body={"form": "capsule", "per_unit": "4.5", "pack_size": "30", "price": "35.00"},
     ),
     Route(
+        "pharmacy:balance",
+        "GET",
+        "/pharmacy/balance/",
+        every_role(404, anonymous=302, pharmacist=200),
+    ),
+    Route(
+        "pharmacy:balance",
+        "POST",
+        "/pharmacy/balance/",
+        every_role(404, anonymous=302, pharmacist=400),
+        body={"min_weighable_mg": "100"},
+    ),
+    Route(
         "pharmacy:worksheet",
         "GET",
         RX + "worksheet/",
