@@ -90,3 +90,12 @@ def test_pain_json_says_how_much_is_awaited(capsys):
     assert main(["evidence", "--outcome", "pain", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["awaiting_results"]["words"] == "awaiting results: 1 trial, 90 participants planned"
+
+
+def test_every_registered_study_without_results_is_on_the_watch_list():
+    from lowdose.evidence import sources, trials
+
+    watched = {t.registry for t in registered_trials()}
+    for trial in trials().values():
+        if trial.kind == "registered_no_results":
+            assert sources()[trial.source].registry in watched, trial.id
