@@ -508,7 +508,8 @@ def _uri_setting(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
 
 
 # FHIR export (docs/fhir.md). MRN_SYSTEM: the clinic's medical-record-number system (an OID as
-# urn:oid:… or the EHR's URL); empty leaves the MRN out. FHIR_IDENTIFIER_BASE: lowdose's own
+# urn:oid:… or the EHR's URL); empty: a recorded MRN travels under <FHIR_IDENTIFIER_BASE>:mrn
+# (apps.clinical.fhir_records.identifier_systems). FHIR_IDENTIFIER_BASE: lowdose's own
 # identifier systems (<base>:patient, …): a URI the clinic controls. FHIR_BASE_URL: the public
 # address of /fhir, the base of the Questionnaires' canonical URLs; empty uses the request's.
 MRN_SYSTEM = _uri_setting("LOWDOSE_MRN_SYSTEM", "", schemes=("urn:", "http://", "https://"))

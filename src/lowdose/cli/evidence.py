@@ -6,8 +6,10 @@ import argparse
 from typing import Any
 
 from lowdose.cli.output import console, respond
+from lowdose.evidence.conditions import condition_summary
 from lowdose.evidence.loader import outcomes
 from lowdose.evidence.summary import summarize
+from lowdose.evidence.watchlist import conditions
 
 __all__ = ["register"]
 
@@ -18,17 +20,32 @@ def register(subparsers: Any) -> None:
         "evidence",
         help="living summary of the LDN trials in fibromyalgia",
         description=(
-            "Re-pool the LDN trials for one outcome and print the random-effects estimate, "
-            "prediction interval, cumulative meta-analysis by year, adverse-event risk "
-            "ratios, placebo response and the rule-generated verdict."
+            "Re-pool the LDN trials in fibromyalgia for one outcome and print the "
+            "random-effects estimate, prediction interval, cumulative meta-analysis by year, "
+            "adverse-event risk ratios, placebo response, the rule-generated verdict, each "
+            "trial's DOI/PubMed/registry link and the registered trials still awaiting results. "
+            "Other conditions (--condition) list their registered trials awaiting results."
         ),
     )
     p.add_argument("--outcome", default="pain", choices=tuple(outcomes()))
+    p.add_argument(
+        "--condition",
+        default="fibromyalgia",
+        choices=tuple(conditions()),
+        help="condition (default fibromyalgia); others list the trials awaiting results",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.condition != "fibromyalgia":
+        other = condition_summary(args.condition, args.outcome)
+        return respond(
+            args.json,
+            other.to_dict,
+            lambda: console().print(other.text(), highlight=False, soft_wrap=True),
+        )
     result = summarize(args.outcome)
     return respond(
         args.json,

@@ -3,8 +3,11 @@
 Data (``data/*.json``, shipped with the package) holds every study of LDN in fibromyalgia in
 the project's evidence reference — randomised trials, the non-randomised, dose-finding and
 uncontrolled studies (flagged by ``Trial.kind``) — with each number's source, the published
-reviews' pooled results, comparator drugs and the placebo response. Effect sizes are derived
-in code from the published numbers (:mod:`lowdose.evidence.loader`), so each says how.
+reviews' pooled results, comparator drugs and the placebo response. Each source carries its
+primary identifiers (DOI, PMID, registry id: :mod:`lowdose.evidence.provenance`); registered trials
+still without results are the watch list (:mod:`lowdose.evidence.watchlist`), and conditions
+beyond fibromyalgia get their own summary (:mod:`lowdose.evidence.conditions`). Effect sizes
+are derived in code from the published numbers (:mod:`lowdose.evidence.loader`), so each says how.
 
 Typical use::
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 from lowdose.errors import EvidenceDataError, EvidenceInputError
 from lowdose.evidence.benefit import ldn_responder_benefit
 from lowdose.evidence.comparison import ComparisonRow, comparison_table
+from lowdose.evidence.conditions import ConditionSummary, condition_summary
 from lowdose.evidence.loader import (
     comparators,
     effect_records,
@@ -41,6 +45,7 @@ from lowdose.evidence.placebo import (
     placebo_reference,
     placebo_response,
 )
+from lowdose.evidence.provenance import PrimaryLink, Provenance, primary_url, trial_provenance
 from lowdose.evidence.records import (
     Comparator,
     ComparatorResult,
@@ -55,11 +60,14 @@ from lowdose.evidence.records import (
 )
 from lowdose.evidence.summary import OutcomeSummary, summarize
 from lowdose.evidence.verdict import Verdict, make_verdict
+from lowdose.evidence.watchlist import Awaiting, RegisteredTrial, awaiting, registered_trials
 
 __all__ = [
+    "Awaiting",
     "Comparator",
     "ComparatorResult",
     "ComparisonRow",
+    "ConditionSummary",
     "EffectRecord",
     "EvidenceDataError",
     "EvidenceInputError",
@@ -68,22 +76,30 @@ __all__ = [
     "OutcomeSummary",
     "PlaceboArm",
     "PlaceboResponse",
+    "PrimaryLink",
+    "Provenance",
+    "RegisteredTrial",
     "Reported",
     "Review",
     "ReviewResult",
     "Source",
     "Trial",
     "Verdict",
+    "awaiting",
     "comparators",
     "comparison_table",
+    "condition_summary",
     "effect_records",
     "ldn_responder_benefit",
     "make_verdict",
     "outcomes",
     "placebo_reference",
     "placebo_response",
+    "primary_url",
+    "registered_trials",
     "reviews",
     "sources",
     "summarize",
+    "trial_provenance",
     "trials",
 ]

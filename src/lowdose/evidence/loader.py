@@ -99,6 +99,10 @@ def sources() -> dict[str, Source]:
             read_at=tuple(s.get("read_at", ())),
             doi=s.get("doi"),
             registry=s.get("registry"),
+            pmid=s.get("pmid"),
+            pmcid=s.get("pmcid"),
+            other_registries=tuple(s.get("other_registries", ())),
+            note=s.get("note", ""),
         )
     return out
 

@@ -37,13 +37,28 @@ ORIGINS: tuple[str, ...] = ("published", "clinician", "n_of_1")
 
 @dataclass(frozen=True)
 class Source(Plain):
-    """A citation and the pages where its numbers were read."""
+    """A citation, its primary identifiers (DOI, PMID, PMCID, registry ids) and the pages where
+    its numbers were read (secondary provenance; see :mod:`lowdose.evidence.provenance`)."""
 
     key: str
     citation: str
     read_at: tuple[str, ...] = ()
     doi: str | None = None
     registry: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    other_registries: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def registries(self) -> tuple[str, ...]:
+        """Every registry id of the study, the main one first."""
+        return ((self.registry,) if self.registry else ()) + self.other_registries
+
+    @property
+    def identified(self) -> bool:
+        """True when a clinician can find the study at its source: a DOI, PMID or registry id."""
+        return bool(self.doi or self.pmid or self.registries)
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,10 @@ from lowdose.errors import EvidenceInputError
 from lowdose.evidence.comparison import comparison_table
 from lowdose.evidence.loader import effect_records, outcomes, reviews
 from lowdose.evidence.placebo import PlaceboResponse, placebo_response
+from lowdose.evidence.provenance import trial_provenance
 from lowdose.evidence.records import EffectRecord, NotPoolable, Outcome, Review
 from lowdose.evidence.verdict import Verdict, make_verdict
+from lowdose.evidence.watchlist import awaiting
 from lowdose.meta.diagnostics import cumulative as cumulative_ma
 from lowdose.meta.effects import RATIO_MEASURES
 from lowdose.meta.model import MetaAnalysis, MetaResult
@@ -78,6 +80,28 @@ def _result_dict(res: MetaResult | None) -> dict[str, Any] | None:
     return out
 
 
+def _record_dict(rec: EffectRecord) -> dict[str, Any]:
+    """A pooled record with its primary source (DOI, PubMed, registry) and the pages read."""
+    out = rec.to_dict()
+    prov = trial_provenance(rec.trial_id) if rec.origin == "published" else None
+    out["provenance"] = prov.to_dict() if prov is not None else None
+    return out
+
+
+def _source_lines(records: Sequence[EffectRecord]) -> list[str]:
+    """'Check at source' lines: each pooled trial's primary link, then where it was read."""
+    lines = ["Check each trial at its source:"] if records else []
+    for rec in records:
+        prov = trial_provenance(rec.trial_id) if rec.origin == "published" else None
+        if prov is None:
+            lines.append(f"  {rec.label}: added by a clinician (source in the record)")
+            continue
+        ids = ", ".join(link.url for link in prov.primary) or "no DOI, PMID or registry id"
+        read = f" (read at {prov.read_at[0]})" if prov.read_at else ""
+        lines.append(f"  {rec.label}: {ids}{read}")
+    return lines
+
+
 @dataclass(frozen=True)
 class OutcomeSummary:
     """Everything the evidence pages and ``lowdose evidence`` show for one outcome."""
@@ -105,7 +129,9 @@ class OutcomeSummary:
             "scale": self.outcome.scale,
             "method": self.method,
             "test": self.test,
+            "condition": "fibromyalgia",
             "verdict": self.verdict.to_dict(),
+            "awaiting_results": awaiting("fibromyalgia").to_dict(),
             "randomised": _result_dict(self.randomised),
             "all_controlled": _result_dict(self.all_controlled),
             "cumulative": [
@@ -123,7 +149,7 @@ class OutcomeSummary:
                 {"r": r, "estimate": m.estimate, "ci_low": m.ci_low, "ci_high": m.ci_high}
                 for r, m in self.r_sensitivity
             ],
-            "records": [r.to_dict() for r in self.records],
+            "records": [_record_dict(r) for r in self.records],
             "not_poolable": [n.to_dict() for n in self.not_poolable],
             "harms": {key: _result_dict(m) for key, m in self.harms},
             "placebo_response": self.placebo.to_dict() if self.placebo else None,
@@ -217,6 +243,8 @@ class OutcomeSummary:
             lines.append(self.placebo.summary())
         for n in self.not_poolable:
             lines.append(f"Not poolable: {n.label} - {n.reason}")
+        lines.append(awaiting("fibromyalgia").words.capitalize())
+        lines += _source_lines(self.records)
         return "\n".join(lines)
 
 

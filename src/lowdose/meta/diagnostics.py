@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import stats
 
 from lowdose.errors import ConvergenceError, MetaInputError
@@ -164,15 +165,25 @@ class EggerResult:
     Equivalent to the weighted regression :math:`y_i = \beta_1 + \beta_0 s_i` with weights
     :math:`1/v_i` and a multiplicative dispersion (metafor ``regtest(model="lm")``). The test
     of asymmetry is the *t* test of the intercept :math:`\beta_0` on :math:`k-2` df.
+
+    When the data cannot answer the question (every study has the same effect, or the same
+    standard error, or the effects lie exactly on a line in their standard errors) the
+    numbers are ``None`` and :attr:`not_estimable` says why, in words for people.
     """
 
     k: int
-    intercept: float
-    intercept_se: float
-    t: float
+    intercept: float | None
+    intercept_se: float | None
+    t: float | None
     df: int
-    p: float
-    limit_estimate: float  # slope: the estimate as SE → 0
+    p: float | None
+    limit_estimate: float | None  # slope: the estimate as SE → 0
+    not_estimable: str | None = None
+
+    @property
+    def estimable(self) -> bool:
+        """False when the test has no answer on these data (:attr:`not_estimable` says why)."""
+        return self.not_estimable is None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON."""
@@ -180,6 +191,8 @@ class EggerResult:
 
     def summary(self) -> str:
         """One line, metafor ``regtest`` style."""
+        if self.not_estimable is not None:
+            return f"Egger's test (k = {self.k}): not estimable: {self.not_estimable}"
         return (
             f"Egger's test (k = {self.k}): intercept {self.intercept:.4f} "
             f"(SE {self.intercept_se:.4f}), "
@@ -188,20 +201,48 @@ class EggerResult:
         )
 
 
+#: Residuals of Egger's regression below this fraction of the standardised effects' size are
+#: rounding error: the fit is exact and the dispersion, hence the SE, is 0 (why: a sum of k
+#: terms in double precision carries relative error ~k·2⁻⁵³ ≈ 1e-15; 1e-10 leaves room).
+_EXACT_FIT = 1e-10
+
+
+def _egger_not_estimable(y: NDArray[np.float64], s: NDArray[np.float64]) -> str | None:
+    """Why Egger's test has no answer on these studies, or ``None`` when it has one."""
+    if np.ptp(y) == 0:
+        return (
+            "every study reports the same effect, so the funnel plot cannot be lopsided; "
+            "there is no asymmetry to test"
+        )
+    if np.ptp(s) == 0:
+        return (
+            "every study has the same standard error, so effects cannot be compared between "
+            "small and large studies; the test needs studies of different sizes"
+        )
+    return None
+
+
 def egger_test(res: MetaResult, model: Literal["lm", "rma"] = "lm") -> EggerResult:
     r"""Egger's test for funnel-plot asymmetry (k ≥ 3; weak below k = 10, Sterne 2011).
 
     ``model="lm"`` is the classic test (metafor ``regtest(model="lm")``): weighted regression
     with a multiplicative dispersion and a *t* test on :math:`k-2` df. ``model="rma"`` is
     metafor's default ``regtest()``: :math:`\sqrt{v_i}` as a moderator in a meta-regression
-    fitted with the model's own τ² method, weights :math:`1/(v_i+\hat	au^2)`, and a *z* test
+    fitted with the model's own τ² method, weights :math:`1/(v_i+\hat\tau^2)`, and a *z* test
     (``df`` is then 0); the "intercept" reported is the coefficient of :math:`\sqrt{v_i}`.
+    Degenerate studies give a result that is not estimable, with the reason (see
+    :class:`EggerResult`).
     """
     k = res.k
     if k < 3:
         raise MetaInputError("Egger's test needs at least three studies.", field="k")
+    if model not in ("lm", "rma"):
+        raise MetaInputError(f"model must be 'lm' or 'rma', got {model!r}.", field="model")
     y, v = np.asarray(res.yi), np.asarray(res.vi)
     s = np.sqrt(v)
+    why = _egger_not_estimable(y, s)
+    if why is not None:
+        return EggerResult(k, None, None, None, 0 if model == "rma" else k - 2, None, None, why)
     if model == "rma":
         x = np.column_stack([np.ones(k), s])
         tau2 = tau2_with_moderators(y, v, x, res.method)
@@ -218,12 +259,16 @@ def egger_test(res: MetaResult, model: Literal["lm", "rma"] = "lm") -> EggerResu
             p=float(2 * stats.norm.sf(abs(z_r))),
             limit_estimate=float(beta_r[0]),
         )
-    if model != "lm":
-        raise MetaInputError(f"model must be 'lm' or 'rma', got {model!r}.", field="model")
     z = y / s
     x = np.column_stack([np.ones(k), 1 / s])
     beta, *_ = np.linalg.lstsq(x, z, rcond=None)
     resid = z - x @ beta
+    if float(np.linalg.norm(resid)) <= _EXACT_FIT * float(np.linalg.norm(z)):
+        why = (
+            "the effects lie exactly on a straight line in their standard errors, so nothing "
+            "is left over to judge the line's intercept against"
+        )
+        return EggerResult(k, None, None, None, k - 2, None, None, why)
     sigma2 = float(resid @ resid) / (k - 2)
     cov = sigma2 * np.linalg.inv(x.T @ x)
     se0 = math.sqrt(cov[0, 0])

@@ -257,8 +257,29 @@ class EmpiricalBayes(PauleMandel):
     label = "empirical Bayes"
 
 
+#: Points of the profile grid of the ML/REML log-likelihood in τ² (besides τ² = 0). Log-spaced
+#: from ``min(v)·1e-6`` to a bound beyond which the score is negative, i.e. about 28 points per
+#: decade over the usual ~14 decades: a local maximum the grid could miss must lie, together
+#: with a local minimum, inside one cell of relative width ≈ 8 %, where the log-likelihood
+#: cannot rise measurably above the cell's ends. Checked against a 20 000-point grid on the
+#: 20 000 simulated fits of ``tests/reference/meta_tau2_local_maxima.json`` (no miss).
+PROFILE_POINTS = 400
+
+
 class _Likelihood(Tau2Estimator):
-    """Fisher scoring with step halving (metafor's algorithm), started at the HE estimate."""
+    r"""ML/REML by profiling: every local maximum, then the highest.
+
+    The (restricted) log-likelihood of the random-effects model in :math:`\tau^2` can have
+    several local maxima when the sampling variances differ widely (Viechtbauer 2005; the
+    Fisher scoring metafor uses stops at whichever it reaches first from the HE start: 9 of
+    10 000 simulated data sets in issue 16, 141 of 20 000 fits with :math:`v_i` spanning three
+    decades in ``tests/reference/meta_tau2_local_maxima.json``). The score is evaluated on a
+    profile grid (:data:`PROFILE_POINTS`, plus 0) up to a bound past which it is negative;
+    each + → − sign change brackets a local maximum, refined by Brent's method to :data:`TOL`;
+    τ² = 0 is a candidate when the score there is ≤ 0; the candidate with the largest
+    log-likelihood wins.
+    Where the likelihood has one maximum this is the root metafor finds, to the same tolerance.
+    """
 
     restricted: ClassVar[bool] = False
 
@@ -278,9 +299,62 @@ class _Likelihood(Tau2Estimator):
             return ypy - tr_p, tr_pp
         return ypy - sw, float((w**2).sum())
 
+    def _profile(self, t: FloatArray, y: FloatArray, v: FloatArray) -> tuple[FloatArray, ...]:
+        """``(log-likelihood, score)`` at each τ² in ``t`` (constants dropped), shape (m,)."""
+        w = 1.0 / (v[None, :] + t[:, None])
+        sw = w.sum(axis=1)
+        resid2 = (y[None, :] - ((w * y).sum(axis=1) / sw)[:, None]) ** 2
+        loglik = -0.5 * np.log(v[None, :] + t[:, None]).sum(axis=1) - 0.5 * (w * resid2).sum(1)
+        score = (w**2 * resid2).sum(axis=1) - sw
+        if self.restricted:
+            loglik = loglik - 0.5 * np.log(sw)
+            score = score + (w**2).sum(axis=1) / sw
+        return loglik, score
+
+    def loglik(self, tau2: float, y: FloatArray, v: FloatArray) -> float:
+        """The (restricted) log-likelihood at ``tau2``, constants dropped."""
+        return float(self._profile(np.array([tau2]), y, v)[0][0])
+
+    def _grid(self, y: FloatArray, v: FloatArray) -> FloatArray:
+        # Past (max y − min y)² the ML score is negative (each w_i(y_i − μ)² < 1); REML's
+        # correction can need more, so grow the bound until the score is negative there.
+        top = 4.0 * (float(np.ptp(y)) ** 2 + float(v.max()))
+        for _ in range(200):
+            if self._profile(np.array([top]), y, v)[1][0] < 0:
+                break
+            top *= 2.0
+        else:  # pragma: no cover - needs a non-finite input, refused by MetaAnalysis
+            raise ConvergenceError(f"{self.label}: the likelihood has no maximum; check vi.")
+        bottom = min(float(v.min()) * 1e-6, top * 1e-12)
+        return np.concatenate([[0.0], np.geomspace(bottom, top, PROFILE_POINTS)])
+
     def _tau2(self, y: FloatArray, v: FloatArray) -> float:
-        return fisher_scoring(
-            lambda t: self._score_info(t, y, v), max(0.0, Hedges()._tau2(y, v)), self.label
+        grid = self._grid(y, v)
+        _, score = self._profile(grid, y, v)
+        candidates = [0.0] if score[0] <= 0 else []
+        for i in np.flatnonzero((score[:-1] > 0) & (score[1:] <= 0)):
+            lo, hi = float(grid[i]), float(grid[i + 1])
+            if score[i + 1] == 0:
+                candidates.append(hi)
+                continue
+            candidates.append(
+                float(
+                    optimize.brentq(
+                        lambda u: self._score_info(u, y, v)[0], lo, hi, xtol=TOL, rtol=1e-15
+                    )
+                )
+            )
+        loglik, _ = self._profile(np.asarray(candidates), y, v)
+        return candidates[int(np.argmax(loglik))]
+
+    def single_start(self, y: FloatArray, v: FloatArray) -> float:
+        """The estimate metafor's algorithm gives: Fisher scoring from the HE start (may stop
+        at a local maximum; kept for comparison, see the tests)."""
+        return max(
+            0.0,
+            fisher_scoring(
+                lambda t: self._score_info(t, y, v), max(0.0, Hedges()._tau2(y, v)), self.label
+            ),
         )
 
 

@@ -112,6 +112,9 @@ class MetaResult(Plain):
     vi: tuple[float, ...]
     study: tuple[str, ...]
     year: tuple[int | None, ...]
+    #: What these studies cannot estimate and why, in words for people (one study: τ² and the
+    #: Knapp–Hartung interval; every study on the pooled effect: the Knapp–Hartung factor).
+    not_estimable: tuple[str, ...] = ()
 
     #: Keys of the CLI's ``--json`` object, in order (issue 4 interface).
     JSON_KEYS: ClassVar[tuple[str, ...]] = (
@@ -166,7 +169,42 @@ class MetaResult(Plain):
                 f"exp: {bt['estimate']:.4f} CI [{bt['ci_low']:.4f}, {bt['ci_high']:.4f}] "
                 f"PI [{bt['pi_low']:.4f}, {bt['pi_high']:.4f}]"
             )
+        lines.extend(self.not_estimable)
         return "\n".join(lines)
+
+
+#: Why τ² has no estimate from one study (it is then taken as 0).
+TAU2_ONE_STUDY = (
+    "The variation between studies (τ²) cannot be estimated from one study; it is taken as 0, "
+    "so the result is that study's own."
+)
+#: Why the Knapp–Hartung interval has no estimate from one study.
+KH_ONE_STUDY = (
+    "The Knapp–Hartung interval cannot be estimated from one study: it measures how far the "
+    "studies scatter around the pooled effect, and one study has no scatter (0 degrees of "
+    "freedom). The interval shown is the study's own normal-theory interval; add studies for "
+    "a Knapp–Hartung interval."
+)
+#: Why the Knapp–Hartung factor has no estimate when every study sits on the pooled effect.
+KH_NO_SPREAD = (
+    "The Knapp–Hartung factor cannot be estimated: every study reports exactly the pooled "
+    "effect, so there is no scatter to scale the interval by; the model-based interval is shown."
+)
+
+
+def _not_estimable(k: int, method: str, test: str) -> tuple[str, ...]:
+    """The statements of what one study cannot estimate (none when k ≥ 2)."""
+    if k > 1:
+        return ()
+    notes = () if method == "FE" else (TAU2_ONE_STUDY,)
+    return notes + ((KH_ONE_STUDY,) if test == "knha" else ())
+
+
+def _knapp_hartung_factor(w: FloatArray, y: FloatArray, mu: float) -> float | None:
+    """:math:`s^2 = \\sum w_i (y_i-\\hat\\mu)^2/(k-1)`, or ``None`` when every residual is
+    exactly 0: the SE would vanish, so the model-based variance is kept (class docstring)."""
+    s2 = float((w * (y - mu) ** 2).sum()) / (y.size - 1)
+    return s2 if s2 > 0 else None
 
 
 class MetaAnalysis:
@@ -181,9 +219,10 @@ class MetaAnalysis:
         ``"FE"`` or a τ² estimator: ``DL, HE, HS, SJ, ML, REML, EB, PM`` (default REML, as
         metafor).
     test
-        ``"z"`` (default) or ``"knha"`` (Knapp-Hartung). With one study ``"knha"`` falls back
-        to ``"z"`` because there are no degrees of freedom; when every study sits exactly on
-        the pooled estimate (KH factor 0) the model-based variance is kept.
+        ``"z"`` (default) or ``"knha"`` (Knapp-Hartung). With one study the Knapp–Hartung
+        interval is not estimable (no degrees of freedom): the result reports ``"z"`` and says
+        so in :attr:`MetaResult.not_estimable`; when every study sits exactly on the pooled
+        estimate (KH factor 0) the model-based variance is kept, also with a statement.
     level
         Confidence level for CIs and the prediction interval.
     tau2_ci
@@ -260,11 +299,11 @@ class MetaAnalysis:
         q_p = float(special.chdtrc(k - 1, q)) if k > 1 else 1.0
         alpha = 1 - self.level
         df: int | None = None
+        notes = _not_estimable(k, self.method, self.test)
         if self.test == "knha" and k > 1:
-            s2 = float((w * (y - mu) ** 2).sum()) / (k - 1)
-            # All residuals exactly zero: the KH factor is 0 and the SE would vanish;
-            # keep the model-based variance instead (documented in the class docstring).
-            var *= s2 if s2 > 0 else 1.0
+            factor = _knapp_hartung_factor(w, y, mu)
+            var *= 1.0 if factor is None else factor
+            notes += (KH_NO_SPREAD,) if factor is None else ()
             df = k - 1
         se = math.sqrt(var)
         stat = mu / se
@@ -324,4 +363,5 @@ class MetaAnalysis:
             vi=tuple(v.tolist()),
             study=self.study,
             year=self.year,
+            not_estimable=notes,
         )

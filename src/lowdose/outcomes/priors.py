@@ -27,6 +27,19 @@ trials at ρ = 0.8); with flat nuisance priors coverage was 95.0 % (the calibrat
 pin this). Flat priors on well-identified nuisance coefficients are the standard
 non-informative choice (Gelman et al., *Bayesian Data Analysis*, 3rd ed., 2013, §14.2).
 
+Short diaries (the open-label response analysis)
+------------------------------------------------
+The :math:`s^2` prior is in points, so it is not weak on a three-week diary whose true SD is
+far from :math:`s_0`: in the conjugate family it adds :math:`\nu_0 s_0^2/2` to the residual sum
+of squares at every ρ, and the ρ Jacobian :math:`\prod_i(1-\rho^{2g_i})^{-1/2}` then rewards
+explaining a too-large :math:`s^2` with ρ near 1. A calm diary (SD 0.5, ρ 0.4) was read as SD
+≈ 1.3 with ρ ≈ 0.8 and its 95 % interval covered the true change 99.9 % of the time, at twice
+the width needed (issue 16). The open-label analysis therefore uses :data:`OPEN_LABEL_PRIORS`:
+``nu0 = 0``, the reference prior :math:`p(s^2) \propto 1/s^2` (Gelman et al. 2013, §3.2),
+which makes the interval scale-equivariant. The N-of-1 analysis keeps ``nu0 = 2``: over
+three cycles of 28 days the two pseudo-days are negligible, and its PyMC reference and
+registered plans were computed with it.
+
 These are modelling choices, not clinical facts: :math:`s_0 = 1.5` points is a *hypothesis*
 about the typical day-to-day SD of a 0–10 rating, and carries the weight of two days of data,
 so it is overwhelmed by any real diary. The effect prior shrinks the estimate towards zero by
@@ -38,10 +51,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from lowdose.errors import OutcomesError
 from lowdose.serial import Plain
 
-__all__ = ["Priors"]
+__all__ = ["OPEN_LABEL_PRIORS", "Priors"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +68,9 @@ class Priors(Plain):
     effect_sd
         Prior SD of each treatment effect / change, in units of ``s``.
     s0, nu0
-        Prior guess of the day-to-day SD (points) and its weight in pseudo-days.
+        Prior guess of the day-to-day SD (points) and its weight in pseudo-days. ``nu0 = 0``
+        is the reference prior :math:`p(s^2) \\propto 1/s^2` (no pseudo-days; ``s0`` unused),
+        the choice of the open-label response analysis (:data:`OPEN_LABEL_PRIORS`).
     """
 
     effect_sd: float = 2.0
@@ -61,10 +78,15 @@ class Priors(Plain):
     nu0: float = 2.0
 
     def __post_init__(self) -> None:
-        for name in ("effect_sd", "s0", "nu0"):
+        for name in ("effect_sd", "s0"):
             value = getattr(self, name)
             if not value > 0:
                 raise OutcomesError(f"prior {name} must be > 0, got {value!r}", field=name)
+        if not (self.nu0 >= 0 and np.isfinite(self.nu0)):
+            raise OutcomesError(
+                f"prior nu0 must be ≥ 0 (0 = the reference prior 1/s²), got {self.nu0!r}",
+                field="nu0",
+            )
 
     @property
     def a0(self) -> float:
@@ -75,3 +97,9 @@ class Priors(Plain):
     def b0(self) -> float:
         """Inverse-gamma scale :math:`\\nu_0 s_0^2/2`."""
         return self.nu0 * self.s0**2 / 2.0
+
+
+#: The open-label response analysis: the same effect prior, the reference prior on :math:`s^2`.
+#: Two or three weeks of days are too few for a 1.5-point prior SD worth two pseudo-days to be
+#: weak (module docstring, "Short diaries"; issue 16).
+OPEN_LABEL_PRIORS = Priors(nu0=0.0)

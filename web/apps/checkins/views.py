@@ -59,11 +59,14 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 #: What each direction of a change from baseline is called on the dashboard (the colour follows
-#: :func:`lowdose.outcomes.change_direction`; "unclear" is never coloured).
+#: :func:`lowdose.outcomes.change_direction`; only "better" and "worse" are coloured).
 DIRECTION_WORDS = {
     "better": "better, beyond day-to-day ups and downs",
     "worse": "worse, beyond day-to-day ups and downs",
     "unclear": "within day-to-day ups and downs",
+    # no analysis (too few days, or no ups and downs to judge by): the reason is under
+    # "How sure is this?" on the same page
+    "unknown": "how sure is not known: see “How sure is this?” below",
 }
 
 
@@ -74,7 +77,7 @@ def _changes(summary: PatientSummary) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for scale in DAILY_SCALES:
         response = responses[scale.name]
-        direction = response.result.direction if response.result else "unclear"
+        direction = response.result.direction if response.result else "unknown"
         rows.append(
             {
                 "scale": scale,

@@ -20,8 +20,11 @@ __all__ = ["fhir_base", "identifier_systems", "medication_request_for", "prescri
 
 def identifier_systems() -> IdentifierSystems:
     """The installation's identifier systems (settings ``LOWDOSE_FHIR_IDENTIFIER_BASE`` and
-    ``LOWDOSE_MRN_SYSTEM``)."""
-    return IdentifierSystems(base=settings.FHIR_IDENTIFIER_BASE, mrn=settings.MRN_SYSTEM)
+    ``LOWDOSE_MRN_SYSTEM``). Without an MRN system the MRN the clinician recorded still travels,
+    under ``<base>:mrn`` (numbers assigned by this clinic's lowdose), so that a record moved to
+    another installation can be matched to the patient there (docs/fhir.md, "Identifiers")."""
+    own = IdentifierSystems(base=settings.FHIR_IDENTIFIER_BASE)
+    return IdentifierSystems(base=own.base, mrn=settings.MRN_SYSTEM or own.system("mrn"))
 
 
 def fhir_base(request: HttpRequest) -> str:

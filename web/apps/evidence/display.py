@@ -11,13 +11,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from apps.evidence.models import StoredTrial
+from lowdose.errors import EvidenceInputError
 from lowdose.evidence import OutcomeSummary, sources
+from lowdose.evidence.provenance import (
+    PrimaryLink,
+    primary_link,
+    primary_links,
+    trial_provenance,
+)
 from lowdose.meta.effects import RATIO_MEASURES
 from lowdose.meta.model import MetaResult
 
 __all__ = [
     "ADVERSE_EFFECTS",
     "Pooled",
+    "check_rows",
     "citation_keys",
     "fit_width",
     "fmt",
@@ -65,6 +73,8 @@ class Pooled:
     q_p: str
     p: str
     studies: tuple[str, ...]
+    #: what these studies cannot estimate and why (one study: τ², the Knapp–Hartung interval)
+    not_estimable: tuple[str, ...] = ()
 
 
 def pooled(res: MetaResult | None) -> Pooled | None:
@@ -82,6 +92,7 @@ def pooled(res: MetaResult | None) -> Pooled | None:
         q_p=fmt(res.Q_p, 3) if res.k > 1 else "—",
         p=fmt(res.p, 3),
         studies=tuple(res.study),
+        not_estimable=res.not_estimable,
     )
 
 
@@ -111,6 +122,23 @@ def record_rows(summary: OutcomeSummary) -> list[dict[str, Any]]:
                 "estimate": fmt(f(rec.yi)),
                 "ci": interval(f(lo), f(hi)),
                 "source": rec.reported[0].source if rec.reported else "",
+                "primary": prov.primary if (prov := trial_provenance(rec.trial_id)) else (),
+            }
+        )
+    return rows
+
+
+def check_rows(summary: OutcomeSummary) -> list[dict[str, Any]]:
+    """Each pooled trial with where to check it (primary links) and where it was read."""
+    rows = []
+    for rec in summary.records:
+        prov = trial_provenance(rec.trial_id) if rec.origin == "published" else None
+        rows.append(
+            {
+                "label": rec.label,
+                "primary": prov.primary if prov else (),
+                "read_at": prov.read_at if prov else (),
+                "note": sources()[prov.source].note if prov else "",
             }
         )
     return rows
@@ -133,14 +161,23 @@ def review_rows(summary: OutcomeSummary) -> list[dict[str, Any]]:
     return rows
 
 
+def _doi_link(doi: str) -> tuple[PrimaryLink, ...]:
+    """A clinician-added trial's DOI as a primary link (none when it is not a DOI)."""
+    try:
+        return (primary_link(doi),) if doi else ()
+    except EvidenceInputError:
+        return ()
+
+
 def source_rows(stored: list[StoredTrial]) -> list[dict[str, Any]]:
-    """Every citation with its anchor, DOI/registry link and the pages the numbers were read at."""
+    """Every citation with its anchor, its primary links (DOI, PubMed, registry: where a number
+    is checked) and the pages the numbers were read at (secondary provenance)."""
     rows = [
         {
             "key": key,
             "citation": s.citation,
-            "doi": s.doi,
-            "registry": s.registry,
+            "primary": primary_links(s),
+            "note": s.note,
             "read_at": s.read_at,
             "clinician": False,
         }
@@ -150,8 +187,8 @@ def source_rows(stored: list[StoredTrial]) -> list[dict[str, Any]]:
         {
             "key": t.source_key,
             "citation": t.citation,
-            "doi": t.doi or None,
-            "registry": None,
+            "primary": _doi_link(t.doi),
+            "note": "",
             "read_at": (t.url,) if t.url else (),
             "clinician": True,
         }

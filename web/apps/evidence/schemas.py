@@ -99,6 +99,56 @@ class CumulativeOut(Schema):
     ci_high: float
 
 
+class PrimaryLinkOut(Schema):
+    kind: str
+    identifier: str
+    url: str
+    words: str
+
+
+class ProvenanceOut(Schema):
+    """Where a trial's numbers can be checked (primary: DOI, PubMed, registry) and where they
+    were read (secondary)."""
+
+    source: str
+    citation: str
+    primary: list[PrimaryLinkOut]
+    primary_url: str | None
+    read_at: list[str]
+
+
+class FactOut(Schema):
+    value: str | int
+    source: str
+    verified: bool
+    note: str
+
+
+class RegisteredTrialOut(Schema):
+    registry: str
+    registry_url: str
+    conditions: list[str]
+    title: str
+    design: str
+    planned_n: FactOut
+    status: FactOut
+    sponsor: str
+    read_at: list[str]
+
+
+class AwaitingOut(Schema):
+    """Registered trials of the condition without results, and how many participants they plan."""
+
+    condition: str
+    label: str
+    checked: str
+    trials: list[RegisteredTrialOut]
+    n_trials: int
+    participants_planned: int
+    unverified_sizes: int
+    words: str
+
+
 class RecordOut(Schema):
     trial_id: str
     label: str
@@ -113,6 +163,7 @@ class RecordOut(Schema):
     kind: str
     caveats: list[str]
     reported: list[dict[str, str | None]]
+    provenance: ProvenanceOut | None
 
 
 class SummaryOut(Schema):
@@ -122,7 +173,9 @@ class SummaryOut(Schema):
     scale: str
     method: str
     test: str
+    condition: str
     verdict: VerdictOut
+    awaiting_results: AwaitingOut
     randomised: PooledOut | None
     all_controlled: PooledOut | None
     cumulative: list[CumulativeOut]

@@ -29,7 +29,24 @@ from apps.evidence.queries import (
     summary_for,
 )
 from apps.evidence.records import validate_trial
-from lowdose.evidence import EvidenceInputError, comparison_table, outcomes, reviews, sources
+from lowdose.evidence import (
+    EvidenceInputError,
+    awaiting,
+    comparison_table,
+    condition_summary,
+    outcomes,
+    reviews,
+    sources,
+)
+from lowdose.evidence.watchlist import conditions
+
+#: Conditions beyond fibromyalgia, each summarised on its own (issue 16).
+OTHER_CONDITIONS = ("long_covid", "me_cfs", "crps")
+
+
+def _other_conditions() -> list[Any]:
+    return [condition_summary(key) for key in OTHER_CONDITIONS if key in conditions()]
+
 
 #: Outcomes with a cumulative chart on the clinician page (the ones with several trials).
 CUMULATIVE_OUTCOMES = ("pain", "pain_nrs")
@@ -71,6 +88,9 @@ def patient_page(request: HttpRequest) -> HttpResponse:
             "placebo": pain.placebo,
             "comparators": _comparators(),
             "own_patient": patient,
+            "awaiting": awaiting("fibromyalgia"),
+            "other_conditions": _other_conditions(),
+            "checks": display.check_rows(pain),
         },
     )
 
@@ -202,6 +222,8 @@ def clinician_page(request: HttpRequest) -> HttpResponse:
             ],
             "comparators": _comparators(),
             "sources": display.source_rows(stored),
+            "awaiting": awaiting("fibromyalgia"),
+            "other_conditions": _other_conditions(),
             "stored": stored,
             "source_index": sources(),
         },

@@ -244,7 +244,9 @@ class _Reader:
                 self.refuse(
                     f"{where}.identifier",
                     "This Bundle is about another patient (no identifier is this patient's "
-                    "lowdose id or MRN); nothing was imported. Send it to that patient's record.",
+                    "lowdose id or MRN); nothing was imported. Send it to that patient's record. "
+                    "If it is this patient's record from another system, their clinician first "
+                    "records the same medical record number (MRN) on this patient's details.",
                     "business-rule",
                 )
             self.kept[kind] += 1

@@ -74,18 +74,27 @@ def test_colours_follow_each_scales_direction_and_noise_is_not_coloured(
     client_for: Callable[[User | None], Client], patient: Patient, make_checkin: Callable[..., Any]
 ) -> None:
     noisy = [3, 7, 4, 6, 5, 3, 7, 5, 4, 6]
+    # pain and sleep vary a little day to day (means 7 then 4): a diary of one repeated rating
+    # has no ups and downs to judge a change against and is not estimable (next test)
+    before, after = [7, 6, 8, 7, 7, 8, 6], [4, 3, 5, 4, 4, 5, 3]
     for i, days_ago in enumerate(range(30, 16, -1)):
         make_checkin(
             patient,
             days_ago=days_ago,
-            pain=7,
-            sleep=7,
+            pain=before[i % 7],
+            sleep=before[i % 7],
             mood=noisy[i % 10],
             dose_status="none",
             dose_mg=None,
         )
     for i, days_ago in enumerate(range(16, 0, -1)):
-        make_checkin(patient, days_ago=days_ago, pain=4, sleep=4, mood=noisy[(i + 3) % 10])
+        make_checkin(
+            patient,
+            days_ago=days_ago,
+            pain=after[i % 7],
+            sleep=after[i % 7],
+            mood=noisy[(i + 3) % 10],
+        )
     page = client_for(patient.user).get(f"/patients/{patient.pk}/").content.decode()
     assert _row_of(page, "pain") == ("better", "-3.0")  # lower pain is better
     assert _row_of(page, "sleep") == ("worse", "-3.0")  # lower sleep quality is worse
@@ -93,6 +102,21 @@ def test_colours_follow_each_scales_direction_and_noise_is_not_coloured(
     assert mood_classes == ""  # within day-to-day ups and downs: neither green nor red
     assert "within day-to-day ups and downs" in _cell(page, "mood")
     assert "better, beyond day-to-day ups and downs" in _cell(page, "pain")
+
+
+def test_a_diary_of_one_repeated_rating_says_the_change_cannot_be_estimated(
+    client_for: Callable[[User | None], Client], patient: Patient, make_checkin: Callable[..., Any]
+) -> None:
+    for days_ago in range(30, 16, -1):
+        make_checkin(patient, days_ago=days_ago, pain=7, dose_status="none", dose_mg=None)
+    for days_ago in range(16, 0, -1):
+        make_checkin(patient, days_ago=days_ago, pain=4)
+    page = client_for(patient.user).get(f"/patients/{patient.pk}/").content.decode()
+    assert _row_of(page, "pain") == ("", "-3.0")  # the change is stated, not coloured
+    assert "how sure is not known" in _cell(page, "pain")
+    why = page.split('id="response"')[1].split("</details>")[0]
+    assert "The change in your daily pain cannot be estimated" in why
+    assert "every baseline day was rated 7 and every recent day 4" in why
 
 
 def test_every_band_and_colour_is_explained_one_tap_away(

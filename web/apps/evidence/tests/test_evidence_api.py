@@ -288,3 +288,26 @@ def test_a_race_on_the_same_id_is_a_message_not_a_crash(
     assert response.status_code == 400
     assert "just added by someone else" in response.json()["detail"]
     assert StoredTrial.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["patient", "clinician", "pharmacist"])
+def test_summary_api_gives_every_shipped_trial_its_primary_source_and_the_awaited_trials(
+    role: str, request: pytest.FixtureRequest
+) -> None:
+    who = request.getfixturevalue(role)
+    user = who.user if role == "patient" else who
+    data = _summary(user)
+    by_label = {r["label"]: r["provenance"] for r in data["records"]}
+    assert by_label["FINAL 2024"]["primary_url"] == "https://doi.org/10.1016/S2665-9913(23)00278-3"
+    assert by_label["INNOVA 2025"]["primary_url"] == "https://clinicaltrials.gov/study/NCT04739995"
+    assert all(p["primary"] and p["read_at"] for p in by_label.values())
+    waiting = data["awaiting_results"]
+    assert (waiting["n_trials"], waiting["participants_planned"]) == (1, 90)
+    assert waiting["trials"][0]["registry_url"] == (
+        "https://www.anzctr.org.au/ACTRN12623000172606.aspx"
+    )
+
+
+def test_summary_api_refuses_anonymous_callers() -> None:
+    response = Client().get("/api/v1/evidence/summary?outcome=pain")
+    assert response.status_code == 401

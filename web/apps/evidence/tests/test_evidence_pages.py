@@ -203,3 +203,20 @@ def test_verdicts_name_their_rules_in_words_each_explained_on_the_page(
     assert "randomised crossover" in page  # a design in words, not rct_crossover
     assert "NOT FOUND" not in page
     assert "not found in the sources read" in page
+
+
+def test_an_outcome_with_one_trial_says_what_one_trial_cannot_estimate(
+    clinician: User, client_for: Callable[..., Client]
+) -> None:
+    # mood rests on one randomised trial: no τ² and no Knapp–Hartung interval (issue 16)
+    mood = summarize("mood").randomised
+    assert mood is not None
+    assert mood.k == 1
+    html = client_for(clinician).get("/evidence/clinician/").content.decode()
+    section = html.split('id="outcome-mood"')[1].split("</section>")[0]
+    notes = re.findall(r'<small class="not-estimable">([^<]*)</small>', section)
+    assert len(notes) == 2
+    assert notes[0].startswith("The variation between studies (τ²) cannot be estimated")
+    assert "Knapp–Hartung interval cannot be estimated from one study" in notes[1]
+    pain = html.split('id="outcome-pain"')[1].split("</section>")[0]
+    assert "not-estimable" not in pain  # four trials: everything is estimable

@@ -436,7 +436,9 @@ def test_round_trip_into_an_empty_record_with_every_kind_of_record(
     clinician: User,
     client_for: Callable[[User | None], Client],
 ) -> None:
-    created = _round_trip_into_an_empty_record(full_patient, clinician)
+    created = _round_trip_into_an_empty_record(
+        full_patient, clinician, mrn_system="urn:oid:2.16.840.1.113883.3.9999"
+    )
 
     assert created["history"] == {"created": 2 + 1 + 1 + 2 + 1, "already_present": 0}
     kept = HistoryRecord.objects.exclude(patient=full_patient)
@@ -517,11 +519,14 @@ def _about_anyone(bundle: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: json.dumps(r, sort_keys=True))
 
 
-def _round_trip_into_an_empty_record(patient: Patient, clinician: User) -> dict[str, Any]:
+def _round_trip_into_an_empty_record(
+    patient: Patient, clinician: User, mrn_system: str = ""
+) -> dict[str, Any]:
     """Export the whole record (as the clinician), validate it, import it into a new empty
     record (the patient their diary and history, the clinician the questionnaires), export
-    that: the same resources. Returns the patient's import summary."""
-    with override_settings(MRN_SYSTEM="urn:oid:2.16.840.1.113883.3.9999"):
+    that: the same resources. ``mrn_system``: the clinic's (empty: none, and the MRN travels
+    under lowdose's own ``<base>:mrn``). Returns the patient's import summary."""
+    with override_settings(MRN_SYSTEM=mrn_system):
         if not patient.mrn:
             Patient.objects.filter(pk=patient.pk).update(mrn=f"MRN-{patient.pk}")
             patient.refresh_from_db()
@@ -541,7 +546,7 @@ def _round_trip_into_an_empty_record(patient: Patient, clinician: User) -> dict[
         e["resource"] for e in first["entry"] if e["resource"]["resourceType"] == "Patient"
     ]
     (after,) = [e["resource"] for e in again["entry"] if e["resource"]["resourceType"] == "Patient"]
-    mrn = ("urn:oid:2.16.840.1.113883.3.9999", moved.mrn)
+    mrn = (mrn_system or "urn:lowdose:id:mrn", moved.mrn)
     for resource in (before, after):
         assert mrn in [(i["system"], i["value"]) for i in resource["identifier"]]
     summary: dict[str, Any] = json.loads(diary.content)
