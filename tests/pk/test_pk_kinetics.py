@@ -15,8 +15,17 @@ from scipy.integrate import solve_ivp
 
 from lowdose.pk import PkInputError, default_parameters, simulate_doses
 from lowdose.pk.calibration import parameter_table_rows
-from lowdose.pk.kinetics import ParameterArrays, exponential_form, single_dose_peak, superpose
+from lowdose.pk.kinetics import (
+    ParameterArrays,
+    channel_values,
+    exponential_form,
+    single_dose_peak,
+    superpose,
+    superposed_channels,
+)
+from lowdose.pk.occupancy import occupancy
 from lowdose.pk.parameters import ModelParameters
+from lowdose.pk.population import iter_population_grid, sample_parameters
 
 LABEL = json.loads((Path(__file__).parents[1] / "reference" / "pk_label.json").read_text())
 
@@ -206,3 +215,37 @@ def test_equal_rates_are_rejected() -> None:
     p = default_parameters()
     with pytest.raises(PkInputError, match="distinct"):
         ParameterArrays.from_parameters(p.with_changes(k_slow=p.k_naltrexol))
+
+
+@pytest.mark.parametrize(
+    ("doses", "times"),
+    [
+        (np.arange(14) * 24 + 22.0, np.arange(0.0, 337.0)),  # the regular grid, cached decay
+        (np.array([3.0, 3.0, 50.0]), np.array([3.0, 2.0, 3.0, 100.0, 0.0])),  # unsorted, ties
+        (np.array([170.0, 5.5, 90.25, 30.0]), np.linspace(-4.0, 260.0, 203)),  # irregular
+        (np.array([]), np.arange(5.0)),  # no dose at all
+    ],
+)
+def test_superposed_channels_equal_the_state_by_state_superposition(
+    doses: np.ndarray, times: np.ndarray
+) -> None:
+    pa = sample_parameters(70, seed=11)
+    rates, coef = exponential_form(pa)
+    amounts = np.random.default_rng(2).uniform(0.0, 6.0, (70, doses.size))
+    for c in (coef, np.random.default_rng(3).normal(size=coef.shape)):  # and a dense one
+        ref = channel_values(c, superpose(rates, doses, amounts, times))
+        got = superposed_channels(rates, c, doses, amounts, times)
+        scale = np.maximum(np.abs(ref).max(axis=2, keepdims=True), 1e-300)
+        assert got.shape == ref.shape
+        assert np.max(np.abs(got - ref) / scale) < 1e-12
+
+
+def test_population_grid_equals_the_superposition_and_occupancy() -> None:
+    pa = sample_parameters(40, seed=5)
+    doses, times = np.array([22.0, 46.0, 70.0]), np.arange(0.0, 80.0, 0.5)
+    rates, coef = exponential_form(pa)
+    ref = channel_values(coef, superpose(rates, doses, [4.5] * 3, times))
+    (_, conc, mu), *rest = iter_population_grid(pa, doses, np.full(3, 4.5), times, chunk_size=64)
+    assert not rest
+    np.testing.assert_allclose(conc, ref, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(mu, occupancy(ref[2], pa.ec50_mu[:, None]), rtol=1e-12)

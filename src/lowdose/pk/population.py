@@ -30,7 +30,11 @@ import numpy.typing as npt
 from lowdose.errors import PkInputError
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
 from lowdose.pk.calibration import default_parameters
-from lowdose.pk.kinetics import ParameterArrays, channel_values, exponential_form, superpose
+from lowdose.pk.kinetics import (
+    ParameterArrays,
+    exponential_form,
+    superposed_channels,
+)
 from lowdose.pk.metrics import compute_interval_metrics
 from lowdose.pk.occupancy import occupancy
 from lowdose.pk.parameters import ModelParameters
@@ -149,8 +153,12 @@ def iter_population_grid(
         sl = slice(lo, min(population.n, lo + chunk_size))
         pa = population.take(sl)
         rates, coef = exponential_form(pa)
-        conc = channel_values(coef, superpose(rates, dose_times_h, amounts, times_h))
-        yield sl, conc, occupancy(conc[2], pa.ec50_mu[:, None])
+        conc = superposed_channels(rates, coef, dose_times_h, amounts, times_h)
+        by_time = conc[2].T  # (t, n), contiguous rows
+        mu = np.empty_like(by_time)
+        for t0 in range(0, by_time.shape[0], 16):  # blocks that stay in cache
+            mu[t0 : t0 + 16] = occupancy(by_time[t0 : t0 + 16], pa.ec50_mu)
+        yield sl, conc, mu.T
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,8 +288,7 @@ class PopulationSimulation:
                 b_hi = min(hi, nb)
                 sub = pa.take(slice(0, b_hi - lo))
                 rates, coef = exponential_form(sub)
-                states = superpose(rates, dose_times, amounts, band_t)
-                conc = channel_values(coef, states)
+                conc = superposed_channels(rates, coef, dose_times, amounts, band_t)
                 band_store["naltrexone_ng_ml"][lo:b_hi] = conc[0]
                 band_store["naltrexol_ng_ml"][lo:b_hi] = conc[1]
                 band_store["mu"][lo:b_hi] = occupancy(conc[2], sub.ec50_mu[:, None])
