@@ -144,6 +144,7 @@ def test_a_draft_is_in_no_summary_and_an_approval_pins_what_it_changed(
     event = AuditEvent.objects.get(action="evidence.trial_approved")
     assert event.actor_username == "other_clinician"
     assert event.patient_id is None
+    assert event.detail is not None
     assert event.detail["note"] == NOTE
     assert event.detail["change"] == PINNED_CHANGE
 
@@ -356,4 +357,5 @@ def test_a_correction_in_the_admin_makes_an_approved_trial_a_draft_again(
     assert (trial.review, trial.reviewed_by, trial.review_change) == (Review.DRAFT, None, [])
     assert _pain_k() == 4
     event = AuditEvent.objects.get(action="evidence.trial_changed")
+    assert event.detail is not None
     assert event.detail["review"] == "draft"
