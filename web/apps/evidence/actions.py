@@ -1,22 +1,33 @@
-"""The one write of the evidence app: a clinician or clinic admin adds a trial.
+"""The writes of the evidence app: a clinician or clinic admin adds a trial, and a second person
+approves or rejects it.
 
 The caller validates the input with the core first (:func:`apps.evidence.records.validate_trial`,
 which returns the typed :class:`~apps.evidence.records.TrialInput`); the trial and its outcome
-numbers are then stored in one transaction and the addition is audited (no patient
-id: trials are not patient data).
+numbers are then stored in one transaction as a *draft* and the addition is audited (no patient
+id: trials are not patient data). A draft changes no summary until another clinician of the
+author's clinic or the clinic admin approves it with a note (:func:`review_trial`; who may is
+:mod:`apps.evidence.access`); the approval stores what it changed (each outcome's verdict and
+pooled estimate without and with the trial) and is audited in the same transaction.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.audit.actor import Actor
 from apps.audit.log import record_as
-from apps.evidence.models import StoredEffect, StoredTrial
+from apps.evidence.models import Review, StoredEffect, StoredTrial
+from apps.evidence.queries import trial_change
 from apps.evidence.records import TrialInput
 from lowdose.evidence import EvidenceInputError
 
-__all__ = ["add_trial"]
+__all__ = ["NOTE_LIMIT", "add_trial", "review_trial"]
+
+#: The longest review note kept (characters).
+NOTE_LIMIT = 2000
 
 
 def add_trial(actor: Actor, checked: TrialInput) -> StoredTrial:
@@ -68,3 +79,60 @@ def _store(actor: Actor, checked: TrialInput) -> StoredTrial:
             detail={"trial_id": trial.trial_id, "outcomes": [r.outcome for r in checked.effects]},
         )
     return trial
+
+
+def review_trial(
+    actor: Actor, trial: StoredTrial, decision: Literal["approve", "reject"], note: str
+) -> StoredTrial:
+    """Approve or reject a draft the actor may review (the caller got it from
+    :func:`apps.evidence.access.get_draft_for_reviewer`); audit ``evidence.trial_approved`` or
+    ``evidence.trial_rejected`` in the same transaction.
+
+    Raises :class:`lowdose.evidence.EvidenceInputError` and changes nothing when the note is
+    blank or too long, the decision is unknown, the actor is the author, or someone reviewed the
+    trial since it was read.
+    """
+    note = note.strip()
+    if decision not in ("approve", "reject"):
+        raise EvidenceInputError("Choose approve or reject.", field="decision")
+    if not note:
+        raise EvidenceInputError(
+            "Write a note saying why you approve or reject this trial; nothing was changed.",
+            field="note",
+        )
+    if len(note) > NOTE_LIMIT:
+        raise EvidenceInputError(
+            f"Shorten the note to {NOTE_LIMIT} characters or fewer; nothing was changed.",
+            field="note",
+        )
+    user = actor.user
+    if user is None:
+        raise EvidenceInputError("Sign in to review a trial.", field="decision")
+    with transaction.atomic():
+        locked = StoredTrial.objects.select_for_update().get(pk=trial.pk)
+        if locked.added_by_id is not None and locked.added_by_id == user.pk:
+            raise EvidenceInputError(
+                "You added this trial, so someone else must review it.", field="decision"
+            )
+        if locked.review != Review.DRAFT:
+            raise EvidenceInputError(
+                f"This trial was {locked.get_review_display().lower()} by someone else a moment "
+                "ago; nothing was changed.",
+                field="decision",
+            )
+        approve = decision == "approve"
+        locked.review = Review.APPROVED if approve else Review.REJECTED
+        locked.reviewed_by = user
+        locked.reviewed_at = timezone.now()
+        locked.review_note = note
+        locked.review_change = trial_change(locked) if approve else []
+        locked.save(
+            update_fields=["review", "reviewed_by", "reviewed_at", "review_note", "review_change"]
+        )
+        record_as(
+            actor,
+            "evidence.trial_approved" if approve else "evidence.trial_rejected",
+            obj=locked,
+            detail={"trial_id": locked.trial_id, "note": note, "change": locked.review_change},
+        )
+    return locked

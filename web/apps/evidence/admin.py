@@ -1,5 +1,7 @@
 """Clinic admins add and correct clinician-added trials here; each outcome number is checked by
 the core (:class:`lowdose.evidence.EffectRecord`) before it is saved, and every change is audited.
+A trial added or corrected here is a draft again: it leaves the summaries until a second person
+approves it on the review page (``/evidence/review/``), as for a trial added anywhere else.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.audit.log import record
-from apps.evidence.models import StoredEffect, StoredTrial
+from apps.evidence.models import Review, StoredEffect, StoredTrial
 from lowdose.errors import InputError
 from lowdose.evidence import EffectRecord, outcomes, trials
 
@@ -95,13 +97,16 @@ class StoredEffectInline(admin.TabularInline):  # type: ignore[type-arg]
 class StoredTrialAdmin(admin.ModelAdmin[StoredTrial]):
     form = StoredTrialForm
     inlines = (StoredEffectInline,)
-    list_display = ("label", "year", "kind", "n", "added_by", "added_at")
-    list_filter = ("kind",)
+    list_display = ("label", "year", "kind", "n", "added_by", "added_at", "review", "reviewed_by")
+    list_filter = ("kind", "review")
     search_fields = ("label", "trial_id", "citation")
 
     def save_model(self, request: HttpRequest, obj: StoredTrial, form: Any, change: bool) -> None:
         if not change:
             obj.added_by = request.user  # type: ignore[assignment]
+        # Corrected numbers need a second look too (fail closed): back to a draft.
+        obj.review, obj.reviewed_by, obj.reviewed_at = Review.DRAFT, None, None
+        obj.review_note, obj.review_change = "", []
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -114,6 +119,7 @@ class StoredTrialAdmin(admin.ModelAdmin[StoredTrial]):
             detail={
                 "trial_id": trial.trial_id,
                 "outcomes": list(trial.effects.values_list("outcome", flat=True)),
+                "review": "draft",
             },
         )
 

@@ -26,6 +26,14 @@ KINDS = [
 RANDOMISED_KINDS = ("rct_parallel", "rct_crossover")
 
 
+class Review(models.TextChoices):
+    """Where a clinician-added trial stands: only an approved trial enters the summaries."""
+
+    DRAFT = "draft", "Waiting for review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
 class StoredTrial(models.Model):
     """A trial a clinician added: design and citation (what the numbers were read from)."""
 
@@ -44,6 +52,18 @@ class StoredTrial(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     added_at = models.DateTimeField(default=timezone.now)
+    # A second look before the public summaries change (issue 16, item 2): a trial is a draft
+    # until another clinician of the author's clinic or its clinic admin approves it (with a
+    # note) or rejects it. Rows that existed before this field became drafts (fail closed).
+    review = models.CharField(max_length=16, choices=Review.choices, default=Review.DRAFT)
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, help_text="Why it was approved or rejected.")
+    #: What the approval changed, computed with and without the trial when it was approved:
+    #: ``[{"outcome", "label", "before", "after", "estimate_before", "estimate_after"}]``.
+    review_change = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering: ClassVar = ["year", "label"]
@@ -51,6 +71,10 @@ class StoredTrial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.kind})"
+
+    @property
+    def approved(self) -> bool:
+        return self.review == Review.APPROVED
 
     @property
     def randomised(self) -> bool:

@@ -1,5 +1,6 @@
 """Reads of the evidence app: every summary comes from the shipped data plus the stored
-clinician-added trials and the clinic's pooled N-of-1 series.
+clinician-added trials *that a second person approved* and the clinic's pooled N-of-1 series
+(a draft or rejected trial changes no summary: :mod:`apps.evidence.access`).
 
 The stored records are read from the database on every request (once per request); the summaries
 and their Vega-Lite charts, which take about a second to compute for every outcome, are memoised
@@ -16,7 +17,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from apps.evidence.models import StoredEffect, StoredTrial
+from apps.evidence import display
+from apps.evidence.models import Review, StoredEffect, StoredTrial
 from apps.evidence.records import effect_record
 from apps.nof1.pooling import pooled_evidence_records
 from lowdose.evidence import EffectRecord, OutcomeSummary, summarize
@@ -29,6 +31,7 @@ __all__ = [
     "stored_records",
     "stored_trials",
     "summary_for",
+    "trial_change",
 ]
 
 _CACHE = "_lowdose_evidence"
@@ -45,14 +48,17 @@ def _cache(request: HttpRequest | None) -> dict[str, Any]:
 
 
 def stored_trials() -> list[StoredTrial]:
-    return list(StoredTrial.objects.prefetch_related("effects"))
+    """The approved clinician-added trials (those in the summaries), with who approved them."""
+    rows = StoredTrial.objects.filter(review=Review.APPROVED)
+    return list(rows.select_related("added_by", "reviewed_by").prefetch_related("effects"))
 
 
 def stored_records(request: HttpRequest | None = None) -> tuple[EffectRecord, ...]:
-    """Every clinician-added outcome number as a core :class:`EffectRecord`."""
+    """Every approved clinician-added outcome number as a core :class:`EffectRecord`."""
     cache = _cache(request)
     if "records" not in cache:
-        rows = StoredEffect.objects.select_related("trial").order_by("trial__year", "pk")
+        rows = StoredEffect.objects.filter(trial__review=Review.APPROVED)
+        rows = rows.select_related("trial").order_by("trial__year", "pk")
         cache["records"] = tuple(effect_record(row, row.trial) for row in rows)
     records: tuple[EffectRecord, ...] = cache["records"]
     return records
@@ -110,3 +116,34 @@ def forest_spec_for(request: HttpRequest | None, outcome: str) -> dict[str, Any]
 def cumulative_spec_for(request: HttpRequest | None, outcome: str) -> dict[str, Any] | None:
     """:meth:`OutcomeSummary.cumulative_spec` of :func:`summary_for`, memoised the same way."""
     return _cumulative_spec(outcome, evidence_records(request))
+
+
+def trial_change(trial: StoredTrial) -> list[dict[str, str]]:
+    """What approving ``trial`` changes: for each of its outcomes, the verdict and pooled estimate
+    of the randomised trials without it (the summaries as they are) and with it.
+
+    ``[{"outcome", "label", "before", "after", "estimate_before", "estimate_after"}]`` (the
+    verdicts' labels; estimates as the pages show them, with their 95% CI; ``"—"`` if none).
+    """
+    extra = evidence_records(None)
+    added = tuple(effect_record(row, trial) for row in trial.effects.all())
+    change: list[dict[str, str]] = []
+    for record in added:
+        before = _summary(record.outcome, extra)
+        after = _summary(record.outcome, (*extra, *added))
+        change.append(
+            {
+                "outcome": record.outcome,
+                "label": after.outcome.label,
+                "before": before.verdict.label,
+                "after": after.verdict.label,
+                "estimate_before": _estimate(before),
+                "estimate_after": _estimate(after),
+            }
+        )
+    return change
+
+
+def _estimate(summary: OutcomeSummary) -> str:
+    shown = display.pooled(summary.randomised)
+    return f"{shown.estimate} ({shown.ci})" if shown else "—"

@@ -47,6 +47,15 @@ class EffectOut(Schema):
     reported_value: str
 
 
+class ChangeOut(Schema):
+    outcome: str
+    label: str
+    before: str
+    after: str
+    estimate_before: str
+    estimate_after: str
+
+
 class TrialOut(Schema):
     trial_id: str
     label: str
@@ -58,6 +67,19 @@ class TrialOut(Schema):
     doi: str
     url: str
     effects: list[EffectOut]
+    review: str = Field(description="draft (in no summary yet), approved or rejected")
+    reviewed_by: str | None = Field(None, description="Username of the reviewer, once reviewed.")
+    reviewed_at: str | None = Field(None, description="When it was reviewed (ISO 8601, UTC).")
+    review_note: str = ""
+    review_change: list[ChangeOut] = Field(
+        default_factory=list,
+        description="On approval: each outcome's verdict and pooled estimate without and with it.",
+    )
+
+
+class ReviewIn(BodyIn):
+    decision: Literal["approve", "reject"]
+    note: str = Field(max_length=2000, description="Why (required; what was checked).")
 
 
 class VerdictOut(Schema):

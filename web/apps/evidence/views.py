@@ -19,14 +19,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.accounts.models import Role, User
 from apps.audit.actor import Actor
 from apps.evidence import display
-from apps.evidence.actions import add_trial
+from apps.evidence.access import get_draft_for_reviewer, reviewable_drafts
+from apps.evidence.actions import NOTE_LIMIT, add_trial, review_trial
 from apps.evidence.forms import missing_answers, raw_from_post
-from apps.evidence.models import KINDS
+from apps.evidence.models import KINDS, Review, StoredTrial
 from apps.evidence.queries import (
     cumulative_spec_for,
     forest_spec_for,
     stored_trials,
     summary_for,
+    trial_change,
 )
 from apps.evidence.records import validate_trial
 from lowdose.evidence import (
@@ -91,6 +93,7 @@ def patient_page(request: HttpRequest) -> HttpResponse:
             "awaiting": awaiting("fibromyalgia"),
             "other_conditions": _other_conditions(),
             "checks": display.check_rows(pain),
+            "changes": stored_trials(),
         },
     )
 
@@ -155,8 +158,12 @@ def trial_form(request: HttpRequest) -> HttpResponse:
                 field = getattr(exc, "field", None)
                 problems = [(field if field in FORM_LABELS else "trial", in_form_words(str(exc)))]
             else:
-                messages.success(request, f"{trial.label} added; every summary now includes it.")
-                return redirect("evidence:clinician")
+                messages.success(
+                    request,
+                    f"{trial.label} saved as a draft. The summaries include it once another "
+                    "clinician or the clinic admin approves it.",
+                )
+                return redirect("evidence:review")
     return render(
         request,
         "evidence/trial_form.html",
@@ -226,5 +233,55 @@ def clinician_page(request: HttpRequest) -> HttpResponse:
             "other_conditions": _other_conditions(),
             "stored": stored,
             "source_index": sources(),
+            "waiting": reviewable_drafts(request.user).count(),  # type: ignore[arg-type]
         },
     )
+
+
+def _review_page(
+    request: HttpRequest, problem: tuple[int, str] | None = None, note: str = ""
+) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # _require_curator let only them through
+    drafts = [{"trial": t, "change": trial_change(t)} for t in reviewable_drafts(user)]
+    mine = StoredTrial.objects.filter(added_by=user).exclude(review=Review.APPROVED)
+    return render(
+        request,
+        "evidence/review.html",
+        {
+            "drafts": drafts,
+            "mine": mine.select_related("reviewed_by").order_by("-added_at"),
+            "problem": problem,
+            "note": note,
+            "note_limit": NOTE_LIMIT,
+        },
+        status=400 if problem else 200,
+    )
+
+
+@login_required
+@require_GET
+def review_list(request: HttpRequest) -> HttpResponse:
+    """``/evidence/review/``: the trials waiting for this clinician's or admin's review, each
+    with what approving it would change; and their own trials waiting for someone else."""
+    _require_curator(request)
+    return _review_page(request)
+
+
+@login_required
+@require_http_methods(["POST"])
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """``/evidence/review/<pk>/``: approve or reject one draft, with a note (required)."""
+    _require_curator(request)
+    trial = get_draft_for_reviewer(request.user, pk)  # type: ignore[arg-type]
+    decision = request.POST.get("decision", "")
+    note = request.POST.get("note", "")
+    try:
+        done = review_trial(Actor.from_request(request), trial, decision, note)  # type: ignore[arg-type]
+    except EvidenceInputError as exc:
+        return _review_page(request, problem=(trial.pk, str(exc)), note=note)
+    if done.approved:
+        messages.success(request, f"{done.label} approved; every summary now includes it.")
+    else:
+        messages.success(request, f"{done.label} rejected; it stays out of every summary.")
+    return redirect("evidence:review")

@@ -3,15 +3,21 @@ prediction interval) renders and the generated verdict is shown."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from conftest import PASSWORD
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from apps.accounts.models import User
+from apps.audit.actor import Actor
+from apps.evidence.actions import add_trial
+from apps.evidence.records import validate_trial
+from apps.evidence.tests.access_routes import TRIAL_BODY
 from lowdose.evidence import summarize
 
+from .checks import check_page, phone_context_options
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,3 +70,37 @@ def test_a_clinician_sees_the_cumulative_chart_and_each_number_at_its_primary_so
     page.locator("#rec-pain-final2024 td a", has_text="[citation]").first.click()
     expect(page).to_have_url(f"{live_server.url}/evidence/clinician/#src-final2024")
     expect(page.locator("#src-final2024")).to_contain_text("Lancet Rheumatol 2024")
+
+
+@pytest.fixture
+def phone(browser: Browser, settings: Any) -> Iterator[Page]:
+    """A 390 px phone with the page's CSP bypassed for axe (``check_page``)."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    context = browser.new_context(**phone_context_options())
+    yield context.new_page()
+    context.close()
+
+
+def test_the_admin_reviews_a_clinicians_trial_on_a_phone_and_the_public_page_says_what_changed(
+    phone: Page, live_server: Any, clinician: User, admin_user: User
+) -> None:
+    page = phone
+
+    body = {k: v for k, v in TRIAL_BODY.items() if k != "effects"}
+    add_trial(Actor.of(clinician), validate_trial(body, TRIAL_BODY["effects"]))  # type: ignore[arg-type]
+    log_in(page, live_server.url, "admin", PASSWORD)
+    page.goto(f"{live_server.url}/evidence/review/")
+    form = page.locator(".review-trial").first
+    expect(form).to_contain_text("Matrix 2027")
+    check_page(page)
+    form.locator("button[value=approve]").click()  # no note: the browser asks for one first
+    expect(page.locator(".flash")).to_have_count(0)
+    form.locator("textarea[name=note]").fill("Checked the SMD against the abstract.")
+    form.locator("button[value=approve]").click()
+    expect(page.locator(".flash")).to_contain_text("Matrix 2027 approved")
+    page.goto(f"{live_server.url}/evidence/")
+    expect(page.locator("#change-matrix2027")).to_contain_text(
+        "Why: “Checked the SMD against the abstract.”"
+    )
+    check_page(page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from apps.evidence.models import KINDS
-from lowdose.evidence import sources
+from lowdose.evidence import outcomes, sources
 from lowdose.evidence.provenance import primary_links, provenance_of
 
 register = template.Library()
@@ -15,6 +15,13 @@ register = template.Library()
 def design_words(kind: str) -> str:
     """A trial design's code (``rct_crossover``) in words (``randomised crossover``)."""
     return dict(KINDS).get(kind, "other design")
+
+
+@register.filter
+def outcome_words(key: str) -> str:
+    """An outcome's key (``pain_nrs``) as the pages name it (its label)."""
+    known = outcomes().get(key)
+    return known.label if known is not None else key.replace("_", " ")
 
 
 @register.filter

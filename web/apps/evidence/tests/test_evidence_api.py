@@ -1,5 +1,6 @@
-"""Adding a trial through the API or the admin changes every summary on the next request;
-malformed input is refused with a message and changes nothing; additions are audited."""
+"""Adding a trial through the API or the admin stores a draft; once a second person approves it,
+every summary changes on the next request; malformed input is refused with a message and
+changes nothing; additions are audited."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from apps.audit.models import AuditEvent
 from apps.evidence.models import StoredEffect, StoredTrial
 from apps.evidence.queries import stored_records
 from apps.evidence.tests.access_routes import TRIAL_BODY
+from apps.evidence.tests.reviewing import approve
 from lowdose.evidence import summarize
 
 pytestmark = pytest.mark.django_db
@@ -68,8 +70,8 @@ def test_unknown_outcome_is_a_400_naming_the_choices(patient: Patient) -> None:
     assert response.json()["field"] == "outcome"
 
 
-def test_adding_a_trial_changes_the_summary_on_the_next_request(
-    clinician: User, patient: Patient
+def test_an_approved_trial_changes_the_summary_on_the_next_request(
+    clinician: User, admin_user: User, patient: Patient
 ) -> None:
     before = _summary(patient.user)  # type: ignore[arg-type]
     body = copy.deepcopy(TRIAL_BODY)
@@ -93,7 +95,10 @@ def test_adding_a_trial_changes_the_summary_on_the_next_request(
     response = _post(clinician, body)
     assert response.status_code == 201, response.content
     assert response.json()["effects"][0]["outcome"] in ("adverse_events", "pain")
+    assert response.json()["review"] == "draft"
+    assert _summary(patient.user) == before  # type: ignore[arg-type]  # a draft changes nothing
 
+    approve("matrix2027", admin_user)
     after = _summary(patient.user)  # type: ignore[arg-type]
     assert after["randomised"]["k"] == before["randomised"]["k"] + 1 == 5
     assert "Matrix 2027" in after["randomised"]["studies"]
@@ -119,6 +124,7 @@ def test_adding_a_trial_changes_the_summary_on_the_next_request(
 
 def test_the_pages_show_an_added_trial_with_its_source(admin_user: User, clinician: User) -> None:
     assert _post(admin_user, TRIAL_BODY).status_code == 201
+    approve("matrix2027", clinician)
     client = Client()
     client.force_login(clinician)
     html = client.get("/evidence/clinician/").content.decode()
@@ -216,7 +222,9 @@ def _admin_form(**effect: str) -> dict[str, str]:
     return form
 
 
-def test_clinic_admin_adds_a_trial_in_the_admin_and_it_is_audited(admin_user: User) -> None:
+def test_clinic_admin_adds_a_trial_in_the_admin_and_it_is_audited(
+    admin_user: User, clinician: User
+) -> None:
     client = Client()
     client.force_login(admin_user)
     response = client.post("/admin/evidence/storedtrial/add/", _admin_form())
@@ -226,6 +234,8 @@ def test_clinic_admin_adds_a_trial_in_the_admin_and_it_is_audited(admin_user: Us
     assert effect.how == "yi and vi as published"
     assert StoredTrial.objects.get().added_by == admin_user
     assert AuditEvent.objects.filter(action="evidence.trial_added", patient_id=None).count() == 1
+    assert "Admin 2027" not in summarize("pain", extra=stored_records()).randomised.study  # type: ignore[union-attr]
+    approve("admin2027", clinician)
     pain = summarize("pain", extra=stored_records()).randomised
     assert pain is not None
     assert "Admin 2027" in pain.study

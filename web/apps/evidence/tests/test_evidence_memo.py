@@ -15,6 +15,7 @@ from apps.accounts.models import User
 from apps.evidence import queries
 from apps.evidence.models import StoredEffect, StoredTrial
 from apps.evidence.tests.access_routes import FORM_BODY
+from apps.evidence.tests.reviewing import approve
 from lowdose.evidence import summarize
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_the_clinician_page_summarises_each_outcome_once_for_many_requests(
 
 
 def test_adding_changing_and_removing_a_trial_changes_the_numbers_and_the_chart(
-    summaries: list[str], clinician: User, client_for: Callable[..., Client]
+    summaries: list[str], clinician: User, admin_user: User, client_for: Callable[..., Client]
 ) -> None:
     client = client_for(clinician)
     before = client.get("/evidence/clinician/").content.decode()
@@ -72,6 +73,9 @@ def test_adding_changing_and_removing_a_trial_changes_the_numbers_and_the_chart(
 
     strong = {**FORM_BODY, "estimate": "-1.5", "ci_low": "-2.0", "ci_high": "-1.0"}
     assert client.post("/evidence/trials/new/", strong).status_code == 302
+    draft = client.get("/evidence/clinician/").content.decode()
+    assert _pain(draft) == _pain(before)  # a draft is in no summary
+    approve("form2027", admin_user)
     added = client.get("/evidence/clinician/").content.decode()
     expected = summarize("pain", extra=queries.stored_records()).randomised
     assert expected is not None

@@ -15,6 +15,7 @@ from apps.audit.models import AuditEvent
 from apps.evidence.models import StoredEffect, StoredTrial
 from apps.evidence.queries import stored_records
 from apps.evidence.tests.access_routes import FORM_BODY
+from apps.evidence.tests.reviewing import approve
 from lowdose.evidence import comparison_table, sources, summarize
 
 pytestmark = pytest.mark.django_db
@@ -131,18 +132,21 @@ def test_every_role_has_an_evidence_link_to_the_page_it_may_open(
     assert client.get(target).status_code == 200
 
 
-def test_clinician_adds_a_trial_on_the_page_and_sees_it_pooled(
-    clinician: User, client_for: Callable[..., Client]
+def test_clinician_adds_a_trial_on_the_page_and_sees_it_pooled_once_approved(
+    clinician: User, admin_user: User, client_for: Callable[..., Client]
 ) -> None:
     client = client_for(clinician)
     response = client.post("/evidence/trials/new/", FORM_BODY)
     assert response.status_code == 302
-    assert response["Location"] == "/evidence/clinician/"
+    assert response["Location"] == "/evidence/review/"
     effect = StoredEffect.objects.get()
     assert effect.derived
     assert effect.how.startswith("[derived] SE = (upper - lower)")
+    html = client.get("/evidence/review/").content.decode()
+    assert "Form 2027 saved as a draft." in html
+    assert "waiting for another clinician or the clinic admin" in html
+    approve("form2027", admin_user)
     html = client.get("/evidence/clinician/").content.decode()
-    assert "Form 2027 added; every summary now includes it." in html
     pain = summarize("pain", extra=stored_records()).randomised
     assert pain is not None
     assert pain.k == 5
