@@ -30,6 +30,7 @@ from datetime import date, datetime
 
 from fhir.resources.R4B.bundle import Bundle, BundleEntry
 from fhir.resources.R4B.identifier import Identifier
+from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.resource import Resource
 
@@ -84,20 +85,19 @@ Span = tuple[date, date | None, bool, str]
 
 
 def _spans(
-    rxs: list[tuple[PrescriptionRecord, str]], history: list[HistoryResource], subject: Reference
+    rxs: list[tuple[PrescriptionRecord, str]], history: list[tuple[HistoryResource, Resource]]
 ) -> list[Span]:
     """Every order's span: lowdose's own, then the dated orders kept from another record (an
     order whose plan cannot be read as dated steps covers no day)."""
     spans = [(rx.steps[0].start, rx.steps[-1].end, rx.status == "draft", url) for rx, url in rxs]
-    for kept in history:
-        if kept.resource_type != "MedicationRequest":
+    for kept, resource in history:
+        if not isinstance(resource, MedicationRequest):
             continue
         try:
-            steps = steps_from_medication_request(restore(kept, subject).model_dump(mode="json"))
+            steps = steps_from_medication_request(resource)
         except InteropError:
             continue
-        draft = kept.resource.get("status") == "draft"
-        spans.append((steps[0].start, steps[-1].end, draft, kept.full_url))
+        spans.append((steps[0].start, steps[-1].end, resource.status == "draft", kept.full_url))
     return spans
 
 
@@ -235,7 +235,8 @@ def patient_bundle(
                 prescription_url=rx_urls.get(batch.prescription_id),
             )
         )
-    _diary(out, record, subject, _spans(rxs, list(record.history), subject), since)
+    history = [(kept, restore(kept, subject)) for kept in record.history]
+    _diary(out, record, subject, _spans(rxs, history), since)
     for item in record.assessments:
         if since is None or item.completed_at.date() >= since:
             _assessment(out, item, subject, canonical_base)
@@ -250,12 +251,12 @@ def patient_bundle(
                 )
             )
     used = out.urls()
-    for kept in record.history:
+    for kept, resource in history:
         if kept.full_url in used or (
             since is not None and kept.occurred_on is not None and kept.occurred_on < since
         ):
             continue
-        out.add(restore(kept, subject), kept.full_url)
+        out.add(resource, kept.full_url)
     if record.report is not None:
         made = record.report.created_at
         key = f"{record.patient.lowdose_id}/{made.isoformat() if made else 'on-request'}"

@@ -46,13 +46,9 @@ __all__ = [
 HISTORY_TYPES = frozenset(
     {"Condition", "MedicationDispense", "MedicationRequest", "Observation", "Practitioner"}
 )
-#: The field naming the patient, per type (stored without it; restored on export).
-_SUBJECT = {
-    "Condition": "subject",
-    "MedicationDispense": "subject",
-    "MedicationRequest": "subject",
-    "Observation": "subject",
-}
+#: Every kept type but Practitioner names the patient in ``subject`` (stored without it,
+#: restored on export).
+_SUBJECT_FREE = frozenset({"Practitioner"})
 _NAMESPACE = uuid.UUID("1b0d6a36-3b8e-5f43-8d8b-6c1f2a7e9d40")  # history content ids
 
 
@@ -77,7 +73,9 @@ def history_resource(resource: dict[str, Any], full_url: str | None) -> HistoryR
     otherwise one is made from the content, so sending the same resource twice keeps it once."""
     kind = str(resource["resourceType"])
     stored = {
-        k: v for k, v in resource.items() if k not in ("id", "meta") and k != _SUBJECT.get(kind)
+        k: v
+        for k, v in resource.items()
+        if k not in ("id", "meta") and not (k == "subject" and kind not in _SUBJECT_FREE)
     }
     if not full_url:
         digest = hashlib.sha256(_canonical(stored).encode()).hexdigest()
@@ -123,9 +121,8 @@ def restore(item: HistoryResource, subject: Reference) -> Resource:
     Raises :class:`InteropError` if the stored JSON no longer validates (it did when stored).
     """
     data = dict(item.resource)
-    field = _SUBJECT.get(item.resource_type)
-    if field:
-        data[field] = subject.model_dump(mode="json", exclude_none=True)
+    if item.resource_type not in _SUBJECT_FREE:
+        data["subject"] = subject.model_dump(mode="json", exclude_none=True)
     if item.full_url.startswith("urn:uuid:"):
         data["id"] = item.full_url.removeprefix("urn:uuid:")
     try:

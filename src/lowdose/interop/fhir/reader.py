@@ -45,7 +45,12 @@ from lowdose import instruments
 from lowdose.errors import InputError
 from lowdose.interop.fhir.assessments import questionnaire_version
 from lowdose.interop.fhir.bundle import entry_uuid
-from lowdose.interop.fhir.history import HistoryResource, history_resource, literal_references
+from lowdose.interop.fhir.history import (
+    HISTORY_TYPES,
+    HistoryResource,
+    history_resource,
+    literal_references,
+)
 from lowdose.interop.fhir.reader_diary import DiaryReader, ImportedCheckin
 from lowdose.interop.fhir.records import IdentifierSystems, PatientIdentity
 
@@ -62,8 +67,9 @@ __all__ = [
 
 #: Resources lowdose keeps as it wrote them (counted, not imported).
 KEPT_TYPES = frozenset({"Patient", "DocumentReference"})
-#: Resources kept as read-only history from another record.
-_HISTORY = frozenset({"Condition", "MedicationDispense", "MedicationRequest", "Practitioner"})
+#: Resources kept as read-only history from another record (an Observation only when the diary
+#: reader finds it is an N-of-1 result).
+_HISTORY = HISTORY_TYPES - {"Observation"}
 
 
 @dataclass(frozen=True, slots=True)
