@@ -28,11 +28,13 @@ import numpy as np
 import numpy.typing as npt
 
 from lowdose.errors import PkInputError
+from lowdose.pk._kernel import fill_channels, plan_times
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
 from lowdose.pk.calibration import default_parameters
 from lowdose.pk.kinetics import (
     ParameterArrays,
     exponential_form,
+    sorted_inputs,
     superposed_channels,
 )
 from lowdose.pk.metrics import compute_interval_metrics
@@ -138,27 +140,47 @@ def sample_parameters(
 
 def iter_population_grid(
     population: ParameterArrays,
-    dose_times_h: FloatArray,
-    amounts: FloatArray,
-    times_h: FloatArray,
+    dose_times_h: npt.ArrayLike,
+    amounts: npt.ArrayLike,
+    times_h: npt.ArrayLike,
     *,
     chunk_size: int = 4096,
+    reuse_buffers: bool = False,
 ) -> Iterator[tuple[slice, FloatArray, FloatArray]]:
     """Yield ``(subjects, conc, mu)`` chunk by chunk over the full time grid.
 
     ``conc`` has shape ``(3, chunk, t)`` (naltrexone, 6β-naltrexol, effect site; ng/mL) and
-    ``mu`` ``(chunk, t)``. Memory stays ~ ``chunk_size * t * 56`` bytes whatever ``n`` is.
+    ``mu`` ``(chunk, t)``; ``amounts`` (mg) is ``(d,)`` for everyone or ``(n, d)`` per subject.
+    Memory stays ~ ``chunk_size * t * 32`` bytes whatever ``n`` is. Each value is computed and
+    written once by the compiled kernel (:mod:`lowdose.pk._kernel`).
+
+    ``reuse_buffers=True`` writes every chunk into **the same** arrays: a chunk is valid only
+    until the next one is requested (copy what you keep). It saves allocating (and the operating
+    system zeroing) fresh memory per chunk; the default hands out fresh arrays.
     """
+    if chunk_size < 1:
+        raise PkInputError("chunk_size must be positive", field="chunk")
+    td, amt_all, tt, _ = sorted_inputs(population.rates(), dose_times_h, amounts, times_h)
+    plan = plan_times(td, tt)
+    n_t = tt.shape[0]
+    shared = np.empty(4 * n_t * min(chunk_size, population.n)) if reuse_buffers else None
     for lo in range(0, population.n, chunk_size):
         sl = slice(lo, min(population.n, lo + chunk_size))
         pa = population.take(sl)
+        m = pa.n
+        flat = shared[: 4 * n_t * m] if shared is not None else np.empty(4 * n_t * m)
+        buf = flat.reshape(4, n_t, m)  # naltrexone, 6β-naltrexol, effect, μ; subjects inner
         rates, coef = exponential_form(pa)
-        conc = superposed_channels(rates, coef, dose_times_h, amounts, times_h)
-        by_time = conc[2].T  # (t, n), contiguous rows
-        mu = np.empty_like(by_time)
-        for t0 in range(0, by_time.shape[0], 16):  # blocks that stay in cache
-            mu[t0 : t0 + 16] = occupancy(by_time[t0 : t0 + 16], pa.ec50_mu)
-        yield sl, conc, mu.T
+        fill_channels(
+            plan,
+            np.ascontiguousarray(rates.T),
+            np.ascontiguousarray(coef.transpose(0, 2, 1)),
+            np.ascontiguousarray(amt_all[:, sl]),
+            buf[:3],
+            ec50=pa.ec50_mu,
+            mu=buf[3],
+        )
+        yield sl, buf[:3].transpose(0, 2, 1), buf[3].T
 
 
 @dataclass(frozen=True, slots=True)
