@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from lowdose.errors import MetaInputError
 from lowdose.meta import MetaAnalysis
+from lowdose.meta import _profile_kernel as kernel
 from lowdose.meta.batch import BATCH_METHODS, fit_many
+from lowdose.meta.estimators import get_estimator
 
 TRAPS = json.loads(
     (Path(__file__).parents[1] / "reference" / "meta_tau2_local_maxima.json").read_text()
@@ -114,3 +116,67 @@ def test_bad_input_is_refused_saying_what_to_fix(
         fit_many(y, v, method)  # type: ignore[arg-type]
 
     assert refused.value.field == field
+
+
+def _trap_prone(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Data sets like those of tests/reference/meta_tau2_local_maxima.json: k = 5, variances
+    log-uniform over three decades, where a single start is trapped in about 1 fit in 140."""
+    rng = np.random.default_rng(seed)
+    v = 10.0 ** rng.uniform(-3, 0, size=(n, 5))
+    tau2 = rng.choice([0.0, 0.05, 0.3], size=(n, 1))
+    return rng.normal(0, np.sqrt(v + tau2)), v
+
+
+@pytest.mark.parametrize("method", ["ML", "REML"])
+def test_the_blocks_left_unprofiled_never_hold_the_answer(method: str) -> None:
+    """fit_many profiles only the blocks of the grid its bounds cannot rule out; on data sets
+    with several maxima it still picks the maximum the whole grid (MetaAnalysis) picks."""
+    y, v = _trap_prone(1500, seed=20261207)
+
+    got = fit_many(y, v, method)
+
+    want = _one_at_a_time(y, v, method)
+    np.testing.assert_allclose(got.tau2, want[:, 2], rtol=1e-7, atol=1e-9)
+    assert (got.tau2 > 0).sum() > 300
+    assert (got.tau2 == 0).sum() > 300
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    restricted=st.booleans(),
+    start=st.floats(-4.0, 1.0),
+    ratio=st.floats(1.01, 30.0),
+)
+def test_the_block_bounds_hold_inside_each_block(
+    seed: int, restricted: bool, start: float, ratio: float
+) -> None:
+    """What lets a block go unprofiled: on [a, b] the log-likelihood is at most f(a) + g(b)
+    and the score lies between the bounds score_bounds gives (checked at 64 points of blocks
+    from 1e-4 to 10 times each data set's maximum)."""
+    y, v = _trap_prone(16, seed)
+    y = y - y.mean(axis=1, keepdims=True)
+    peak = np.maximum(fit_many(y, v, "REML" if restricted else "ML").tau2, v.min(axis=1))
+    for yr, vr, top in zip(y, v, peak, strict=True):
+        a, b = top * 10.0**start, top * 10.0**start * ratio
+        f_a, _ = kernel.parts(a, yr, vr, restricted)
+        _, g_b = kernel.parts(b, yr, vr, restricted)
+        lower, upper, _ = kernel.score_bounds(a, b, yr, vr, restricted)
+        for t in np.linspace(a, b, 64):
+            ll = kernel.loglik(t, yr, vr, restricted)
+            score = kernel.score(t, yr, vr, restricted)
+            assert ll <= f_a + g_b + 1e-9 * (1 + abs(ll))
+            assert lower - 1e-9 * (1 + abs(score)) <= score <= upper + 1e-9 * (1 + abs(score))
+
+
+def test_the_compiled_likelihood_is_the_one_estimator_uses() -> None:
+    """The kernel's log-likelihood and score are those of RestrictedMaximumLikelihood and
+    MaximumLikelihood (whose values metafor's are checked against)."""
+    y, v = _trap_prone(5, seed=3)
+    for method, restricted in (("ML", False), ("REML", True)):
+        estimator = get_estimator(method)
+        for yr, vr in zip(y, v, strict=True):
+            for t in (0.0, 1e-4, 0.03, 0.7):
+                want = estimator._profile(np.array([t]), yr, vr)  # type: ignore[attr-defined]
+                got = kernel.loglik(t, yr, vr, restricted), kernel.score(t, yr, vr, restricted)
+                assert got == pytest.approx((want[0][0], want[1][0]), rel=1e-12, abs=1e-12)

@@ -46,6 +46,7 @@ __all__ = [
     "fisher_scoring",
     "generalised_q",
     "get_estimator",
+    "profile_maximum",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -266,6 +267,42 @@ class EmpiricalBayes(PauleMandel):
 PROFILE_POINTS = 400
 
 
+#: ``(log-likelihood, score)`` at each τ² of an array, constants dropped.
+Profile = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
+
+
+def profile_maximum(profile: Profile, top: float, v_min: float, label: str) -> float:
+    r"""The τ² ≥ 0 of the global maximum of a (restricted) log-likelihood, by profiling.
+
+    The score is evaluated on τ² = 0 and :data:`PROFILE_POINTS` log-spaced points from
+    ``min(v_min·1e-6, top·1e-12)`` up to a bound, grown from ``top`` until the score is
+    negative there; each + → − sign change brackets a local maximum, refined by Brent's method
+    to :data:`TOL`; τ² = 0 is a candidate when the score there is ≤ 0; the candidate with the
+    largest log-likelihood wins. Shared by the intercept-only estimators and meta-regression
+    (:func:`lowdose.meta.regression.tau2_with_moderators`)."""
+    for _ in range(200):
+        if profile(np.array([top]))[1][0] < 0:
+            break
+        top *= 2.0
+    else:  # pragma: no cover - needs a non-finite input, refused by MetaAnalysis
+        raise ConvergenceError(f"{label}: the likelihood has no maximum; check vi.")
+    bottom = min(v_min * 1e-6, top * 1e-12)
+    grid = np.concatenate([[0.0], np.geomspace(bottom, top, PROFILE_POINTS)])
+    _, score = profile(grid)
+    candidates = [0.0] if score[0] <= 0 else []
+    for i in np.flatnonzero((score[:-1] > 0) & (score[1:] <= 0)):
+        lo, hi = float(grid[i]), float(grid[i + 1])
+        if score[i + 1] == 0:
+            candidates.append(hi)
+            continue
+        root = optimize.brentq(
+            lambda u: float(profile(np.array([u]))[1][0]), lo, hi, xtol=TOL, rtol=1e-15
+        )
+        candidates.append(float(root))
+    loglik, _ = profile(np.asarray(candidates))
+    return candidates[int(np.argmax(loglik))]
+
+
 class _Likelihood(Tau2Estimator):
     r"""ML/REML by profiling: every local maximum, then the highest.
 
@@ -299,7 +336,9 @@ class _Likelihood(Tau2Estimator):
             return ypy - tr_p, tr_pp
         return ypy - sw, float((w**2).sum())
 
-    def _profile(self, t: FloatArray, y: FloatArray, v: FloatArray) -> tuple[FloatArray, ...]:
+    def _profile(
+        self, t: FloatArray, y: FloatArray, v: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
         """``(log-likelihood, score)`` at each τ² in ``t`` (constants dropped), shape (m,)."""
         w = 1.0 / (v[None, :] + t[:, None])
         sw = w.sum(axis=1)
@@ -315,37 +354,15 @@ class _Likelihood(Tau2Estimator):
         """The (restricted) log-likelihood at ``tau2``, constants dropped."""
         return float(self._profile(np.array([tau2]), y, v)[0][0])
 
-    def _grid(self, y: FloatArray, v: FloatArray) -> FloatArray:
-        # Past (max y − min y)² the ML score is negative (each w_i(y_i − μ)² < 1); REML's
-        # correction can need more, so grow the bound until the score is negative there.
-        top = 4.0 * (float(np.ptp(y)) ** 2 + float(v.max()))
-        for _ in range(200):
-            if self._profile(np.array([top]), y, v)[1][0] < 0:
-                break
-            top *= 2.0
-        else:  # pragma: no cover - needs a non-finite input, refused by MetaAnalysis
-            raise ConvergenceError(f"{self.label}: the likelihood has no maximum; check vi.")
-        bottom = min(float(v.min()) * 1e-6, top * 1e-12)
-        return np.concatenate([[0.0], np.geomspace(bottom, top, PROFILE_POINTS)])
-
     def _tau2(self, y: FloatArray, v: FloatArray) -> float:
-        grid = self._grid(y, v)
-        _, score = self._profile(grid, y, v)
-        candidates = [0.0] if score[0] <= 0 else []
-        for i in np.flatnonzero((score[:-1] > 0) & (score[1:] <= 0)):
-            lo, hi = float(grid[i]), float(grid[i + 1])
-            if score[i + 1] == 0:
-                candidates.append(hi)
-                continue
-            candidates.append(
-                float(
-                    optimize.brentq(
-                        lambda u: self._score_info(u, y, v)[0], lo, hi, xtol=TOL, rtol=1e-15
-                    )
-                )
-            )
-        loglik, _ = self._profile(np.asarray(candidates), y, v)
-        return candidates[int(np.argmax(loglik))]
+        # Past (max y − min y)² the ML score is negative (each w_i(y_i − μ)² < 1); REML's
+        # correction can need more, which profile_maximum grows the bound to.
+        return profile_maximum(
+            lambda t: self._profile(t, y, v),
+            4.0 * (float(np.ptp(y)) ** 2 + float(v.max())),
+            float(v.min()),
+            self.label,
+        )
 
     def single_start(self, y: FloatArray, v: FloatArray) -> float:
         """The estimate metafor's algorithm gives: Fisher scoring from the HE start (may stop

@@ -15,8 +15,13 @@ the estimators generalise the intercept-only ones in :mod:`lowdose.meta.estimato
 * HS: :math:`(y^\top P_{1/v} y - k) / \sum 1/v_i`
 * SJ: :math:`\tau_0^2 = y^\top P_{ols} y / k`, then :math:`\tau_0^2\, y^\top P(\tau_0^2) y/(k-p)`
 * PM = EB: root of :math:`y^\top P(\tau^2) y = k - p`
-* ML / REML: Fisher scoring on :math:`y^\top PPy - \operatorname{tr}W` /
-  :math:`y^\top PPy - \operatorname{tr}P`.
+* ML / REML: the global maximum of the log-likelihood
+  :math:`-\tfrac12\sum\log(v_i+\tau^2) - \tfrac12 y^\top P y` (REML also
+  :math:`-\tfrac12\log\det X^\top W X`), whose score is :math:`y^\top PPy -
+  \operatorname{tr}W` / :math:`y^\top PPy - \operatorname{tr}P`, found on the same profile
+  grid as the intercept-only estimators (:func:`lowdose.meta.estimators.profile_maximum`):
+  metafor's Fisher scoring from one start can stop at a local maximum, as it can without
+  moderators.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from numpy.typing import NDArray
 from scipy import optimize
 
 from lowdose.errors import MetaInputError
-from lowdose.meta.estimators import TOL, fisher_scoring
+from lowdose.meta.estimators import TOL, profile_maximum
 
 __all__ = ["gls", "tau2_with_moderators"]
 
@@ -46,6 +51,28 @@ def gls(y: FloatArray, v: FloatArray, x: FloatArray, tau2: float) -> FloatArray:
     wx = x * w[:, None]
     beta: FloatArray = np.asarray(np.linalg.solve(x.T @ wx, wx.T @ y), dtype=np.float64)
     return beta
+
+
+def _profile(
+    t: FloatArray, y: FloatArray, v: FloatArray, x: FloatArray, restricted: bool
+) -> tuple[FloatArray, FloatArray]:
+    r"""``(log-likelihood, score)`` of the mixed-effects model at each τ² in ``t``.
+
+    With :math:`\hat\beta` the weighted least-squares fit, :math:`Py = W(y - X\hat\beta)`,
+    so :math:`y^\top Py = \sum w_i e_i^2` and :math:`y^\top PPy = \sum w_i^2 e_i^2`; and
+    :math:`\operatorname{tr}P = \sum w_i - \operatorname{tr}((X^\top WX)^{-1}X^\top W^2X)`."""
+    w = 1.0 / (v[None, :] + t[:, None])  # (m, k)
+    xtwx = np.einsum("ki,mk,kj->mij", x, w, x)
+    beta = np.linalg.solve(xtwx, np.einsum("ki,mk,k->mi", x, w, y)[..., None])[..., 0]
+    resid = y[None, :] - beta @ x.T
+    loglik = -0.5 * np.log(v[None, :] + t[:, None]).sum(axis=1) - 0.5 * (w * resid**2).sum(1)
+    score = ((w * resid) ** 2).sum(axis=1)
+    if restricted:
+        xtw2x = np.einsum("ki,mk,kj->mij", x, w * w, x)
+        tr_p = w.sum(axis=1) - np.trace(np.linalg.solve(xtwx, xtw2x), axis1=1, axis2=2)
+        loglik = loglik - 0.5 * np.linalg.slogdet(xtwx)[1]
+        return loglik, score - tr_p
+    return loglik, score - w.sum(axis=1)
 
 
 def tau2_with_moderators(y: FloatArray, v: FloatArray, x: FloatArray, method: str) -> float:
@@ -89,14 +116,10 @@ def tau2_with_moderators(y: FloatArray, v: FloatArray, x: FloatArray, method: st
             hi *= 2
         return float(optimize.brentq(f, 0.0, hi, xtol=TOL))
     if method in ("ML", "REML"):
-
-        def score_info(t: float) -> tuple[float, float]:
-            wt = np.asarray(1.0 / (v + t), dtype=np.float64)
-            pt = _p_matrix(wt, x)
-            ypp = float(y @ pt @ pt @ y)
-            if method == "REML":
-                return ypp - float(np.trace(pt)), float(np.trace(pt @ pt))
-            return ypp - float(wt.sum()), float((wt**2).sum())
-
-        return fisher_scoring(score_info, tau2_with_moderators(y, v, x, "HE"), method)
+        return profile_maximum(
+            lambda t: _profile(t, y, v, x, restricted=method == "REML"),
+            4.0 * (float(np.ptp(y)) ** 2 + float(v.max())),
+            float(v.min()),
+            method,
+        )
     raise MetaInputError(f"unknown method {method!r}.", field="method")

@@ -1,4 +1,4 @@
-r"""The compiled kernel of the closed-form superposition (numba; ADR 0009).
+r"""The compiled kernel of the closed-form superposition (numba; decision 9).
 
 For a chunk of subjects it writes every output value once: the channels
 :math:`y_c(t)=\max\bigl(0, \sum_i c_{c,i} X_i(t)\bigr)` and, optionally, μ occupancy
@@ -24,8 +24,9 @@ computes all of them, the decayed states held in registers: the same products in
 order as step by step, so the values are identical, with the coefficients and states read
 once instead of :data:`TILE` times.
 
-Compiled on first use (``cache=True``: the machine code is kept in ``__pycache__`` beside
-this file, or under ``NUMBA_CACHE_DIR``, and reused by every later process).
+Why numba, and what it costs: ``docs/decisions/0009-compiled-kernels.md``. Compiled on first
+use (``cache=True``: the machine code is kept in ``__pycache__`` beside this file, or under
+``NUMBA_CACHE_DIR``, and reused by every later process).
 """
 
 from __future__ import annotations
