@@ -184,7 +184,7 @@ def iter_population_grid(
                 plan,
                 np.ascontiguousarray(rates_t[:, own]),
                 np.ascontiguousarray(coef_t[:, :, own]),
-                np.ascontiguousarray(amt),
+                amt.copy(),  # C-contiguous and writeable: one compiled signature
                 buf[:3],
                 ec50=members.ec50_mu[own],
                 mu=buf[3],
