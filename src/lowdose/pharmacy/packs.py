@@ -184,8 +184,8 @@ def _capsule_choices(
     if not found:
         raise PriceListError(
             f"{pharmacy} publishes no capsule strength that makes the {decimal_str(dose)} mg dose "
-            f"in at most {most} capsules; ask the pharmacy to publish {decimal_str(dose)} mg "
-            "capsules, or price the oral liquid.",
+            f"in {'one capsule' if most == 1 else f'at most {most} capsules'}; ask the pharmacy "
+            f"to publish {decimal_str(dose)} mg capsules, or price the oral liquid.",
             field="strength",
         )
     return found

@@ -123,8 +123,9 @@ def liquid_supply(
 
 def capsule_strength_for(dose_mg: Decimal, strength_mg: Decimal | None = None) -> Decimal:
     """The capsule strength the worksheet compounds for a daily dose: one capsule per dose
-    (strength = dose) by default, else the one fixed strength. The worksheet, the supply and the
-    cost page all ask this function, so the cost page prices what the pharmacy makes."""
+    (strength = dose) by default, else the one fixed strength. The worksheet and the supply ask
+    this function; the cost page prices the prescription this way (one capsule a dose) beside
+    the cheapest purchase, which may combine two capsules."""
     return dose_mg if strength_mg is None else strength_mg
 
 

@@ -19,6 +19,7 @@ from lowdose.pharmacy import (
     PriceListError,
     Worksheet,
 )
+from lowdose.pharmacy.prices import ProductForm
 from lowdose.pharmacy.supply import TitrationSupply
 
 __all__ = [
@@ -51,9 +52,29 @@ def supply_for(rx: Prescription) -> TitrationSupply:
 
 @dataclass(frozen=True)
 class CostRow:
+    """One pharmacy's price for the plan: the cheapest purchase (``cost``, at most two
+    capsules a dose), and for capsules the price of what the prescription asks for and the
+    worksheet makes, one capsule of each dose's strength (``as_prescribed``, or why it cannot
+    be priced)."""
+
     pharmacy: str
     cost: PharmacyCost | None
     problem: str = ""
+    as_prescribed: PharmacyCost | None = None
+    as_prescribed_problem: str = ""
+
+    @property
+    def prescription_differs(self) -> bool:
+        """Whether the cheapest purchase is not the prescription's one capsule a dose (so the
+        page must say what each costs and what to ask the pharmacy)."""
+        if self.cost is None or self.cost.form is not ProductForm.CAPSULE:
+            return False
+        if self.as_prescribed is None:
+            return bool(self.as_prescribed_problem)
+        return any(
+            getattr(self.as_prescribed, period).doses != getattr(self.cost, period).doses
+            for period in ("trial_12_weeks", "yearly")
+        )
 
 
 @dataclass(frozen=True)
@@ -73,22 +94,34 @@ def ldn_responder_benefit() -> NumberNeededToTreat | None:
 def costs_for(rx: Prescription, benefit: NumberNeededToTreat | None = None) -> list[CostRow]:
     """The plan's cost at every pharmacy that publishes prices for its form: grouped by
     currency (never compared across currencies), cheapest trial first within each; a pharmacy
-    that cannot supply the doses says why, last. The protocol's ongoing plan is priced, so
-    "monthly" is the maintenance dose (4.5 mg for ``ldnrt-standard``), not this supply's last
-    step."""
+    that cannot supply the doses says why, last. For capsules each row also prices the
+    prescription as written (one capsule of each dose's strength, what the worksheet makes),
+    so the page can say when the cheapest purchase needs the pharmacy to dispense otherwise.
+    The protocol's ongoing plan is priced, so "monthly" is the maintenance dose (4.5 mg for
+    ``ldnrt-standard``), not this supply's last step."""
     rows: list[CostRow] = []
     for pharmacy in Pharmacy.objects.prefetch_related("prices").order_by("name"):
         entries = tuple(e.to_core() for e in pharmacy.prices.all() if e.form == rx.form)
         if not entries:
             continue
+        prices = [PriceList(pharmacy.name, entries)]
         try:
-            result = CostEstimate(
-                rx.ongoing_plan(), [PriceList(pharmacy.name, entries)], rx.form, benefit=benefit
-            ).fit()
+            result = CostEstimate(rx.ongoing_plan(), prices, rx.form, benefit=benefit).fit()
         except PriceListError as exc:
             rows.append(CostRow(pharmacy.name, None, str(exc)))
+            continue
+        cheapest = result.pharmacies[0]
+        if rx.form != "capsule":
+            rows.append(CostRow(pharmacy.name, cheapest))
+            continue
+        try:
+            written = CostEstimate(
+                rx.ongoing_plan(), prices, rx.form, benefit=benefit, max_capsules_per_dose=1
+            ).fit()
+        except PriceListError as exc:
+            rows.append(CostRow(pharmacy.name, cheapest, as_prescribed_problem=str(exc)))
         else:
-            rows.append(CostRow(pharmacy.name, result.pharmacies[0]))
+            rows.append(CostRow(pharmacy.name, cheapest, as_prescribed=written.pharmacies[0]))
     rows.sort(
         key=lambda r: (
             r.cost is None,
