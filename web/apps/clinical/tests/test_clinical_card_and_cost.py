@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -82,82 +83,75 @@ def test_the_cost_page_prices_the_cheapest_capsules_at_most_two_a_dose(
     assert "18 capsules not used" in page.content.decode()
 
 
-def _capsule_prices(pharmacy: object, prices: dict[str, str], pack: int = 30) -> None:
-    for strength, price in prices.items():
-        PriceEntry.objects.create(
-            pharmacy=pharmacy,
-            form="capsule",
-            strength_mg=Decimal(strength),
-            pack_size=Decimal(pack),
-            price=Decimal(price),
-            currency="USD",
-        )
-
-
-def test_the_cost_page_prices_the_prescription_as_written_when_the_cheapest_differs(
+@pytest.fixture
+def cost_page(
     client_for: Callable[[User | None], Client],
     clinician: User,
     pharmacist: User,
     patient: Patient,
+) -> Callable[..., tuple[Any, str]]:
+    """The cost page of an 85-day prescription at a pharmacy listing capsule packs of the given
+    strengths at the given prices: ``(the pharmacy's row, the page's text)``."""
+
+    def priced(prices: dict[str, str], pack: int = 30) -> tuple[Any, str]:
+        pharmacy = pharmacist.pharmacies.get()
+        rx = make_prescription(patient, clinician, pharmacy=pharmacy, days=85)
+        for strength, price in prices.items():
+            PriceEntry.objects.create(
+                pharmacy=pharmacy,
+                form="capsule",
+                strength_mg=Decimal(strength),
+                pack_size=Decimal(pack),
+                price=Decimal(price),
+                currency="USD",
+            )
+        page = client_for(clinician).get(f"/patients/{patient.pk}/prescriptions/{rx.pk}/cost/")
+        (row,) = page.context["rows"]
+        return row, " ".join(page.content.decode().split())
+
+    return priced
+
+
+def test_the_cost_page_prices_the_prescription_as_written_when_the_cheapest_differs(
+    cost_page: Callable[..., tuple[Any, str]],
 ) -> None:
     """The worksheet makes one capsule of each dose's strength: when the cheapest purchase
     combines capsules instead, the page gives the price of what is prescribed too, and says
     what to ask the pharmacy."""
-    pharmacy = pharmacist.pharmacies.get()
-    rx = make_prescription(patient, clinician, pharmacy=pharmacy, days=85)
     strengths = ("0.5", "1.5", "2", "2.5", "3", "3.5", "4", "4.5")
-    _capsule_prices(pharmacy, {s: "5.00" if s == "0.5" else "30.00" for s in strengths})
 
-    page = client_for(clinician).get(f"/patients/{patient.pk}/prescriptions/{rx.pk}/cost/")
+    row, text = cost_page({s: "5.00" if s == "0.5" else "30.00" for s in strengths})
 
-    (row,) = page.context["rows"]
     assert row.prescription_differs
     written = row.as_prescribed.trial_12_weeks
     # one capsule a dose for 14 days at each of 1.5 ... 4 mg: six packs of 30 at 30.00
     assert written.total.amount == Decimal("180.00")
     assert all(len(d.capsules_mg) == 1 for d in written.doses)
-    text = " ".join(page.content.decode().split())
     assert "As prescribed, one capsule of each dose's strength" in text
     assert "180.00 USD for the trial" in text
     assert "ask it before you order" in text
 
 
 def test_the_cost_page_says_when_the_prescription_as_written_cannot_be_priced(
-    client_for: Callable[[User | None], Client],
-    clinician: User,
-    pharmacist: User,
-    patient: Patient,
+    cost_page: Callable[..., tuple[Any, str]],
 ) -> None:
-    pharmacy = pharmacist.pharmacies.get()
-    rx = make_prescription(patient, clinician, pharmacy=pharmacy, days=85)
     # no 3 mg capsules: the 3 mg dose is only 2.5 + 0.5
-    _capsule_prices(pharmacy, dict.fromkeys(("0.5", "1.5", "2", "2.5", "3.5", "4", "4.5"), "30.00"))
+    row, text = cost_page(dict.fromkeys(("0.5", "1.5", "2", "2.5", "3.5", "4", "4.5"), "30.00"))
 
-    page = client_for(clinician).get(f"/patients/{patient.pk}/prescriptions/{rx.pk}/cost/")
-
-    (row,) = page.context["rows"]
     assert row.cost is not None
     assert row.as_prescribed is None
-    text = " ".join(page.content.decode().split())
     assert "this pharmacy cannot be priced" in text
     assert "makes the 3 mg dose in one capsule; ask the pharmacy to publish 3 mg capsules" in text
 
 
 def test_no_second_price_when_the_cheapest_is_the_prescription_as_written(
-    client_for: Callable[[User | None], Client],
-    clinician: User,
-    pharmacist: User,
-    patient: Patient,
+    cost_page: Callable[..., tuple[Any, str]],
 ) -> None:
-    pharmacy = pharmacist.pharmacies.get()
-    rx = make_prescription(patient, clinician, pharmacy=pharmacy, days=85)
     # packs of 14, one step of the plan each: nothing is left over to combine, so one capsule
     # of the dose's strength is the cheapest way to take every dose
     strengths = ("1.5", "2", "2.5", "3", "3.5", "4", "4.5")
-    _capsule_prices(pharmacy, dict.fromkeys(strengths, "14.00"), pack=14)
 
-    page = client_for(clinician).get(f"/patients/{patient.pk}/prescriptions/{rx.pk}/cost/")
+    row, text = cost_page(dict.fromkeys(strengths, "14.00"), pack=14)
 
-    (row,) = page.context["rows"]
     assert not row.prescription_differs
-    assert "As prescribed" not in page.content.decode()
+    assert "As prescribed" not in text
