@@ -167,7 +167,7 @@ def test_check_identifier_accepts_pasted_forms(text, kinds, expected):
     ("text", "kinds", "message"),
     [
         ("NCT04270877", ("doi",), "is not a DOI .* but an id for the ClinicalTrials.gov"),
-        ("10.1002/art.37734", REGISTRY_KINDS, "not a trial-registry id.* but an id for the article"),
+        ("10.1002/art.37734", REGISTRY_KINDS, "registry id.* but an id for the article"),
         ("NCT123", REGISTRY_KINDS, "'NCT123' is not a trial-registry id"),
         ("smith 2027", PUBMED_KINDS, "is not a PubMed id"),
     ],
