@@ -132,7 +132,8 @@ def check_identifier(text: str, kinds: tuple[str, ...], field: str) -> str:
     if kind not in kinds:
         words = next(w for k, _, _, w in _PATTERNS if k == kind)
         raise EvidenceInputError(
-            f"'{field}' {bare!r} is not {what} but an id for the {words}; give it in its own box.",
+            f"'{field}' {bare!r} is not {what} but an id for the {words}; give it where that "
+            "kind of id goes.",
             field=field,
         )
     return bare

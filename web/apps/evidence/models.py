@@ -4,7 +4,8 @@ A :class:`StoredTrial` and its :class:`StoredEffect` rows become
 :class:`lowdose.evidence.EffectRecord` objects (``origin="clinician"``) that
 :func:`lowdose.evidence.summarize` pools with the shipped trials; the core validates them
 (:mod:`apps.evidence.records`) before anything is written. Each number keeps its citation
-(the trial's DOI or URL and what was read) and, when derived, says how.
+(the trial's primary identifiers — DOI, PubMed id, registry id — the page it was read at, and
+what was read) and, when derived, says how.
 """
 
 from __future__ import annotations
@@ -116,12 +117,6 @@ class StoredTrial(models.Model):
             )
         except EvidenceInputError:
             return None
-
-    @property
-    def link(self) -> str:
-        """Where a reviewer checks its numbers: the primary source, else the page read."""
-        prov = self.provenance()
-        return (prov.primary_url if prov else None) or self.url
 
 
 class StoredEffect(models.Model):

@@ -105,9 +105,9 @@ def check_identifiers(data: Mapping[str, Any]) -> dict[str, str]:
         found[key] = check_identifier(text, kinds, key) if text else ""
     if not any(found.values()):
         raise EvidenceInputError(
-            "give at least one of 'doi', 'pmid' (PubMed id) or 'registry_id' (trial-registry id, "
-            "e.g. NCT04270877), so every number links to its primary source; the 'url' where "
-            "the numbers were read is kept beside it but is not enough.",
+            "give at least one of 'doi', 'pmid' or 'registry_id' (a DOI, a PubMed id, or a "
+            "trial-registry id such as NCT04270877), so every number links to its primary "
+            "source; a 'url' alone is not enough.",
             field="doi",
         )
     return found

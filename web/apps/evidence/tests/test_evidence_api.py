@@ -158,7 +158,7 @@ def _bad(**changes: Any) -> dict[str, Any]:
         (_bad(trial_id="final2024"), 400, "already in the evidence base"),
         (_bad(trial_id="bad id!"), 400, "letters, digits"),
         (_bad(doi="", url=""), 400, "give at least one of 'doi', 'pmid'"),
-        (_bad(doi="", url="https://x.org/a"), 400, "the 'url' where the numbers were read is kept"),
+        (_bad(doi="", url="https://x.org/a"), 400, "a 'url' alone is not enough"),
         (_bad(doi="10.1000"), 400, "'doi' '10.1000' is not a DOI (10.xxxx/…)"),
         (_bad(doi="", pmid="PMID 12a"), 400, "'pmid' 'PMID 12a' is not a PubMed id"),
         (_bad(registry_id="NCT0427087"), 400, "'registry_id' 'NCT0427087' is not a trial-"),

@@ -270,7 +270,7 @@ def _admin_form(**trial: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("trial", "says"),
     [
-        ({}, "give at least one of “DOI”, “PubMed id” (PubMed id) or"),
+        ({}, "give at least one of “DOI”, “PubMed id” or “Trial-registry id” (a DOI, a PubMed id"),
         ({"pmid": "PMC"}, "“PubMed id” &#x27;PMC&#x27; is not a PubMed id"),
         ({"doi": "NCT04270877"}, "is not a DOI (10.xxxx/…) but an id for the ClinicalTrials.gov"),
     ],
