@@ -15,6 +15,7 @@ https://pubmed.ncbi.nlm.nih.gov/19453963/; DOI 10.1000/matrix → https://doi.or
 from __future__ import annotations
 
 import copy
+import importlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -370,3 +371,19 @@ def test_the_navigation_shows_the_trials_waiting_for_review(
     own = client_for(clinician).get("/evidence/").content.decode()
     assert f"{link}</a>" in own  # the author's own draft is not theirs to review
     assert link not in client_for(patient.user).get("/evidence/").content.decode()
+
+
+def test_the_migration_keeps_the_bare_doi_of_a_pasted_link() -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("apps.evidence.migrations.0003_trial_identifiers")
+    pasted = _legacy(doi="https://doi.org/10.1000/old")
+    kept = StoredTrial.objects.create(
+        trial_id="kept", label="Kept", year=2020, kind="rct_parallel", citation="K.", doi="x/1"
+    )
+    migration.bare_dois(apps, None)
+    pasted.refresh_from_db()
+    kept.refresh_from_db()
+    assert (pasted.doi, kept.doi) == ("10.1000/old", "x/1")  # the rest is left for a person
+    assert pasted.provenance() is not None
+    assert kept.provenance() is None
