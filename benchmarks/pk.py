@@ -4,7 +4,10 @@ Workload: a population of N subjects (default 100,000; seeded BSV) taking 4.5 mg
 14 days, evaluated hourly (337 output times) for plasma naltrexone, 6β-naltrexol, the
 effect site and μ occupancy: four float64 arrays of N x 337 values.
 
-* ours: :func:`lowdose.pk.population.iter_population_grid` (closed form, chunks of 4096).
+* ours: :func:`lowdose.pk.population.iter_population_grid` (closed form, chunks of 4096), the
+  compiled kernel :mod:`lowdose.pk._kernel` (numba), timed twice: as it runs by default (fresh
+  arrays for every chunk) and with ``reuse_buffers=True`` (one set of arrays overwritten chunk
+  after chunk). The JSON names the engine, its numba version and each mode.
 * peer (the strongest fair one): a plain vectorised numpy recursion over the whole population
   at once, the four compartments stepped by their exact transition matrix ``expm(A dt)``
   (computed once per distinct step, batched over subjects), the same model and parameters;
@@ -15,7 +18,10 @@ effect site and μ occupancy: four float64 arrays of N x 337 values.
 * secondary: ``scipy.integrate.solve_ivp`` (LSODA, rtol 1e-8, atol 1e-10) per subject, dose by
   dose, on a subset (``--ivp-subjects``), extrapolated to N: an accuracy check, not a peer.
 
-Times are the median of ``--repeat`` runs (the machine may be shared).
+Times are the median of ``--repeat`` rounds, each round running every contender once in turn
+(the machine may be shared: the load average before and after is reported). The kernel's
+first-call compile time is measured in a fresh process with an empty numba cache, and the
+load from the cache in a second one.
 Usage: ``python benchmarks/pk.py [--json] [--subjects N] [--ivp-subjects K] [--repeat R]``
 """
 
@@ -26,12 +32,16 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import numba
 import numpy as np
 from scipy.integrate import solve_ivp
 
@@ -56,8 +66,17 @@ def _machine() -> dict[str, object]:
 Grid = Iterator[tuple[slice, np.ndarray, np.ndarray]]
 
 
-def ours(pop: ParameterArrays, doses: np.ndarray, amounts: np.ndarray, times: np.ndarray) -> Grid:
-    return iter_population_grid(pop, doses, amounts, times, chunk_size=CHUNK)
+def ours(
+    pop: ParameterArrays,
+    doses: np.ndarray,
+    amounts: np.ndarray,
+    times: np.ndarray,
+    *,
+    reuse_buffers: bool = False,
+) -> Grid:
+    return iter_population_grid(
+        pop, doses, amounts, times, chunk_size=CHUNK, reuse_buffers=reuse_buffers
+    )
 
 
 def expm_batched(a: np.ndarray) -> np.ndarray:
@@ -210,8 +229,38 @@ def _ivp_subject(
     return out
 
 
-def _median(fn: Callable[[], float], repeat: int) -> float:
-    return statistics.median(fn() for _ in range(repeat))
+def _medians(contenders: dict[str, Callable[[], float]], repeat: int) -> dict[str, float]:
+    """Median seconds of each contender over ``repeat`` rounds, each round running all in turn."""
+    runs: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(repeat):
+        for name, fn in contenders.items():
+            runs[name].append(fn())
+    return {name: statistics.median(values) for name, values in runs.items()}
+
+
+_COMPILE_PROBE = """
+import time
+import numpy as np
+from lowdose.pk.population import iter_population_grid, sample_parameters
+pop = sample_parameters(8, seed=1)
+start = time.perf_counter()
+next(iter_population_grid(pop, np.array([0.0, 24.0]), np.array([4.5, 4.5]), np.arange(48.0)))
+print(time.perf_counter() - start)
+"""
+
+
+def jit_first_call() -> dict[str, float]:
+    """Seconds of the first call in a new process: with an empty numba cache, then cached."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+
+        def probe() -> float:
+            out = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+                [sys.executable, "-c", _COMPILE_PROBE], env=env, check=True, capture_output=True
+            )
+            return float(out.stdout.decode().split()[-1])
+
+        return {"jit_compile_first_call_s": probe(), "jit_cached_first_call_s": probe()}
 
 
 def _ivp(
@@ -237,27 +286,47 @@ def run(subjects: int, ivp_subjects: int, repeat: int) -> dict[str, object]:
     diff = max_rel_diff(pop.take(slice(0, min(subjects, 2 * CHUNK))), doses, amounts, times)
     if not diff <= 1e-9:
         raise SystemExit(f"ours and the numpy recursion differ by {diff:g} > 1e-9 relative")
-    t_ours = _median(lambda: _timed(lambda: ours(pop, doses, amounts, times))[0], repeat)
-    t_rec = _median(lambda: _timed(lambda: recursion_peer(pop, doses, amounts, times))[0], repeat)
-    t_floor = _median(lambda: floor(subjects, times.size, allocate=False), repeat)
-    t_alloc = _median(lambda: floor(subjects, times.size, allocate=True), repeat)
+    load_before = os.getloadavg()
+    t = _medians(
+        {
+            "ours": lambda: _timed(lambda: ours(pop, doses, amounts, times))[0],
+            "ours_reuse": lambda: _timed(
+                lambda: ours(pop, doses, amounts, times, reuse_buffers=True)
+            )[0],
+            "recursion": lambda: _timed(lambda: recursion_peer(pop, doses, amounts, times))[0],
+            "floor": lambda: floor(subjects, times.size, allocate=False),
+            "floor_alloc": lambda: floor(subjects, times.size, allocate=True),
+        },
+        repeat,
+    )
     result: dict[str, object] = {
         "benchmark": "pk population: 4.5 mg daily, 14 days hourly (337 times)",
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         **_machine(),
-        "timing": f"median of {repeat} runs each",
+        "load_average_1_5_15_min_before": [round(x, 2) for x in load_before],
+        "load_average_1_5_15_min_after": [round(x, 2) for x in os.getloadavg()],
+        "timing": f"median of {repeat} rounds, each running every contender once",
+        "engine": f"lowdose.pk._kernel (numba {numba.__version__}, compiled)",
         "subjects": subjects,
         "output_values": 4 * subjects * times.size,
-        "ours_s": t_ours,
-        "numpy_recursion_s": t_rec,
-        "memory_write_floor_s": t_floor,
-        "memory_write_floor_with_allocation_s": t_alloc,
-        "ratio_ours_to_numpy_recursion": t_ours / t_rec,
-        "ratio_ours_to_memory_write_floor": t_ours / t_floor,
-        "ratio_ours_to_memory_write_floor_with_allocation": t_ours / t_alloc,
+        "ours_s": t["ours"],
+        "ours_mode": "default: fresh arrays for every chunk",
+        "ours_reuse_buffers_s": t["ours_reuse"],
+        "ours_reuse_buffers_mode": "reuse_buffers=True: one set of arrays, overwritten per chunk",
+        "numpy_recursion_s": t["recursion"],
+        "memory_write_floor_s": t["floor"],
+        "memory_write_floor_with_allocation_s": t["floor_alloc"],
+        "ratio_ours_to_numpy_recursion": t["ours"] / t["recursion"],
+        "ratio_ours_to_memory_write_floor": t["ours"] / t["floor"],
+        "ratio_ours_to_memory_write_floor_with_allocation": t["ours"] / t["floor_alloc"],
+        "ratio_ours_reuse_buffers_to_numpy_recursion": t["ours_reuse"] / t["recursion"],
+        "ratio_ours_reuse_buffers_to_memory_write_floor": t["ours_reuse"] / t["floor"],
+        "ratio_ours_reuse_buffers_to_memory_write_floor_with_allocation": t["ours_reuse"]
+        / t["floor_alloc"],
         "max_rel_diff_vs_numpy_recursion": diff,
         "compared": f"first {min(subjects, 2 * CHUNK)} subjects, every value, "
         "relative to the series' maximum",
+        **jit_first_call(),
     }
     if ivp_subjects > 0:
         per_subject, ivp_diff = _ivp(pop, ivp_subjects, doses, amounts, times)
@@ -266,7 +335,7 @@ def run(subjects: int, ivp_subjects: int, repeat: int) -> dict[str, object]:
             "solve_ivp_per_subject_s": per_subject,
             "solve_ivp_extrapolated_s": per_subject * subjects,
             "solve_ivp_extrapolated": True,
-            "speedup_vs_solve_ivp": per_subject * subjects / t_ours,
+            "speedup_vs_solve_ivp": per_subject * subjects / t["ours"],
             "max_rel_diff_vs_solve_ivp_subset": ivp_diff,
         }
     return result

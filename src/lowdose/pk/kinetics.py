@@ -42,6 +42,7 @@ import numpy.typing as npt
 from scipy.optimize import minimize_scalar
 
 from lowdose.errors import PkInputError
+from lowdose.pk._kernel import fill_channels, plan_times
 from lowdose.pk.parameters import ModelParameters
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "exponential_form",
     "interval_auc",
     "single_dose_peak",
+    "sorted_inputs",
     "steady_state_states",
     "superpose",
     "superposed_channels",
@@ -62,7 +64,6 @@ FloatArray = npt.NDArray[np.float64]
 Channel = Literal["naltrexone", "naltrexol", "effect"]
 CHANNELS: tuple[Channel, ...] = ("naltrexone", "naltrexol", "effect")
 RATE_NAMES = ("ka", "k_parent", "k_naltrexol", "k_slow")
-_BLOCK = 48  # output times per einsum: bounds the decay factors at 48 x 4 x n values
 _MIN_REL_GAP = 1e-7  # why: coefficients divide by rate differences; 1e-7 keeps round-off < 1e-8
 
 
@@ -169,10 +170,11 @@ def _as_amounts(amounts: npt.ArrayLike, n_subjects: int, n_doses: int) -> FloatA
     return arr
 
 
-def _sorted_inputs(
+def sorted_inputs(
     rates: FloatArray, dose_times: npt.ArrayLike, amounts: npt.ArrayLike, times: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.intp]]:
-    """Checked dose times sorted, their amounts as (d, n), output times and their order."""
+    """Checked dose times sorted, their amounts as (d, n) in that order (C-contiguous), the
+    output times as given and their sorted order. ``rates`` (n, 4) gives ``n``."""
     td = np.asarray(dose_times, dtype=np.float64).ravel()
     tt = np.asarray(times, dtype=np.float64).ravel()
     if not (np.all(np.isfinite(td)) and np.all(np.isfinite(tt))):
@@ -207,7 +209,7 @@ def superpose(
     ndarray, shape (t, n, 4)
         :math:`S_i(t)=\sum_{t_j\le t} D_j e^{-\lambda_i (t-t_j)}` (mg).
     """
-    td, amt, tt, t_order = _sorted_inputs(rates, dose_times, amounts, times)
+    td, amt, tt, t_order = sorted_inputs(rates, dose_times, amounts, times)
     n = rates.shape[0]
     # Memory layout (rate, time, subject): each step writes contiguous rows, and
     # channel_values reads contiguous rows. The returned array is a (t, n, 4) view of it.
@@ -259,42 +261,16 @@ def superposed_channels(
     r"""``channel_values(coef, superpose(rates, dose_times, amounts, times))``, faster.
 
     The states are kept only at the doses: between dose :math:`j` and the next, every output
-    time is :math:`y_c(t)=\sum_i c_{c,i} S_i(t_j) e^{-\lambda_i (t-t_j)}`, computed for the
-    interval's output times at once (one ``einsum`` per channel and block of output times; the decay
-    factors are cached per sequence of times since the dose, so a regular grid costs one
-    ``exp`` per offset). Returns shape ``(c, n, t)``, a view of a ``(c, t, n)`` array,
-    clipped at 0.
+    time is :math:`y_c(t)=\sum_i c_{c,i} S_i(t_j) e^{-\lambda_i (t-t_j)}`, written once per
+    value by the compiled kernel (:mod:`lowdose.pk._kernel`: decay by a recurrence over the
+    output steps, re-anchored with a real ``exp`` after each dose and every 32 outputs).
+    Returns shape ``(c, n, t)``, a view of a ``(c, t, n)`` array, clipped at 0.
     """
-    td, amt, tt, t_order = _sorted_inputs(rates, dose_times, amounts, times)
-    n, n_c = rates.shape[0], coef.shape[0]
+    td, amt, tt, _ = sorted_inputs(rates, dose_times, amounts, times)
+    plan = plan_times(td, tt)
+    out = np.empty((coef.shape[0], tt.shape[0], rates.shape[0]))
     rates_t = np.ascontiguousarray(rates.T)
-    coef_t = np.ascontiguousarray(coef.transpose(0, 2, 1))  # (c, 4, n)
-    ts = tt[t_order]
-    out = np.empty((n_c, ts.shape[0], n))
-    bounds = [*np.searchsorted(ts, td, side="left").tolist(), ts.shape[0]]
-    out[:, : bounds[0]] = 0.0  # before the first dose
-    state = np.zeros((rates.shape[1], n))
-    weighted = np.empty_like(coef_t)
-    used = [int(np.flatnonzero(np.any(cc != 0.0, axis=1)).max(initial=0)) + 1 for cc in coef_t]
-    cache: dict[tuple[float, ...], FloatArray] = {}
-    for j in range(td.shape[0]):
-        if j:
-            state *= np.exp(-rates_t * (td[j] - td[j - 1]))
-        state += amt[j]
-        np.multiply(coef_t, state, out=weighted)
-        for lo in range(bounds[j], bounds[j + 1], _BLOCK):
-            hi = min(lo + _BLOCK, bounds[j + 1])
-            since = tuple((ts[lo:hi] - td[j]).tolist())
-            decay = cache.get(since)
-            if decay is None:
-                decay = np.exp(-rates_t[:, None, :] * np.asarray(since)[None, :, None])
-                if len(cache) < 8:  # why: bound memory when intervals differ (irregular grids)
-                    cache[since] = decay
-            for c, k in enumerate(used):  # only the rates a channel uses (its last non-zero)
-                np.einsum("rn,rqn->qn", weighted[c, :k], decay[:k], out=out[c, lo:hi])
-            np.maximum(out[:, lo:hi], 0.0, out=out[:, lo:hi])
-    if not np.array_equal(t_order, np.arange(t_order.shape[0])):
-        out[:, t_order] = out.copy()
+    fill_channels(plan, rates_t, np.ascontiguousarray(coef.transpose(0, 2, 1)), amt, out)
     return out.transpose(0, 2, 1)
 
 

@@ -28,11 +28,13 @@ import numpy as np
 import numpy.typing as npt
 
 from lowdose.errors import PkInputError
+from lowdose.pk._kernel import fill_channels, plan_times
 from lowdose.pk.assumptions import ASSUMPTIONS, OCCUPANCY_LABEL
 from lowdose.pk.calibration import default_parameters
 from lowdose.pk.kinetics import (
     ParameterArrays,
     exponential_form,
+    sorted_inputs,
     superposed_channels,
 )
 from lowdose.pk.metrics import compute_interval_metrics
@@ -52,6 +54,7 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 PERCENTILES: tuple[int, ...] = (5, 50, 95)
+_GROUP_SUBJECTS = 65_536  # why: 128 B of rates and coefficients per subject, ~8 MB a group
 _NO_PERCENTILE = {"unblocked.longest_start_clock_h"}  # a clock time: circular, no percentiles
 
 
@@ -138,27 +141,55 @@ def sample_parameters(
 
 def iter_population_grid(
     population: ParameterArrays,
-    dose_times_h: FloatArray,
-    amounts: FloatArray,
-    times_h: FloatArray,
+    dose_times_h: npt.ArrayLike,
+    amounts: npt.ArrayLike,
+    times_h: npt.ArrayLike,
     *,
     chunk_size: int = 4096,
+    reuse_buffers: bool = False,
 ) -> Iterator[tuple[slice, FloatArray, FloatArray]]:
     """Yield ``(subjects, conc, mu)`` chunk by chunk over the full time grid.
 
     ``conc`` has shape ``(3, chunk, t)`` (naltrexone, 6β-naltrexol, effect site; ng/mL) and
-    ``mu`` ``(chunk, t)``. Memory stays ~ ``chunk_size * t * 56`` bytes whatever ``n`` is.
+    ``mu`` ``(chunk, t)``; ``amounts`` (mg) is ``(d,)`` for everyone or ``(n, d)`` per subject.
+    Memory stays ~ ``chunk_size * t * 32`` bytes whatever ``n`` is. Each value is computed and
+    written once by the compiled kernel (:mod:`lowdose.pk._kernel`).
+
+    ``reuse_buffers=True`` writes every chunk into **the same** arrays: a chunk is valid only
+    until the next one is requested (copy what you keep). It saves allocating (and the operating
+    system zeroing) fresh memory per chunk; the default hands out fresh arrays.
     """
-    for lo in range(0, population.n, chunk_size):
-        sl = slice(lo, min(population.n, lo + chunk_size))
-        pa = population.take(sl)
-        rates, coef = exponential_form(pa)
-        conc = superposed_channels(rates, coef, dose_times_h, amounts, times_h)
-        by_time = conc[2].T  # (t, n), contiguous rows
-        mu = np.empty_like(by_time)
-        for t0 in range(0, by_time.shape[0], 16):  # blocks that stay in cache
-            mu[t0 : t0 + 16] = occupancy(by_time[t0 : t0 + 16], pa.ec50_mu)
-        yield sl, conc, mu.T
+    if chunk_size < 1:
+        raise PkInputError("chunk_size must be positive", field="chunk")
+    per_subject = np.ndim(amounts) == 2  # else one amount per dose for everyone
+    rows = population.n if per_subject else 1
+    td, amt_all, tt, _ = sorted_inputs(np.empty((rows, 4)), dose_times_h, amounts, times_h)
+    plan = plan_times(td, tt)
+    n_t = tt.shape[0]
+    shared = np.empty(4 * n_t * min(chunk_size, population.n)) if reuse_buffers else None
+    # the coefficients of several chunks at once (fewer numpy calls), bounded at ~8 MB
+    group = chunk_size * max(1, _GROUP_SUBJECTS // chunk_size)
+    for g0 in range(0, population.n, group):
+        members = population.take(slice(g0, min(population.n, g0 + group)))
+        rates, coef = exponential_form(members)
+        rates_t, coef_t = rates.T, coef.transpose(0, 2, 1)  # (4, n), (3, 4, n) views
+        for lo in range(0, members.n, chunk_size):
+            own = slice(lo, min(members.n, lo + chunk_size))
+            m = own.stop - lo
+            sl = slice(g0 + lo, g0 + own.stop)
+            flat = shared[: 4 * n_t * m] if shared is not None else np.empty(4 * n_t * m)
+            buf = flat.reshape(4, n_t, m)  # naltrexone, 6β-naltrexol, effect, μ; subjects inner
+            amt = np.broadcast_to(amt_all[:, sl] if per_subject else amt_all, (td.size, m))
+            fill_channels(
+                plan,
+                np.ascontiguousarray(rates_t[:, own]),
+                np.ascontiguousarray(coef_t[:, :, own]),
+                amt.copy(),  # C-contiguous and writeable: one compiled signature
+                buf[:3],
+                ec50=members.ec50_mu[own],
+                mu=buf[3],
+            )
+            yield sl, buf[:3].transpose(0, 2, 1), buf[3].T
 
 
 @dataclass(frozen=True, slots=True)
