@@ -11,6 +11,7 @@ from lowdose.evidence import (
     EffectRecord,
     EvidenceInputError,
     Outcome,
+    added_provenance,
     effect_records,
     make_verdict,
     placebo_response,
@@ -102,6 +103,7 @@ def test_clinician_and_n_of_1_records_update_the_summary():
         randomised=True,
         n=200,
         origin="clinician",
+        provenance=added_provenance("clinician-clinic-1", "Clinic 2026", ["NCT04270877"]),
     )
     updated = summarize("pain", extra=[new])
     assert updated.randomised.k == base.randomised.k + 1

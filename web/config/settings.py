@@ -223,6 +223,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.alerts.context.alert_count",
                 "apps.notifications.context.unread_notifications",
+                "apps.evidence.context.trials_waiting",
             ],
             "builtins": [
                 "apps.checkins.templatetags.lowdose_filters",

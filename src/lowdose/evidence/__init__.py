@@ -45,7 +45,14 @@ from lowdose.evidence.placebo import (
     placebo_reference,
     placebo_response,
 )
-from lowdose.evidence.provenance import PrimaryLink, Provenance, primary_url, trial_provenance
+from lowdose.evidence.provenance import (
+    PrimaryLink,
+    Provenance,
+    added_provenance,
+    primary_url,
+    record_provenance,
+    trial_provenance,
+)
 from lowdose.evidence.records import (
     Comparator,
     ComparatorResult,
@@ -85,6 +92,7 @@ __all__ = [
     "Source",
     "Trial",
     "Verdict",
+    "added_provenance",
     "awaiting",
     "comparators",
     "comparison_table",
@@ -96,6 +104,7 @@ __all__ = [
     "placebo_reference",
     "placebo_response",
     "primary_url",
+    "record_provenance",
     "registered_trials",
     "reviews",
     "sources",

@@ -24,23 +24,28 @@ kind           example                         primary URL
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from lowdose.errors import EvidenceInputError
 from lowdose.evidence.loader import sources, trials
-from lowdose.evidence.records import Source
-from lowdose.serial import Plain
+from lowdose.evidence.records import EffectRecord, PrimaryLink, Provenance, Source
 
 __all__ = [
     "IDENTIFIER_KINDS",
+    "PUBMED_KINDS",
+    "REGISTRY_KINDS",
     "PrimaryLink",
     "Provenance",
+    "added_provenance",
+    "bare_identifier",
+    "check_identifier",
     "identifier_kind",
     "primary_link",
     "primary_links",
     "primary_url",
     "provenance_of",
+    "record_provenance",
     "trial_provenance",
 ]
 
@@ -72,6 +77,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
 
 #: The identifier kinds :func:`primary_url` understands.
 IDENTIFIER_KINDS: tuple[str, ...] = tuple(kind for kind, *_ in _PATTERNS)
+#: The kinds that name a PubMed record, and those that name a trial-registry record.
+PUBMED_KINDS: tuple[str, ...] = ("pmid", "pmcid")
+REGISTRY_KINDS: tuple[str, ...] = ("nct", "actrn", "isrctn", "euctr")
+
+#: Prefixes people paste before an identifier (a DOI link, ``doi:``, ``PMID:``): dropped.
+_PASTED = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|pmid:\s*)", re.IGNORECASE)
 
 
 def identifier_kind(identifier: str) -> str:
@@ -86,6 +97,46 @@ def identifier_kind(identifier: str) -> str:
         "EudraCT number; give one of those.",
         field="identifier",
     )
+
+
+def bare_identifier(text: str) -> str:
+    """``text`` without surrounding blanks and a pasted prefix (``https://doi.org/``, ``doi:``,
+    ``PMID:``); registry ids upper-cased (``nct04270877`` → ``NCT04270877``). Not checked."""
+    bare = _PASTED.sub("", text.strip()).strip()
+    return bare if bare.startswith("10.") else bare.upper()
+
+
+_WHAT = {
+    ("doi",): "a DOI (10.xxxx/…)",
+    PUBMED_KINDS: "a PubMed id (PMID, digits) or PubMed Central id (PMC + digits)",
+    REGISTRY_KINDS: (
+        "a trial-registry id: ClinicalTrials.gov (NCT + 8 digits), ANZCTR (ACTRN + 14 digits), "
+        "ISRCTN (ISRCTN + 8 digits) or EudraCT (yyyy-nnnnnn-cc)"
+    ),
+}
+
+
+def check_identifier(text: str, kinds: tuple[str, ...], field: str) -> str:
+    """The identifier in ``text`` (see :func:`bare_identifier`) if it is of one of ``kinds``
+    (``("doi",)``, :data:`PUBMED_KINDS` or :data:`REGISTRY_KINDS`); an input error naming
+    ``field`` and saying what to give otherwise (also when it is an identifier of another kind,
+    e.g. a registry id given as the DOI)."""
+    bare = bare_identifier(text)
+    what = _WHAT.get(kinds, " or ".join(kinds))
+    try:
+        kind = identifier_kind(bare)
+    except EvidenceInputError:
+        raise EvidenceInputError(
+            f"'{field}' {text.strip()!r} is not {what}; give it in that form.", field=field
+        ) from None
+    if kind not in kinds:
+        words = next(w for k, _, _, w in _PATTERNS if k == kind)
+        raise EvidenceInputError(
+            f"'{field}' {bare!r} is not {what} but an id for the {words}; give it where that "
+            "kind of id goes.",
+            field=field,
+        )
+    return bare
 
 
 def primary_url(identifier: str) -> str:
@@ -105,16 +156,6 @@ def primary_url(identifier: str) -> str:
     return template.format(quote(text, safe="/()"))
 
 
-@dataclass(frozen=True)
-class PrimaryLink(Plain):
-    """One identifier of a source and its primary address."""
-
-    kind: str
-    identifier: str
-    url: str
-    words: str
-
-
 def primary_link(identifier: str) -> PrimaryLink:
     """One identifier as a :class:`PrimaryLink` (an unknown form is an input error)."""
     kind = identifier_kind(identifier)
@@ -128,26 +169,35 @@ def primary_links(source: Source) -> tuple[PrimaryLink, ...]:
     return tuple(primary_link(i) for i in ids if i)
 
 
-@dataclass(frozen=True)
-class Provenance(Plain):
-    """Where a trial's numbers can be checked (primary) and where they were read (secondary)."""
-
-    source: str
-    citation: str
-    primary: tuple[PrimaryLink, ...]
-    read_at: tuple[str, ...]
-
-    @property
-    def primary_url(self) -> str | None:
-        """The first primary link (the article when there is one), or None."""
-        return self.primary[0].url if self.primary else None
-
-    _also = ("primary_url",)
-
-
 def provenance_of(source: Source) -> Provenance:
     """The primary links and the read-at pages of one source."""
     return Provenance(source.key, source.citation, primary_links(source), source.read_at)
+
+
+def added_provenance(
+    source: str, citation: str, identifiers: Iterable[str], read_at: Iterable[str] = ()
+) -> Provenance:
+    """The provenance of a trial added outside the shipped data (a clinician's): primary links
+    from its identifiers (DOI, PMID, PMCID, registry ids; blanks skipped), and the pages its
+    numbers were read at. Fails closed: an identifier of unknown form, or none at all, is an
+    input error (field ``identifier``), so every pooled number links to a primary source."""
+    primary = tuple(primary_link(i) for i in identifiers if i.strip())
+    if not primary:
+        raise EvidenceInputError(
+            f"{citation or source}: give the trial's DOI, PubMed id (PMID) or trial-registry id "
+            "(e.g. NCT04270877), so its numbers link to their primary source; a page where they "
+            "were read is not enough.",
+            field="identifier",
+        )
+    return Provenance(source, citation, primary, tuple(u for u in read_at if u))
+
+
+def record_provenance(record: EffectRecord) -> Provenance | None:
+    """Where a pooled record can be checked: its own provenance (a clinician's trial), or its
+    shipped trial's; None for a pooled N-of-1 series (this clinic's data, not a publication)."""
+    if record.provenance is not None:
+        return record.provenance
+    return trial_provenance(record.trial_id) if record.origin == "published" else None
 
 
 def trial_provenance(trial_id: str) -> Provenance | None:

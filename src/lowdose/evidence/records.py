@@ -24,6 +24,8 @@ __all__ = [
     "EffectRecord",
     "NotPoolable",
     "Outcome",
+    "PrimaryLink",
+    "Provenance",
     "Reported",
     "Review",
     "ReviewResult",
@@ -59,6 +61,34 @@ class Source(Plain):
     def identified(self) -> bool:
         """True when a clinician can find the study at its source: a DOI, PMID or registry id."""
         return bool(self.doi or self.pmid or self.registries)
+
+
+@dataclass(frozen=True)
+class PrimaryLink(Plain):
+    """One identifier of a source and its primary address (built by
+    :func:`lowdose.evidence.provenance.primary_link`, which checks the identifier's form)."""
+
+    kind: str
+    identifier: str
+    url: str
+    words: str
+
+
+@dataclass(frozen=True)
+class Provenance(Plain):
+    """Where a trial's numbers can be checked (primary) and where they were read (secondary)."""
+
+    source: str
+    citation: str
+    primary: tuple[PrimaryLink, ...]
+    read_at: tuple[str, ...]
+
+    @property
+    def primary_url(self) -> str | None:
+        """The first primary link (the article when there is one), or None."""
+        return self.primary[0].url if self.primary else None
+
+    _also = ("primary_url",)
 
 
 @dataclass(frozen=True)
@@ -133,6 +163,10 @@ class EffectRecord(Plain):
 
     Construct these for clinician-added trials (``origin="clinician"``) and pooled N-of-1
     series (``origin="n_of_1"``) and pass them to :func:`lowdose.evidence.summarize`.
+    A clinician-added record carries its ``provenance`` (primary links from its DOI, PMID or
+    registry id, built with :func:`lowdose.evidence.provenance.added_provenance`, and the page
+    its numbers were read at); :func:`~lowdose.evidence.summarize` refuses one without a
+    primary link. Shipped records leave it None: theirs is looked up from ``sources.json``.
     """
 
     trial_id: str
@@ -149,6 +183,7 @@ class EffectRecord(Plain):
     caveats: tuple[str, ...] = ()
     origin: str = "published"
     kind: str = "rct_parallel"
+    provenance: Provenance | None = None
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.yi):

@@ -27,7 +27,7 @@ from lowdose.errors import EvidenceInputError
 from lowdose.evidence.comparison import comparison_table
 from lowdose.evidence.loader import effect_records, outcomes, reviews
 from lowdose.evidence.placebo import PlaceboResponse, placebo_response
-from lowdose.evidence.provenance import trial_provenance
+from lowdose.evidence.provenance import record_provenance
 from lowdose.evidence.records import EffectRecord, NotPoolable, Outcome, Review
 from lowdose.evidence.verdict import Verdict, make_verdict
 from lowdose.evidence.watchlist import awaiting
@@ -83,7 +83,7 @@ def _result_dict(res: MetaResult | None) -> dict[str, Any] | None:
 def _record_dict(rec: EffectRecord) -> dict[str, Any]:
     """A pooled record with its primary source (DOI, PubMed, registry) and the pages read."""
     out = rec.to_dict()
-    prov = trial_provenance(rec.trial_id) if rec.origin == "published" else None
+    prov = record_provenance(rec)
     out["provenance"] = prov.to_dict() if prov is not None else None
     return out
 
@@ -92,9 +92,9 @@ def _source_lines(records: Sequence[EffectRecord]) -> list[str]:
     """'Check at source' lines: each pooled trial's primary link, then where it was read."""
     lines = ["Check each trial at its source:"] if records else []
     for rec in records:
-        prov = trial_provenance(rec.trial_id) if rec.origin == "published" else None
+        prov = record_provenance(rec)
         if prov is None:
-            lines.append(f"  {rec.label}: added by a clinician (source in the record)")
+            lines.append(f"  {rec.label}: pooled from this clinic's N-of-1 trials (unpublished)")
             continue
         ids = ", ".join(link.url for link in prov.primary) or "no DOI, PMID or registry id"
         read = f" (read at {prov.read_at[0]})" if prov.read_at else ""
@@ -265,6 +265,12 @@ def _checked_extra(
                 f"record is {rec.measure}; convert it to {known[rec.outcome].measure} first.",
                 field="extra",
             )
+        if rec.origin == "clinician" and (rec.provenance is None or not rec.provenance.primary):
+            raise EvidenceInputError(
+                f"{rec.label}: a clinician-added record needs its primary source (a DOI, PMID "
+                "or trial-registry id: lowdose.evidence.added_provenance) to be pooled.",
+                field="extra",
+            )
     return added
 
 
@@ -288,7 +294,8 @@ def summarize(
         series; a :class:`lowdose.outcomes.Nof1SeriesEffect` is converted with
         :meth:`EffectRecord.from_series`). Records of other outcomes are ignored except
         adverse-event records, which feed the harms section; a record whose measure differs
-        from its outcome's is an error.
+        from its outcome's is an error, and so is a clinician-added record without a primary
+        source (its ``provenance``: a DOI, PMID or registry id).
     r
         Within-person correlation for crossover derivations (default: the evidence file's
         assumption, 0.5).

@@ -24,10 +24,23 @@ from apps.evidence.queries import trial_change
 from apps.evidence.records import TrialInput
 from lowdose.evidence import EvidenceInputError
 
-__all__ = ["NOTE_LIMIT", "add_trial", "review_trial"]
+__all__ = ["NOTE_LIMIT", "add_trial", "no_primary_source", "review_trial"]
 
 #: The longest review note kept (characters).
 NOTE_LIMIT = 2000
+
+
+def no_primary_source(trial: StoredTrial) -> str:
+    """Why ``trial`` (without a DOI, PubMed id or registry id of a known form) cannot be approved,
+    and what to do."""
+    given = ", ".join(repr(i) for i in trial.identifiers)
+    found = f"its identifier {given} is not of a known form" if given else "it has no identifier"
+    return (
+        f"{trial.label} cannot be approved: {found}, so its numbers would link to no primary "
+        "source. The clinic admin adds its DOI, PubMed id or trial-registry id (admin, "
+        "clinician-added trials); then approve it. Or reject it, and the author adds it again "
+        "with one under a new id."
+    )
 
 
 def add_trial(actor: Actor, checked: TrialInput) -> StoredTrial:
@@ -56,6 +69,8 @@ def _store(actor: Actor, checked: TrialInput) -> StoredTrial:
             dose=checked.dose,
             citation=checked.citation,
             doi=checked.doi,
+            pmid=checked.pmid,
+            registry_id=checked.registry_id,
             url=checked.url,
             added_by=actor.user,
         )
@@ -89,8 +104,9 @@ def review_trial(
     ``evidence.trial_rejected`` in the same transaction.
 
     Raises :class:`lowdose.evidence.EvidenceInputError` and changes nothing when the note is
-    blank or too long, the decision is unknown, the actor is the author, or someone reviewed the
-    trial since it was read.
+    blank or too long, the decision is unknown, the actor is the author, someone reviewed the
+    trial since it was read, or it is approved without a primary identifier (DOI, PubMed id or
+    trial-registry id: fail closed, :func:`no_primary_source`).
     """
     note = note.strip()
     if decision not in ("approve", "reject"):
@@ -121,6 +137,10 @@ def review_trial(
                 field="decision",
             )
         approve = decision == "approve"
+        if approve and locked.provenance() is None:
+            raise EvidenceInputError(
+                f"{no_primary_source(locked)} Nothing was changed.", field="decision"
+            )
         locked.review = Review.APPROVED if approve else Review.REJECTED
         locked.reviewed_by = user
         locked.reviewed_at = timezone.now()

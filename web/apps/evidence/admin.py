@@ -13,15 +13,20 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.audit.log import record
+from apps.evidence.forms import in_form_words
 from apps.evidence.models import Review, StoredEffect, StoredTrial
+from apps.evidence.records import IDENTIFIER_FIELDS, check_identifiers
 from lowdose.errors import InputError
-from lowdose.evidence import EffectRecord, outcomes, trials
+from lowdose.evidence import EffectRecord, EvidenceInputError, outcomes, trials
 
 
 class StoredTrialForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = StoredTrial
-        fields = ("trial_id", "label", "year", "kind", "n", "dose", "citation", "doi", "url")
+        fields = (
+            *("trial_id", "label", "year", "kind", "n", "dose", "citation"),
+            *("doi", "pmid", "registry_id", "url"),
+        )
         widgets: ClassVar = {"url": forms.URLInput()}
 
     url = forms.URLField(
@@ -37,11 +42,13 @@ class StoredTrialForm(forms.ModelForm):  # type: ignore[type-arg]
         return value
 
     def clean(self) -> dict[str, Any]:
+        """At least one primary identifier, each of its form (the same check as the API's)."""
         data: dict[str, Any] = super().clean() or {}
-        if not data.get("doi") and not data.get("url"):
-            raise forms.ValidationError(
-                "Give the DOI or a URL where the numbers were read, so they link to the source."
-            )
+        try:
+            data.update(check_identifiers(data))
+        except EvidenceInputError as exc:
+            field = exc.field if exc.field in IDENTIFIER_FIELDS else None
+            self.add_error(field, in_form_words(str(exc)))
         return data
 
 

@@ -44,6 +44,7 @@ def _trial_out(trial: StoredTrial) -> dict[str, Any]:
         **{f: getattr(trial, f) for f in TrialOut.model_fields if f in _PLAIN},
         "reviewed_by": trial.reviewed_by.username if trial.reviewed_by else None,
         "reviewed_at": trial.reviewed_at.isoformat() if trial.reviewed_at else None,
+        "provenance": prov.to_dict() if (prov := trial.provenance()) else None,
         "effects": list(
             trial.effects.values(
                 "outcome",
@@ -60,7 +61,8 @@ def _trial_out(trial: StoredTrial) -> dict[str, Any]:
 
 
 _PLAIN = (
-    *("trial_id", "label", "year", "kind", "n", "dose", "citation", "doi", "url"),
+    *("trial_id", "label", "year", "kind", "n", "dose", "citation"),
+    *("doi", "pmid", "registry_id", "url"),
     *("review", "review_note", "review_change"),
 )
 

@@ -11,19 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from apps.evidence.models import StoredTrial
-from lowdose.errors import EvidenceInputError
-from lowdose.evidence import OutcomeSummary, sources
-from lowdose.evidence.provenance import (
-    PrimaryLink,
-    primary_link,
-    primary_links,
-    trial_provenance,
-)
+from lowdose.evidence import OutcomeSummary, Provenance, Reported, sources
+from lowdose.evidence.provenance import primary_links, provenance_of, record_provenance
 from lowdose.meta.effects import RATIO_MEASURES
 from lowdose.meta.model import MetaResult
 
 __all__ = [
     "ADVERSE_EFFECTS",
+    "HELD_OUT",
     "Pooled",
     "check_rows",
     "citation_keys",
@@ -35,6 +30,13 @@ __all__ = [
     "review_rows",
     "source_rows",
 ]
+
+#: Said of an approved clinician-added trial without a primary identifier (approved before one
+#: was required): it is held out of every summary (:func:`apps.evidence.queries.stored_records`).
+HELD_OUT = (
+    "No primary source: no DOI, PubMed id or trial-registry id was given, so this trial is held "
+    "out of every summary until the clinic admin adds one and a second person approves it again."
+)
 
 #: Specific adverse effects the published reviews pooled (shown on the patient page).
 ADVERSE_EFFECTS = ("vivid_dreams", "headache", "dizziness", "nausea", "abdominal_pain")
@@ -109,20 +111,38 @@ def citation_keys() -> dict[str, str]:
     return {s.citation: key for key, s in sources().items()}
 
 
+def _reported(rep: Reported, prov: Provenance | None) -> dict[str, Any]:
+    """A number as published, linked to its primary source (its shipped source's, else the
+    record's own: a clinician's trial) with what that link opens, in words."""
+    src = sources().get(rep.source)
+    own = provenance_of(src) if src is not None else prov
+    first = own.primary[0] if own and own.primary else None
+    return {
+        "rep": rep,
+        "href": first.url if first else f"#src-{rep.source}",
+        "words": first.words if first else "source",
+    }
+
+
 def record_rows(summary: OutcomeSummary) -> list[dict[str, Any]]:
-    """Each pooled input on the display scale, with its source anchor."""
+    """Each pooled input on the display scale, linked to its primary source (DOI, PubMed,
+    registry: shipped and clinician-added trials alike), with its citation anchor."""
     rows = []
     for rec in summary.records:
         se = math.sqrt(rec.vi)
         lo, hi = rec.yi - 1.959963984540054 * se, rec.yi + 1.959963984540054 * se
         f = _shown(summary.outcome.measure)
+        prov = record_provenance(rec)
+        source = rec.reported[0].source if rec.reported else ""
         rows.append(
             {
                 "record": rec,
                 "estimate": fmt(f(rec.yi)),
                 "ci": interval(f(lo), f(hi)),
-                "source": rec.reported[0].source if rec.reported else "",
-                "primary": prov.primary if (prov := trial_provenance(rec.trial_id)) else (),
+                "source": source,
+                "href": (prov.primary_url if prov else None) or f"#src-{source}",
+                "primary": prov.primary if prov else (),
+                "reported": [_reported(rep, prov) for rep in rec.reported],
             }
         )
     return rows
@@ -132,13 +152,15 @@ def check_rows(summary: OutcomeSummary) -> list[dict[str, Any]]:
     """Each pooled trial with where to check it (primary links) and where it was read."""
     rows = []
     for rec in summary.records:
-        prov = trial_provenance(rec.trial_id) if rec.origin == "published" else None
+        prov = record_provenance(rec)
+        src = sources().get(prov.source) if prov else None
         rows.append(
             {
                 "label": rec.label,
+                "origin": rec.origin,
                 "primary": prov.primary if prov else (),
                 "read_at": prov.read_at if prov else (),
-                "note": sources()[prov.source].note if prov else "",
+                "note": src.note if src else "",
             }
         )
     return rows
@@ -161,14 +183,6 @@ def review_rows(summary: OutcomeSummary) -> list[dict[str, Any]]:
     return rows
 
 
-def _doi_link(doi: str) -> tuple[PrimaryLink, ...]:
-    """A clinician-added trial's DOI as a primary link (none when it is not a DOI)."""
-    try:
-        return (primary_link(doi),) if doi else ()
-    except EvidenceInputError:
-        return ()
-
-
 def source_rows(stored: list[StoredTrial]) -> list[dict[str, Any]]:
     """Every citation with its anchor, its primary links (DOI, PubMed, registry: where a number
     is checked) and the pages the numbers were read at (secondary provenance)."""
@@ -183,15 +197,16 @@ def source_rows(stored: list[StoredTrial]) -> list[dict[str, Any]]:
         }
         for key, s in sources().items()
     ]
-    rows += [
-        {
-            "key": t.source_key,
-            "citation": t.citation,
-            "primary": _doi_link(t.doi),
-            "note": "",
-            "read_at": (t.url,) if t.url else (),
-            "clinician": True,
-        }
-        for t in stored
-    ]
+    for t in stored:
+        prov = t.provenance()
+        rows.append(
+            {
+                "key": t.source_key,
+                "citation": t.citation,
+                "primary": prov.primary if prov else (),
+                "note": "" if prov else HELD_OUT,
+                "read_at": (t.url,) if t.url else (),
+                "clinician": True,
+            }
+        )
     return rows

@@ -4,7 +4,8 @@ A :class:`StoredTrial` and its :class:`StoredEffect` rows become
 :class:`lowdose.evidence.EffectRecord` objects (``origin="clinician"``) that
 :func:`lowdose.evidence.summarize` pools with the shipped trials; the core validates them
 (:mod:`apps.evidence.records`) before anything is written. Each number keeps its citation
-(the trial's DOI or URL and what was read) and, when derived, says how.
+(the trial's primary identifiers — DOI, PubMed id, registry id — the page it was read at, and
+what was read) and, when derived, says how.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.accounts.models import User
+from lowdose.evidence import EvidenceInputError, Provenance, added_provenance
 
 #: Placebo-controlled designs, as ``lowdose.evidence.Trial.kind`` names them (an effect
 #: against placebo needs a control group, so uncontrolled studies cannot be added here).
@@ -46,8 +48,24 @@ class StoredTrial(models.Model):
     n = models.PositiveIntegerField(null=True, blank=True, help_text="Participants analysed.")
     dose = models.CharField(max_length=80, blank=True, help_text="e.g. '4.5 mg at bedtime'.")
     citation = models.CharField(max_length=400, help_text="Authors. Journal year;vol:pages.")
+    # Its primary source (issue 16, item 1): at least one of these three is required to add or
+    # approve a trial, so every pooled number links to the article, PubMed or the registry.
     doi = models.CharField(max_length=200, blank=True, help_text="e.g. 10.1000/xyz123")
-    url = models.URLField(max_length=400, blank=True, help_text="Where the numbers were read.")
+    pmid = models.CharField(
+        "PubMed id",
+        max_length=20,
+        blank=True,
+        help_text="PMID (digits, e.g. 19453963) or PubMed Central id (PMC + digits).",
+    )
+    registry_id = models.CharField(
+        "trial-registry id",
+        max_length=40,
+        blank=True,
+        help_text="e.g. NCT04270877, ACTRN12623000172606, ISRCTN12345678 or a EudraCT number.",
+    )
+    url = models.URLField(
+        max_length=400, blank=True, help_text="Where the numbers were read (secondary)."
+    )
     added_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -86,8 +104,19 @@ class StoredTrial(models.Model):
         return f"clinician-{self.trial_id}"
 
     @property
-    def link(self) -> str:
-        return f"https://doi.org/{self.doi}" if self.doi else self.url
+    def identifiers(self) -> tuple[str, ...]:
+        """Its DOI, PubMed id and registry id, those given (article first)."""
+        return tuple(i for i in (self.doi, self.pmid, self.registry_id) if i.strip())
+
+    def provenance(self) -> Provenance | None:
+        """Where its numbers can be checked (primary links) and were read (the URL); None when
+        it has no identifier of a known form (such a trial is not approved or pooled)."""
+        try:
+            return added_provenance(
+                self.source_key, self.citation, self.identifiers, (self.url,) if self.url else ()
+            )
+        except EvidenceInputError:
+            return None
 
 
 class StoredEffect(models.Model):

@@ -21,7 +21,7 @@ from apps.evidence import display
 from apps.evidence.models import Review, StoredEffect, StoredTrial
 from apps.evidence.records import effect_record
 from apps.nof1.pooling import pooled_evidence_records
-from lowdose.evidence import EffectRecord, OutcomeSummary, summarize
+from lowdose.evidence import EffectRecord, OutcomeSummary, Provenance, summarize
 
 __all__ = [
     "cumulative_spec_for",
@@ -54,12 +54,23 @@ def stored_trials() -> list[StoredTrial]:
 
 
 def stored_records(request: HttpRequest | None = None) -> tuple[EffectRecord, ...]:
-    """Every approved clinician-added outcome number as a core :class:`EffectRecord`."""
+    """Every approved clinician-added outcome number as a core :class:`EffectRecord`, except
+    those of a trial without a primary identifier (approved before one was required: they are
+    held out of every summary and shown with a warning until the clinic admin adds one and a
+    second person approves the trial again)."""
     cache = _cache(request)
     if "records" not in cache:
         rows = StoredEffect.objects.filter(trial__review=Review.APPROVED)
         rows = rows.select_related("trial").order_by("trial__year", "pk")
-        cache["records"] = tuple(effect_record(row, row.trial) for row in rows)
+        found: dict[int, Provenance | None] = {}
+        pooled = []
+        for row in rows:
+            if row.trial_id not in found:
+                found[row.trial_id] = row.trial.provenance()
+            prov = found[row.trial_id]
+            if prov is not None:  # fail closed: no primary source, not pooled (held_out)
+                pooled.append(effect_record(row, row.trial, prov))
+        cache["records"] = tuple(pooled)
     records: tuple[EffectRecord, ...] = cache["records"]
     return records
 
@@ -123,10 +134,14 @@ def trial_change(trial: StoredTrial) -> list[dict[str, str]]:
     of the randomised trials without it (the summaries as they are) and with it.
 
     ``[{"outcome", "label", "before", "after", "estimate_before", "estimate_after"}]`` (the
-    verdicts' labels; estimates as the pages show them, with their 95% CI; ``"—"`` if none).
+    verdicts' labels; estimates as the pages show them, with their 95% CI; ``"—"`` if none);
+    empty for a trial without a primary identifier, which cannot be approved.
     """
+    prov = trial.provenance()
+    if prov is None:  # cannot be approved or pooled until it has a primary identifier
+        return []
     extra = evidence_records(None)
-    added = tuple(effect_record(row, trial) for row in trial.effects.all())
+    added = tuple(effect_record(row, trial, prov) for row in trial.effects.all())
     change: list[dict[str, str]] = []
     for record in added:
         before = _summary(record.outcome, extra)

@@ -16,13 +16,30 @@ from typing import Any
 
 from django.utils import timezone
 
-from apps.evidence.models import KINDS, RANDOMISED_KINDS, StoredEffect, StoredTrial
+from apps.evidence.models import KINDS, RANDOMISED_KINDS, Review, StoredEffect, StoredTrial
 from lowdose.errors import InputError
-from lowdose.evidence import EffectRecord, EvidenceInputError, Reported, outcomes, summarize, trials
+from lowdose.evidence import (
+    EffectRecord,
+    EvidenceInputError,
+    Provenance,
+    Reported,
+    added_provenance,
+    outcomes,
+    summarize,
+    trials,
+)
 from lowdose.evidence.loader import derive
+from lowdose.evidence.provenance import PUBMED_KINDS, REGISTRY_KINDS, check_identifier
 from lowdose.meta.effects import RATIO_MEASURES
 
-__all__ = ["CLINICIAN_CAVEAT", "TrialInput", "effect_record", "validate_trial"]
+__all__ = [
+    "CLINICIAN_CAVEAT",
+    "IDENTIFIER_FIELDS",
+    "TrialInput",
+    "check_identifiers",
+    "effect_record",
+    "validate_trial",
+]
 
 CLINICIAN_CAVEAT = "added by a clinician; not part of the curated evidence base"
 
@@ -39,6 +56,8 @@ class TrialInput:
     dose: str
     citation: str
     doi: str
+    pmid: str
+    registry_id: str
     url: str
     effects: tuple[EffectRecord, ...]
     derived: tuple[bool, ...]
@@ -69,8 +88,59 @@ def _number(data: Mapping[str, Any], key: str, where: str) -> float | None:
     return number
 
 
+#: The primary identifiers a clinician gives (at least one), and the kinds each box takes.
+IDENTIFIER_FIELDS: dict[str, tuple[str, ...]] = {
+    "doi": ("doi",),
+    "pmid": PUBMED_KINDS,
+    "registry_id": REGISTRY_KINDS,
+}
+
+
+def check_identifiers(data: Mapping[str, Any]) -> dict[str, str]:
+    """The trial's DOI, PubMed id and registry id, each checked for its form (blank ones kept
+    blank); an input error naming the field unless at least one is given and all are valid."""
+    found = {}
+    for key, kinds in IDENTIFIER_FIELDS.items():
+        text = _text(data, key, required=False, limit=200 if key == "doi" else 40)
+        found[key] = check_identifier(text, kinds, key) if text else ""
+    if not any(found.values()):
+        raise EvidenceInputError(
+            "give at least one of 'doi', 'pmid' or 'registry_id' (a DOI, a PubMed id, or a "
+            "trial-registry id such as NCT04270877), so every number links to its primary "
+            "source; a 'url' alone is not enough.",
+            field="doi",
+        )
+    return found
+
+
+def _taken(trial_id: str) -> str | None:
+    """Why ``trial_id`` cannot be used for a new trial, or None when it is free."""
+    if trial_id in trials():
+        return (
+            f"trial_id {trial_id!r} is already in the evidence base (a shipped trial); choose "
+            "another id."
+        )
+    stored = StoredTrial.objects.filter(trial_id=trial_id).first()
+    if stored is None:
+        return None
+    if stored.review == Review.REJECTED:
+        when = f" on {stored.reviewed_at:%Y-%m-%d}" if stored.reviewed_at else ""
+        return (
+            f"trial_id {trial_id!r} was rejected{when} (the reason is on the review page); to "
+            f"submit a corrected version, add it under a new id such as '{trial_id}-2', or ask "
+            "the clinic admin to correct the rejected one (a corrected trial goes back for "
+            "review)."
+        )
+    if stored.review == Review.DRAFT:
+        return (
+            f"trial_id {trial_id!r} is already waiting for review (added "
+            f"{stored.added_at:%Y-%m-%d}); choose another id for another trial."
+        )
+    return f"trial_id {trial_id!r} is already in the evidence base; choose another id."
+
+
 def _effect(
-    raw: Mapping[str, Any], i: int, trial: Mapping[str, Any], source_key: str, link: str
+    raw: Mapping[str, Any], i: int, trial: Mapping[str, Any], prov: Provenance
 ) -> tuple[EffectRecord, bool]:
     where = f"effects[{i}]"
     known = outcomes()
@@ -138,13 +208,14 @@ def _effect(
             Reported(
                 what=_text(raw, "reported_what", limit=200),
                 value=_text(raw, "reported_value", limit=200),
-                source=source_key,
-                url=link or None,
+                source=prov.source,
+                url=prov.read_at[0] if prov.read_at else None,
             ),
         ),
         caveats=(CLINICIAN_CAVEAT,),
         origin="clinician",
         kind=str(trial["kind"]),
+        provenance=prov,
     )
     return record, derived
 
@@ -157,11 +228,9 @@ def validate_trial(data: Mapping[str, Any], effects: Sequence[Mapping[str, Any]]
             "'trial_id' may contain only letters, digits, '-' and '_' (e.g. 'smith2027').",
             field="trial_id",
         )
-    if trial_id in trials() or StoredTrial.objects.filter(trial_id=trial_id).exists():
-        raise EvidenceInputError(
-            f"trial_id {trial_id!r} is already in the evidence base; choose another id.",
-            field="trial_id",
-        )
+    taken = _taken(trial_id)
+    if taken:
+        raise EvidenceInputError(taken, field="trial_id")
     label = _text(data, "label", limit=80)
     try:
         year = int(data.get("year"))  # type: ignore[arg-type]
@@ -184,21 +253,15 @@ def validate_trial(data: Mapping[str, Any], effects: Sequence[Mapping[str, Any]]
     if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 2):
         raise EvidenceInputError("'n' must be a whole number of participants >= 2.", field="n")
     citation = _text(data, "citation")
-    doi = _text(data, "doi", required=False, limit=200)
+    ids = check_identifiers(data)
     url = _text(data, "url", required=False)
-    if not doi and not url:
-        raise EvidenceInputError(
-            "give the trial's DOI or a URL where its numbers were read, so every number links "
-            "to its source.",
-            field="doi",
-        )
     if url and not url.startswith(("https://", "http://")):
         raise EvidenceInputError("'url' must start with https:// or http://.", field="url")
     if not effects:
         raise EvidenceInputError("give at least one outcome number in 'effects'.", field="effects")
     fields = {"trial_id": trial_id, "label": label, "year": year, "kind": kind, "n": n}
-    link = f"https://doi.org/{doi}" if doi else url
-    built = [_effect(e, i, fields, f"clinician-{trial_id}", link) for i, e in enumerate(effects)]
+    prov = added_provenance(f"clinician-{trial_id}", citation, ids.values(), (url,) if url else ())
+    built = [_effect(e, i, fields, prov) for i, e in enumerate(effects)]
     seen = [r.outcome for r, _ in built]
     dupes = sorted({o for o in seen if seen.count(o) > 1})
     if dupes:
@@ -213,15 +276,23 @@ def validate_trial(data: Mapping[str, Any], effects: Sequence[Mapping[str, Any]]
         n=n,
         dose=_text(data, "dose", required=False, limit=80),
         citation=citation,
-        doi=doi,
+        doi=ids["doi"],
+        pmid=ids["pmid"],
+        registry_id=ids["registry_id"],
         url=url,
         effects=records,
         derived=tuple(d for _, d in built),
     )
 
 
-def effect_record(row: StoredEffect, trial: StoredTrial) -> EffectRecord:
-    """A stored effect as the core's record (``origin="clinician"``)."""
+def effect_record(
+    row: StoredEffect, trial: StoredTrial, provenance: Provenance | None = None
+) -> EffectRecord:
+    """A stored effect as the core's record (``origin="clinician"``), with the trial's
+    provenance (pass it when known, to build it once per trial). A trial without a primary
+    identifier gives a record the core refuses to pool: callers leave such trials out
+    (:func:`apps.evidence.queries.stored_records`)."""
+    prov = provenance or trial.provenance()
     return EffectRecord(
         trial_id=trial.trial_id,
         label=trial.label,
@@ -238,10 +309,11 @@ def effect_record(row: StoredEffect, trial: StoredTrial) -> EffectRecord:
                 what=row.reported_what,
                 value=row.reported_value,
                 source=trial.source_key,
-                url=trial.link or None,
+                url=trial.url or None,
             ),
         ),
         caveats=(CLINICIAN_CAVEAT,),
         origin="clinician",
         kind=trial.kind,
+        provenance=prov,
     )

@@ -31,8 +31,15 @@ class TrialIn(BodyIn):
     n: int | None = None
     dose: str = Field("", max_length=80)
     citation: str = Field(max_length=400)
-    doi: str = Field("", max_length=200)
-    url: str = Field("", max_length=400)
+    doi: str = Field("", max_length=200, description="DOI, e.g. 10.1000/xyz123.")
+    pmid: str = Field("", max_length=20, description="PubMed id (digits) or PMCID (PMC…).")
+    registry_id: str = Field(
+        "",
+        max_length=40,
+        description="Trial-registry id: NCT…, ACTRN…, ISRCTN… or a EudraCT number. At least one "
+        "of doi, pmid and registry_id is required (the primary source every number links to).",
+    )
+    url: str = Field("", max_length=400, description="Where the numbers were read (secondary).")
     effects: list[EffectIn] = Field(min_length=1)
 
 
@@ -65,7 +72,14 @@ class TrialOut(Schema):
     dose: str
     citation: str
     doi: str
+    pmid: str
+    registry_id: str
     url: str
+    provenance: ProvenanceOut | None = Field(
+        None,
+        description="Primary links from doi, pmid and registry_id, and the url read at; null when "
+        "the trial has no identifier of a known form (it cannot be approved until one is added).",
+    )
     effects: list[EffectOut]
     review: str = Field(description="draft (in no summary yet), approved or rejected")
     reviewed_by: str | None = Field(None, description="Username of the reviewer, once reviewed.")

@@ -7,7 +7,6 @@ write no sentence about a result.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -20,8 +19,8 @@ from apps.accounts.models import Role, User
 from apps.audit.actor import Actor
 from apps.evidence import display
 from apps.evidence.access import get_draft_for_reviewer, reviewable_drafts
-from apps.evidence.actions import NOTE_LIMIT, add_trial, review_trial
-from apps.evidence.forms import missing_answers, raw_from_post
+from apps.evidence.actions import NOTE_LIMIT, add_trial, no_primary_source, review_trial
+from apps.evidence.forms import FORM_LABELS, in_form_words, missing_answers, raw_from_post
 from apps.evidence.models import KINDS, Review, StoredTrial
 from apps.evidence.queries import (
     cumulative_spec_for,
@@ -103,42 +102,6 @@ def _require_curator(request: HttpRequest) -> None:
     user = request.user
     if not isinstance(user, User) or user.role not in (Role.CLINICIAN, Role.ADMIN):
         raise Http404("No such page.")
-
-
-#: The form's labels for the fields the record checks name (the API's messages keep the names).
-FORM_LABELS: dict[str, str] = {
-    "trial_id": "Id",
-    "label": "Label in plots",
-    "year": "Year",
-    "kind": "Design",
-    "n": "Participants analysed (n)",
-    "dose": "Dose",
-    "citation": "Citation",
-    "doi": "DOI",
-    "url": "URL where the numbers were read",
-    "effects": "an outcome",
-    "outcome": "Outcome",
-    "measure": "Measure",
-    "reported_what": "What was read",
-    "reported_value": "The number exactly as published",
-    "estimate": "Estimate",
-    "ci_low": "CI low",
-    "ci_high": "CI high",
-    "yi": "yi",
-    "vi": "vi",
-    "how": "How they were obtained",
-}
-
-
-def in_form_words(message: str) -> str:
-    """A record check's message as the form says it: ``'trial_id' is required.`` → ``“Id” is
-    required.``; ``effects[0]: …`` → ``The outcome: …`` (the form adds one outcome)."""
-    message = re.sub(r"^effects\[0\]: ", "The outcome: ", message)
-    return re.sub(
-        r"'([a-z_]+)'",
-        lambda m: f"“{FORM_LABELS[m.group(1)]}”" if m.group(1) in FORM_LABELS else m.group(0),
-        message,
-    )
 
 
 @login_required
@@ -243,7 +206,15 @@ def _review_page(
 ) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # _require_curator let only them through
-    drafts = [{"trial": t, "change": trial_change(t)} for t in reviewable_drafts(user)]
+    drafts = [
+        {
+            "trial": t,
+            "change": trial_change(t),
+            "provenance": t.provenance(),
+            "blocked": no_primary_source(t),
+        }
+        for t in reviewable_drafts(user)
+    ]
     mine = StoredTrial.objects.filter(added_by=user).exclude(review=Review.APPROVED)
     return render(
         request,

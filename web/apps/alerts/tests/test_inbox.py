@@ -282,9 +282,9 @@ def test_the_panel_lists_urgent_alerts_on_top_and_each_patients_alerts_in_consta
     assert "Pain up 2.5 points." in row
     # pinned: session, user, two-factor device, the count of every patient and of those
     # matching, the page of stored summaries, its alerts, the urgent alerts, nav count, unread
-    # notifications (the bell), and the one audit event of the panel: chain head read (and
-    # locked) and insert (which moves the head)
-    assert len(few) == 12
+    # notifications (the bell), trials waiting for review (evidence), and the one audit event of
+    # the panel: chain head read (and locked) and insert (which moves the head)
+    assert len(few) == 13
     for i in range(10):
         user = User.objects.create(username=f"p{i}", role=Role.PATIENT, clinic=patient.clinic)
         extra = Patient.objects.create(

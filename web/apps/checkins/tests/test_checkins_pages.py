@@ -189,9 +189,9 @@ def test_the_panel_shows_the_silent_patients_alert_in_constant_queries(
         client.get("/panel/")
     # session, user, two-factor device, the count of every patient, the count of those
     # matching, the page of stored summaries, its alerts, the urgent alerts, the nav count, the
-    # unread notifications (the bell), and the audit event's chain head read (and locked) and
-    # insert (which moves the head)
-    assert len(many) == len(few) == 12
+    # unread notifications (the bell), the trials waiting for review (evidence), and the audit
+    # event's chain head read (and locked) and insert (which moves the head)
+    assert len(many) == len(few) == 13
 
 
 def test_after_midnight_the_form_asks_which_day_and_files_the_entry_there(

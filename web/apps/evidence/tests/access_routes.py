@@ -71,6 +71,7 @@ FORM_BODY = {
     "kind": "rct_crossover",
     "n": "30",
     "citation": "Form C. Test J 2026;3:5-6.",
+    "registry_id": "NCT04270877",
     "url": "https://example.org/form2027",
     "outcome": "pain",
     "estimate": "-0.2",

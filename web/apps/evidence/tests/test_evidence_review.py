@@ -285,7 +285,7 @@ def test_rows_from_before_reviews_are_drafts_until_a_clinic_admin_reviews_them(
         year=2020,
         kind="rct_parallel",
         citation="Old O.",
-        doi="10.1/old",
+        doi="10.1000/old",
     )
     trial.effects.create(
         outcome="pain",
