@@ -94,14 +94,22 @@ def test_kernel_equals_the_superposition_on_any_regimen(
 
 
 def test_tiles_give_the_same_values_as_single_steps() -> None:
-    # Sorted hourly times are computed in tiles of 8; the same times shuffled cannot be
-    # (their columns are not consecutive) and go step by step: the values are identical.
+    # Sorted hourly times are computed in runs of up to 8 (the first output after each dose
+    # alone, then 8, 8 and the 7 left before the next dose); the same times shuffled cannot
+    # be (their columns are not consecutive) and go one at a time: the values are identical.
     doses, times = np.arange(7) * 24 + 22.0, np.arange(0.0, 190.0)
     pa = sample_parameters(33, seed=9)
     rates, coef = exponential_form(pa)
-    assert _kernel.plan_times(doses, times).tile.sum() > 20
+    runs = _kernel.plan_times(doses, times).tile
+    q, taken = 0, []
+    while q < runs.size:
+        taken.append(int(runs[q]))
+        q += max(1, int(runs[q]))
+    assert taken[:22] == [0] * 22  # the 22 outputs before the first dose
+    assert taken[22:30] == [1, 8, 8, 7, 1, 8, 8, 7]
     perm = np.random.default_rng(1).permutation(times.size)
-    assert _kernel.plan_times(doses, times[perm]).tile.sum() == 0
+    shuffled = _kernel.plan_times(doses, times[perm]).tile
+    assert np.mean(shuffled[shuffled > 0] == 1) > 0.9  # a few columns are adjacent by chance
     tiled = superposed_channels(rates, coef, doses, [4.5] * 7, times)
     stepped = superposed_channels(rates, coef, doses, [4.5] * 7, times[perm])
     assert np.array_equal(tiled[:, :, perm], stepped)

@@ -18,11 +18,13 @@ it is tested against (1e-12 of each series' maximum).
 Loops run over time outside and over the chunk's subjects inside, so every inner loop reads
 and writes whole contiguous rows and the compiler vectorises it. (Blocks of fewer subjects
 keep the working set in the first-level cache but cut each output row into short runs, which
-measured slower to write than the whole rows.) Where :data:`TILE` consecutive outputs follow
-the same dose one equal step apart (most of a regular grid), one pass over the subjects
-computes all of them, the decayed states held in registers: the same products in the same
-order as step by step, so the values are identical, with the coefficients and states read
-once instead of :data:`TILE` times.
+measured slower to write than the whole rows.) Up to :data:`TILE` consecutive outputs that
+follow the same dose one equal step apart (a regular grid, in runs of 8 and whatever is left
+before the next dose or re-anchor) are computed in one pass over the subjects, the decayed
+states held in registers: the same products in the same order as step by step, so the values
+are identical, with the coefficients and states read once per run instead of once per
+output. Each run length from 1 to :data:`TILE` has its own compiled loop (the length a
+constant, so the loop over the run is unrolled and the loop over subjects vectorised).
 
 Why numba, and what it costs: ``docs/decisions/0009-compiled-kernels.md``. Compiled on first
 use (``cache=True``: the machine code is kept in ``__pycache__`` beside this file, or under
@@ -65,10 +67,10 @@ class TimePlan:
     (the time since the dose), else carried from the previous output over ``hours[q]`` (the
     step). ``factor[q]`` is the row of ``table_hours`` whose decay factors to use (-1: compute
     ``exp`` there). Dose ``j`` decays the state over ``dose_hours[j]`` (row ``dose_factor[j]``)
-    before adding its amount. ``tile[q]`` is 1 where outputs ``q`` to ``q + TILE - 1`` follow
-    the same dose, go to consecutive columns and all decay by the same tabulated factor (on an
-    hourly grid with doses on the hour the first output after a dose, 1 h on, too): the kernel
-    then computes them in one pass (:data:`TILE`).
+    before adding its amount. ``tile[q]`` is how many outputs from ``q`` on (1 to :data:`TILE`)
+    follow the same dose, go to consecutive columns and all decay by the same tabulated factor
+    as ``q`` (on an hourly grid the outputs of a dosing interval after its first); the kernel
+    computes them in one pass and goes on at ``q + tile[q]``.
     """
 
     slot: IntArray
@@ -126,19 +128,24 @@ def plan_times(dose_times_sorted: npt.ArrayLike, times: npt.ArrayLike) -> TimePl
 def _tiles(
     slot: IntArray, dose_index: IntArray, anchor: npt.NDArray[np.bool_], factor: IntArray
 ) -> IntArray:
-    """1 where outputs ``q .. q+TILE-1`` can be computed as one tile (see :class:`TimePlan`)."""
+    """How many outputs from ``q`` on form one tile (see :class:`TimePlan`; 0 before the first
+    dose): output ``q + 1`` continues ``q``'s tile when it follows the same dose, is not
+    re-anchored, decays by the same tabulated factor and goes to the next column."""
     size = dose_index.shape[0]
-    ok = np.zeros(size, dtype=bool)
-    if size >= TILE:
-        last = size - TILE + 1
-        ok[:last] = dose_index[:last] >= 0
-        for t in range(1, TILE):
-            ok[:last] &= dose_index[t : last + t] == dose_index[:last]
-            ok[:last] &= ~anchor[t : last + t] & (factor[t : last + t] == factor[1 : last + 1])
-        ok[:last] &= (factor[1 : last + 1] >= 0) & (factor[:last] == factor[1 : last + 1])
-        for t in range(1, TILE):  # and the outputs' rows are consecutive (sorted times)
-            ok[:last] &= slot[t : last + t] == slot[:last] + t
-    return ok.astype(np.int64)
+    follows = np.zeros(size, dtype=bool)
+    follows[:-1] = (
+        (dose_index[:-1] >= 0)
+        & (dose_index[1:] == dose_index[:-1])
+        & ~anchor[1:]
+        & (factor[:-1] >= 0)
+        & (factor[1:] == factor[:-1])
+        & (slot[1:] == slot[:-1] + 1)
+    )
+    after = np.zeros(size, dtype=np.int64)  # outputs that continue q's run
+    for q in range(size - 2, -1, -1):
+        if follows[q]:
+            after[q] = after[q + 1] + 1
+    return np.where(dose_index >= 0, np.minimum(after + 1, TILE), 0).astype(np.int64)
 
 
 def fill_channels(
@@ -194,9 +201,10 @@ def _fill(  # type: ignore[no-untyped-def]  # numba compiles it from the call's 
     while q < slot.shape[0]:
         s, j = slot[q], dose_index[q]
         if j < 0:  # before the first dose
-            conc[:, s] = 0.0
+            for c in range(conc.shape[0]):
+                _zero(conc[c, s])
             if mu_channel >= 0:
-                mu[s] = 0.0
+                _zero(mu[s])
             q += 1
             continue
         while applied < j:  # the doses up to this output: S <- S e^{-λΔt} + D
@@ -206,9 +214,9 @@ def _fill(  # type: ignore[no-untyped-def]  # numba compiles it from the call's 
                 _decay_add(state[r], f[r], amt[applied])
         source = state if anchor[q] else x
         first = _factors(table, factor[q], scratch, rate, out_hours[q])
-        if tiled and tile[q]:
-            _tile(conc, mu, s, source, spare, first, coef, ec50)
-            q += TILE
+        if tiled and tile[q] > 0:
+            _tile_of(tile[q], conc, mu, s, source, spare, first, coef, ec50)
+            q += tile[q]
         else:
             for r in range(nr):
                 _decay_from(spare[r], source[r], first[r])
@@ -218,6 +226,12 @@ def _fill(  # type: ignore[no-untyped-def]  # numba compiles it from the call's 
                 _occupancy(mu[s], conc[mu_channel, s], ec50)
             q += 1
         x, spare = spare, x  # the new decayed states are never written over the ones read
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _zero(row):  # type: ignore[no-untyped-def]
+    for i in range(row.shape[0]):
+        row[i] = 0.0
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -275,22 +289,46 @@ def _occupancy(out, effect, ec50):  # type: ignore[no-untyped-def]
         out[i] = effect[i] / (effect[i] + ec50[i])
 
 
-# The tile: TILE consecutive outputs (consecutive rows of the output) of the model's channels,
-# each one decay step (the same factor) after the one before: a = source * step at the first,
+# The tile: ``length`` (<= TILE) consecutive outputs (consecutive rows of the output) of the
+# model's channels, each one decay step (the same factor) after the one before: a = source *
+# step at the first,
 # then a *= step. The decayed states stay in registers; the last ones are stored for the
 # outputs after the tile. Same operations in the same order as single steps, so the values are
 # identical. Each loop writes at most TILE rows: LLVM vectorises a loop only while its overlap
 # checks stay few.
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _tile(conc, mu, s0, source, dest, step, coef, ec50):  # type: ignore[no-untyped-def]
-    rows = slice(s0, s0 + TILE)
-    _tile_channel2(conc[0, rows], source[0], source[1], step[0], step[1], coef[0, 0], coef[0, 1])
-    _tile_channel3(conc[1, rows], source, step, coef[1])
-    _tile_channel4(conc[2, rows], source, step, coef[2])
+def _tile(length, conc, mu, s0, source, dest, step, coef, ec50):  # type: ignore[no-untyped-def]
+    rows = slice(s0, s0 + length)
+    _tile_channel2(
+        length, conc[0, rows], source[0], source[1], step[0], step[1], coef[0, 0], coef[0, 1]
+    )
+    _tile_channel3(length, conc[1, rows], source, step, coef[1])
+    _tile_channel4(length, conc[2, rows], source, step, coef[2])
     for r in range(dest.shape[0]):
-        _tile_state(dest[r], source[r], step[r])
+        _tile_state(length, dest[r], source[r], step[r])
     if mu.shape[0] > 0:
-        _tile_occupancy(mu[rows], conc[2, rows], ec50)
+        _tile_occupancy(length, mu[rows], conc[2, rows], ec50)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _tile_of(length, conc, mu, s0, source, dest, step, coef, ec50):  # type: ignore[no-untyped-def]
+    """A tile of ``length`` outputs, with the length a constant the compiler unrolls."""
+    if length == 8:
+        _tile(8, conc, mu, s0, source, dest, step, coef, ec50)
+    elif length == 7:
+        _tile(7, conc, mu, s0, source, dest, step, coef, ec50)
+    elif length == 6:
+        _tile(6, conc, mu, s0, source, dest, step, coef, ec50)
+    elif length == 5:
+        _tile(5, conc, mu, s0, source, dest, step, coef, ec50)
+    elif length == 4:
+        _tile(4, conc, mu, s0, source, dest, step, coef, ec50)
+    elif length == 3:
+        _tile(3, conc, mu, s0, source, dest, step, coef, ec50)
+    elif length == 2:
+        _tile(2, conc, mu, s0, source, dest, step, coef, ec50)
+    else:
+        _tile(1, conc, mu, s0, source, dest, step, coef, ec50)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -299,30 +337,30 @@ def _clip(v):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _tile_channel2(out, s0, s1, h0, h1, c0, c1):  # type: ignore[no-untyped-def]
+def _tile_channel2(length, out, s0, s1, h0, h1, c0, c1):  # type: ignore[no-untyped-def]
     """Naltrexone: rates 0 and 1."""
     for i in range(out.shape[1]):
         a0, a1, e0, e1, k0, k1 = s0[i], s1[i], h0[i], h1[i], c0[i], c1[i]
-        for t in range(TILE):
+        for t in range(length):
             a0, a1 = a0 * e0, a1 * e1
             out[t, i] = _clip(k0 * a0 + k1 * a1)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _tile_channel3(out, source, step, coef):  # type: ignore[no-untyped-def]
+def _tile_channel3(length, out, source, step, coef):  # type: ignore[no-untyped-def]
     """6β-naltrexol: rates 0, 1 and 2."""
     s0, s1, s2, h0, h1, h2 = source[0], source[1], source[2], step[0], step[1], step[2]
     c0, c1, c2 = coef[0], coef[1], coef[2]
     for i in range(out.shape[1]):
         a0, a1, a2, e0, e1, e2 = s0[i], s1[i], s2[i], h0[i], h1[i], h2[i]
         k0, k1, k2 = c0[i], c1[i], c2[i]
-        for t in range(TILE):
+        for t in range(length):
             a0, a1, a2 = a0 * e0, a1 * e1, a2 * e2
             out[t, i] = _clip((k0 * a0 + k1 * a1) + k2 * a2)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _tile_channel4(out, source, step, coef):  # type: ignore[no-untyped-def]
+def _tile_channel4(length, out, source, step, coef):  # type: ignore[no-untyped-def]
     """The effect site: all four rates."""
     s0, s1, s2, s3 = source[0], source[1], source[2], source[3]
     h0, h1, h2, h3 = step[0], step[1], step[2], step[3]
@@ -331,24 +369,24 @@ def _tile_channel4(out, source, step, coef):  # type: ignore[no-untyped-def]
         a0, a1, a2, a3 = s0[i], s1[i], s2[i], s3[i]
         e0, e1, e2, e3 = h0[i], h1[i], h2[i], h3[i]
         k0, k1, k2, k3 = c0[i], c1[i], c2[i], c3[i]
-        for t in range(TILE):
+        for t in range(length):
             a0, a1, a2, a3 = a0 * e0, a1 * e1, a2 * e2, a3 * e3
             out[t, i] = _clip((k0 * a0 + k1 * a1) + (k2 * a2 + k3 * a3))
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _tile_state(dest, source, step):  # type: ignore[no-untyped-def]
+def _tile_state(length, dest, source, step):  # type: ignore[no-untyped-def]
     """The decayed state at the tile's last output (the same products as above)."""
     for i in range(dest.shape[0]):
         a, e = source[i], step[i]
-        for _ in range(TILE):
+        for _ in range(length):
             a = a * e
         dest[i] = a
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _tile_occupancy(mu, effect, ec50):  # type: ignore[no-untyped-def]
+def _tile_occupancy(length, mu, effect, ec50):  # type: ignore[no-untyped-def]
     for i in range(mu.shape[1]):
         e = ec50[i]
-        for t in range(TILE):
+        for t in range(length):
             mu[t, i] = effect[t, i] / (effect[t, i] + e)

@@ -39,6 +39,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 from scipy.optimize import minimize_scalar
 
 from lowdose.errors import PkInputError
@@ -52,6 +53,7 @@ __all__ = [
     "ParameterArrays",
     "channel_values",
     "exponential_form",
+    "exponential_form_rows",
     "interval_auc",
     "single_dose_peak",
     "sorted_inputs",
@@ -121,9 +123,19 @@ class ParameterArrays:
             }
         )
 
-    def take(self, index: slice | npt.NDArray[np.intp]) -> ParameterArrays:
-        """The subjects selected by ``index`` (used to process a population in chunks)."""
-        return ParameterArrays(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+    def take(
+        self, index: slice | npt.NDArray[np.intp], *, checked: bool = False
+    ) -> ParameterArrays:
+        """The subjects selected by ``index`` (used to process a population in chunks).
+        ``checked=True`` skips the checks of :meth:`__post_init__`, which every subject of this
+        already-checked population passed."""
+        values = {f.name: getattr(self, f.name)[index] for f in fields(self)}
+        if not checked:
+            return ParameterArrays(**values)
+        subset = object.__new__(ParameterArrays)
+        for name, value in values.items():
+            object.__setattr__(subset, name, value)
+        return subset
 
     def rates(self) -> FloatArray:
         """Rate constants, shape ``(n, 4)`` in :data:`RATE_NAMES` order (1/h)."""
@@ -136,23 +148,56 @@ class ParameterArrays:
 
 def exponential_form(p: ParameterArrays) -> tuple[FloatArray, FloatArray]:
     """Rates ``(n, 4)`` and per-mg coefficients ``(3, n, 4)`` for :data:`CHANNELS`."""
-    ka, kp, km, ks = p.ka, p.k_parent, p.k_naltrexol, p.k_slow
-    n = p.n
-    coef = np.zeros((3, n, 4))
-    amp_p = p.a_parent * ka / (ka - kp)
-    coef[0, :, 0] = -amp_p
-    coef[0, :, 1] = amp_p
-    amp_m = p.a_naltrexol * ka / (ka - km)
-    chain = p.a_parent * ka * p.gamma()
-    coef[1, :, 0] = -amp_m + chain / ((kp - ka) * (km - ka))
-    coef[1, :, 1] = chain / ((ka - kp) * (km - kp))
-    coef[1, :, 2] = amp_m + chain / ((ka - km) * (kp - km))
-    drive = coef[0, :, :3] + p.naltrexol_weight[:, None] * coef[1, :, :3]
-    lam = np.stack([ka, kp, km], axis=1)
-    filt = (p.slow_gain * ks)[:, None] * drive / (ks[:, None] - lam)
-    coef[2, :, :3] = drive + filt
-    coef[2, :, 3] = -filt.sum(axis=1)
-    return p.rates(), coef
+    rates_t, coef_t = exponential_form_rows(p)
+    return np.ascontiguousarray(rates_t.T), np.ascontiguousarray(coef_t.transpose(0, 2, 1))
+
+
+def exponential_form_rows(p: ParameterArrays) -> tuple[FloatArray, FloatArray]:
+    """:func:`exponential_form` with subjects last: rates ``(4, n)`` and coefficients
+    ``(3, 4, n)``, every row contiguous (the layout the compiled kernel reads)."""
+    coef = np.zeros((3, 4, p.n))
+    _coefficients(
+        p.ka,
+        p.k_parent,
+        p.k_naltrexol,
+        p.k_slow,
+        p.a_parent,
+        p.a_naltrexol,
+        p.gamma(),
+        p.naltrexol_weight,
+        p.slow_gain,
+        coef,
+    )
+    return np.stack([p.ka, p.k_parent, p.k_naltrexol, p.k_slow]), coef
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _coefficients(  # type: ignore[no-untyped-def]  # compiled from the call's types
+    ka, kp, km, ks, a_parent, a_naltrexol, gamma, weight, gain, coef
+):
+    """The per-mg coefficients of each subject, one pass (compiled: a population's are many
+    short array operations in numpy). Channel 0 (naltrexone): the parent's one-compartment
+    Bateman terms; channel 1 (6β-naltrexol): its own absorption plus the chain through the
+    parent; channel 2 (effect site): their weighted drive through the slow pool's first-order
+    filter (the module doc gives the model)."""
+    for i in range(ka.shape[0]):
+        lam = (ka[i], kp[i], km[i])
+        amp_p = a_parent[i] * ka[i] / (ka[i] - kp[i])
+        amp_m = a_naltrexol[i] * ka[i] / (ka[i] - km[i])
+        chain = a_parent[i] * ka[i] * gamma[i]
+        coef[0, 0, i] = -amp_p
+        coef[0, 1, i] = amp_p
+        coef[1, 0, i] = -amp_m + chain / ((kp[i] - ka[i]) * (km[i] - ka[i]))
+        coef[1, 1, i] = chain / ((ka[i] - kp[i]) * (km[i] - kp[i]))
+        coef[1, 2, i] = amp_m + chain / ((ka[i] - km[i]) * (kp[i] - km[i]))
+        pull = gain[i] * ks[i]
+        total = 0.0
+        for r in range(3):
+            drive = coef[0, r, i] + weight[i] * coef[1, r, i]
+            filt = pull * drive / (ks[i] - lam[r])
+            coef[2, r, i] = drive + filt
+            total = filt if r == 0 else total + filt
+        coef[2, 3, i] = -total
 
 
 def _as_amounts(amounts: npt.ArrayLike, n_subjects: int, n_doses: int) -> FloatArray:

@@ -34,6 +34,7 @@ from lowdose.pk.calibration import default_parameters
 from lowdose.pk.kinetics import (
     ParameterArrays,
     exponential_form,
+    exponential_form_rows,
     sorted_inputs,
     superposed_channels,
 )
@@ -170,9 +171,8 @@ def iter_population_grid(
     # the coefficients of several chunks at once (fewer numpy calls), bounded at ~8 MB
     group = chunk_size * max(1, _GROUP_SUBJECTS // chunk_size)
     for g0 in range(0, population.n, group):
-        members = population.take(slice(g0, min(population.n, g0 + group)))
-        rates, coef = exponential_form(members)
-        rates_t, coef_t = rates.T, coef.transpose(0, 2, 1)  # (4, n), (3, 4, n) views
+        members = population.take(slice(g0, min(population.n, g0 + group)), checked=True)
+        rates_t, coef_t = exponential_form_rows(members)  # (4, n), (3, 4, n), rows contiguous
         for lo in range(0, members.n, chunk_size):
             own = slice(lo, min(members.n, lo + chunk_size))
             m = own.stop - lo
