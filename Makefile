@@ -52,6 +52,7 @@ demo: migrate
 run: export LOWDOSE_HTTPS ?= 0
 run: runtime-deps demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
+	@$(BIN)/python -m lowdose.kernels  # compiles the numba kernels once (cached after)
 	@$(MANAGE) demo_logins
 	@echo "Serving lowdose on http://$(HOST):$(PORT)/ with a background worker (Ctrl-C stops both)"
 	@scripts/run $(BIN) $(HOST) $(PORT)

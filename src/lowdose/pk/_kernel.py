@@ -215,8 +215,7 @@ def _fill(  # type: ignore[no-untyped-def]  # numba compiles it from the call's 
         source = state if anchor[q] else x
         first = _factors(table, factor[q], scratch, rate, out_hours[q])
         if tiled and tile[q] > 0:
-            _tile_of(tile[q], conc, mu, s, source, spare, first, coef, ec50)
-            q += tile[q]
+            q += _tile_of(tile[q], conc, mu, s, source, spare, first, coef, ec50)
         else:
             for r in range(nr):
                 _decay_from(spare[r], source[r], first[r])
@@ -312,23 +311,25 @@ def _tile(length, conc, mu, s0, source, dest, step, coef, ec50):  # type: ignore
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _tile_of(length, conc, mu, s0, source, dest, step, coef, ec50):  # type: ignore[no-untyped-def]
-    """A tile of ``length`` outputs, with the length a constant the compiler unrolls."""
-    if length == 8:
+    """The first 8, 7, 4, 2 or 1 of a run of ``length`` outputs, with that count a constant the
+    compiler unrolls; returns how many it computed. A run of 7 has its own loop because a
+    24-hour dosing interval on an hourly or half-hourly grid leaves 23 or 47 outputs after the
+    first, 7 more than a multiple of 8. Each loop compiles for about 2 seconds on first use,
+    which is why not every length has one."""
+    if length >= 8:
         _tile(8, conc, mu, s0, source, dest, step, coef, ec50)
-    elif length == 7:
+        return 8
+    if length == 7:  # what a day of hourly (or half-hourly) outputs leaves after the 8s
         _tile(7, conc, mu, s0, source, dest, step, coef, ec50)
-    elif length == 6:
-        _tile(6, conc, mu, s0, source, dest, step, coef, ec50)
-    elif length == 5:
-        _tile(5, conc, mu, s0, source, dest, step, coef, ec50)
-    elif length == 4:
+        return 7
+    if length >= 4:
         _tile(4, conc, mu, s0, source, dest, step, coef, ec50)
-    elif length == 3:
-        _tile(3, conc, mu, s0, source, dest, step, coef, ec50)
-    elif length == 2:
+        return 4
+    if length >= 2:
         _tile(2, conc, mu, s0, source, dest, step, coef, ec50)
-    else:
-        _tile(1, conc, mu, s0, source, dest, step, coef, ec50)
+        return 2
+    _tile(1, conc, mu, s0, source, dest, step, coef, ec50)
+    return 1
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
