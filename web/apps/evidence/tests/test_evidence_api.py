@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import copy
 import math
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from apps.accounts.models import ApiToken, Patient, User
+from apps.accounts.models import Patient, User
 from apps.audit.models import AuditEvent
 from apps.evidence.models import StoredEffect, StoredTrial
 from apps.evidence.queries import stored_records
 from apps.evidence.tests.access_routes import TRIAL_BODY
-from apps.evidence.tests.reviewing import approve
+from apps.evidence.tests.reviewing import admin_form, api_headers, approve, post_trial
 from lowdose.evidence import summarize
 
 pytestmark = pytest.mark.django_db
@@ -26,20 +24,10 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/evidence/trials"
 
 
-def _api(user: User) -> dict[str, str]:
-    raw, digest = ApiToken.new_token()
-    ApiToken.objects.create(
-        user=user, key_hash=digest, expires_at=timezone.now() + timedelta(days=1)
-    )
-    return {"Authorization": f"Bearer {raw}"}
-
-
-def _post(user: User, body: dict[str, Any]) -> Any:
-    return Client().post(URL, body, content_type="application/json", headers=_api(user))
-
-
 def _summary(user: User, outcome: str = "pain") -> dict[str, Any]:
-    response = Client().get(f"/api/v1/evidence/summary?outcome={outcome}", headers=_api(user))
+    response = Client().get(
+        f"/api/v1/evidence/summary?outcome={outcome}", headers=api_headers(user)
+    )
     assert response.status_code == 200, response.content
     data: dict[str, Any] = response.json()
     return data
@@ -63,7 +51,7 @@ def test_summary_api_equals_the_core_for_the_shipped_data(patient: Patient) -> N
 def test_unknown_outcome_is_a_400_naming_the_choices(patient: Patient) -> None:
     response = Client().get(
         "/api/v1/evidence/summary?outcome=happiness",
-        headers=_api(patient.user),  # type: ignore[arg-type]
+        headers=api_headers(patient.user),  # type: ignore[arg-type]
     )
     assert response.status_code == 400
     assert "pain_nrs" in response.json()["detail"]
@@ -92,7 +80,7 @@ def test_an_approved_trial_changes_the_summary_on_the_next_request(
             "reported_value": "1.2 (0.9 to 1.6)",
         },
     ]
-    response = _post(clinician, body)
+    response = post_trial(clinician, body)
     assert response.status_code == 201, response.content
     assert response.json()["effects"][0]["outcome"] in ("adverse_events", "pain")
     assert response.json()["review"] == "draft"
@@ -123,7 +111,7 @@ def test_an_approved_trial_changes_the_summary_on_the_next_request(
 
 
 def test_the_pages_show_an_added_trial_with_its_source(admin_user: User, clinician: User) -> None:
-    assert _post(admin_user, TRIAL_BODY).status_code == 201
+    assert post_trial(admin_user, TRIAL_BODY).status_code == 201
     approve("matrix2027", clinician)
     client = Client()
     client.force_login(clinician)
@@ -173,7 +161,7 @@ def test_malformed_trial_input_is_refused_and_changes_nothing(
 ) -> None:
     before = summarize("pain", extra=stored_records())
     events = AuditEvent.objects.count()
-    response = _post(clinician, body)
+    response = post_trial(clinician, body)
     assert response.status_code == status, response.content
     assert says in response.json()["detail"]
     assert StoredTrial.objects.count() == 0
@@ -187,46 +175,18 @@ def test_malformed_trial_input_is_refused_and_changes_nothing(
 
 def test_ci_with_a_reversed_order_names_the_bound(clinician: User) -> None:
     body = _bad(effect={"yi": None, "vi": None, "estimate": -0.5, "ci_low": 0.1, "ci_high": -1})
-    response = _post(clinician, body)
+    response = post_trial(clinician, body)
     assert response.status_code == 400
     assert "not below the upper bound" in response.json()["detail"]
     assert StoredTrial.objects.count() == 0
 
 
 def test_a_second_trial_with_the_same_id_is_refused(clinician: User) -> None:
-    assert _post(clinician, TRIAL_BODY).status_code == 201
-    response = _post(clinician, TRIAL_BODY)
+    assert post_trial(clinician, TRIAL_BODY).status_code == 201
+    response = post_trial(clinician, TRIAL_BODY)
     assert response.status_code == 400
     assert response.json()["field"] == "trial_id"
     assert StoredTrial.objects.count() == 1
-
-
-def _admin_form(**effect: str) -> dict[str, str]:
-    form = {
-        "trial_id": "admin2027",
-        "label": "Admin 2027",
-        "year": "2026",
-        "kind": "rct_crossover",
-        "n": "40",
-        "dose": "4.5 mg",
-        "citation": "Admin B. Test J 2026;2:3-4.",
-        "doi": "",
-        "pmid": "19453963",
-        "registry_id": "",
-        "url": "https://example.org/admin2027",
-        "effects-TOTAL_FORMS": "1",
-        "effects-INITIAL_FORMS": "0",
-        "effects-MIN_NUM_FORMS": "1",
-        "effects-MAX_NUM_FORMS": "1000",
-        "effects-0-outcome": "pain",
-        "effects-0-yi": "-0.3",
-        "effects-0-vi": "0.05",
-        "effects-0-reported_what": "pain SMD",
-        "effects-0-reported_value": "-0.3 (SE 0.22)",
-        "effects-0-how": "",
-    }
-    form.update({f"effects-0-{k}": v for k, v in effect.items()})
-    return form
 
 
 def test_clinic_admin_adds_a_trial_in_the_admin_and_it_is_audited(
@@ -234,7 +194,9 @@ def test_clinic_admin_adds_a_trial_in_the_admin_and_it_is_audited(
 ) -> None:
     client = Client()
     client.force_login(admin_user)
-    response = client.post("/admin/evidence/storedtrial/add/", _admin_form())
+    response = client.post(
+        "/admin/evidence/storedtrial/add/", admin_form({"kind": "rct_crossover"})
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     effect = StoredEffect.objects.get()
     assert effect.measure == "SMD"
@@ -260,7 +222,9 @@ def test_admin_refuses_a_malformed_number_and_saves_nothing(
 ) -> None:
     client = Client()
     client.force_login(admin_user)
-    response = client.post("/admin/evidence/storedtrial/add/", _admin_form(**effect))
+    response = client.post(
+        "/admin/evidence/storedtrial/add/", admin_form({"kind": "rct_crossover"}, effect)
+    )
     assert response.status_code == 200
     assert says in response.content.decode()
     assert StoredTrial.objects.count() == 0
@@ -295,13 +259,13 @@ def test_every_outcome_summary_passes_the_output_schema(outcome: str, patient: P
 def test_a_race_on_the_same_id_is_a_message_not_a_crash(
     clinician: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert _post(clinician, TRIAL_BODY).status_code == 201
+    assert post_trial(clinician, TRIAL_BODY).status_code == 201
     # the second request's uniqueness check ran before the first one's row existed
     monkeypatch.setattr(
         "apps.evidence.records.StoredTrial.objects.filter",
         lambda **kw: StoredTrial.objects.none(),
     )
-    response = _post(clinician, TRIAL_BODY)
+    response = post_trial(clinician, TRIAL_BODY)
     assert response.status_code == 400
     assert "just added by someone else" in response.json()["detail"]
     assert StoredTrial.objects.count() == 1

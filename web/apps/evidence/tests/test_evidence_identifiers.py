@@ -17,19 +17,19 @@ from __future__ import annotations
 import copy
 import importlib
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts.models import ApiToken, User
+from apps.accounts.models import User
 from apps.audit.models import AuditEvent
 from apps.evidence.models import Review, StoredEffect, StoredTrial
 from apps.evidence.queries import stored_records
 from apps.evidence.tests.access_routes import FORM_BODY, TRIAL_BODY
-from apps.evidence.tests.reviewing import approve
+from apps.evidence.tests.reviewing import admin_form, api_headers, approve, post_trial, stored_trial
 from lowdose.evidence import summarize
 
 pytestmark = pytest.mark.django_db
@@ -39,41 +39,9 @@ PUBMED = "https://pubmed.ncbi.nlm.nih.gov/19453963/"
 NOTE = "Checked every number against the paper."
 
 
-def _token(user: User) -> dict[str, str]:
-    raw, digest = ApiToken.new_token()
-    ApiToken.objects.create(
-        user=user, key_hash=digest, expires_at=timezone.now() + timedelta(days=1)
-    )
-    return {"Authorization": f"Bearer {raw}"}
-
-
-def _post(user: User, body: dict[str, Any]) -> Any:
-    return Client().post(
-        "/api/v1/evidence/trials", body, content_type="application/json", headers=_token(user)
-    )
-
-
 def _legacy(**fields: Any) -> StoredTrial:
     """A row as stored before identifiers were required: a page read, no DOI/PMID/registry id."""
-    trial = StoredTrial.objects.create(
-        trial_id="old2020",
-        label="Old 2020",
-        year=2020,
-        kind="rct_parallel",
-        citation="Old O. Test J 2020;1:1.",
-        url="https://example.org/old2020",
-        **fields,
-    )
-    trial.effects.create(
-        outcome="pain",
-        measure="SMD",
-        yi=-0.5,
-        vi=0.05,
-        reported_what="SMD",
-        reported_value="-0.5",
-        how="yi and vi as published",
-    )
-    return trial
+    return stored_trial(url="https://example.org/old2020", **fields)
 
 
 # -- the add-a-trial page -------------------------------------------------------------------------
@@ -135,7 +103,7 @@ def test_the_api_returns_the_primary_links_and_the_summary_carries_them_once_app
 ) -> None:
     body = copy.deepcopy(TRIAL_BODY)
     body.update(pmid="PMID: 19453963", url="https://example.org/matrix")
-    response = _post(clinician, body)
+    response = post_trial(clinician, body)
     assert response.status_code == 201, response.content
     out = response.json()
     assert (out["doi"], out["pmid"], out["registry_id"]) == ("10.1000/matrix", "19453963", "")
@@ -146,7 +114,7 @@ def test_the_api_returns_the_primary_links_and_the_summary_carries_them_once_app
     ]
     assert out["provenance"]["read_at"] == ["https://example.org/matrix"]
     approve("matrix2027", admin_user)
-    summary = Client().get("/api/v1/evidence/summary?outcome=pain", headers=_token(clinician))
+    summary = Client().get("/api/v1/evidence/summary?outcome=pain", headers=api_headers(clinician))
     (record,) = [r for r in summary.json()["records"] if r["trial_id"] == "matrix2027"]
     assert record["origin"] == "clinician"
     assert record["provenance"]["primary_url"] == "https://doi.org/10.1000/matrix"
@@ -162,7 +130,7 @@ def test_the_review_api_lists_a_draft_without_an_identifier_with_no_provenance(
     admin_user: User,
 ) -> None:
     _legacy()
-    response = Client().get("/api/v1/evidence/review", headers=_token(admin_user))
+    response = Client().get("/api/v1/evidence/review", headers=api_headers(admin_user))
     (draft,) = response.json()
     assert (draft["trial_id"], draft["provenance"]) == ("old2020", None)
 
@@ -179,7 +147,7 @@ def test_a_draft_without_an_identifier_cannot_be_approved_but_can_be_rejected(
         "/api/v1/evidence/trials/old2020/review",
         {"decision": "approve", "note": NOTE},
         content_type="application/json",
-        headers=_token(admin_user),
+        headers=api_headers(admin_user),
     )
     assert answer.status_code == 400
     assert answer.json()["field"] == "decision"
@@ -212,7 +180,7 @@ def test_a_draft_whose_doi_is_malformed_says_so(admin_user: User) -> None:
         "/api/v1/evidence/trials/old2020/review",
         {"decision": "approve", "note": NOTE},
         content_type="application/json",
-        headers=_token(admin_user),
+        headers=api_headers(admin_user),
     )
     assert answer.status_code == 400
     assert "its identifier '10.1/old' is not of a known form" in answer.json()["detail"]
@@ -240,34 +208,6 @@ def test_an_approved_trial_without_an_identifier_is_held_out_with_a_warning(
 # -- the admin ------------------------------------------------------------------------------------
 
 
-def _admin_form(**trial: str) -> dict[str, str]:
-    form = {
-        "trial_id": "admin2027",
-        "label": "Admin 2027",
-        "year": "2026",
-        "kind": "rct_parallel",
-        "n": "40",
-        "dose": "4.5 mg",
-        "citation": "Admin B. Test J 2026;2:3-4.",
-        "doi": "",
-        "pmid": "",
-        "registry_id": "",
-        "url": "https://example.org/admin2027",
-        "effects-TOTAL_FORMS": "1",
-        "effects-INITIAL_FORMS": "0",
-        "effects-MIN_NUM_FORMS": "1",
-        "effects-MAX_NUM_FORMS": "1000",
-        "effects-0-outcome": "pain",
-        "effects-0-yi": "-0.3",
-        "effects-0-vi": "0.05",
-        "effects-0-reported_what": "pain SMD",
-        "effects-0-reported_value": "-0.3 (SE 0.22)",
-        "effects-0-how": "",
-    }
-    form.update(trial)
-    return form
-
-
 @pytest.mark.parametrize(
     ("trial", "says"),
     [
@@ -279,7 +219,9 @@ def _admin_form(**trial: str) -> dict[str, str]:
 def test_the_admin_refuses_a_trial_without_a_valid_identifier(
     admin_user: User, client_for: Callable[..., Client], trial: dict[str, str], says: str
 ) -> None:
-    response = client_for(admin_user).post("/admin/evidence/storedtrial/add/", _admin_form(**trial))
+    response = client_for(admin_user).post(
+        "/admin/evidence/storedtrial/add/", admin_form({"pmid": "", **trial})
+    )
     assert response.status_code == 200
     assert says in response.content.decode()
     assert StoredTrial.objects.count() == 0
@@ -292,7 +234,7 @@ def test_the_admin_adds_an_identifier_to_a_held_out_trial_and_it_goes_back_for_r
 ) -> None:
     trial = _legacy(review=Review.APPROVED, reviewed_by=clinician, reviewed_at=timezone.now())
     effect = trial.effects.get()
-    form = _admin_form(trial_id="old2020", label="Old 2020", year="2020", pmid="19453963")
+    form = admin_form({"trial_id": "old2020", "label": "Old 2020", "year": "2020"})
     form.update(
         {
             "effects-INITIAL_FORMS": "1",
@@ -319,14 +261,14 @@ def test_the_admin_adds_an_identifier_to_a_held_out_trial_and_it_goes_back_for_r
 def test_re_adding_a_rejected_id_says_when_it_was_rejected_and_how_to_resubmit(
     clinician: User, admin_user: User, client_for: Callable[..., Client]
 ) -> None:
-    assert _post(clinician, TRIAL_BODY).status_code == 201
+    assert post_trial(clinician, TRIAL_BODY).status_code == 201
     StoredTrial.objects.filter(trial_id="matrix2027").update(
         review=Review.REJECTED,
         reviewed_by=admin_user,
         reviewed_at=datetime(2026, 11, 30, 15, 0, tzinfo=UTC),
         review_note="The SMD sign is reversed.",
     )
-    response = _post(clinician, TRIAL_BODY)
+    response = post_trial(clinician, TRIAL_BODY)
     assert response.status_code == 400
     assert response.json() == {
         "detail": "trial_id 'matrix2027' was rejected on 2026-11-30 (the reason is on the review "
@@ -336,14 +278,14 @@ def test_re_adding_a_rejected_id_says_when_it_was_rejected_and_how_to_resubmit(
         "field": "trial_id",
     }
     corrected = {**copy.deepcopy(TRIAL_BODY), "trial_id": "matrix2027-2"}
-    assert _post(clinician, corrected).status_code == 201
+    assert post_trial(clinician, corrected).status_code == 201
     page = client_for(clinician).get("/evidence/review/").content.decode()
     assert 'To submit a corrected version, <a href="/evidence/trials/new/">add it again</a>' in page
 
 
 def test_re_adding_a_draft_id_says_it_is_waiting(clinician: User) -> None:
-    assert _post(clinician, TRIAL_BODY).status_code == 201
-    response = _post(clinician, TRIAL_BODY)
+    assert post_trial(clinician, TRIAL_BODY).status_code == 201
+    response = post_trial(clinician, TRIAL_BODY)
     assert response.status_code == 400
     assert response.json()["detail"].startswith(
         "trial_id 'matrix2027' is already waiting for review (added "
@@ -360,7 +302,7 @@ def test_the_navigation_shows_the_trials_waiting_for_review(
     patient: Any,
     client_for: Callable[..., Client],
 ) -> None:
-    assert _post(clinician, TRIAL_BODY).status_code == 201
+    assert post_trial(clinician, TRIAL_BODY).status_code == 201
     link = '<a href="/evidence/review/">Trials to review'
     for reviewer in (other_clinician, admin_user):
         html = client_for(reviewer).get("/evidence/").content.decode()

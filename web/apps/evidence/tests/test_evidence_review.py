@@ -26,6 +26,7 @@ from apps.audit.models import AuditEvent
 from apps.evidence.actions import review_trial
 from apps.evidence.models import Review, StoredTrial
 from apps.evidence.queries import stored_records
+from apps.evidence.tests.reviewing import stored_trial
 from lowdose.evidence import EvidenceInputError, outcomes, summarize
 
 pytestmark = pytest.mark.django_db
@@ -279,23 +280,7 @@ def test_rows_from_before_reviews_are_drafts_until_a_clinic_admin_reviews_them(
 ) -> None:
     """Fail closed: a row saved without a review (as the migration leaves existing rows) is a
     draft; with no known author only the clinic admin may review it."""
-    trial = StoredTrial.objects.create(
-        trial_id="old2020",
-        label="Old 2020",
-        year=2020,
-        kind="rct_parallel",
-        citation="Old O.",
-        doi="10.1000/old",
-    )
-    trial.effects.create(
-        outcome="pain",
-        measure="SMD",
-        yi=-0.5,
-        vi=0.05,
-        reported_what="SMD",
-        reported_value="-0.5",
-        how="yi and vi as published",
-    )
+    trial = stored_trial(doi="10.1000/old")
     assert trial.review == Review.DRAFT
     assert stored_records() == ()
     assert _api_review(clinician, "approve", NOTE).status_code == 404  # (a different id anyway)
