@@ -15,6 +15,7 @@ from apps.audit.actor import Actor
 from apps.evidence.actions import add_trial
 from apps.evidence.records import validate_trial
 from apps.evidence.tests.access_routes import TRIAL_BODY
+from apps.evidence.tests.reviewing import stored_trial
 from lowdose.evidence import summarize
 
 from .checks import check_page, phone_context_options
@@ -103,4 +104,20 @@ def test_the_admin_reviews_a_clinicians_trial_on_a_phone_and_the_public_page_say
     expect(page.locator("#change-matrix2027")).to_contain_text(
         "Why: “Checked the SMD against the abstract.”"
     )
+    check_page(page)
+
+
+def test_a_draft_without_a_primary_source_reads_well_on_a_phone(
+    phone: Page, live_server: Any, admin_user: User
+) -> None:
+    """A trial stored before identifiers were required: the review page says why it cannot be
+    approved and offers only Reject, on a 390 px phone (overflow, axe)."""
+    stored_trial(url="https://example.org/old2020")
+    page = phone
+    log_in(page, live_server.url, "admin", PASSWORD)
+    page.goto(f"{live_server.url}/evidence/review/")
+    draft = page.locator(".review-trial").first
+    expect(draft).to_contain_text("It cannot be approved yet")
+    expect(draft.locator("button[value=approve]")).to_have_count(0)
+    expect(draft.locator("button[value=reject]")).to_be_visible()
     check_page(page)
