@@ -66,6 +66,19 @@ def page(browser: Browser, settings: Any, expected_console_errors: list[str]) ->
     assert [p for p in problems if not any(e in p for e in expected)] == []
 
 
+@pytest.fixture
+def axe_phone(browser: Browser, settings: Any) -> Iterator[Page]:
+    """A 390 × 844 phone with the page's Content-Security-Policy bypassed, so that
+    ``checks.check_page`` can inject axe."""
+    from .checks import phone_context_options
+
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    context = browser.new_context(**phone_context_options())
+    yield context.new_page()
+    context.close()
+
+
 def _totp(secret: bytes, step: int) -> str:
     from django_otp.oath import totp
 

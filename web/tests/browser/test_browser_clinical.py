@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import PASSWORD
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from apps.accounts.models import Patient, User
 from apps.clinical.models import Medication, Prescription
@@ -19,7 +19,7 @@ from apps.clinical.queries import patient_today
 from apps.clinical.tests.factories import make_prescription
 from apps.pharmacy.models import Dispensing, PriceEntry
 
-from .checks import check_page, phone_context_options
+from .checks import check_page
 from .conftest import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -136,17 +136,10 @@ def test_screen_block_sign_dispense_and_see_the_cost(
 
 
 def test_the_cost_page_with_the_price_as_prescribed_reads_well_on_a_phone(
-    browser: Browser,
-    settings: Any,
-    live_server: Any,
-    patient: Patient,
-    clinician: User,
-    pharmacist: User,
+    axe_phone: Page, live_server: Any, patient: Patient, clinician: User, pharmacist: User
 ) -> None:
     """When the cheapest purchase combines capsules, each pharmacy's row also gives the price of
     the prescription as written: on a 390 px phone it still fits and passes axe."""
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
     pharmacy = pharmacist.pharmacies.get()
     rx = make_prescription(patient, clinician, pharmacy=pharmacy, days=85)
     for strength in ("0.5", "1.5", "2", "2.5", "3", "3.5", "4", "4.5"):
@@ -157,10 +150,8 @@ def test_the_cost_page_with_the_price_as_prescribed_reads_well_on_a_phone(
             pack_size=Decimal(30),
             price=Decimal("5.00" if strength == "0.5" else "30.00"),
         )
-    context = browser.new_context(**phone_context_options())
-    page = context.new_page()
+    page = axe_phone
     log_in(page, live_server.url, "patient", PASSWORD)
     page.goto(f"{live_server.url}/patients/{patient.pk}/prescriptions/{rx.pk}/cost/")
     expect(page.locator("#costs .as-prescribed")).to_contain_text("180.00 USD for the trial")
     check_page(page)
-    context.close()

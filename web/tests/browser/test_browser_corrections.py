@@ -5,37 +5,28 @@ for overflow and by axe-core."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from conftest import PASSWORD
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from apps.accounts.models import Patient, User
 from apps.audit.actor import Actor
 from apps.clinical.actions import add_condition, complete_assessment, set_surgery
 from apps.clinical.queries import patient_today
 
-from .checks import check_page, phone_context_options
+from .checks import check_page
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def phone(browser: Browser, settings: Any) -> Iterator[Page]:
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    context = browser.new_context(**phone_context_options())
-    yield context.new_page()
-    context.close()
-
-
 def test_corrections_on_a_phone(
-    phone: Page, live_server: Any, patient: Patient, clinician: User
+    axe_phone: Page, live_server: Any, patient: Patient, clinician: User
 ) -> None:
+    phone = axe_phone
     actor = Actor.of(clinician)
     add_condition(actor, patient, "liver-failure")
     set_surgery(actor, patient, patient_today(patient) + timedelta(days=10), "Knee")

@@ -3,12 +3,11 @@ prediction interval) renders and the generated verdict is shown."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from conftest import PASSWORD
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from apps.accounts.models import User
 from apps.audit.actor import Actor
@@ -18,7 +17,7 @@ from apps.evidence.tests.access_routes import TRIAL_BODY
 from apps.evidence.tests.reviewing import stored_trial
 from lowdose.evidence import summarize
 
-from .checks import check_page, phone_context_options
+from .checks import check_page
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,20 +72,10 @@ def test_a_clinician_sees_the_cumulative_chart_and_each_number_at_its_primary_so
     expect(page.locator("#src-final2024")).to_contain_text("Lancet Rheumatol 2024")
 
 
-@pytest.fixture
-def phone(browser: Browser, settings: Any) -> Iterator[Page]:
-    """A 390 px phone with the page's CSP bypassed for axe (``check_page``)."""
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    context = browser.new_context(**phone_context_options())
-    yield context.new_page()
-    context.close()
-
-
 def test_the_admin_reviews_a_clinicians_trial_on_a_phone_and_the_public_page_says_what_changed(
-    phone: Page, live_server: Any, clinician: User, admin_user: User
+    axe_phone: Page, live_server: Any, clinician: User, admin_user: User
 ) -> None:
-    page = phone
+    page = axe_phone
 
     body = {k: v for k, v in TRIAL_BODY.items() if k != "effects"}
     add_trial(Actor.of(clinician), validate_trial(body, TRIAL_BODY["effects"]))  # type: ignore[arg-type]
@@ -108,12 +97,12 @@ def test_the_admin_reviews_a_clinicians_trial_on_a_phone_and_the_public_page_say
 
 
 def test_a_draft_without_a_primary_source_reads_well_on_a_phone(
-    phone: Page, live_server: Any, admin_user: User
+    axe_phone: Page, live_server: Any, admin_user: User
 ) -> None:
     """A trial stored before identifiers were required: the review page says why it cannot be
     approved and offers only Reject, on a 390 px phone (overflow, axe)."""
     stored_trial(url="https://example.org/old2020")
-    page = phone
+    page = axe_phone
     log_in(page, live_server.url, "admin", PASSWORD)
     page.goto(f"{live_server.url}/evidence/review/")
     draft = page.locator(".review-trial").first
