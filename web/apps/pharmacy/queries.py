@@ -100,13 +100,14 @@ def costs_for(rx: Prescription, benefit: NumberNeededToTreat | None = None) -> l
     The protocol's ongoing plan is priced, so "monthly" is the maintenance dose (4.5 mg for
     ``ldnrt-standard``), not this supply's last step."""
     rows: list[CostRow] = []
+    plan = rx.ongoing_plan()
     for pharmacy in Pharmacy.objects.prefetch_related("prices").order_by("name"):
         entries = tuple(e.to_core() for e in pharmacy.prices.all() if e.form == rx.form)
         if not entries:
             continue
         prices = [PriceList(pharmacy.name, entries)]
         try:
-            result = CostEstimate(rx.ongoing_plan(), prices, rx.form, benefit=benefit).fit()
+            result = CostEstimate(plan, prices, rx.form, benefit=benefit).fit()
         except PriceListError as exc:
             rows.append(CostRow(pharmacy.name, None, str(exc)))
             continue
@@ -115,9 +116,8 @@ def costs_for(rx: Prescription, benefit: NumberNeededToTreat | None = None) -> l
             rows.append(CostRow(pharmacy.name, cheapest))
             continue
         try:
-            written = CostEstimate(
-                rx.ongoing_plan(), prices, rx.form, benefit=benefit, max_capsules_per_dose=1
-            ).fit()
+            # the page shows its totals only: no cost per extra responder to compute
+            written = CostEstimate(plan, prices, rx.form, max_capsules_per_dose=1).fit()
         except PriceListError as exc:
             rows.append(CostRow(pharmacy.name, cheapest, as_prescribed_problem=str(exc)))
         else:
